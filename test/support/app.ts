@@ -1,0 +1,12 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, AppProps } from 'aws-cdk-lib';
+
+/**
+ * An App built with the cdk.json feature flags, so tests synthesize what `cdk synth` does
+ * (without them an ASG emits a LaunchConfiguration instead of a LaunchTemplate).
+ */
+export function appWithFeatureFlags(props: AppProps = {}): App {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
+  return new App({ ...props, context: { ...cdkJson.context, ...(props.context ?? {}) } });
+}

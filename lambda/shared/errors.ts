@@ -1,0 +1,46 @@
+/**
+ * Named errors. Step Functions Retry/Catch match on `name` (the Lambda's errorType), so each class
+ * sets it explicitly: minifiers rename classes, and `name` must survive bundling.
+ */
+export abstract class UpgradeError extends Error {
+  /** Whether a Retry may try again, or the failure must go to rollback. */
+  abstract readonly retryable: boolean;
+}
+
+function named(name: string, retryable: boolean) {
+  return class extends UpgradeError {
+    readonly retryable = retryable;
+    constructor(message: string, options?: { cause?: unknown }) {
+      super(message, options);
+      this.name = name;
+    }
+  };
+}
+
+/** Execution input is invalid; nothing was changed. Not retryable. */
+export class InvalidInputError extends named('InvalidInputError', false) {}
+/** The lock is held by another execution. Not retryable: the second execution fails fast. */
+export class LockHeldError extends named('LockHeldError', false) {}
+/** The stack is not in a state an upgrade may start from (not *_COMPLETE, or drifted). */
+export class StackNotReadyError extends named('StackNotReadyError', false) {}
+/** A stack update ended in a rollback status. Carries the stack's status reason. */
+export class StackUpdateFailedError extends named('StackUpdateFailedError', false) {}
+/** Something is still in progress; Retry with backoff is the polling loop. */
+export class StillInProgressError extends named('StillInProgressError', true) {}
+/** A database health gate did not pass yet (may pass after a retry, else rollback). */
+export class HealthGateError extends named('HealthGateError', true) {}
+/** A guard found the cluster in a state the procedure cannot continue from. */
+export class PreconditionFailedError extends named('PreconditionFailedError', false) {}
+/** AWS throttled or failed transiently. */
+export class TransientAwsError extends named('TransientAwsError', true) {}
+
+/** Error names that Step Functions Retry treats as transient (throttling and service faults). */
+export const TRANSIENT_AWS_ERROR_NAMES = [
+  'ThrottlingException',
+  'Throttling',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'ServiceUnavailable',
+  'InternalError',
+  'InternalFailure',
+];

@@ -1,0 +1,45 @@
+/**
+ * What every upgrade task knows about the cluster it works on. The state machine builds it from the
+ * construct's props and passes it in each task's input as `cluster`.
+ */
+export interface ClusterParameterNames {
+  readonly dockerImage: string;
+  readonly mode: string;
+  readonly slaveMode: string;
+  readonly allowUpgrade: string;
+  readonly minSize: string;
+  readonly maxSize: string;
+  readonly desiredCapacity: string;
+  readonly slaveDesiredCapacity: string;
+}
+
+export interface ClusterContext {
+  /** CloudFormation stack that owns the cluster's parameters. */
+  readonly stackName: string;
+  readonly parameterNames: ClusterParameterNames;
+  /** Data volumes carry Name=<dataVolumeName> and Environment=<environmentName>. */
+  readonly dataVolumeName: string;
+  readonly environmentName: string;
+  readonly mainAutoScalingGroupName: string;
+  readonly slaveAutoScalingGroupName: string;
+  readonly ecsClusterName: string;
+  readonly mainServiceName: string;
+  readonly slaveServiceName: string;
+  /** '3.5' | '4.4' | '5' | '2025' */
+  readonly versionFamily: string;
+  /** Secrets Manager secret with {"username","password"} for Bolt. */
+  readonly credentialsSecretArn: string;
+  /** bolt:// or neo4j:// URI the health gates connect to. */
+  readonly boltUri: string;
+}
+
+/** Tag keys the library writes on volumes and snapshots it creates or touches. */
+export const TAG_KEYS = {
+  name: 'Name',
+  environment: 'Environment',
+  execution: 'neo4j-upgrade:execution',
+  purpose: 'neo4j-upgrade:purpose',
+  sourceVolume: 'neo4j-upgrade:source-volume',
+  previousName: 'neo4j-upgrade:previous-name',
+  cloneOf: 'neo4j-upgrade:clone-of',
+} as const;

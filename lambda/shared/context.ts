@@ -10,6 +10,8 @@ export interface ClusterParameterNames {
   readonly minSize: string;
   readonly maxSize: string;
   readonly desiredCapacity: string;
+  readonly slaveMinSize: string;
+  readonly slaveMaxSize: string;
   readonly slaveDesiredCapacity: string;
 }
 

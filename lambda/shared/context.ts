@@ -44,4 +44,18 @@ export const TAG_KEYS = {
   sourceVolume: 'neo4j-upgrade:source-volume',
   previousName: 'neo4j-upgrade:previous-name',
   cloneOf: 'neo4j-upgrade:clone-of',
+  /** Execution that renamed a volume out of (or within) the claim pool; `execution` stays "created by". */
+  renamedBy: 'neo4j-upgrade:renamed-by',
+  /** On snapshots: where the source volume lived and what it was tagged, so a restore can recreate it. */
+  sourceAvailabilityZone: 'neo4j-upgrade:source-az',
+  sourceName: 'neo4j-upgrade:source-name',
+  sourceEnvironment: 'neo4j-upgrade:source-environment',
+  sourceVolumeType: 'neo4j-upgrade:source-volume-type',
+  /** On cross-region snapshot copies: the snapshot and region copied from. */
+  sourceSnapshot: 'neo4j-upgrade:source-snapshot',
+  sourceRegion: 'neo4j-upgrade:source-region',
+  /** On clone volumes: position within its (region, AZ) target, for idempotent re-runs. */
+  cloneIndex: 'neo4j-upgrade:clone-index',
+  /** On volumes created by a restore: the pre-upgrade snapshot they were created from. */
+  restoredFrom: 'neo4j-upgrade:restored-from',
 } as const;

@@ -31,6 +31,8 @@ export class StillInProgressError extends named('StillInProgressError', true) {}
 export class HealthGateError extends named('HealthGateError', true) {}
 /** A guard found the cluster in a state the procedure cannot continue from. */
 export class PreconditionFailedError extends named('PreconditionFailedError', false) {}
+/** An EBS snapshot (or snapshot copy) ended in state `error`. Not retryable: a new snapshot is needed. */
+export class SnapshotFailedError extends named('SnapshotFailedError', false) {}
 /** AWS throttled or failed transiently. */
 export class TransientAwsError extends named('TransientAwsError', true) {}
 

@@ -1,0 +1,332 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { describeStack, stackParameters } from '../shared/cfn-stack';
+import { ClusterContext } from '../shared/context';
+import { InvalidInputError } from '../shared/errors';
+import {
+  ImageReference, Neo4jVersion, compareVersions, formatVersion, neo4jVersionFromTag, parseImageReference,
+  parseNeo4jVersion,
+} from '../shared/image-reference';
+import { Logger } from '../shared/log';
+import { checkUpgradePath, versionFamily } from '../shared/neo4j-upgrade-path';
+import {
+  APPROVAL_MODES, ApprovalMode, DEFAULT_APPROVAL_MODE, DEFAULT_LOCK_TTL_SECONDS, DEFAULT_TIMEOUTS, UpgradePlan,
+  UpgradeRequest, UpgradeTimeouts,
+} from './plan';
+
+export * from './plan';
+
+export interface ValidateInputDeps {
+  readonly cfn: CloudFormationClient;
+  readonly log: Logger;
+}
+
+export interface ValidateInputInput {
+  readonly cluster: ClusterContext;
+  /** The execution input as the operator gave it (`$$.Execution.Input`). */
+  readonly request: UpgradeRequest;
+  /** Defaults baked into the state machine from the construct's props; `request` overrides them. */
+  readonly defaults?: Omit<UpgradeRequest, 'dockerImage'>;
+}
+
+const REQUEST_KEYS: readonly (keyof UpgradeRequest)[] = [
+  'dockerImage', 'targetVersion', 'fromVersion', 'targetCapacity', 'slaveCapacity', 'cloneRegions', 'approvalMode',
+  'allowSameVersion', 'lockTtlSeconds', 'timeouts', 'comment',
+];
+const TIMEOUT_KEYS = Object.keys(DEFAULT_TIMEOUTS) as (keyof UpgradeTimeouts)[];
+const MIN_SECONDS = 60;
+/** Step Functions' longest task timeout (one year). */
+const MAX_SECONDS = 31_536_000;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * Validates the execution input before anything is changed, reads the stack's current DockerImage and
+ * checks the Neo4j version path (see shared/neo4j-upgrade-path.ts), and returns the resolved plan.
+ * Every refusal is an InvalidInputError naming the field and the value it got; `defaults.<field>` in the
+ * message means the value came from the construct's props.
+ */
+export async function logic(deps: ValidateInputDeps, input: ValidateInputInput): Promise<UpgradePlan> {
+  const cluster = requireCluster(input?.cluster);
+  const request = requireObject(input.request ?? {}, 'request') as UpgradeRequest;
+  const defaults = requireObject(input.defaults ?? {}, 'defaults') as UpgradeRequest;
+  rejectUnknownKeys(request, 'request');
+  rejectUnknownKeys(defaults, 'defaults');
+  if (defaults.dockerImage !== undefined) {
+    throw new InvalidInputError(`defaults.dockerImage is not allowed (the image is chosen per execution), got ${show(defaults.dockerImage)}`);
+  }
+  const warnings: string[] = [];
+
+  // Everything that needs no AWS call first.
+  const dockerImage = request.dockerImage;
+  if (typeof dockerImage !== 'string' || dockerImage === '') {
+    throw new InvalidInputError(`dockerImage is required (repo:tag or repo@sha256:...), got ${show(dockerImage)}`);
+  }
+  const image = parseImageReference(dockerImage);
+  if (!image) throw new InvalidInputError(`dockerImage is not a valid image reference: ${show(dockerImage)}`);
+  if (image.tag === undefined && image.digest === undefined) {
+    throw new InvalidInputError(`dockerImage must name a tag or a digest, got ${show(dockerImage)}`);
+  }
+  if (image.tag === 'latest') {
+    throw new InvalidInputError(`dockerImage must not use the tag "latest" (pin a version), got ${show(dockerImage)}`);
+  }
+  const toVersion = targetVersionOf(image, dockerImage, request.targetVersion);
+
+  const pick = <K extends keyof UpgradeRequest>(key: K) =>
+    request[key] !== undefined
+      ? { value: request[key], field: key as string }
+      : { value: defaults[key], field: `defaults.${key}` };
+
+  const approval = pick('approvalMode');
+  const approvalMode = (approval.value ?? DEFAULT_APPROVAL_MODE) as ApprovalMode;
+  if (!APPROVAL_MODES.includes(approvalMode)) {
+    throw new InvalidInputError(`${approval.field} must be one of ${APPROVAL_MODES.join(', ')}, got ${show(approval.value)}`);
+  }
+  const same = pick('allowSameVersion');
+  if (same.value !== undefined && typeof same.value !== 'boolean') {
+    throw new InvalidInputError(`${same.field} must be true or false, got ${show(same.value)}`);
+  }
+  const allowSameVersion = same.value === true;
+  const regions = pick('cloneRegions');
+  const cloneRegions = checkRegions(regions.value ?? [], regions.field);
+  const timeouts = mergeTimeouts(request.timeouts, defaults.timeouts);
+  const ttl = pick('lockTtlSeconds');
+  const lockTtlSeconds = ttl.value === undefined ? DEFAULT_LOCK_TTL_SECONDS : checkSeconds(ttl.value, ttl.field);
+  if (lockTtlSeconds <= timeouts.approvalSeconds) {
+    throw new InvalidInputError(
+      `${ttl.field} (${lockTtlSeconds}) must be longer than timeouts.approvalSeconds (${timeouts.approvalSeconds}): ` +
+      'the lock would expire while an approval waits',
+    );
+  }
+  const comment = pick('comment');
+  if (comment.value !== undefined && typeof comment.value !== 'string') {
+    throw new InvalidInputError(`${comment.field} must be a string, got ${show(comment.value)}`);
+  }
+
+  const target = pick('targetCapacity');
+  if (target.value !== undefined) checkInteger(target.value, target.field, 1);
+  const slave = pick('slaveCapacity');
+  if (slave.value !== undefined) checkInteger(slave.value, slave.field, 0);
+
+  // The stack as it runs now.
+  const stack = await describeStack(deps.cfn, cluster.stackName);
+  const params = stackParameters(stack);
+  for (const [role, key] of Object.entries(cluster.parameterNames)) {
+    if (!(key in params)) {
+      throw new InvalidInputError(
+        `cluster.parameterNames.${role} is ${show(key)}, but stack ${cluster.stackName} has no such parameter ` +
+        `(it has ${Object.keys(params).sort().join(', ')})`,
+      );
+    }
+  }
+  const currentDockerImage = params[cluster.parameterNames.dockerImage];
+  const fromVersion = currentVersionOf(currentDockerImage, request.fromVersion, cluster);
+
+  const targetCapacity = capacity(params, cluster.parameterNames.desiredCapacity, 'targetCapacity', target, 1);
+  const slaveCapacity = capacity(params, cluster.parameterNames.slaveDesiredCapacity, 'slaveCapacity', slave, 0);
+
+  // The version path.
+  checkEdition(fromVersion, toVersion, currentDockerImage, dockerImage, warnings);
+  const path = checkUpgradePath(fromVersion, toVersion);
+  if (!path.ok) {
+    throw new InvalidInputError(`dockerImage ${show(dockerImage)} (running ${show(currentDockerImage)}): ${path.reason}`);
+  }
+  if (path.kind === 'same' && !allowSameVersion) {
+    throw new InvalidInputError(
+      `dockerImage ${show(dockerImage)} is Neo4j ${formatVersion(toVersion)}, the version already running ` +
+      `(${show(currentDockerImage)}): nothing to upgrade; set allowSameVersion to re-run the procedure`,
+    );
+  }
+  warnings.push(...path.warnings);
+  if (cluster.versionFamily && cluster.versionFamily !== versionFamily(fromVersion)) {
+    warnings.push(
+      `cluster.versionFamily is ${cluster.versionFamily} but the stack runs ${formatVersion(fromVersion)} ` +
+      `(family ${versionFamily(fromVersion)}); the health gates use the family's queries`,
+    );
+  }
+
+  const plan: UpgradePlan = {
+    stackName: cluster.stackName,
+    dockerImage,
+    currentDockerImage,
+    fromVersion: formatVersion(fromVersion),
+    toVersion: formatVersion(toVersion),
+    fromFamily: versionFamily(fromVersion),
+    toFamily: versionFamily(toVersion),
+    upgradeKind: path.kind,
+    targetCapacity,
+    slaveCapacity,
+    cloneRegions,
+    approvalMode,
+    allowSameVersion,
+    lockTtlSeconds,
+    timeouts,
+    ...(comment.value !== undefined && { comment: comment.value as string }),
+    warnings,
+  };
+  for (const w of warnings) deps.log.warn('plan warning', { warning: w });
+  return plan;
+}
+
+function show(value: unknown): string {
+  return value === undefined ? 'undefined' : JSON.stringify(value);
+}
+
+function requireObject(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidInputError(`${field} must be an object, got ${show(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function requireCluster(value: unknown): ClusterContext {
+  const cluster = requireObject(value, 'cluster');
+  if (typeof cluster.stackName !== 'string' || cluster.stackName === '') {
+    throw new InvalidInputError(`cluster.stackName must be a non-empty string, got ${show(cluster.stackName)}`);
+  }
+  const names = requireObject(cluster.parameterNames, 'cluster.parameterNames');
+  for (const [role, key] of Object.entries(names)) {
+    if (typeof key !== 'string' || key === '') {
+      throw new InvalidInputError(`cluster.parameterNames.${role} must be a non-empty string, got ${show(key)}`);
+    }
+  }
+  if (names.dockerImage === undefined) throw new InvalidInputError('cluster.parameterNames.dockerImage is required');
+  return value as ClusterContext;
+}
+
+function rejectUnknownKeys(obj: object, where: string): void {
+  const unknown = Object.keys(obj).filter((k) => !(REQUEST_KEYS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new InvalidInputError(
+      `${where} has unknown field(s) ${unknown.map((k) => show(k)).join(', ')}; known: ${REQUEST_KEYS.join(', ')}`,
+    );
+  }
+}
+
+function checkInteger(value: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new InvalidInputError(`${field} must be an integer ${range}, got ${show(value)}`);
+  }
+  return value;
+}
+
+function checkSeconds(value: unknown, field: string): number {
+  return checkInteger(value, field, MIN_SECONDS, MAX_SECONDS);
+}
+
+function mergeTimeouts(fromRequest: unknown, fromDefaults: unknown): UpgradeTimeouts {
+  const req = requireObject(fromRequest ?? {}, 'timeouts');
+  const def = requireObject(fromDefaults ?? {}, 'defaults.timeouts');
+  const out: Record<string, number> = { ...DEFAULT_TIMEOUTS };
+  for (const [where, obj] of [['defaults.timeouts', def], ['timeouts', req]] as const) {
+    for (const [key, value] of Object.entries(obj)) {
+      if (!(TIMEOUT_KEYS as string[]).includes(key)) {
+        throw new InvalidInputError(`${where} has unknown field ${show(key)}; known: ${TIMEOUT_KEYS.join(', ')}`);
+      }
+      if (value !== undefined) out[key] = checkSeconds(value, `${where}.${key}`);
+    }
+  }
+  return out as unknown as UpgradeTimeouts;
+}
+
+function checkRegions(value: unknown, field: string): string[] {
+  if (!Array.isArray(value)) throw new InvalidInputError(`${field} must be an array of region names, got ${show(value)}`);
+  const out: string[] = [];
+  value.forEach((r, i) => {
+    if (typeof r !== 'string' || !REGION.test(r)) {
+      const hint = typeof r === 'string' && /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}[a-z]$/.test(r)
+        ? ' (that is an availability zone; give its region)'
+        : '';
+      throw new InvalidInputError(`${field}[${i}] must be a region name like eu-west-1, got ${show(r)}${hint}`);
+    }
+    if (!out.includes(r)) out.push(r);
+  });
+  return out;
+}
+
+/** The given capacity, else the stack's current value of `key`. */
+function capacity(
+  params: Record<string, string>, key: string, field: string, given: { value: unknown }, min: number,
+): number {
+  if (given.value !== undefined) return given.value as number;
+  const raw = params[key];
+  const n = Number(raw);
+  if (raw === undefined || raw.trim() === '' || !Number.isInteger(n) || n < min) {
+    throw new InvalidInputError(
+      `${field} is not given and the stack's ${key} (${show(raw)}) is not an integer >= ${min}; give ${field}`,
+    );
+  }
+  return n;
+}
+
+function targetVersionOf(image: ImageReference, dockerImage: string, targetVersion: unknown): Neo4jVersion {
+  const fromTag = neo4jVersionFromTag(image.tag);
+  let explicit: Neo4jVersion | undefined;
+  if (targetVersion !== undefined) {
+    explicit = typeof targetVersion === 'string' ? parseNeo4jVersion(targetVersion) : undefined;
+    if (!explicit || explicit.patch === undefined) {
+      throw new InvalidInputError(`targetVersion must be a full Neo4j version like 5.26.2, got ${show(targetVersion)}`);
+    }
+  }
+  const floating = fromTag !== undefined && fromTag.patch === undefined;
+  const matches = (a: Neo4jVersion, b: Neo4jVersion) =>
+    floating ? a.major === b.major && a.minor === b.minor : compareVersions(a, b) === 0;
+  if (fromTag && explicit && !matches(fromTag, explicit)) {
+    throw new InvalidInputError(
+      `targetVersion ${show(targetVersion)} does not match the version in dockerImage's tag ${show(image.tag)}`,
+    );
+  }
+  if (floating && image.digest === undefined) {
+    throw new InvalidInputError(
+      `dockerImage ${show(dockerImage)} uses a floating tag (${image.tag}): pin a full version like ` +
+      `${fromTag.major}.${fromTag.minor}.N or add @sha256:digest, so every node runs the same build`,
+    );
+  }
+  if (floating && !explicit) {
+    throw new InvalidInputError(
+      `dockerImage ${show(dockerImage)} is pinned by digest but its tag ${show(image.tag)} gives no patch version; ` +
+      'give targetVersion (e.g. 5.26.2)',
+    );
+  }
+  const version = explicit ? { ...explicit, edition: fromTag?.edition ?? explicit.edition } : fromTag;
+  if (!version) {
+    throw new InvalidInputError(
+      `cannot tell the Neo4j version of dockerImage ${show(dockerImage)} from its tag; ` +
+      'use a tag that starts with the version (5.26.2-enterprise) or give targetVersion',
+    );
+  }
+  return version;
+}
+
+function currentVersionOf(currentImage: string, fromVersion: unknown, cluster: ClusterContext): Neo4jVersion {
+  const fromTag = neo4jVersionFromTag(parseImageReference(currentImage)?.tag);
+  if (fromVersion !== undefined) {
+    const explicit = typeof fromVersion === 'string' ? parseNeo4jVersion(fromVersion) : undefined;
+    if (!explicit) throw new InvalidInputError(`fromVersion must be a Neo4j version like 3.5.35, got ${show(fromVersion)}`);
+    if (fromTag && compareVersions(fromTag, explicit) !== 0) {
+      throw new InvalidInputError(
+        `fromVersion ${show(fromVersion)} does not match the running image ${show(currentImage)} ` +
+        `(stack parameter ${cluster.parameterNames.dockerImage})`,
+      );
+    }
+    return { ...explicit, edition: fromTag?.edition ?? explicit.edition };
+  }
+  if (!fromTag) {
+    throw new InvalidInputError(
+      `cannot tell the running Neo4j version: stack parameter ${cluster.parameterNames.dockerImage} is ` +
+      `${show(currentImage)}; give fromVersion`,
+    );
+  }
+  return fromTag;
+}
+
+function checkEdition(from: Neo4jVersion, to: Neo4jVersion, fromImage: string, toImage: string, warnings: string[]) {
+  if (from.edition && to.edition && from.edition !== to.edition) {
+    throw new InvalidInputError(
+      `dockerImage ${show(toImage)} is ${to.edition} edition but the cluster runs ${from.edition} (${show(fromImage)}): ` +
+      'do not switch editions during an upgrade',
+    );
+  }
+  if (from.edition === 'enterprise' && !to.edition) {
+    warnings.push(`the cluster runs enterprise edition; ${toImage} does not say its edition (official images without -enterprise are community)`);
+  }
+}

@@ -1,0 +1,76 @@
+import { UpgradeKind } from '../shared/neo4j-upgrade-path';
+
+/** How often the upgrade pauses for an operator (request-approval + .waitForTaskToken). */
+export const APPROVAL_MODES = ['none', 'after-store-upgrade', 'every-stage'] as const;
+export type ApprovalMode = (typeof APPROVAL_MODES)[number];
+
+/** Per-step limits the state machine applies (TimeoutSecondsPath, Retry budgets). Seconds. */
+export interface UpgradeTimeouts {
+  /** One UpdateStack until a *_COMPLETE status. */
+  readonly stackUpdateSeconds: number;
+  /** ECS services back to one PRIMARY deployment with runningCount == desiredCount. */
+  readonly servicesSteadySeconds: number;
+  /** A database health gate. */
+  readonly healthGateSeconds: number;
+  /** One operator approval (.waitForTaskToken). */
+  readonly approvalSeconds: number;
+}
+
+export const DEFAULT_TIMEOUTS: UpgradeTimeouts = {
+  stackUpdateSeconds: 3600,
+  servicesSteadySeconds: 1800,
+  healthGateSeconds: 1800,
+  approvalSeconds: 86400,
+};
+
+/** What an operator may put in the execution input (and the construct in `defaults`). */
+export interface UpgradeRequest {
+  /** Required, never from defaults: `repo:tag`, `repo@sha256:...` or both; not `latest`. */
+  readonly dockerImage?: string;
+  /** Needed only when the tag carries no version (digest-only); must match the tag otherwise. */
+  readonly targetVersion?: string;
+  /** Needed only when the stack's current DockerImage tag carries no version. */
+  readonly fromVersion?: string;
+  /** Main cluster size after the upgrade (seed's N). Default: the stack's current DesiredCapacity. */
+  readonly targetCapacity?: number;
+  /** Slave-only group size after the upgrade. Default: the stack's current slave desired capacity. */
+  readonly slaveCapacity?: number;
+  /** Regions (`eu-west-1`) that receive copies of the migrated volume's snapshot. Default []. */
+  readonly cloneRegions?: string[];
+  /** Default 'after-store-upgrade'. */
+  readonly approvalMode?: ApprovalMode;
+  /** Re-run with the version already running (e.g. a rebuilt image). Default false. */
+  readonly allowSameVersion?: boolean;
+  /** How long the upgrade lock lives without release. Default 172800 (2 days); > approvalSeconds. */
+  readonly lockTtlSeconds?: number;
+  readonly timeouts?: Partial<UpgradeTimeouts>;
+  /** Free text carried into the result notification. */
+  readonly comment?: string;
+}
+
+export const DEFAULT_LOCK_TTL_SECONDS = 172800;
+export const DEFAULT_APPROVAL_MODE: ApprovalMode = 'after-store-upgrade';
+
+/** The resolved plan every later task reads. */
+export interface UpgradePlan {
+  readonly stackName: string;
+  readonly dockerImage: string;
+  /** The stack's DockerImage parameter before the upgrade. */
+  readonly currentDockerImage: string;
+  readonly fromVersion: string;
+  readonly toVersion: string;
+  /** '3.5', '4.4', '5', '2025' (see versionFamily). */
+  readonly fromFamily: string;
+  readonly toFamily: string;
+  readonly upgradeKind: UpgradeKind;
+  readonly targetCapacity: number;
+  readonly slaveCapacity: number;
+  readonly cloneRegions: string[];
+  readonly approvalMode: ApprovalMode;
+  readonly allowSameVersion: boolean;
+  readonly lockTtlSeconds: number;
+  readonly timeouts: UpgradeTimeouts;
+  readonly comment?: string;
+  /** Facts the operator should read (latest-patch advice, edition unknown, ...). Never blocking. */
+  readonly warnings: string[];
+}

@@ -1,0 +1,39 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { memoryLogger } from '../../lambda/shared/log';
+import { ValidateInputInput, logic } from '../../lambda/validate-input/logic';
+import { MotoServer, motoClientConfig, startMoto } from '../support/moto';
+import { clusterContext, createUpgradeStack } from './fixtures/upgrade-stack';
+
+describe('validate-input against moto_server', () => {
+  let moto: MotoServer;
+  let cfn: CloudFormationClient;
+  beforeAll(async () => {
+    moto = await startMoto();
+    cfn = new CloudFormationClient(motoClientConfig(moto));
+    await createUpgradeStack(cfn, 'neo4j-prod', { DockerImage: 'neo4j:3.5.34-enterprise', DesiredCapacity: '2' });
+  });
+  afterAll(async () => { await moto?.stop(); });
+
+  const run = (request: Record<string, unknown>, stackName = 'neo4j-prod') =>
+    logic({ cfn, log: memoryLogger() }, { cluster: clusterContext(stackName), request } as ValidateInputInput);
+
+  test('reads the running image and capacities from the real stack', async () => {
+    const plan = await run({ dockerImage: 'neo4j:3.5.35-enterprise', cloneRegions: ['eu-west-1'] });
+    expect(plan).toMatchObject({
+      currentDockerImage: 'neo4j:3.5.34-enterprise', fromVersion: '3.5.34', toVersion: '3.5.35',
+      targetCapacity: 2, slaveCapacity: 1, cloneRegions: ['eu-west-1'], upgradeKind: 'patch',
+    });
+  });
+
+  test('a downgrade is refused and the stack is untouched', async () => {
+    await expect(run({ dockerImage: 'neo4j:3.5.33-enterprise' })).rejects.toMatchObject({ name: 'InvalidInputError' });
+    const stack = (await cfn.send(new DescribeStacksCommand({ StackName: 'neo4j-prod' }))).Stacks![0];
+    expect(stack.StackStatus).toBe('CREATE_COMPLETE');
+    expect(stack.Parameters).toContainEqual({ ParameterKey: 'DockerImage', ParameterValue: 'neo4j:3.5.34-enterprise' });
+  });
+
+  test('a stack that does not exist is StackNotReadyError', async () => {
+    await expect(run({ dockerImage: 'neo4j:3.5.35-enterprise' }, 'no-such-stack'))
+      .rejects.toMatchObject({ name: 'StackNotReadyError', message: 'stack no-such-stack does not exist' });
+  });
+});

@@ -1,0 +1,206 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { memoryLogger } from '../../lambda/shared/log';
+import { ValidateInputInput, logic } from '../../lambda/validate-input/logic';
+import { INITIAL_PARAMETERS, awsError, clusterContext, describeStacksOutput } from './fixtures/upgrade-stack';
+
+const cfnMock = mockClient(CloudFormationClient);
+const cluster = clusterContext('neo4j-prod');
+
+function running(image: string, params: Record<string, string> = {}) {
+  cfnMock.on(DescribeStacksCommand).resolves(
+    describeStacksOutput('neo4j-prod', 'UPDATE_COMPLETE', { ...INITIAL_PARAMETERS, DockerImage: image, ...params }),
+  );
+}
+
+function run(request: Record<string, unknown>, defaults?: Record<string, unknown>) {
+  const log = memoryLogger();
+  const input = { cluster, request, ...(defaults && { defaults }) } as unknown as ValidateInputInput;
+  return { log, result: logic({ cfn: new CloudFormationClient({}), log }, input) };
+}
+
+beforeEach(() => {
+  cfnMock.reset();
+  running('neo4j:3.5.34-enterprise');
+});
+
+describe('validate-input: the plan', () => {
+  test('patch upgrade: capacities default to the stack, defaults merge under the request', async () => {
+    const { result } = run(
+      { dockerImage: 'neo4j:3.5.35-enterprise', approvalMode: 'every-stage', timeouts: { approvalSeconds: 7200 } },
+      { approvalMode: 'none', cloneRegions: ['eu-west-1', 'eu-west-1'], timeouts: { stackUpdateSeconds: 900, approvalSeconds: 600 } },
+    );
+    const plan = await result;
+    expect(plan).toEqual({
+      stackName: 'neo4j-prod',
+      dockerImage: 'neo4j:3.5.35-enterprise',
+      currentDockerImage: 'neo4j:3.5.34-enterprise',
+      fromVersion: '3.5.34',
+      toVersion: '3.5.35',
+      fromFamily: '3.5',
+      toFamily: '3.5',
+      upgradeKind: 'patch',
+      targetCapacity: 3,
+      slaveCapacity: 1,
+      cloneRegions: ['eu-west-1'],
+      approvalMode: 'every-stage',
+      allowSameVersion: false,
+      lockTtlSeconds: 172800,
+      timeouts: { stackUpdateSeconds: 900, servicesSteadySeconds: 1800, healthGateSeconds: 1800, approvalSeconds: 7200 },
+      warnings: [],
+    });
+    expect(cfnMock).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: 'neo4j-prod' });
+  });
+
+  test('explicit capacities, comment and lock TTL; 3.5 -> 4.0 is a major upgrade with warnings', async () => {
+    running('neo4j:3.5.35-enterprise');
+    const plan = await run({
+      dockerImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/neo4j:4.0.12-enterprise',
+      targetCapacity: 2, slaveCapacity: 0, lockTtlSeconds: 200000, comment: 'CHG-42',
+    }).result;
+    expect(plan).toMatchObject({
+      fromVersion: '3.5.35', toVersion: '4.0.12', upgradeKind: 'major', toFamily: '4.0',
+      targetCapacity: 2, slaveCapacity: 0, lockTtlSeconds: 200000, comment: 'CHG-42',
+    });
+    expect(plan.warnings).toEqual([expect.stringMatching(/latest 3\.5 patch/)]);
+  });
+
+  test('a cluster.versionFamily that does not match the running version is a warning', async () => {
+    running('neo4j:4.4.39-enterprise');
+    const plan = await run({ dockerImage: 'neo4j:4.4.40-enterprise' }).result;
+    expect(plan.warnings).toEqual([expect.stringMatching(/cluster\.versionFamily is 3\.5 but the stack runs 4\.4\.39 \(family 4\.4\)/)]);
+  });
+
+  test.each([
+    ['neo4j:4.4.40-enterprise', 'neo4j:5.26.2-enterprise', 'major'],
+    ['neo4j:5.20.0-enterprise', 'neo4j:5.26.2-enterprise', 'minor'],
+    ['neo4j:5.26.2-enterprise', 'neo4j:2025.10.1-enterprise', 'major'],
+    ['neo4j:2025.10.1-enterprise', 'neo4j:2026.01.0-enterprise', 'minor'],
+    ['neo4j:4.2.19-enterprise', 'neo4j:4.3.23-enterprise', 'minor'],
+  ])('%s -> %s is allowed (%s)', async (from, to, kind) => {
+    running(from);
+    await expect(run({ dockerImage: to }).result).resolves.toMatchObject({ upgradeKind: kind });
+  });
+
+  test('a digest-only image needs targetVersion, and then passes', async () => {
+    const digest = 'neo4j@sha256:' + 'a'.repeat(64);
+    await expect(run({ dockerImage: digest }).result).rejects.toThrow(/cannot tell the Neo4j version .* give targetVersion/);
+    await expect(run({ dockerImage: digest, targetVersion: '3.5.35' }).result).resolves.toMatchObject({ toVersion: '3.5.35' });
+  });
+
+  test('a floating tag is refused unless pinned by digest', async () => {
+    await expect(run({ dockerImage: 'neo4j:3.5-enterprise' }).result).rejects.toThrow(/floating tag .*3\.5\.N/);
+    const pinned = `neo4j:3.5-enterprise@sha256:${'b'.repeat(64)}`;
+    await expect(run({ dockerImage: pinned }).result).rejects.toThrow(/gives no patch version; give targetVersion/);
+    await expect(run({ dockerImage: pinned, targetVersion: '4.0.1' }).result).rejects.toThrow(/does not match the version in dockerImage's tag/);
+    await expect(run({ dockerImage: pinned, targetVersion: '3.5.35' }).result).resolves.toMatchObject({ toVersion: '3.5.35' });
+  });
+
+  test('same version: refused as a no-op unless allowSameVersion', async () => {
+    await expect(run({ dockerImage: 'neo4j:3.5.34-enterprise' }).result)
+      .rejects.toThrow(/3\.5\.34, the version already running .*allowSameVersion/);
+    await expect(run({ dockerImage: 'neo4j:3.5.34-enterprise' }, { allowSameVersion: true }).result)
+      .resolves.toMatchObject({ upgradeKind: 'same', allowSameVersion: true });
+  });
+
+  test('an enterprise cluster moving to an image that does not say its edition gets a warning', async () => {
+    const plan = await run({ dockerImage: 'neo4j:3.5.35' }).result;
+    expect(plan.warnings.join('\n')).toMatch(/does not say its edition/);
+  });
+
+  test('the running version comes from fromVersion when the stack image has no version tag', async () => {
+    running('registry.example.com/graph/neo4j:prod');
+    await expect(run({ dockerImage: 'neo4j:3.5.35-enterprise' }).result).rejects.toThrow(/cannot tell the running .*give fromVersion/);
+    await expect(run({ dockerImage: 'neo4j:3.5.35-enterprise', fromVersion: '3.5.30' }).result)
+      .resolves.toMatchObject({ fromVersion: '3.5.30' });
+  });
+});
+
+describe('validate-input: refusals name the field and value, and change nothing', () => {
+  test.each([
+    [{}, /dockerImage is required/],
+    [{ dockerImage: '' }, /dockerImage is required/],
+    [{ dockerImage: 42 }, /dockerImage is required .*got 42/],
+    [{ dockerImage: 'neo4j' }, /must name a tag or a digest, got "neo4j"/],
+    [{ dockerImage: 'neo4j:latest' }, /must not use the tag "latest"/],
+    [{ dockerImage: 'Neo4j:3.5.35' }, /not a valid image reference: "Neo4j:3\.5\.35"/],
+    [{ dockerImage: 'neo4j:3.5.35', targetVersion: '3.5.36' }, /targetVersion "3\.5\.36" does not match/],
+    [{ dockerImage: 'neo4j:3.5.35', targetVersion: 'five' }, /targetVersion must be a full Neo4j version/],
+    [{ dockerImage: 'neo4j:3.5.35', targetCapacity: 0 }, /^targetCapacity must be an integer >= 1, got 0/],
+    [{ dockerImage: 'neo4j:3.5.35', targetCapacity: 2.5 }, /targetCapacity must be an integer >= 1, got 2\.5/],
+    [{ dockerImage: 'neo4j:3.5.35', slaveCapacity: -1 }, /slaveCapacity must be an integer >= 0, got -1/],
+    [{ dockerImage: 'neo4j:3.5.35', cloneRegions: 'eu-west-1' }, /cloneRegions must be an array/],
+    [{ dockerImage: 'neo4j:3.5.35', cloneRegions: ['eu-west-1a'] }, /cloneRegions\[0\] .*"eu-west-1a" \(that is an availability zone/],
+    [{ dockerImage: 'neo4j:3.5.35', cloneRegions: ['Europe'] }, /cloneRegions\[0\] must be a region name/],
+    [{ dockerImage: 'neo4j:3.5.35', approvalMode: 'sometimes' }, /approvalMode must be one of none, after-store-upgrade, every-stage, got "sometimes"/],
+    [{ dockerImage: 'neo4j:3.5.35', allowSameVersion: 'yes' }, /allowSameVersion must be true or false/],
+    [{ dockerImage: 'neo4j:3.5.35', timeouts: { stackUpdateSeconds: 5 } }, /timeouts\.stackUpdateSeconds must be an integer from 60/],
+    [{ dockerImage: 'neo4j:3.5.35', timeouts: { forever: 60 } }, /timeouts has unknown field "forever"/],
+    [{ dockerImage: 'neo4j:3.5.35', lockTtlSeconds: 3600 }, /lockTtlSeconds \(3600\) must be longer than timeouts\.approvalSeconds \(86400\)/],
+    [{ dockerImage: 'neo4j:3.5.35', targetcapacity: 2 }, /request has unknown field\(s\) "targetcapacity"/],
+    [{ dockerImage: 'neo4j:3.5.35', comment: 7 }, /comment must be a string/],
+  ])('%j', async (request, message) => {
+    await expect(run(request).result).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(message) });
+    expect(cfnMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 0);
+  });
+
+  test('a bad default is named as defaults.<field>', async () => {
+    await expect(run({ dockerImage: 'neo4j:3.5.35' }, { targetCapacity: 0 }).result)
+      .rejects.toThrow(/^defaults\.targetCapacity must be an integer >= 1, got 0/);
+    await expect(run({ dockerImage: 'neo4j:3.5.35' }, { dockerImage: 'neo4j:3.5.35' }).result)
+      .rejects.toThrow(/defaults\.dockerImage is not allowed/);
+    await expect(run({ dockerImage: 'neo4j:3.5.35' }, { timeouts: { approvalSeconds: 'long' } }).result)
+      .rejects.toThrow(/defaults\.timeouts\.approvalSeconds must be an integer/);
+  });
+
+  test.each([
+    ['neo4j:3.5.34-enterprise', 'neo4j:3.5.33-enterprise', /3\.5\.33 is older than the running 3\.5\.34: Neo4j does not support downgrades/],
+    ['neo4j:4.4.40-enterprise', 'neo4j:3.5.35-enterprise', /does not support downgrades/],
+    ['neo4j:3.5.35-enterprise', 'neo4j:4.4.40-enterprise', /3\.5\.35 -> 4\.4\.40: an in-place upgrade from 3\.5 lands on 4\.0/],
+    ['neo4j:3.5.35-enterprise', 'neo4j:5.26.2-enterprise', /skips a major version; upgrade to 4\.0 first/],
+    ['neo4j:3.4.17-enterprise', 'neo4j:4.0.12-enterprise', /only from 3\.5; upgrade to 3\.5 first/],
+    ['neo4j:4.3.23-enterprise', 'neo4j:5.26.2-enterprise', /only from 4\.4; upgrade to 4\.4 first/],
+    ['neo4j:4.1.13-enterprise', 'neo4j:4.4.40-enterprise', /one minor version at a time; upgrade to 4\.2 first/],
+    ['neo4j:4.4.40-enterprise', 'neo4j:2025.10.1-enterprise', /skips a major version; upgrade to 5\.26 first/],
+    ['neo4j:5.20.0-enterprise', 'neo4j:2025.10.1-enterprise', /only from 5\.26; upgrade to 5\.26 first/],
+    ['neo4j:3.5.34-enterprise', 'neo4j:3.5.35-community', /community edition but the cluster runs enterprise/],
+  ])('%s -> %s is refused', async (from, to, message) => {
+    running(from);
+    await expect(run({ dockerImage: to }).result).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(message) });
+    expect(cfnMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 1);
+  });
+
+  test('a cluster parameter name the stack lacks is refused before anything changes', async () => {
+    const params = { ...INITIAL_PARAMETERS };
+    delete params.SlaveMode;
+    cfnMock.on(DescribeStacksCommand).resolves(describeStacksOutput('neo4j-prod', 'UPDATE_COMPLETE', params));
+    await expect(run({ dockerImage: 'neo4j:3.5.35' }).result)
+      .rejects.toThrow(/cluster\.parameterNames\.slaveMode is "SlaveMode", but stack neo4j-prod has no such parameter/);
+  });
+
+  test('capacity defaults that are not integers on the stack ask for an explicit value', async () => {
+    running('neo4j:3.5.34-enterprise', { DesiredCapacity: '' });
+    await expect(run({ dockerImage: 'neo4j:3.5.35' }).result).rejects.toThrow(/targetCapacity is not given and the stack's DesiredCapacity/);
+    await expect(run({ dockerImage: 'neo4j:3.5.35', targetCapacity: 2 }).result).resolves.toMatchObject({ targetCapacity: 2 });
+  });
+
+  test('a missing cluster or stack name is refused', async () => {
+    await expect(logic({ cfn: new CloudFormationClient({}), log: memoryLogger() }, { request: {} } as unknown as ValidateInputInput))
+      .rejects.toThrow(/cluster must be an object/);
+    const noName = { cluster: { ...cluster, stackName: '' }, request: { dockerImage: 'neo4j:3.5.35' } };
+    await expect(logic({ cfn: new CloudFormationClient({}), log: memoryLogger() }, noName as ValidateInputInput))
+      .rejects.toThrow(/cluster\.stackName must be a non-empty string, got ""/);
+  });
+
+  test('a stack that does not exist is StackNotReadyError', async () => {
+    cfnMock.on(DescribeStacksCommand).rejects(awsError('ValidationError', 'Stack with id neo4j-prod does not exist'));
+    await expect(run({ dockerImage: 'neo4j:3.5.35' }).result)
+      .rejects.toMatchObject({ name: 'StackNotReadyError', message: 'stack neo4j-prod does not exist' });
+  });
+
+  test('other AWS errors pass through with their name, for Retry', async () => {
+    cfnMock.on(DescribeStacksCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+    await expect(run({ dockerImage: 'neo4j:3.5.35' }).result).rejects.toMatchObject({ name: 'Throttling' });
+  });
+});

@@ -1,0 +1,5 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { lambdaHandler } from '../shared/handler';
+import { logic } from './logic';
+
+export const handler = lambdaHandler('upgrade-lock', (log) => ({ ssm: new SSMClient({}), log }), logic);

@@ -1,0 +1,86 @@
+import * as crypto from 'node:crypto';
+import { Sum128, addHex, bucketOf, digest, digestHex } from '../../validator/checksum';
+import { keyExpression, nodeKeyOf, normalizeKeys, parseKeyOption } from '../../validator/stable-key';
+
+const MOD = BigInt(2) ** BigInt(128);
+
+function bigOf(d: Buffer): bigint {
+  return BigInt('0x' + d.toString('hex', 0, 16));
+}
+
+describe('Sum128', () => {
+  test('is the sum mod 2^128 of the first 128 bits of SHA-256, checked against BigInt', () => {
+    const items = Array.from({ length: 500 }, (_, i) => `entity-${i}`);
+    const s = new Sum128();
+    let expected = BigInt(0);
+    for (const it of items) {
+      s.addDigest(digest(it));
+      expected = (expected + bigOf(crypto.createHash('sha256').update(it).digest())) % MOD;
+    }
+    expect(s.toHex()).toBe(expected.toString(16).padStart(32, '0'));
+  });
+
+  test('order-independent and splittable: any partition adds up to the same sum', () => {
+    const items = Array.from({ length: 200 }, (_, i) => `n${i}`);
+    const whole = new Sum128();
+    items.forEach((it) => whole.addDigest(digest(it)));
+    const reversed = new Sum128();
+    [...items].reverse().forEach((it) => reversed.addDigest(digest(it)));
+    const parts = [new Sum128(), new Sum128(), new Sum128()];
+    items.forEach((it, i) => parts[i % 3].addDigest(digest(it)));
+    expect(reversed.toHex()).toBe(whole.toHex());
+    expect(addHex(...parts.map((p) => p.toHex()))).toBe(whole.toHex());
+  });
+
+  test('counts multiplicity (unlike XOR, a duplicate does not cancel out)', () => {
+    const once = new Sum128().addDigest(digest('a'));
+    const twice = new Sum128().addDigest(digest('a')).addDigest(digest('a'));
+    expect(twice.toHex()).not.toBe(once.toHex());
+    expect(twice.toHex()).not.toBe(new Sum128().toHex());
+  });
+
+  test('wraps at 2^128 with carries through every limb', () => {
+    const max = Sum128.fromHex('ffffffffffffffffffffffffffffffff');
+    expect(max.add(Sum128.fromHex('00000000000000000000000000000001')).toHex()).toBe('0'.repeat(32));
+    const carry = Sum128.fromHex('00000000ffffffffffffffffffffffff').add(Sum128.fromHex('00000000000000000000000000000001'));
+    expect(carry.toHex()).toBe('00000001000000000000000000000000');
+    expect(() => Sum128.fromHex('xyz')).toThrow(/128-bit hex/);
+  });
+
+  test('buckets are stable and spread over k partitions', () => {
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < 4000; i++) counts[bucketOf(digest(`k${i}`), 4)]++;
+    for (const c of counts) expect(c).toBeGreaterThan(850);
+    expect(bucketOf(digest('same'), 7)).toBe(bucketOf(digest('same'), 7));
+    expect(digestHex('a')).toHaveLength(32);
+  });
+});
+
+describe('stable keys', () => {
+  test('the first sorted label with a complete key wins', () => {
+    const keys = normalizeKeys({ Person: 'id', Employee: ['company', 'badge'] });
+    expect(nodeKeyOf(['Employee', 'Person'], { id: 1, company: 'a', badge: 7 }, keys)).toEqual({
+      label: 'Employee',
+      properties: ['company', 'badge'],
+      values: ['a', 7],
+    });
+    // incomplete composite key: fall through to the next keyed label
+    expect(nodeKeyOf(['Employee', 'Person'], { id: 1, company: 'a' }, keys)?.label).toBe('Person');
+    expect(nodeKeyOf(['Movie'], { id: 1 }, keys)).toBeNull();
+  });
+
+  test('key options are validated and parsed', () => {
+    expect(parseKeyOption(['Person=id', 'Line=order, line'])).toEqual({ Line: ['order', 'line'], Person: ['id'] });
+    expect(() => parseKeyOption(['Person'])).toThrow(/Label=property/);
+    expect(() => normalizeKeys({ Person: [] })).toThrow(/keys.Person/);
+  });
+
+  test('the server-side key expression follows the same label order and quotes names', () => {
+    const expr = keyExpression('a', normalizeKeys({ 'We`ird': 'id', Alpha: ['x', 'y'] }));
+    expect(expr).toBe(
+      'CASE WHEN `a`:`Alpha` AND `a`.`x` IS NOT NULL AND `a`.`y` IS NOT NULL THEN [0, [`a`.`x`, `a`.`y`]] ' +
+        'WHEN `a`:`We``ird` AND `a`.`id` IS NOT NULL THEN [1, [`a`.`id`]] ELSE null END',
+    );
+    expect(keyExpression('a', {})).toBe('null');
+  });
+});

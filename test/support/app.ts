@@ -7,6 +7,9 @@ import { App, AppProps } from 'aws-cdk-lib';
  * (without them an ASG emits a LaunchConfiguration instead of a LaunchTemplate).
  */
 export function appWithFeatureFlags(props: AppProps = {}): App {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
-  return new App({ ...props, context: { ...cdkJson.context, ...(props.context ?? {}) } });
+  const root = path.join(__dirname, '..', '..');
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(root, 'cdk.json'), 'utf8'));
+  // cdk.context.json holds the cached AZ lookup of the example account, as `cdk synth` reads it.
+  const cached = JSON.parse(fs.readFileSync(path.join(root, 'cdk.context.json'), 'utf8'));
+  return new App({ ...props, context: { ...cdkJson.context, ...cached, ...(props.context ?? {}) } });
 }

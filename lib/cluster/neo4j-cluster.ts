@@ -1,0 +1,487 @@
+import { Annotations, CfnMapping, CfnParameter, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { ClusterMode } from './cluster-mode';
+import { ClusterParameters, Neo4jClusterParameterNames } from './cluster-parameters';
+import { DataVolumeOptions } from './data-volume';
+import { neo4jEnvVarName } from './neo4j-env';
+import { Neo4jVersionFamily, NodeGroup } from './neo4j-version-family';
+import { BOOTSTRAP_DIR, CLUSTER_TAG, nodeBootstrapCommands } from './node-bootstrap';
+import { NodeCapacity } from './node-capacity';
+import * as validate from './validate-cluster-props';
+import { acknowledgeRule, awsSolutions } from '../private/acknowledge';
+
+/** Props of {@link Neo4jCluster}. */
+export interface Neo4jClusterProps {
+  /** Neo4j image every node runs, pinned by tag or digest (e.g. `neo4j:3.5.35-enterprise`). */
+  readonly dockerImage: string;
+  /** Which Neo4j settings the typed modes map to. */
+  readonly versionFamily: Neo4jVersionFamily;
+  /** Environment name: the `Environment` tag of data volumes, and part of resource names. */
+  readonly environmentName: string;
+  /**
+   * Mode of the main group.
+   * @default ClusterMode.HA
+   */
+  readonly mode?: ClusterMode;
+  /**
+   * Mode of the slave-only node.
+   * @default ClusterMode.HA
+   */
+  readonly slaveMode?: ClusterMode;
+  /**
+   * Upgrade the store format when Neo4j starts. Only with `mode: ClusterMode.SINGLE`.
+   * @default false
+   */
+  readonly allowUpgrade?: boolean;
+  /**
+   * Size of the main group.
+   * @default - { min: 1, max: 3, desired: 3 }
+   */
+  readonly capacity?: NodeCapacity;
+  /**
+   * Size of the slave-only group.
+   * @default - { min: 1, max: 1, desired: 1 }
+   */
+  readonly slaveCapacity?: NodeCapacity;
+  /**
+   * Data volume settings.
+   * @default - 100 GiB encrypted gp3 volumes named `neo4j-<environmentName>-data`
+   */
+  readonly dataVolume?: DataVolumeOptions;
+  /**
+   * Instance type of every node.
+   * @default r6i.large
+   */
+  readonly instanceType?: ec2.InstanceType;
+  /**
+   * VPC to run in; nodes go in its private subnets.
+   * @default - a new VPC over 3 AZs with one NAT gateway and flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Secret holding `{"username": ..., "password": ...}` for the Neo4j admin user. It reaches the
+   * container as an ECS secret, never as plaintext in the task definition.
+   * @default - a generated secret with username `neo4j`
+   */
+  readonly adminCredentials?: secretsmanager.ISecret;
+  /**
+   * Memory reserved for the Neo4j container, in MiB.
+   * @default 4096
+   */
+  readonly memoryReservationMiB?: number;
+  /**
+   * Prefix of the stack parameter names, for more than one cluster in a stack.
+   * @default - no prefix: `DockerImage`, `Mode`, ...
+   */
+  readonly parameterPrefix?: string;
+  /**
+   * Lowest share of a group's nodes kept running while ECS rolls a new task definition (image or
+   * mode change). With 3 nodes, 60 rolls one node at a time.
+   * @default 60
+   */
+  readonly rollingMinHealthyPercent?: number;
+}
+
+const DEFAULT_CAPACITY: NodeCapacity = { min: 1, max: 3, desired: 3 };
+const DEFAULT_SLAVE_CAPACITY: NodeCapacity = { min: 1, max: 1, desired: 1 };
+const BOLT_PORT = 7687;
+const HTTP_PORT = 7474;
+/** ECS instance attribute telling the groups apart; services are placed by it. */
+const GROUP_ATTRIBUTE = 'neo4j.group';
+
+/**
+ * A Neo4j cluster on Amazon ECS (EC2 launch type), built for seed 000's staged upgrade: a main group
+ * of HA members and a slave-only node, each on its own Auto Scaling group and ECS daemon service.
+ * Mode, slave mode, allow-upgrade, image and capacities are typed props and also stack parameters,
+ * so a parameter-only stack update reconfigures the running cluster. Each node claims a tagged EBS
+ * data volume in its own AZ at boot; volumes outlive the stack.
+ */
+export class Neo4jCluster extends Construct {
+  /** The VPC the nodes run in. */
+  public readonly vpc: ec2.IVpc;
+  /** Security group of every node. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** The ECS cluster both groups join. */
+  public readonly ecsCluster: ecs.Cluster;
+  /** Auto Scaling group of the main HA members. */
+  public readonly mainAutoScalingGroup: autoscaling.AutoScalingGroup;
+  /** Auto Scaling group of the slave-only node. */
+  public readonly slaveAutoScalingGroup: autoscaling.AutoScalingGroup;
+  /** Daemon service running Neo4j on every main member. */
+  public readonly mainService: ecs.Ec2Service;
+  /** Daemon service running Neo4j on the slave-only node. */
+  public readonly slaveService: ecs.Ec2Service;
+  /** Admin credentials secret (`username`, `password`). */
+  public readonly adminCredentials: secretsmanager.ISecret;
+  /** The stack parameters that drive the cluster. */
+  public readonly parameters: ClusterParameters;
+  /** Logical names of those parameters, for upgrade constructs. */
+  public readonly parameterNames: Neo4jClusterParameterNames;
+  /** The `Name` tag of claimable data volumes. */
+  public readonly dataVolumeName: string;
+  /** The `Environment` tag of data volumes. */
+  public readonly environmentName: string;
+  /** The version family the settings follow. */
+  public readonly versionFamily: Neo4jVersionFamily;
+  /** KMS key of the data volumes, if one was given. */
+  public readonly dataVolumeKey?: kms.IKey;
+  /** Bolt port every node listens on. */
+  public readonly boltPort = BOLT_PORT;
+
+  constructor(scope: Construct, id: string, props: Neo4jClusterProps) {
+    super(scope, id);
+    const resolved = this.validateProps(props);
+
+    this.versionFamily = props.versionFamily;
+    this.environmentName = props.environmentName;
+    this.dataVolumeName = resolved.dataVolumeName;
+    this.dataVolumeKey = props.dataVolume?.encryptionKey;
+
+    this.parameters = new ClusterParameters(this, props.parameterPrefix ?? '', {
+      dockerImage: props.dockerImage,
+      mode: resolved.mode,
+      slaveMode: resolved.slaveMode,
+      allowUpgrade: resolved.allowUpgrade,
+      capacity: resolved.capacity,
+      slaveCapacity: resolved.slaveCapacity,
+    });
+    this.parameterNames = this.parameters.names;
+
+    this.vpc = props.vpc ?? this.createVpc();
+    this.securityGroup = this.createSecurityGroup();
+    this.adminCredentials = props.adminCredentials ?? new secretsmanager.Secret(this, 'AdminCredentials', {
+      description: `Neo4j admin credentials (${props.environmentName})`,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ username: 'neo4j' }),
+        generateStringKey: 'password',
+        excludePunctuation: true,
+        passwordLength: 32,
+      },
+    });
+
+    if (!props.adminCredentials) {
+      acknowledgeRule(this.adminCredentials, awsSolutions('SMG4'),
+        'Rotating the Neo4j admin password needs ALTER USER on the database; pass adminCredentials with your own rotation');
+    }
+
+    this.ecsCluster = new ecs.Cluster(this, 'EcsCluster', {
+      vpc: this.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
+
+    const instanceType = props.instanceType ?? new ec2.InstanceType('r6i.large');
+    this.mainAutoScalingGroup = this.createGroup('MainGroup', NodeGroup.MAIN, instanceType, {
+      min: this.parameters.minSize.valueAsNumber,
+      max: this.parameters.maxSize.valueAsNumber,
+      desired: this.parameters.desiredCapacity.valueAsNumber,
+    });
+    this.slaveAutoScalingGroup = this.createGroup('SlaveGroup', NodeGroup.SLAVE, instanceType, {
+      min: this.parameters.slaveMinSize.valueAsNumber,
+      max: this.parameters.slaveMaxSize.valueAsNumber,
+      desired: this.parameters.slaveDesiredCapacity.valueAsNumber,
+    });
+    this.configureBootstrap(NodeGroup.MAIN, this.mainAutoScalingGroup, resolved);
+    this.configureBootstrap(NodeGroup.SLAVE, this.slaveAutoScalingGroup, resolved);
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.mainService = this.createService('Main', NodeGroup.MAIN, this.parameters.mode, resolved, logGroup);
+    this.slaveService = this.createService('Slave', NodeGroup.SLAVE, this.parameters.slaveMode, resolved, logGroup);
+  }
+
+  /** Allows Bolt (7687) and HTTP (7474) from a peer, e.g. an application or the upgrade's Lambdas. */
+  public allowClientsFrom(peer: ec2.IConnectable): void {
+    this.securityGroup.connections.allowFrom(peer, ec2.Port.tcp(BOLT_PORT), 'Bolt');
+    this.securityGroup.connections.allowFrom(peer, ec2.Port.tcp(HTTP_PORT), 'HTTP');
+  }
+
+  private validateProps(props: Neo4jClusterProps) {
+    const mode = props.mode ?? ClusterMode.HA;
+    const slaveMode = props.slaveMode ?? ClusterMode.HA;
+    const allowUpgrade = props.allowUpgrade ?? false;
+    const capacity = props.capacity ?? DEFAULT_CAPACITY;
+    const slaveCapacity = props.slaveCapacity ?? DEFAULT_SLAVE_CAPACITY;
+    const volume = props.dataVolume ?? {};
+    const sizeGiB = volume.sizeGiB ?? 100;
+    const volumeType = volume.volumeType ?? ec2.EbsDeviceVolumeType.GP3;
+
+    validate.validateDockerImage(props.dockerImage, props.versionFamily);
+    validate.validateEnvironmentName(props.environmentName);
+    validate.validateCapacity('capacity', capacity, 1);
+    validate.validateCapacity('slaveCapacity', slaveCapacity, 0);
+    validate.validateAllowUpgrade(allowUpgrade, mode);
+    validate.validateDataVolume(volume, sizeGiB, volumeType);
+    validate.validateParameterPrefix(props.parameterPrefix ?? '');
+    validate.validatePositiveInteger('memoryReservationMiB', props.memoryReservationMiB);
+    validate.validatePercent('rollingMinHealthyPercent', props.rollingMinHealthyPercent);
+
+    return {
+      mode, slaveMode, allowUpgrade, capacity, slaveCapacity, sizeGiB, volumeType,
+      volume,
+      dataVolumeName: volume.name ?? `neo4j-${props.environmentName}-data`,
+      encrypted: volume.encrypted ?? true,
+      mountPoint: volume.mountPoint ?? '/var/lib/neo4j-data',
+      memoryReservationMiB: props.memoryReservationMiB ?? 4096,
+      rollingMinHealthyPercent: props.rollingMinHealthyPercent ?? 60,
+      dockerImage: props.dockerImage,
+    };
+  }
+
+  private createVpc(): ec2.Vpc {
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 3,
+      natGateways: 1,
+      restrictDefaultSecurityGroup: false,
+    });
+    vpc.addFlowLog('FlowLog');
+    return vpc;
+  }
+
+  private createSecurityGroup(): ec2.SecurityGroup {
+    const sg = new ec2.SecurityGroup(this, 'NodeSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Neo4j cluster members: discovery, transactions, raft, backup, Bolt and HTTP',
+      allowAllOutbound: true,
+    });
+    // Members talk to each other on every cluster port (5000-7688 covers 3.5 HA to 2025.x).
+    sg.connections.allowInternally(ec2.Port.tcpRange(5000, 7688), 'Neo4j members');
+    sg.addIngressRule(ec2.Peer.ipv4(this.vpc.vpcCidrBlock), ec2.Port.tcp(BOLT_PORT), 'Bolt from the VPC');
+    Annotations.of(sg).acknowledgeWarning('@aws-cdk/aws-ec2:ipv4IgnoreEgressRule',
+      'All outbound traffic is allowed, which covers the member-to-member egress allowInternally adds');
+    acknowledgeRule(sg, awsSolutions('EC23'),
+      'Inbound Bolt comes from the VPC CIDR (a token, which the rule cannot evaluate), never 0.0.0.0/0');
+    return sg;
+  }
+
+  private createGroup(
+    id: string,
+    group: NodeGroup,
+    instanceType: ec2.InstanceType,
+    size: NodeCapacity,
+  ): autoscaling.AutoScalingGroup {
+    const asg = new autoscaling.AutoScalingGroup(this, id, {
+      vpc: this.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      instanceType,
+      machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
+      securityGroup: this.securityGroup,
+      requireImdsv2: true,
+      minCapacity: size.min,
+      maxCapacity: size.max,
+      desiredCapacity: size.desired,
+      blockDevices: [{
+        deviceName: '/dev/xvda',
+        volume: autoscaling.BlockDeviceVolume.ebs(30, { encrypted: true, volumeType: autoscaling.EbsDeviceVolumeType.GP3 }),
+      }],
+      updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({ maxBatchSize: 1, minInstancesInService: 0 }),
+    });
+    // The desired capacity is the stack parameter: resetting it on each deployment is the point.
+    Annotations.of(asg).acknowledgeWarning('@aws-cdk/aws-autoscaling:desiredCapacitySet',
+      'DesiredCapacity is a stack parameter that the staged upgrade changes on purpose (seed 000 steps 2 and 7)');
+    this.joinEcsCluster(asg);
+    acknowledgeRule(asg, awsSolutions('AS3'),
+      'Scaling is driven by the upgrade state machine, which reports every stage; add notifications through the exposed group if needed');
+    // Instances carry the cluster tag: discovery finds members by it, and volume attachment is scoped to it.
+    Tags.of(asg).add(CLUSTER_TAG, this.environmentName, { applyToLaunchedInstances: true });
+    Tags.of(asg).add('neo4j-upgrades:group', group.toLowerCase(), { applyToLaunchedInstances: true });
+    return asg;
+  }
+
+  private configureBootstrap(group: NodeGroup, asg: autoscaling.AutoScalingGroup, resolved: ReturnType<Neo4jCluster['validateProps']>) {
+    asg.addUserData(...nodeBootstrapCommands({
+      dataVolumeName: this.dataVolumeName,
+      environmentName: this.environmentName,
+      sizeGiB: resolved.sizeGiB,
+      volumeType: resolved.volumeType,
+      iops: resolved.volume.iops,
+      throughputMiBps: resolved.volume.throughputMiBps,
+      encrypted: resolved.encrypted,
+      kmsKeyId: this.dataVolumeKey?.keyArn,
+      mountPoint: resolved.mountPoint,
+      clusterTag: { key: CLUSTER_TAG, value: this.environmentName },
+      ecsConfig: [`ECS_INSTANCE_ATTRIBUTES={"${GROUP_ATTRIBUTE}":"${group.toLowerCase()}"}`],
+      // A new slave-only instance claims a fresh volume when its mode changes (seed 000 step 8).
+      replaceOn: group === NodeGroup.SLAVE ? this.parameters.slaveMode.valueAsString : undefined,
+    }));
+    this.grantVolumeClaim(asg.role);
+    const region = Stack.of(this).region;
+    const account = Stack.of(this).account;
+    const wildcards: Array<[string, string]> = [
+      ['Action::ecs:Submit*', 'The ECS agent reports task and container state through the ecs:Submit* family, scoped to this cluster'],
+      ['Resource::*', 'ec2:DescribeVolumes/DescribeInstances and the ECS agent endpoints support no resource-level permissions'],
+      [`Resource::arn:aws:ec2:${region}:${account}:volume/*`, 'Volumes are created by nodes at boot, so their ids are unknown; attach and create are conditioned on the Environment and Name tags'],
+      [`Resource::arn:aws:ec2:${region}:${account}:instance/*`, 'Instances come and go with the Auto Scaling group; attachment is conditioned on the cluster tag'],
+    ];
+    for (const [finding, reason] of wildcards) {
+      acknowledgeRule(asg.role, awsSolutions('IAM5', finding), reason);
+    }
+  }
+
+  /**
+   * Registers the group's instances with the ECS cluster. Done by hand rather than through a capacity
+   * provider: daemon services never move, so the provider's drain hook would only delay terminations.
+   */
+  private joinEcsCluster(asg: autoscaling.AutoScalingGroup) {
+    asg.addUserData(`echo ECS_CLUSTER=${this.ecsCluster.clusterName} >> /etc/ecs/ecs.config`);
+    asg.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'RegisterWithTheCluster',
+      actions: ['ecs:DeregisterContainerInstance', 'ecs:RegisterContainerInstance', 'ecs:Submit*'],
+      resources: [this.ecsCluster.clusterArn],
+    }));
+    asg.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'PollForTasks',
+      actions: ['ecs:Poll', 'ecs:StartTelemetrySession'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'ecs:cluster': this.ecsCluster.clusterArn } },
+    }));
+    asg.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'AgentEndpointsAndLogs',
+      actions: ['ecs:DiscoverPollEndpoint', 'ecr:GetAuthorizationToken', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: ['*'],
+    }));
+  }
+
+  /** What the claim script needs: find, attach and create this cluster's data volumes, and discover members. */
+  private grantVolumeClaim(role: iam.IRole) {
+    const stack = Stack.of(this);
+    const envCondition = { StringEquals: { 'aws:ResourceTag/Environment': this.environmentName } };
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DescribeForVolumeClaimAndDiscovery',
+      actions: ['ec2:DescribeVolumes', 'ec2:DescribeInstances'],
+      resources: ['*'],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'AttachClusterDataVolumes',
+      actions: ['ec2:AttachVolume'],
+      resources: [stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: '*' })],
+      conditions: envCondition,
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'AttachToOwnInstance',
+      actions: ['ec2:AttachVolume'],
+      resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
+      conditions: { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: this.environmentName } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'CreateTaggedDataVolume',
+      actions: ['ec2:CreateVolume'],
+      resources: [stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: '*' })],
+      conditions: { StringEquals: { 'aws:RequestTag/Environment': this.environmentName, 'aws:RequestTag/Name': this.dataVolumeName } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TagOnCreateOnly',
+      actions: ['ec2:CreateTags'],
+      resources: [stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: '*' })],
+      conditions: { StringEquals: { 'ec2:CreateAction': 'CreateVolume' } },
+    }));
+    if (this.dataVolumeKey) {
+      this.dataVolumeKey.grant(role, 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo');
+    }
+  }
+
+  private createService(
+    id: string,
+    group: NodeGroup,
+    modeParameter: CfnParameter,
+    resolved: ReturnType<Neo4jCluster['validateProps']>,
+    logGroup: logs.ILogGroup,
+  ): ecs.Ec2Service {
+    const family = this.versionFamily;
+    const taskDefinition = new ecs.Ec2TaskDefinition(this, `${id}TaskDefinition`, {
+      networkMode: ecs.NetworkMode.HOST,
+      volumes: [
+        { name: 'data', host: { sourcePath: resolved.mountPoint } },
+        { name: 'bootstrap', host: { sourcePath: BOOTSTRAP_DIR } },
+      ],
+    });
+    const discovery = family.discovery;
+    const container = taskDefinition.addContainer('neo4j', {
+      image: ecs.ContainerImage.fromRegistry(this.parameters.dockerImage.valueAsString),
+      memoryReservationMiB: resolved.memoryReservationMiB,
+      essential: true,
+      entryPoint: ['/bin/sh'],
+      command: ['/neo4j-upgrades/start-neo4j.sh'],
+      environment: {
+        ...this.modeEnvironment(id, group, modeParameter.valueAsString),
+        NEO4J_ACCEPT_LICENSE_AGREEMENT: 'yes',
+        NEO4J_UPGRADE_CLUSTER_MODE: modeParameter.valueAsString,
+        NEO4J_UPGRADE_DISCOVERY_VAR: neo4jEnvVarName(discovery.setting),
+        NEO4J_UPGRADE_DISCOVERY_PORT: String(discovery.port),
+        NEO4J_UPGRADE_ADVERTISED_VAR: neo4jEnvVarName(discovery.advertisedAddressSetting),
+        NEO4J_UPGRADE_SERVER_ID_VAR: discovery.serverIdSetting ? neo4jEnvVarName(discovery.serverIdSetting) : '',
+        NEO4J_UPGRADE_ENTRYPOINT: family.entrypoint,
+        ...this.allowUpgradeEnvironment(group),
+      },
+      secrets: {
+        NEO4J_ADMIN_USER: ecs.Secret.fromSecretsManager(this.adminCredentials, 'username'),
+        NEO4J_ADMIN_PASSWORD: ecs.Secret.fromSecretsManager(this.adminCredentials, 'password'),
+      },
+      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: `neo4j-${group.toLowerCase()}` }),
+      portMappings: [{ containerPort: BOLT_PORT }, { containerPort: HTTP_PORT }],
+    });
+    acknowledgeRule(taskDefinition, awsSolutions('ECS2'),
+      'The environment holds non-secret settings that follow the stack parameters; credentials come from Secrets Manager');
+    container.addMountPoints(
+      { sourceVolume: 'data', containerPath: '/data', readOnly: false },
+      { sourceVolume: 'bootstrap', containerPath: '/neo4j-upgrades', readOnly: true },
+    );
+    return new ecs.Ec2Service(this, `${id}Service`, {
+      cluster: this.ecsCluster,
+      taskDefinition,
+      daemon: true,
+      minHealthyPercent: resolved.rollingMinHealthyPercent,
+      maxHealthyPercent: 100,
+      // A task that cannot start fails the deployment, and so the stack update, instead of hanging it.
+      circuitBreaker: { enable: true, rollback: true },
+      placementConstraints: [ecs.PlacementConstraint.memberOf(`attribute:${GROUP_ATTRIBUTE} == ${group.toLowerCase()}`)],
+    });
+  }
+
+  /**
+   * Env vars that follow the mode parameter. Settings whose value differs between HA and SINGLE are
+   * looked up in a mapping keyed by the parameter's value, so a parameter-only update switches them.
+   */
+  private modeEnvironment(id: string, group: NodeGroup, modeValue: string): Record<string, string> {
+    const ha = this.versionFamily.modeSettings(group, 'HA');
+    const single = this.versionFamily.modeSettings(group, 'SINGLE');
+    const mapping = new CfnMapping(this, `${id}ModeSettings`, {
+      mapping: {
+        HA: Object.fromEntries(Object.entries(ha).map(([k, v]) => [mappingKey(k), v])),
+        SINGLE: Object.fromEntries(Object.entries(single).map(([k, v]) => [mappingKey(k), v])),
+      },
+    });
+    const env: Record<string, string> = {};
+    for (const [setting, value] of Object.entries(this.versionFamily.fixedSettings(group))) {
+      env[neo4jEnvVarName(setting)] = value;
+    }
+    for (const setting of Object.keys(ha)) {
+      env[neo4jEnvVarName(setting)] = ha[setting] === single[setting]
+        ? ha[setting]
+        : mapping.findInMap(modeValue, mappingKey(setting));
+    }
+    return env;
+  }
+
+  private allowUpgradeEnvironment(group: NodeGroup): Record<string, string> {
+    // The slave-only node never upgrades a store: in seed 000 it is isolated while the master does.
+    const value = group === NodeGroup.MAIN ? this.parameters.allowUpgrade.valueAsString : 'false';
+    const setting = this.versionFamily.allowUpgradeSetting;
+    return setting
+      ? { [neo4jEnvVarName(setting)]: value }
+      : { NEO4J_UPGRADE_MIGRATE_STORE: value };
+  }
+}
+
+/** CloudFormation mapping keys are alphanumeric. */
+function mappingKey(setting: string): string {
+  return setting.replace(/[^A-Za-z0-9]/g, '');
+}

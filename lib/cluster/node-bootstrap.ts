@@ -1,0 +1,75 @@
+import { readPackageFile } from '../private/package-root';
+
+/** Tag on every instance of a cluster (value: the environment name). */
+export const CLUSTER_TAG = 'neo4j-upgrades:cluster';
+
+/** Where the bootstrap scripts live on the host; the container sees this folder as /neo4j-upgrades. */
+export const BOOTSTRAP_DIR = '/opt/neo4j-upgrades';
+
+const SCRIPTS = ['claim-data-volume.sh', 'mount-data-volume.sh', 'discover-cluster-members.sh', 'start-neo4j.sh'];
+
+export interface NodeBootstrapOptions {
+  readonly dataVolumeName: string;
+  readonly environmentName: string;
+  readonly sizeGiB: number;
+  readonly volumeType: string;
+  readonly iops?: number;
+  readonly throughputMiBps?: number;
+  readonly encrypted: boolean;
+  readonly kmsKeyId?: string;
+  readonly mountPoint: string;
+  /** Tag every instance of the cluster carries, for discovery. */
+  readonly clusterTag: { key: string; value: string };
+  /** Extra lines for /etc/ecs/ecs.config (e.g. instance attributes). */
+  readonly ecsConfig: string[];
+  /**
+   * A value whose change must replace the instance (the slave-only node's mode: a new instance
+   * claims a fresh volume, seed 000 step 8).
+   */
+  readonly replaceOn?: string;
+}
+
+/**
+ * User data that runs before the ECS agent starts tasks (the ECS-optimized AMI starts the agent after
+ * cloud-init's final stage): write the library's scripts, claim and mount this AZ's data volume, and
+ * record the membership Neo4j starts with.
+ */
+export function nodeBootstrapCommands(o: NodeBootstrapOptions): string[] {
+  const env: Record<string, string | undefined> = {
+    NEO4J_CLAIM_VOLUME_NAME: o.dataVolumeName,
+    NEO4J_CLAIM_ENVIRONMENT: o.environmentName,
+    NEO4J_CLAIM_VOLUME_SIZE: String(o.sizeGiB),
+    NEO4J_CLAIM_VOLUME_TYPE: o.volumeType,
+    NEO4J_CLAIM_VOLUME_IOPS: o.iops !== undefined ? String(o.iops) : undefined,
+    NEO4J_CLAIM_VOLUME_THROUGHPUT: o.throughputMiBps !== undefined ? String(o.throughputMiBps) : undefined,
+    NEO4J_CLAIM_VOLUME_ENCRYPTED: String(o.encrypted),
+    NEO4J_CLAIM_VOLUME_KMS_KEY_ID: o.kmsKeyId,
+    NEO4J_MOUNT_POINT: o.mountPoint,
+    NEO4J_MOUNT_FSTAB: '/etc/fstab',
+    NEO4J_CLUSTER_TAG_KEY: o.clusterTag.key,
+    NEO4J_CLUSTER_TAG_VALUE: o.clusterTag.value,
+    NEO4J_CLUSTER_ENV_FILE: `${BOOTSTRAP_DIR}/cluster.env`,
+  };
+  const envExports = Object.entries(env)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `export ${k}='${v}'`);
+  const writeScripts = SCRIPTS.flatMap((name) => [
+    `cat > ${BOOTSTRAP_DIR}/${name} <<'NEO4J_UPGRADES_SCRIPT_EOF'`,
+    readPackageFile('lib', 'cluster', 'scripts', name).trimEnd(),
+    'NEO4J_UPGRADES_SCRIPT_EOF',
+    `chmod 0755 ${BOOTSTRAP_DIR}/${name}`,
+  ]);
+  return [
+    'set -euo pipefail',
+    ...(o.replaceOn ? [`# replace-on: ${o.replaceOn}`] : []),
+    'command -v aws >/dev/null || dnf install -y awscli-2',
+    `mkdir -p ${BOOTSTRAP_DIR} ${o.mountPoint}`,
+    ...writeScripts,
+    ...envExports,
+    `read -r NEO4J_MOUNT_VOLUME_ID NEO4J_MOUNT_DEVICE < <(${BOOTSTRAP_DIR}/claim-data-volume.sh)`,
+    'export NEO4J_MOUNT_VOLUME_ID NEO4J_MOUNT_DEVICE',
+    `${BOOTSTRAP_DIR}/mount-data-volume.sh`,
+    `${BOOTSTRAP_DIR}/discover-cluster-members.sh`,
+    ...o.ecsConfig.map((line) => `echo '${line}' >> /etc/ecs/ecs.config`),
+  ];
+}

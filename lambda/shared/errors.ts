@@ -33,6 +33,8 @@ export class HealthGateError extends named('HealthGateError', true) {}
 export class PreconditionFailedError extends named('PreconditionFailedError', false) {}
 /** An EBS snapshot (or snapshot copy) ended in state `error`. Not retryable: a new snapshot is needed. */
 export class SnapshotFailedError extends named('SnapshotFailedError', false) {}
+/** The migrated database differs from the source or the baseline. Not retryable: roll back. */
+export class ValidationMismatchError extends named('ValidationMismatchError', false) {}
 /** AWS throttled or failed transiently. */
 export class TransientAwsError extends named('TransientAwsError', true) {}
 

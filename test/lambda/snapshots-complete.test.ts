@@ -1,4 +1,4 @@
-import { DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
+import { DescribeSnapshotsCommand, Snapshot, SnapshotState } from '@aws-sdk/client-ec2';
 import 'aws-sdk-client-mock-jest';
 import { SnapshotFailedError, StillInProgressError } from '../../lambda/shared/errors';
 import { SnapshotsCompleteInput, logic } from '../../lambda/snapshots-complete/logic';
@@ -6,8 +6,8 @@ import { CLUSTER, awsError, mockAws } from './fixtures/volume-cluster';
 
 const aws = mockAws();
 const run = (input: Partial<SnapshotsCompleteInput>) => logic(aws.deps, { cluster: CLUSTER, ...input });
-const snap = (id: string, State: string, extra: Record<string, unknown> = {}) =>
-  ({ SnapshotId: id, State, VolumeSize: 20, Encrypted: false, Progress: State === 'completed' ? '100%' : '40%', ...extra });
+const snap = (id: string, State: string, extra: Partial<Snapshot> = {}): Snapshot =>
+  ({ SnapshotId: id, State: State as SnapshotState, VolumeSize: 20, Encrypted: false, Progress: State === 'completed' ? '100%' : '40%', ...extra });
 
 beforeEach(() => {
   aws.ec2Mock.reset();

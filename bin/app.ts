@@ -5,7 +5,7 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ClusterMode, Neo4jCluster, Neo4jVersionFamily } from '../lib';
+import { ApprovalMode, ClusterMode, Neo4jCluster, Neo4jStagedUpgrade, Neo4jVersionFamily } from '../lib';
 
 const app = new App();
 const stack = new Stack(app, 'Neo4jProduction', {
@@ -18,7 +18,7 @@ const dataKey = new kms.Key(stack, 'DataVolumeKey', {
   enableKeyRotation: true,
 });
 
-new Neo4jCluster(stack, 'Neo4j', {
+const cluster = new Neo4jCluster(stack, 'Neo4j', {
   dockerImage: 'neo4j:3.5.34-enterprise',
   versionFamily: Neo4jVersionFamily.V3_5_HA,
   environmentName: 'production',
@@ -27,6 +27,17 @@ new Neo4jCluster(stack, 'Neo4j', {
   capacity: { min: 1, max: 3, desired: 3 },
   slaveCapacity: { min: 1, max: 1, desired: 1 },
   dataVolume: { name: 'neo4j-production-data', sizeGiB: 200, encryptionKey: dataKey },
+});
+
+// The staged upgrade of seed 000: start it with {"dockerImage": "neo4j:3.5.35-enterprise"}.
+new Neo4jStagedUpgrade(stack, 'Upgrade', {
+  cluster,
+  // The local rehearsal points the health gates at its own Neo4j through this context value.
+  boltUri: app.node.tryGetContext('neo4jBoltUri') ?? 'bolt://neo4j.production.internal:7687',
+  finalCapacity: 3,
+  cloneVolumes: true,
+  cloneRegions: ['eu-west-1'],
+  approvalMode: ApprovalMode.AFTER_STORE_UPGRADE,
 });
 
 app.synth();

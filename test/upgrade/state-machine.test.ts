@@ -1,0 +1,157 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { Neo4jUpgradesValidationError } from '../../lib';
+import { upgradeStack } from '../support/example-upgrade';
+import { resolvedDefinition } from '../support/state-machine-definition';
+
+// asl-validator has no types of its own.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require('asl-validator');
+
+const { stack } = upgradeStack();
+const template = Template.fromStack(stack);
+const { definition } = resolvedDefinition(template.toJSON());
+const states: Record<string, any> = {};
+(function collect(def: any) {
+  for (const [name, state] of Object.entries<any>(def.States)) {
+    states[name] = state;
+    if (state.ItemProcessor) collect(state.ItemProcessor);
+    if (state.Iterator) collect(state.Iterator);
+    for (const branch of state.Branches ?? []) collect(branch);
+  }
+})(definition);
+const names = Object.keys(states);
+
+describe('Neo4jStagedUpgrade state machine', () => {
+  test('the resolved definition passes asl-validator', () => {
+    const { isValid, errorsText } = aslValidator(definition);
+    expect(isValid ? '' : errorsText('\n')).toBe('');
+  });
+
+  test('is a Standard state machine in JSONPath', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'STANDARD' });
+    expect(definition.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+    expect(JSON.stringify(definition)).not.toContain('{%');
+  });
+
+  test('has the eight stages of seed 000 in order, each named after its step', () => {
+    const begins = names.filter((n) => n.endsWith(': begin'));
+    expect(begins).toEqual([
+      'Stage 1 Roll DockerImage: begin',
+      'Stage 2 Single master with AllowUpgrade: begin',
+      'Stage 3 Manual migrations: begin',
+      'Stage 4 Back to HA: begin',
+      'Stage 5 Retag slave volumes as old: begin',
+      'Stage 6 Clone the migrated volume: begin',
+      'Stage 7 Scale out: begin',
+      'Stage 8 SlaveMode back to HA: begin',
+    ]);
+    // Follow Next from the start: preflight comes before stage 1, the post-upgrade snapshot after stage 8.
+    const order: string[] = [];
+    let at: string | undefined = definition.StartAt;
+    while (at && order.length < 500) {
+      order.push(at);
+      const s = states[at];
+      at = s.Next ?? s.Default ?? (s.Choices ? s.Choices[0].Next : undefined);
+    }
+    const idx = (n: string) => order.indexOf(n);
+    expect(idx('Preflight: take the upgrade lock')).toBeLessThan(idx('Stage 1 Roll DockerImage: begin'));
+    expect(idx('Preflight: snapshot every data volume')).toBeLessThan(idx('Stage 1 Roll DockerImage: begin'));
+    expect(idx('Stage 8 SlaveMode back to HA: done')).toBeLessThan(idx('After: full snapshot of the upgraded master volume'));
+    expect(idx('After: release the lock')).toBeGreaterThan(0);
+  });
+
+  test('validation, stack checks and the lock come before anything that mutates', () => {
+    const mutating = ['Preflight: record the pre-upgrade parameters', 'Preflight: snapshot every data volume'];
+    for (const m of mutating) expect(states[m]).toBeDefined();
+    const refused = states['Refused before any change'];
+    expect(refused.Type).toBe('Fail');
+    for (const n of ['Preflight: validate the input and the version path', 'Preflight: stack is COMPLETE and not drifted', 'Preflight: take the upgrade lock']) {
+      expect(states[n].Catch[0].Next).toBe('Refused before any change');
+    }
+  });
+
+  test('every task state catches into the rollback path or a fail state, and retries transient errors', () => {
+    const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.length).toBeGreaterThan(30);
+    for (const [name, s] of tasks) {
+      const insideMap = name.startsWith('Copy the snapshot') || name.startsWith('Wait for the regional copy') || name.startsWith('Create tagged volumes');
+      if (!insideMap) expect({ name, catches: (s.Catch ?? []).length > 0 }).toEqual({ name, catches: true });
+      expect({ name, retriesThrottling: JSON.stringify(s.Retry ?? []).includes('ThrottlingException') || name === 'Wait for the operator decision' })
+        .toEqual({ name, retriesThrottling: true });
+    }
+  });
+
+  test('each stack-update stage waits for UPDATE_COMPLETE and steady services, then passes a health gate', () => {
+    const stageWaits = names.filter((n) => n.startsWith('Wait for UPDATE_COMPLETE'));
+    const gates = names.filter((n) => n.startsWith('Health gate over Bolt'));
+    expect(stageWaits.length).toBe(5);
+    expect(gates.length).toBe(5);
+    const gate = states[gates[0]];
+    expect(JSON.stringify(gate.Retry)).toContain('HealthGateError');
+  });
+
+  test('the point of no return is explicit and the rollback restores snapshots past it', () => {
+    expect(states['Point of no return: the master store is upgraded']).toBeDefined();
+    const choice = states['Rollback: past the point of no return?'];
+    expect(choice.Choices[0].Next).toBe('Restore: scale both groups to zero');
+    expect(choice.Default).toBe('Rollback: restore the pre-upgrade parameters');
+    expect(states['Restore: pre-upgrade snapshots become the data volumes'].Next).toBe('Rollback: restore the pre-upgrade parameters');
+  });
+
+  test('the approval waits on a task token with a timeout taken from the plan', () => {
+    const approval = states['Wait for the operator decision'];
+    expect(approval.Resource).toContain('waitForTaskToken');
+    expect(approval.TimeoutSecondsPath).toBe('$.plan.timeouts.approvalSeconds');
+    expect(approval.Catch[0].Next).toBe('Rollback: past the point of no return?');
+  });
+
+  test('cloning fans out over regions and AZs with Map states', () => {
+    expect(states['For each region'].Type).toBe('Map');
+    expect(states['For each AZ'].Type).toBe('Map');
+  });
+});
+
+describe('Neo4jStagedUpgrade IAM', () => {
+  const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+
+  test('no task may delete a volume or a snapshot', () => {
+    expect(policies).not.toMatch(/ec2:Delete|ec2:\*|"\*"\s*,\s*"Action"/);
+    expect(policies).not.toContain('"Action":"*"');
+  });
+
+  test('volume mutations are scoped to the cluster Environment tag, stack updates to the cluster stack', () => {
+    const doc = template.toJSON();
+    const statements = Object.values<any>(doc.Resources).filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const bySid = (sid: string) => statements.filter((s) => s.Sid === sid);
+    for (const s of bySid('RenameOwnVolumes')) {
+      expect(s.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/Environment': 'production' } });
+    }
+    expect(bySid('RenameOwnVolumes').length).toBe(2);
+    for (const s of bySid('SnapshotOwnVolumes')) {
+      expect(s.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/Environment': 'production' } });
+    }
+    const update = bySid('UpdateTheClusterStack')[0];
+    expect(JSON.stringify(update.Resource)).toContain(':stack/Upgrade/*');
+    for (const s of bySid('ApplyParameterChanges')) {
+      expect(s.Condition).toEqual({ StringEquals: { 'aws:CalledViaFirst': 'cloudformation.amazonaws.com' } });
+    }
+  });
+});
+
+describe('Neo4jStagedUpgrade props', () => {
+  test.each([
+    [{ finalCapacity: 0 }, 'finalCapacity'],
+    [{ finalCapacity: 2.5 }, 'finalCapacity'],
+    [{ cloneRegions: ['Europe'] }, 'cloneRegions'],
+    [{ cloneRegions: ['eu-west-1'], cloneVolumes: false }, 'cloneRegions'],
+  ])('%j is refused naming %s', (props, prop) => {
+    try {
+      upgradeStack(props);
+      throw new Error('no error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(Neo4jUpgradesValidationError);
+      expect((e as Neo4jUpgradesValidationError).prop).toBe(prop);
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import {
+  CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { EcsServicesSteadyInput, logic } from '../../lambda/ecs-services-steady/logic';
+import { memoryLogger } from '../../lambda/shared/log';
+import { MotoServer, motoClientConfig, startMoto } from '../support/moto';
+import { clusterContext } from './fixtures/upgrade-stack';
+
+/** moto never runs tasks (runningCount stays 0): the test plays the ECS agent via observedRunningCounts. */
+describe('ecs-services-steady against moto_server', () => {
+  let moto: MotoServer;
+  let ecs: ECSClient;
+  const cluster = clusterContext('neo4j-prod');
+  beforeAll(async () => {
+    moto = await startMoto();
+    ecs = new ECSClient(motoClientConfig(moto));
+    await ecs.send(new CreateClusterCommand({ clusterName: cluster.ecsClusterName }));
+    await ecs.send(new RegisterTaskDefinitionCommand({
+      family: 'neo4j', containerDefinitions: [{ name: 'neo4j', image: 'neo4j:3.5.34-enterprise', memory: 512 }],
+    }));
+    for (const [serviceName, desiredCount] of [[cluster.mainServiceName, 3], [cluster.slaveServiceName, 1]] as const) {
+      await ecs.send(new CreateServiceCommand({ cluster: cluster.ecsClusterName, serviceName, taskDefinition: 'neo4j', desiredCount }));
+    }
+  });
+  afterAll(async () => { await moto?.stop(); });
+
+  const run = (observedRunningCounts?: Record<string, number>) =>
+    logic({ ecs, log: memoryLogger(), observedRunningCounts }, { cluster } as EcsServicesSteadyInput);
+
+  test('as moto reports it (nothing running): not steady', async () => {
+    await expect(run()).rejects.toMatchObject({
+      name: 'StillInProgressError',
+      message: expect.stringMatching(/neo4j-main: rollout IN_PROGRESS .*running 0 of 3; neo4j-slave: rollout IN_PROGRESS .*running 0 of 1/),
+    });
+  });
+
+  test('with the agent played: steady; after a scale-in the old count is not steady', async () => {
+    await expect(run({ 'neo4j-main': 3, 'neo4j-slave': 1 })).resolves.toMatchObject({
+      services: [{ serviceName: 'neo4j-main', desiredCount: 3, runningCount: 3 }, { serviceName: 'neo4j-slave', runningCount: 1 }],
+    });
+    await ecs.send(new UpdateServiceCommand({ cluster: cluster.ecsClusterName, service: cluster.mainServiceName, desiredCount: 1 }));
+    await expect(run({ 'neo4j-main': 3, 'neo4j-slave': 1 })).rejects.toMatchObject({ message: expect.stringMatching(/running 3 of 1/) });
+    await expect(run({ 'neo4j-main': 1, 'neo4j-slave': 1 })).resolves.toBeDefined();
+  });
+
+  test('a service that does not exist is PreconditionFailedError', async () => {
+    await expect(logic({ ecs, log: memoryLogger() }, { cluster: { ...cluster, slaveServiceName: 'nope' } } as EcsServicesSteadyInput))
+      .rejects.toMatchObject({ name: 'PreconditionFailedError' });
+  });
+});

@@ -1,0 +1,207 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { BoltClient, BoltConnect, BoltCredentials, boltErrorCode } from '../shared/bolt';
+import { readBoltCredentials } from '../shared/bolt-credentials';
+import { ClusterContext } from '../shared/context';
+import { HealthGateError, InvalidInputError } from '../shared/errors';
+import { Neo4jVersion, compareVersions, neo4jVersionFromTag, parseImageReference, parseNeo4jVersion } from '../shared/image-reference';
+import { optionalString, requireInteger, requireString } from '../shared/input-checks';
+import { Logger } from '../shared/log';
+import { Topology, TopologyKind, TopologyMember, hostOf, readTopology } from './topology';
+
+export interface HealthGateInput {
+  /** Uses boltUri, credentialsSecretArn (and versionFamily, logged). */
+  readonly cluster: ClusterContext;
+  /** The image this stage runs, e.g. `neo4j:5.26.2-enterprise`: its tag gives the expected version. */
+  readonly dockerImage: string;
+  /** The expected version when the tag carries none (digest-only); must agree with the tag otherwise. */
+  readonly targetVersion?: string;
+  /** How many members this stage expects (the seed's N, or 1 while the cluster runs as a single master). */
+  readonly expectedMembers: number;
+  /**
+   * Members observed from another source (e.g. the Auto Scaling group's InService count), used only when
+   * the server reports no cluster (standalone). A clustered server's own membership always wins.
+   */
+  readonly simulatedMembers?: number;
+  /** The database whose leader the gate counts on 4.x and 5.x. Default `neo4j`. */
+  readonly database?: string;
+  /** Free label for messages and logs, e.g. `single-master`. */
+  readonly stage?: string;
+}
+
+export interface HealthGateOutput {
+  readonly stage?: string;
+  /** As the server reports it over Bolt (`Neo4j/<version>`), e.g. `5.26.2` or `2026.08.1`. */
+  readonly serverVersion: string;
+  /** From dbms.components(): `enterprise` or `community`. */
+  readonly serverEdition: string;
+  readonly topology: TopologyKind;
+  readonly leaders: number;
+  readonly members: number;
+  /** Where `members` came from: the server over Bolt, or `simulatedMembers` (standalone server only). */
+  readonly membershipSource: 'bolt' | 'simulated';
+  /** The leader (HA master) as host:port, and its host (the master's private IP with host networking). */
+  readonly leaderAddress: string;
+  readonly leaderHost: string;
+  readonly memberAddresses: string[];
+  /** Non-blocking findings (e.g. dead HA instances still listed). */
+  readonly notes: string[];
+  readonly checkedAt: string;
+}
+
+export interface HealthGateDeps {
+  readonly secrets: SecretsManagerClient;
+  readonly connect: BoltConnect;
+  readonly now: () => Date;
+  readonly log: Logger;
+  /** Bolt connect timeout. Default 10 s. */
+  readonly boltTimeoutMs?: number;
+}
+
+const BOLT_URI = /^(bolt|neo4j)(\+s|\+ssc)?:\/\/[^/\s]+$/;
+
+interface Expected {
+  readonly version: Neo4jVersion;
+  /** `5.26.2`, as written in the tag or targetVersion. */
+  readonly label: string;
+  readonly database: string;
+}
+
+function validate(input: HealthGateInput): Expected {
+  if (typeof input?.cluster !== 'object' || input.cluster === null) {
+    throw new InvalidInputError(`cluster must be an object, got ${JSON.stringify(input?.cluster)}`);
+  }
+  const uri = requireString(input.cluster.boltUri, 'cluster.boltUri');
+  if (!BOLT_URI.test(uri)) {
+    throw new InvalidInputError(`cluster.boltUri must be bolt://host:port or neo4j://host:port (+s, +ssc allowed), got ${JSON.stringify(uri)}`);
+  }
+  requireString(input.cluster.credentialsSecretArn, 'cluster.credentialsSecretArn');
+  requireInteger(input.expectedMembers, 'expectedMembers', 1);
+  if (input.simulatedMembers !== undefined) requireInteger(input.simulatedMembers, 'simulatedMembers', 0);
+  const database = optionalString(input.database, 'database') ?? 'neo4j';
+  optionalString(input.stage, 'stage');
+
+  const image = parseImageReference(requireString(input.dockerImage, 'dockerImage'));
+  if (!image) throw new InvalidInputError(`dockerImage is not a valid image reference: ${JSON.stringify(input.dockerImage)}`);
+  const fromTag = neo4jVersionFromTag(image.tag);
+  const explicitText = optionalString(input.targetVersion, 'targetVersion');
+  const explicit = explicitText === undefined ? undefined : parseNeo4jVersion(explicitText);
+  if (explicitText !== undefined && !explicit) {
+    throw new InvalidInputError(`targetVersion must be a Neo4j version like 5.26.2, got ${JSON.stringify(explicitText)}`);
+  }
+  if (explicit && fromTag && !sameVersion(fromTag, explicit)) {
+    throw new InvalidInputError(`targetVersion ${explicitText} does not match the tag of dockerImage ${input.dockerImage}`);
+  }
+  const version = explicit ? { ...explicit, edition: fromTag?.edition ?? explicit.edition } : fromTag;
+  if (!version) {
+    throw new InvalidInputError(
+      `cannot tell the expected Neo4j version from dockerImage ${JSON.stringify(input.dockerImage)}; ` +
+      'use a tag that starts with the version (5.26.2-enterprise) or give targetVersion',
+    );
+  }
+  const label = explicitText ?? /^v?(\d+\.\d+(?:\.\d+)?)/.exec(image.tag ?? '')![1];
+  return { version, label, database };
+}
+
+/** Equal versions; an expectation without a patch (floating tag `5.26`) matches any patch. */
+function sameVersion(expected: Neo4jVersion, found: Neo4jVersion): boolean {
+  if (expected.patch === undefined) return expected.major === found.major && expected.minor === found.minor;
+  return compareVersions(expected, found) === 0;
+}
+
+/** A Bolt failure as a HealthGateError that says what was expected and what happened. */
+function boltFailure(err: unknown, stage: string, uri: string, creds: BoltCredentials, secretArn: string, doing: string): HealthGateError {
+  const code = boltErrorCode(err) ?? (err instanceof Error ? err.name : 'Error');
+  const message = err instanceof Error ? err.message : String(err);
+  if (code.startsWith('Neo.ClientError.Security.')) {
+    return new HealthGateError(
+      `${stage}expected Neo4j at ${uri} to accept user ${creds.username} (credentials from ${secretArn}); ` +
+      `found authentication refused: ${code}: ${message}`, { cause: err });
+  }
+  if (code === 'ServiceUnavailable' || code === 'SessionExpired') {
+    return new HealthGateError(`${stage}expected Neo4j to answer Bolt at ${uri}; found it unreachable: ${message}`, { cause: err });
+  }
+  return new HealthGateError(`${stage}expected ${doing} to succeed at ${uri}; found ${code}: ${message}`, { cause: err });
+}
+
+function describe(members: TopologyMember[]): string {
+  return members.map((m) => `${m.id} ${m.address} ${m.role}`.trim()).join('; ') || 'none';
+}
+
+/**
+ * The Bolt health gate between upgrade stages. Reads the credentials secret, connects over Bolt and
+ * checks, in order: the server answers; its version (and edition, when the tag names one) is the target
+ * image's; the topology has no blocking findings (members not ready, databases not at their requested
+ * status, servers still moving databases); exactly one leader; `expectedMembers` members. Every failure is
+ * a HealthGateError (retryable: Step Functions Retry polls the gate until the stage settles); bad input is
+ * InvalidInputError and a missing or malformed secret PreconditionFailedError.
+ */
+export async function logic(deps: HealthGateDeps, input: HealthGateInput): Promise<HealthGateOutput> {
+  const expected = validate(input);
+  const { boltUri: uri, credentialsSecretArn: secretArn } = input.cluster;
+  const stage = input.stage ? `stage ${input.stage}: ` : '';
+  const creds = await readBoltCredentials(deps.secrets, secretArn);
+
+  let bolt: BoltClient | undefined;
+  let doing = 'Bolt connection';
+  try {
+    bolt = deps.connect(uri, creds, { timeoutMs: deps.boltTimeoutMs });
+    const info = await bolt.serverInfo();
+    const versionText = /^Neo4j\/(\S+)$/.exec(info.agent)?.[1];
+    const version = versionText === undefined ? undefined : parseNeo4jVersion(versionText);
+    if (!version || versionText === undefined) {
+      throw new HealthGateError(`${stage}expected a Neo4j server at ${uri}; found agent ${JSON.stringify(info.agent)}`);
+    }
+    if (!sameVersion(expected.version, version)) {
+      throw new HealthGateError(
+        `${stage}expected Neo4j ${expected.label} (from ${input.dockerImage}) at ${uri}; found Neo4j ${versionText}`);
+    }
+    doing = 'dbms.components()';
+    const components = await bolt.query('CALL dbms.components() YIELD name, edition RETURN name, edition');
+    const edition = String(components.find((c) => c.name === 'Neo4j Kernel')?.edition ?? components[0]?.edition ?? '');
+    if (expected.version.edition && edition.toLowerCase() !== expected.version.edition) {
+      throw new HealthGateError(
+        `${stage}expected Neo4j ${expected.version.edition} edition (from ${input.dockerImage}) at ${uri}; found ${edition || 'no edition'}`);
+    }
+
+    doing = 'reading the cluster topology';
+    const topology: Topology = await readTopology(bolt, version, expected.database, info.address);
+    deps.log.info('topology', { stage: input.stage, versionFamily: input.cluster.versionFamily, serverVersion: versionText, topology });
+    if (topology.problems.length > 0) {
+      throw new HealthGateError(
+        `${stage}expected every member ready and every database at its requested status (${topology.via}); found: ${topology.problems.join('; ')}`);
+    }
+    if (topology.leaders.length !== 1) {
+      throw new HealthGateError(
+        `${stage}expected exactly one leader${topology.kind === 'ha' ? ' (master)' : ` of database ${expected.database}`} ` +
+        `(${topology.via}); found ${topology.leaders.length}: ${describe(topology.leaders)}`);
+    }
+    const simulated = topology.kind === 'standalone' && input.simulatedMembers !== undefined;
+    const members = simulated ? input.simulatedMembers as number : topology.members.length;
+    if (members !== input.expectedMembers) {
+      const source = simulated
+        ? 'simulatedMembers (the server itself is standalone)'
+        : `${topology.via}: ${describe(topology.members)}`;
+      throw new HealthGateError(`${stage}expected ${input.expectedMembers} member(s); found ${members} (${source})`);
+    }
+    const leader = topology.leaders[0];
+    return {
+      ...(input.stage !== undefined && { stage: input.stage }),
+      serverVersion: versionText,
+      serverEdition: edition,
+      topology: topology.kind,
+      leaders: topology.leaders.length,
+      members,
+      membershipSource: simulated ? 'simulated' : 'bolt',
+      leaderAddress: leader.address,
+      leaderHost: hostOf(leader.address),
+      memberAddresses: topology.members.map((m) => m.address),
+      notes: topology.notes,
+      checkedAt: deps.now().toISOString(),
+    };
+  } catch (err) {
+    if (err instanceof HealthGateError) throw err;
+    throw boltFailure(err, stage, uri, creds, secretArn, doing);
+  } finally {
+    await bolt?.close().catch(() => undefined);
+  }
+}

@@ -16,9 +16,10 @@ export interface PlanCloneTargetsInput {
   readonly masterAvailabilityZone: string;
   /**
    * Further regions to seed, region -> AZ list. An empty list or null means "the same AZ letters
-   * as the home region" (us-east-1a, us-east-1c -> eu-west-1a, eu-west-1c).
+   * as the home region" (us-east-1a, us-east-1c -> eu-west-1a, eu-west-1c). A plain list of region
+   * names (validate-input's `cloneRegions`) means the same letters in each.
    */
-  readonly extraRegions?: Readonly<Record<string, readonly string[] | null>>;
+  readonly extraRegions?: Readonly<Record<string, readonly string[] | null>> | readonly string[] | null;
 }
 
 /** One item for the create-clone-volumes Map state (plus the region's snapshot id). */
@@ -62,9 +63,12 @@ function validate(input: PlanCloneTargetsInput, homeRegion: string): Validated {
   requireInteger(input.targetCapacity, 'targetCapacity', 1);
   requireInteger(input.slaveCount, 'slaveCount', 0);
   requireString(input.masterAvailabilityZone, 'masterAvailabilityZone');
-  const raw = input.extraRegions ?? {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new InvalidInputError(`extraRegions must be an object region -> AZ list, got ${JSON.stringify(raw)}`);
+  const given = input.extraRegions ?? {};
+  const raw = Array.isArray(given)
+    ? Object.fromEntries(given.map((r, i) => [requireString(r, `extraRegions[${i}]`), null]))
+    : given;
+  if (typeof raw !== 'object') {
+    throw new InvalidInputError(`extraRegions must be an object region -> AZ list, or a list of regions, got ${JSON.stringify(raw)}`);
   }
   const extra = Object.entries(raw).map(([region, zones]): [string, string[] | null] => {
     if (!REGION.test(region)) throw new InvalidInputError(`extraRegions: ${JSON.stringify(region)} is not a region name`);

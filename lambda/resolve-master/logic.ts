@@ -9,6 +9,7 @@ export interface ResolveMasterInput {
   readonly cluster: ClusterContext;
   /** The master as the health gate reports it: its instance id, or its private IP (or both). */
   readonly masterInstanceId?: string;
+  /** IPv4, or the EC2 private DNS name that encodes it (`ip-10-0-1-10.ec2.internal`). */
   readonly masterPrivateIp?: string;
 }
 
@@ -28,15 +29,25 @@ export interface ResolveMasterDeps {
 
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const EC2_PRIVATE_DNS = /^ip-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(\.[a-z0-9.-]+)?$/;
+
+/** The IPv4 address an IP or EC2 private DNS name stands for, or undefined. */
+export function privateIpOf(host: string): string | undefined {
+  const m = IPV4.exec(host) ?? EC2_PRIVATE_DNS.exec(host);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  return octets.every((o) => o <= 255) ? octets.join('.') : undefined;
+}
 
 function validate(input: ResolveMasterInput): { id?: string; ip?: string } {
   requireCluster(input?.cluster, ['dataVolumeName', 'environmentName', 'mainAutoScalingGroupName', 'slaveAutoScalingGroupName']);
   const id = optionalString(input.masterInstanceId, 'masterInstanceId');
-  const ip = optionalString(input.masterPrivateIp, 'masterPrivateIp');
-  if (!id && !ip) throw new InvalidInputError('masterInstanceId or masterPrivateIp is required');
+  const host = optionalString(input.masterPrivateIp, 'masterPrivateIp');
+  if (!id && !host) throw new InvalidInputError('masterInstanceId or masterPrivateIp is required');
   if (id && !INSTANCE_ID.test(id)) throw new InvalidInputError(`masterInstanceId is not an instance id: ${JSON.stringify(id)}`);
-  if (ip && !(IPV4.test(ip) && ip.split('.').every((o) => Number(o) <= 255))) {
-    throw new InvalidInputError(`masterPrivateIp is not an IPv4 address: ${JSON.stringify(ip)}`);
+  const ip = host === undefined ? undefined : privateIpOf(host);
+  if (host !== undefined && ip === undefined) {
+    throw new InvalidInputError(`masterPrivateIp is not an IPv4 address or EC2 private DNS name: ${JSON.stringify(host)}`);
   }
   return { id, ip };
 }

@@ -132,6 +132,12 @@ describe('plan-clone-targets', () => {
     expect(aws.otherMock).toHaveReceivedCommandTimes(DescribeAvailabilityZonesCommand, 1);
   });
 
+  test('a list of region names (validate-input\'s cloneRegions) means the same AZ letters', async () => {
+    const fromList = await run({ extraRegions: ['eu-west-1'] });
+    const fromMap = await run({ extraRegions: { 'eu-west-1': null } });
+    expect(fromList).toEqual(fromMap);
+  });
+
   test('extra region with listed AZs', async () => {
     const out = await run({ extraRegions: { 'eu-west-1': ['eu-west-1c', 'eu-west-1a'] } });
     // main need(3, [a,c]) = 2 each; slave need(1, [a,c]) = 1 each.
@@ -156,7 +162,8 @@ describe('plan-clone-targets', () => {
     [{ extraRegions: { 'us-east-1': null } }, /is the home region/],
     [{ extraRegions: { Europe: null } }, /not a region name/],
     [{ extraRegions: { 'eu-west-1': ['us-east-1a'] } }, /not AZs of eu-west-1/],
-    [{ extraRegions: ['eu-west-1'] }, /extraRegions must be an object/],
+    [{ extraRegions: 'eu-west-1' }, /extraRegions must be an object/],
+    [{ extraRegions: ['eu-west-1', ''] }, /extraRegions\[1\]/],
   ])('invalid input %j is InvalidInputError before any AWS call', async (bad, message) => {
     await expect(run(bad as Partial<PlanCloneTargetsInput>)).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(message) });
     expect(aws.asMock.calls()).toHaveLength(0);

@@ -22,6 +22,11 @@ describe('resolve-master', () => {
     await expect(run({ masterPrivateIp: '10.0.1.10' })).resolves.toEqual(EXPECTED);
   });
 
+  test.each(['ip-10-0-1-10.ec2.internal', 'ip-10-0-1-10.us-east-1.compute.internal', 'ip-10-0-1-10'])(
+    'by the EC2 private DNS name a member may advertise (%s)', async (host) => {
+      await expect(run({ masterPrivateIp: host })).resolves.toEqual(EXPECTED);
+    });
+
   test('both given and agreeing', async () => {
     await expect(run({ masterInstanceId: A.id, masterPrivateIp: '10.0.1.10' })).resolves.toEqual(EXPECTED);
   });
@@ -47,8 +52,9 @@ describe('resolve-master', () => {
   test.each([
     [{}, /masterInstanceId or masterPrivateIp is required/],
     [{ masterInstanceId: 'neo4j-1' }, /not an instance id/],
-    [{ masterPrivateIp: '10.0.1.300' }, /not an IPv4 address/],
-    [{ masterPrivateIp: 'ip-10-0-1-10' }, /not an IPv4 address/],
+    [{ masterPrivateIp: '10.0.1.300' }, /not an IPv4 address or EC2 private DNS name/],
+    [{ masterPrivateIp: 'neo4j-1.internal' }, /not an IPv4 address or EC2 private DNS name/],
+    [{ masterPrivateIp: 'ip-10-0-1-256.ec2.internal' }, /not an IPv4 address/],
     [{ cluster: { ...CLUSTER, mainAutoScalingGroupName: undefined } }, /cluster.mainAutoScalingGroupName/],
   ])('invalid input %j is InvalidInputError before any AWS call', async (bad, message) => {
     await expect(run(bad as Partial<ResolveMasterInput>)).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(message) });

@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ClusterContext } from '../shared/context';
+import { InvalidInputError } from '../shared/errors';
+import { Logger } from '../shared/log';
+
+export interface PublishResultDeps {
+  readonly sns: SNSClient;
+  readonly log: Logger;
+  readonly now?: () => Date;
+}
+
+export const OUTCOMES = ['SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'ABORTED'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface StageTiming {
+  readonly name?: string;
+  /** ISO 8601, e.g. from `$$.State.EnteredTime`. */
+  readonly startedAt?: string;
+  readonly endedAt?: string;
+}
+
+export interface PublishResultInput {
+  readonly cluster: ClusterContext;
+  /** `$$.Execution.Id` */
+  readonly executionArn: string;
+  readonly topicArn: string;
+  readonly outcome: Outcome;
+  /** `$$.Execution.StartTime` */
+  readonly startedAt?: string;
+  /** The plan from validate-input (only these fields are read). */
+  readonly plan?: { readonly fromVersion?: string; readonly toVersion?: string; readonly dockerImage?: string; readonly comment?: string };
+  /** Stage timestamps: name -> {startedAt, endedAt} (as Pass states write them under one key) or a list. */
+  readonly stages?: Record<string, StageTiming> | StageTiming[];
+  /** A caught error (`Error`, `Cause` as Step Functions gives them). */
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+}
+
+export interface StageResult {
+  readonly name: string;
+  readonly startedAt?: string;
+  readonly endedAt?: string;
+  /** Undefined when a timestamp is missing or unreadable. */
+  readonly durationSeconds?: number;
+}
+
+export interface PublishResultOutput {
+  readonly outcome: Outcome;
+  readonly stackName: string;
+  readonly executionArn: string;
+  readonly fromVersion?: string;
+  readonly toVersion?: string;
+  readonly dockerImage?: string;
+  readonly comment?: string;
+  readonly startedAt?: string;
+  readonly endedAt: string;
+  readonly durationSeconds?: number;
+  readonly stages: StageResult[];
+  readonly error?: { readonly name: string; readonly message: string };
+  readonly messageId?: string;
+}
+
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+/**
+ * Publishes the final result (human-readable summary, then the same result as JSON) to SNS and returns
+ * it. Runs on success and error paths alike, so unreadable stage timestamps never fail it: they leave
+ * that duration out. On a standard topic a retried publish can send the result twice; on a FIFO topic
+ * the deduplication id (execution + outcome) prevents that.
+ */
+export async function logic(deps: PublishResultDeps, input: PublishResultInput): Promise<PublishResultOutput> {
+  const show = (v: unknown) => (v === undefined ? 'undefined' : JSON.stringify(v));
+  const stackName = input?.cluster?.stackName;
+  if (typeof stackName !== 'string' || stackName === '') {
+    throw new InvalidInputError(`cluster.stackName must be a non-empty string, got ${show(stackName)}`);
+  }
+  if (typeof input.executionArn !== 'string' || input.executionArn === '') {
+    throw new InvalidInputError(`executionArn must be a non-empty string, got ${show(input.executionArn)}`);
+  }
+  if (typeof input.topicArn !== 'string' || !TOPIC_ARN.test(input.topicArn)) {
+    throw new InvalidInputError(`topicArn must be an SNS topic ARN, got ${show(input.topicArn)}`);
+  }
+  if (!OUTCOMES.includes(input.outcome)) {
+    throw new InvalidInputError(`outcome must be one of ${OUTCOMES.join(', ')}, got ${show(input.outcome)}`);
+  }
+  const endedAt = (deps.now ?? (() => new Date()))().toISOString();
+  const plan = input.plan ?? {};
+  const error = input.error ? describeError(input.error) : undefined;
+  const result: PublishResultOutput = {
+    outcome: input.outcome,
+    stackName,
+    executionArn: input.executionArn,
+    ...(plan.fromVersion && { fromVersion: plan.fromVersion }),
+    ...(plan.toVersion && { toVersion: plan.toVersion }),
+    ...(plan.dockerImage && { dockerImage: plan.dockerImage }),
+    ...(plan.comment && { comment: plan.comment }),
+    ...(input.startedAt && { startedAt: input.startedAt }),
+    endedAt,
+    ...(seconds(input.startedAt, endedAt) !== undefined && { durationSeconds: seconds(input.startedAt, endedAt) }),
+    stages: stageResults(input.stages),
+    ...(error && { error }),
+  };
+  const fifo = input.topicArn.endsWith('.fifo');
+  const sent = await deps.sns.send(new PublishCommand({
+    TopicArn: input.topicArn,
+    Subject: `Neo4j upgrade ${input.outcome}: ${stackName}`.slice(0, 100),
+    Message: `${summary(result)}\n\n${JSON.stringify(result, null, 2)}`,
+    ...(fifo && {
+      MessageGroupId: stackName.slice(0, 128),
+      MessageDeduplicationId: createHash('sha256').update(`${input.executionArn}|${input.outcome}`).digest('hex').slice(0, 128),
+    }),
+  }));
+  deps.log.info('result published', { outcome: input.outcome, messageId: sent.MessageId });
+  return { ...result, ...(sent.MessageId && { messageId: sent.MessageId }) };
+}
+
+function seconds(from: string | undefined, to: string | undefined): number | undefined {
+  const a = from ? Date.parse(from) : NaN;
+  const b = to ? Date.parse(to) : NaN;
+  return Number.isNaN(a) || Number.isNaN(b) || b < a ? undefined : Math.round((b - a) / 1000);
+}
+
+function stageResults(stages: PublishResultInput['stages']): StageResult[] {
+  if (stages === undefined || stages === null || typeof stages !== 'object') return [];
+  const list: StageTiming[] = Array.isArray(stages)
+    ? stages
+    : Object.entries(stages).map(([name, t]) => ({ ...(typeof t === 'object' && t !== null ? t : {}), name }));
+  const results = list.map((t, i) => {
+    const startedAt = typeof t?.startedAt === 'string' ? t.startedAt : undefined;
+    const endedAt = typeof t?.endedAt === 'string' ? t.endedAt : undefined;
+    const durationSeconds = seconds(startedAt, endedAt);
+    return {
+      name: typeof t?.name === 'string' && t.name !== '' ? t.name : `stage-${i + 1}`,
+      ...(startedAt && { startedAt }),
+      ...(endedAt && { endedAt }),
+      ...(durationSeconds !== undefined && { durationSeconds }),
+    };
+  });
+  // In the order they ran; stages that never started keep their given order, last.
+  const start = (r: StageResult) => (r.startedAt && !Number.isNaN(Date.parse(r.startedAt)) ? Date.parse(r.startedAt) : Infinity);
+  return results.map((r, i) => ({ r, i })).sort((a, b) => start(a.r) - start(b.r) || a.i - b.i).map(({ r }) => r);
+}
+
+/** Step Functions gives a Lambda error's Cause as JSON {errorType, errorMessage, trace}. */
+function describeError(error: { Error?: string; Cause?: string }): { name: string; message: string } {
+  let message = error.Cause ?? '';
+  try {
+    const parsed = JSON.parse(message) as { errorMessage?: unknown };
+    if (typeof parsed?.errorMessage === 'string') message = parsed.errorMessage;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { name: error.Error ?? 'Error', message: message.slice(0, 4000) };
+}
+
+function duration(s: number | undefined): string {
+  if (s === undefined) return '?';
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m ${String(sec).padStart(2, '0')}s` : `${m}m ${String(sec).padStart(2, '0')}s`;
+}
+
+function summary(r: PublishResultOutput): string {
+  const width = Math.max(5, ...r.stages.map((s) => s.name.length));
+  return [
+    `Neo4j upgrade of stack ${r.stackName}: ${r.outcome}`,
+    ...(r.fromVersion || r.toVersion ? [`${r.fromVersion ?? '?'} -> ${r.toVersion ?? '?'}${r.dockerImage ? ` (${r.dockerImage})` : ''}`] : []),
+    ...(r.comment ? [r.comment] : []),
+    `Execution: ${r.executionArn}`,
+    `Started: ${r.startedAt ?? '?'}  Ended: ${r.endedAt}  Took: ${duration(r.durationSeconds)}`,
+    ...(r.error ? [`Error: ${r.error.name}: ${r.error.message}`] : []),
+    ...(r.stages.length > 0 ? ['', 'Stages:'] : []),
+    ...r.stages.map((s) => `  ${s.name.padEnd(width)}  ${duration(s.durationSeconds).padStart(11)}  ${s.startedAt ?? '-'} -> ${s.endedAt ?? '-'}`),
+  ].join('\n');
+}

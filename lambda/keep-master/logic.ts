@@ -1,7 +1,8 @@
 import { AutoScalingClient, SetInstanceProtectionCommand } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { isLeaving } from '../shared/cluster-members';
 import { Logger } from '../shared/log';
-import { MasterTaskInput, isLeaving, mainGroupAroundMaster } from '../shared/master-input';
+import { MasterTaskInput, mainGroupAroundMaster } from '../shared/master-input';
 
 export type KeepMasterInput = MasterTaskInput;
 

@@ -28,6 +28,11 @@ export interface MembersDeps {
 type GroupCluster = Pick<ClusterContext, 'mainAutoScalingGroupName' | 'slaveAutoScalingGroupName'>;
 type Cluster = GroupCluster & Pick<ClusterContext, 'dataVolumeName' | 'environmentName'>;
 
+/** Auto Scaling lifecycle states in which an instance is on its way out of its group. */
+export function isLeaving(lifecycleState: string): boolean {
+  return /^(Terminat|Detach|Warmed:Terminat)/.test(lifecycleState);
+}
+
 export function groupName(cluster: GroupCluster, role: GroupRole): string {
   return role === 'main' ? cluster.mainAutoScalingGroupName : cluster.slaveAutoScalingGroupName;
 }

@@ -17,11 +17,6 @@ export function validateMasterTaskInput(input: MasterTaskInput): string {
   return id;
 }
 
-/** Lifecycle states in which an instance is on its way out of the group. */
-export function isLeaving(lifecycleState: string): boolean {
-  return /^(Terminat|Detach|Warmed:Terminat)/.test(lifecycleState);
-}
-
 /**
  * Validates the input and lists the main group's instances in every lifecycle state, split into the
  * master and the others. The master must be InService, else PreconditionFailedError naming what

@@ -1,9 +1,9 @@
 import { AutoScalingClient, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { describeGroups } from '../shared/cluster-members';
+import { describeGroups, isLeaving } from '../shared/cluster-members';
 import { PreconditionFailedError } from '../shared/errors';
 import { Logger } from '../shared/log';
-import { MasterTaskInput, isLeaving, mainGroupAroundMaster } from '../shared/master-input';
+import { MasterTaskInput, mainGroupAroundMaster } from '../shared/master-input';
 
 export type TerminateNonMasterInput = MasterTaskInput;
 

@@ -1,0 +1,277 @@
+import type { Driver, Integer } from 'neo4j-driver';
+import { CHECKSUM_ALGORITHM, Sum128, bucketOf, digest } from './checksum';
+import { compareCodeUnits } from './canonical';
+import { labelCombinationKey } from './cypher';
+import { captureSamples } from './sample';
+import { readSchema } from './schema';
+import type { GroupDigest, PartitionSpec, Snapshot } from './snapshot';
+import { SNAPSHOT_FORMAT, addDigests, rollUpLabels, sortRecord } from './snapshot';
+import type { KeyConfig, NormalizedKeys } from './stable-key';
+import {
+  encodeContentKey,
+  encodeKeyedNode,
+  encodeNodeContent,
+  encodeRelationshipContent,
+  keyExpression,
+  keyLabels,
+  nodeKeyOf,
+  normalizeKeys,
+} from './stable-key';
+
+export interface CaptureProgress {
+  readonly phase: 'nodes' | 'relationships';
+  readonly done: number;
+  /** From the count store; an estimate when partitioned (the whole database). */
+  readonly total: number;
+}
+
+export interface CaptureOptions {
+  /** Database name (default: the server's default database). */
+  readonly database?: string;
+  /** Stable key properties per label (see stable-key.ts). */
+  readonly keys?: KeyConfig;
+  /**
+   * `full` (default): streams every node and relationship and computes exact checksums.
+   * `quick`: counts per label combination and relationship type (server-side aggregation), schema, and
+   * a random sample of keyed entities (`sampleSize` per label and per type) with their hashes.
+   */
+  readonly mode?: 'full' | 'quick';
+  /** Quick mode: entities sampled per keyed label and per relationship type (default 100). */
+  readonly sampleSize?: number;
+  /** Only this partition of the entities (full mode). */
+  readonly partition?: { readonly index: number; readonly count: number; readonly strategy?: PartitionSpec['strategy'] };
+  /** Records per Bolt PULL (default 2000). Memory is bounded by this, not by the graph. */
+  readonly fetchSize?: number;
+  /** Called about every 10,000 entities. */
+  readonly onProgress?: (p: CaptureProgress) => void;
+  /** Recorded in the snapshot (never credentials). */
+  readonly uri?: string;
+}
+
+/** Counts, checksums (full mode) or samples (quick mode), and schema of one database. */
+export async function captureSnapshot(driver: Driver, options: CaptureOptions = {}): Promise<Snapshot> {
+  const started = Date.now();
+  const keys = normalizeKeys(options.keys);
+  const mode = options.mode ?? 'full';
+  const partition = checkPartition(options.partition);
+  if (partition && mode !== 'full') throw new Error('partition: only a full capture can be partitioned');
+  const ctx: PassContext = {
+    driver,
+    database: options.database,
+    keys,
+    partition,
+    fetchSize: options.fetchSize ?? 2000,
+    onProgress: options.onProgress,
+  };
+  const info = await driver.getServerInfo({ database: options.database });
+  let byLabels: Record<string, GroupDigest>;
+  let byType: Record<string, GroupDigest>;
+  let samples: Snapshot['samples'];
+  const schemaP = readSchema(driver, options.database);
+  if (mode === 'full') {
+    const totals = await countTotals(ctx);
+    [byLabels, byType] = await Promise.all([hashNodes(ctx, totals.nodes), hashRelationships(ctx, totals.relationships)]);
+  } else {
+    [byLabels, byType] = await Promise.all([countNodeGroups(ctx), countRelationshipGroups(ctx)]);
+    samples = await captureSamples(driver, { database: options.database, keys, sampleSize: options.sampleSize ?? 100, types: Object.keys(byType) });
+  }
+  const schema = await schemaP;
+  return {
+    format: SNAPSHOT_FORMAT,
+    capturedAt: new Date().toISOString(),
+    source: { uri: options.uri, database: options.database, serverVersion: info.agent },
+    mode,
+    algorithm: CHECKSUM_ALGORITHM,
+    keys,
+    ...(partition ? { partition } : {}),
+    nodes: { total: total(byLabels), byLabels, byLabel: rollUpLabels(byLabels) },
+    relationships: { total: total(byType), byType },
+    schema,
+    ...(samples ? { samples } : {}),
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+interface PassContext {
+  readonly driver: Driver;
+  readonly database?: string;
+  readonly keys: NormalizedKeys;
+  readonly partition?: PartitionSpec;
+  readonly fetchSize: number;
+  readonly onProgress?: (p: CaptureProgress) => void;
+}
+
+function checkPartition(p: CaptureOptions['partition']): PartitionSpec | undefined {
+  if (!p) return undefined;
+  const { index, count } = p;
+  const strategy = p.strategy ?? 'key-hash';
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) {
+    throw new Error(`partition: expected 0 <= index < count (integers), got index ${index} of ${count}`);
+  }
+  if (strategy !== 'key-hash' && strategy !== 'internal-id') {
+    throw new Error(`partition.strategy: expected key-hash or internal-id, got ${JSON.stringify(strategy)}`);
+  }
+  return { index, count, strategy };
+}
+
+class GroupAccumulator {
+  count = 0;
+  readonly sum = new Sum128();
+  constructor(readonly key: string) {}
+}
+
+/** Group accumulators by label set; the cache key avoids re-deriving the combination key per record. */
+class Groups {
+  private readonly byCacheKey = new Map<string, GroupAccumulator>();
+
+  get(cacheKey: string, makeKey: () => string): GroupAccumulator {
+    let g = this.byCacheKey.get(cacheKey);
+    if (!g) {
+      g = new GroupAccumulator(makeKey());
+      this.byCacheKey.set(cacheKey, g);
+    }
+    return g;
+  }
+
+  digests(checksums: boolean): Record<string, GroupDigest> {
+    const out: Record<string, GroupDigest> = {};
+    for (const g of this.byCacheKey.values()) {
+      const d: GroupDigest = checksums ? { count: g.count, checksum: g.sum.toHex() } : { count: g.count };
+      out[g.key] = addDigests(out[g.key], d); // two cache keys could only meet for labels containing NUL
+    }
+    return sortRecord(out);
+  }
+}
+
+async function countTotals(ctx: PassContext): Promise<{ nodes: number; relationships: number }> {
+  const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ' });
+  try {
+    const n = await session.run('MATCH (n) RETURN count(n) AS c');
+    const r = await session.run('MATCH ()-[r]->() RETURN count(r) AS c');
+    return { nodes: toNumber(n.records[0].get('c')), relationships: toNumber(r.records[0].get('c')) };
+  } finally {
+    await session.close();
+  }
+}
+
+function idFilter(variable: string, p: PartitionSpec | undefined): string {
+  return p?.strategy === 'internal-id' ? `WHERE id(${variable}) % $partitionCount = $partitionIndex` : '';
+}
+
+function partitionParams(p: PartitionSpec | undefined): Record<string, unknown> {
+  return p?.strategy === 'internal-id' ? { partitionCount: p.count, partitionIndex: p.index } : {};
+}
+
+/** Streams every node once: hashes (sorted labels, properties) into its label-combination group. */
+async function hashNodes(ctx: PassContext, totalNodes: number): Promise<Record<string, GroupDigest>> {
+  const groups = new Groups();
+  const keyHash = ctx.partition?.strategy === 'key-hash' ? ctx.partition : undefined;
+  const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ', fetchSize: ctx.fetchSize });
+  let done = 0;
+  try {
+    const result = session.run(`MATCH (n) ${idFilter('n', ctx.partition)} RETURN labels(n) AS l, properties(n) AS p`, partitionParams(ctx.partition));
+    for await (const rec of result) {
+      const labels = rec.get(0) as string[];
+      if (labels.length > 1) labels.sort(compareCodeUnits);
+      const props = rec.get(1) as Record<string, unknown>;
+      const d = digest(encodeNodeContent(labels, props));
+      if (++done % 10000 === 0) ctx.onProgress?.({ phase: 'nodes', done, total: totalNodes });
+      if (keyHash) {
+        const key = nodeKeyOf(labels, props, ctx.keys);
+        const bucket = key ? bucketOf(digest(encodeKeyedNode(key.label, key.values)), keyHash.count) : bucketOf(d, keyHash.count);
+        if (bucket !== keyHash.index) continue;
+      }
+      const cacheKey = labels.length === 1 ? labels[0] : labels.join('\u0000');
+      const g = groups.get(cacheKey, () => labelCombinationKey(labels));
+      g.count++;
+      g.sum.addDigest(d);
+    }
+  } finally {
+    await session.close();
+  }
+  ctx.onProgress?.({ phase: 'nodes', done, total: totalNodes });
+  return groups.digests(true);
+}
+
+/** Streams every relationship once: hashes (type, end keys, properties) into its type's group. */
+async function hashRelationships(ctx: PassContext, totalRels: number): Promise<Record<string, GroupDigest>> {
+  const groups = new Groups();
+  const keyHash = ctx.partition?.strategy === 'key-hash' ? ctx.partition : undefined;
+  const labelsByIndex = keyLabels(ctx.keys);
+  const query =
+    `MATCH (a)-[r]->(b) ${idFilter('r', ctx.partition)} ` +
+    `WITH a, r, b, ${keyExpression('a', ctx.keys)} AS ak, ${keyExpression('b', ctx.keys)} AS bk ` +
+    'RETURN type(r) AS t, properties(r) AS p, ak, bk, ' +
+    'CASE WHEN ak IS NULL THEN labels(a) END AS al, CASE WHEN ak IS NULL THEN properties(a) END AS ap, ' +
+    'CASE WHEN bk IS NULL THEN labels(b) END AS bl, CASE WHEN bk IS NULL THEN properties(b) END AS bp';
+  const endKey = (k: [Integer, unknown[]] | null, labels: string[] | null, props: Record<string, unknown> | null): [string, Buffer] => {
+    if (k) {
+      const encoded = encodeKeyedNode(labelsByIndex[k[0].toNumber()], k[1]);
+      return [encoded, keyHash ? digest(encoded) : EMPTY];
+    }
+    const ls = labels as string[];
+    if (ls.length > 1) ls.sort(compareCodeUnits);
+    const d = digest(encodeNodeContent(ls, props as Record<string, unknown>));
+    return [encodeContentKey(d.toString('hex', 0, 16)), d];
+  };
+  const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ', fetchSize: ctx.fetchSize });
+  let done = 0;
+  try {
+    const result = session.run(query, partitionParams(ctx.partition));
+    for await (const rec of result) {
+      const type = rec.get(0) as string;
+      const [startKey, startDigest] = endKey(rec.get(2), rec.get(4), rec.get(5));
+      if (++done % 10000 === 0) ctx.onProgress?.({ phase: 'relationships', done, total: totalRels });
+      if (keyHash && bucketOf(startDigest, keyHash.count) !== keyHash.index) continue;
+      const [endKeyEncoded] = endKey(rec.get(3), rec.get(6), rec.get(7));
+      const d = digest(encodeRelationshipContent(type, startKey, endKeyEncoded, rec.get(1) as Record<string, unknown>));
+      const g = groups.get(type, () => type);
+      g.count++;
+      g.sum.addDigest(d);
+    }
+  } finally {
+    await session.close();
+  }
+  ctx.onProgress?.({ phase: 'relationships', done, total: totalRels });
+  return groups.digests(true);
+}
+
+const EMPTY = Buffer.alloc(0);
+
+async function countNodeGroups(ctx: PassContext): Promise<Record<string, GroupDigest>> {
+  const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ' });
+  try {
+    const res = await session.run('MATCH (n) RETURN labels(n) AS l, count(*) AS c');
+    const groups = new Groups();
+    for (const rec of res.records) {
+      const labels = [...(rec.get('l') as string[])].sort(compareCodeUnits);
+      const g = groups.get(labels.join('\u0000'), () => labelCombinationKey(labels));
+      g.count += toNumber(rec.get('c'));
+    }
+    return groups.digests(false);
+  } finally {
+    await session.close();
+  }
+}
+
+async function countRelationshipGroups(ctx: PassContext): Promise<Record<string, GroupDigest>> {
+  const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ' });
+  try {
+    const res = await session.run('MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS c');
+    const out: Record<string, GroupDigest> = {};
+    for (const rec of res.records) out[rec.get('t') as string] = { count: toNumber(rec.get('c')) };
+    return sortRecord(out);
+  } finally {
+    await session.close();
+  }
+}
+
+function total(groups: Record<string, GroupDigest>): number {
+  return Object.values(groups).reduce((s, g) => s + g.count, 0);
+}
+
+export function toNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  return (v as Integer).toNumber();
+}

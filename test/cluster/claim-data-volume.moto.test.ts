@@ -19,7 +19,9 @@ import { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MotoServer, motoClientConfig, startMoto } from '../support/moto';
-import { ScriptResult, SCRIPTS_DIR, envWithout, requireCommand, runScript } from './run-boot-script';
+import {
+  ScriptResult, SCRIPTS_DIR, blankImage, envWithout, recorder, requireCommand, runScript,
+} from './run-boot-script';
 
 const CLAIM = path.join(SCRIPTS_DIR, 'claim-data-volume.sh');
 const MOUNT = path.join(SCRIPTS_DIR, 'mount-data-volume.sh');
@@ -436,17 +438,15 @@ exec aws "$@"
   ])('rejects bad configuration %j with exit 2 before any AWS call', async (extra, message) => {
     const p = pool();
     const dir = fs.mkdtempSync(path.join(tmp, 'config-'));
-    const calls = path.join(dir, 'calls');
-    const recorder = path.join(dir, 'aws');
-    fs.writeFileSync(recorder, `#!/bin/sh\necho "$*" >> '${calls}'\nexec aws "$@"\n`, { mode: 0o755 });
+    const aws = recorder(dir, 'aws', 'exec aws "$@"');
 
     const result = await runScript(CLAIM, claimEnv(p, 'i-0123456789abcdef0', 'us-east-1a', {
-      NEO4J_CLAIM_AWS_CLI: recorder, ...extra,
+      NEO4J_CLAIM_AWS_CLI: aws.path, ...extra,
     }));
 
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
-    expect(fs.existsSync(calls)).toBe(false);
+    expect(aws.calls()).toEqual([]);
   });
 
   test('claim then mount: the claimed volume resolves to its NVMe device and is formatted only the first time', async () => {
@@ -458,12 +458,8 @@ exec aws "$@"
     const dir = fs.mkdtempSync(path.join(tmp, 'mount-'));
     const byId = path.join(dir, 'by-id');
     fs.mkdirSync(byId);
-    const image = path.join(dir, 'nvme1n1.img');
-    fs.writeFileSync(image, '');
-    fs.truncateSync(image, 32 * 1024 * 1024);
-    const mountLog = path.join(dir, 'mount.log');
-    const mountStub = path.join(dir, 'mount');
-    fs.writeFileSync(mountStub, `#!/bin/sh\necho "$*" >> '${mountLog}'\n`, { mode: 0o755 });
+    const image = blankImage(path.join(dir, 'nvme1n1.img'));
+    const mountStub = recorder(dir, 'mount');
 
     const boot = async () => {
       const claim = claimed(await runScript(CLAIM, claimEnv(p, instance, az)));
@@ -476,7 +472,7 @@ exec aws "$@"
         NEO4J_MOUNT_DEVICE: claim.device, // /dev/xvdf: does not exist here, the by-id link does
         NEO4J_MOUNT_POINT: path.join(dir, 'data'),
         NEO4J_MOUNT_BY_ID_DIR: byId,
-        NEO4J_MOUNT_MOUNT_CMD: mountStub,
+        NEO4J_MOUNT_MOUNT_CMD: mountStub.path,
         NEO4J_MOUNT_DEVICE_TIMEOUT_SECONDS: '5',
       });
       expect(mount.stderr).toContain('mount-data-volume:');
@@ -491,7 +487,7 @@ exec aws "$@"
     expect(second.claim).toEqual(first.claim);
     expect([first.status, second.status]).toEqual(['formatted', 'existing']);
     expect(execFileSync('blkid', ['-p', '-o', 'value', '-s', 'UUID', image]).toString().trim()).toBe(uuid);
-    expect(fs.readFileSync(mountLog, 'utf8').trim().split('\n')).toEqual([
+    expect(mountStub.calls()).toEqual([
       `-t ext4 -o defaults,noatime ${image} ${path.join(dir, 'data')}`,
       `-t ext4 -o defaults,noatime ${image} ${path.join(dir, 'data')}`,
     ]);

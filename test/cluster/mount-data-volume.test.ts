@@ -7,7 +7,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SCRIPTS_DIR, requireCommand, runScript } from './run-boot-script';
+import { SCRIPTS_DIR, blankImage, recorder, requireCommand, runScript } from './run-boot-script';
 
 const MOUNT = path.join(SCRIPTS_DIR, 'mount-data-volume.sh');
 const E2FS_HINT = 'Install e2fsprogs (Debian: apt-get install -y e2fsprogs; Amazon Linux: dnf install -y e2fsprogs).';
@@ -42,29 +42,22 @@ function newCase(): Case {
   n += 1;
   const dir = path.join(tmp, `case${n}`);
   fs.mkdirSync(dir);
-  const image = path.join(dir, 'disk.img');
-  fs.writeFileSync(image, '');
-  fs.truncateSync(image, 32 * 1024 * 1024);
-  const mountLog = path.join(dir, 'mount.log');
-  const mkfsLog = path.join(dir, 'mkfs.log');
-  const mountStub = path.join(dir, 'mount-stub');
-  fs.writeFileSync(mountStub, `#!/bin/sh\necho "$*" >> '${mountLog}'\nexit \${MOUNT_STUB_EXIT:-0}\n`, { mode: 0o755 });
-  const mkfs = path.join(dir, 'mkfs-recorder');
-  fs.writeFileSync(mkfs, `#!/bin/sh\necho "$*" >> '${mkfsLog}'\nexec mkfs.ext4 -q "$@"\n`, { mode: 0o755 });
-  const lines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n') : []);
+  const image = blankImage(path.join(dir, 'disk.img'));
+  const mount = recorder(dir, 'mount-stub', 'exit ${MOUNT_STUB_EXIT:-0}');
+  const mkfs = recorder(dir, 'mkfs-recorder', 'exec mkfs.ext4 -q "$@"');
   const mountPoint = path.join(dir, 'data');
   return {
     dir,
     image,
     mountPoint,
-    mountCalls: () => lines(mountLog),
-    mkfsCalls: () => lines(mkfsLog),
+    mountCalls: mount.calls,
+    mkfsCalls: mkfs.calls,
     env: (extra = {}) => ({
       PATH: process.env.PATH,
       NEO4J_MOUNT_DEVICE: image,
       NEO4J_MOUNT_POINT: mountPoint,
-      NEO4J_MOUNT_MOUNT_CMD: mountStub,
-      NEO4J_MOUNT_MKFS_CMD: mkfs,
+      NEO4J_MOUNT_MOUNT_CMD: mount.path,
+      NEO4J_MOUNT_MKFS_CMD: mkfs.path,
       NEO4J_MOUNT_BY_ID_DIR: path.join(dir, 'by-id'),
       NEO4J_MOUNT_DEVICE_TIMEOUT_SECONDS: '5',
       ...extra,
@@ -173,13 +166,13 @@ describe('mount-data-volume.sh', () => {
 
   test('does not format when blkid itself fails (only "nothing found", exit 2, means blank)', async () => {
     const c = newCase();
-    const failingBlkid = path.join(c.dir, 'blkid-broken');
-    fs.writeFileSync(failingBlkid, '#!/bin/sh\necho "blkid: I/O error" >&2\nexit 4\n', { mode: 0o755 });
+    const failingBlkid = recorder(c.dir, 'blkid-broken', 'echo "blkid: I/O error" >&2; exit 4');
 
-    const r = await runScript(MOUNT, c.env({ NEO4J_MOUNT_BLKID_CMD: failingBlkid }));
+    const r = await runScript(MOUNT, c.env({ NEO4J_MOUNT_BLKID_CMD: failingBlkid.path }));
 
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/blkid could not probe .* \(exit 4\): not formatting it/);
+    expect(failingBlkid.calls()).toEqual([`-p -o export ${c.image}`]);
     expect(c.mkfsCalls()).toEqual([]);
     expect(c.mountCalls()).toEqual([]);
   });
@@ -229,11 +222,7 @@ describe('mount-data-volume.sh', () => {
   test('already mounted from this device: nothing to do; from another device: exit 5', async () => {
     const c = newCase();
     imageWithData(c);
-    const findmnt = (source: string) => {
-      const stub = path.join(c.dir, `findmnt-${crypto.randomUUID()}`);
-      fs.writeFileSync(stub, `#!/bin/sh\necho '${source}'\n`, { mode: 0o755 });
-      return stub;
-    };
+    const findmnt = (source: string) => recorder(c.dir, `findmnt-${crypto.randomUUID()}`, `echo '${source}'`).path;
 
     const same = await runScript(MOUNT, c.env({ NEO4J_MOUNT_FINDMNT_CMD: findmnt(c.image) }));
     const other = await runScript(MOUNT, c.env({ NEO4J_MOUNT_FINDMNT_CMD: findmnt('/dev/nvme9n1') }));

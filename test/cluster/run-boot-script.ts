@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** The boot scripts in lib/cluster/scripts/. */
@@ -41,4 +42,29 @@ export function envWithout(env: NodeJS.ProcessEnv, ...names: string[]): NodeJS.P
   const copy = { ...env };
   for (const name of names) delete copy[name];
   return copy;
+}
+
+/** A sparse all-zero disk image: what a new EBS volume looks like to blkid. Returns its path. */
+export function blankImage(file: string, mib = 32): string {
+  fs.writeFileSync(file, '');
+  fs.truncateSync(file, mib * 1024 * 1024);
+  return file;
+}
+
+export interface Recorder {
+  /** The executable to hand to the script under test. */
+  readonly path: string;
+  /** The argument lists it was called with, one line per call. */
+  calls(): string[];
+}
+
+/** An executable `dir/name` that records its arguments, then runs the shell line `then`. */
+export function recorder(dir: string, name: string, then = 'exit 0'): Recorder {
+  const file = path.join(dir, name);
+  const log = `${file}.calls`;
+  fs.writeFileSync(file, `#!/bin/sh\necho "$*" >> '${log}'\n${then}\n`, { mode: 0o755 });
+  return {
+    path: file,
+    calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []),
+  };
 }

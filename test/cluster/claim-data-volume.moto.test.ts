@@ -428,6 +428,8 @@ exec aws "$@"
     [{ NEO4J_CLAIM_VOLUME_NAME: 'neo4j-*' }, /NEO4J_CLAIM_VOLUME_NAME='neo4j-\*' must be/],
     [{ NEO4J_CLAIM_ENVIRONMENT: 'prod"' }, /NEO4J_CLAIM_ENVIRONMENT='prod"' must be/],
     [{ NEO4J_CLAIM_VOLUME_SIZE: '0' }, /NEO4J_CLAIM_VOLUME_SIZE='0' must be/],
+    [{ NEO4J_CLAIM_VOLUME_SIZE: '18446744073709551617' }, /NEO4J_CLAIM_VOLUME_SIZE='18446744073709551617' must be/],
+    [{ NEO4J_CLAIM_SETTLE_SECONDS: '1.5.2' }, /NEO4J_CLAIM_SETTLE_SECONDS='1.5.2' must be a number of seconds/],
     [{ NEO4J_CLAIM_VOLUME_TYPE: 'gp4' }, /NEO4J_CLAIM_VOLUME_TYPE='gp4' must be one of/],
     [{ NEO4J_CLAIM_VOLUME_TYPE: 'gp2', NEO4J_CLAIM_VOLUME_IOPS: '3000' }, /IOPS='3000' is only valid with volume type gp3, io1 or io2/],
     [{ NEO4J_CLAIM_VOLUME_TYPE: 'io2', NEO4J_CLAIM_VOLUME_THROUGHPUT: '300' }, /THROUGHPUT='300' is only valid with volume type gp3/],

@@ -64,8 +64,8 @@ die() { local code=$1; shift; log "ERROR: $*"; exit "$code"; }
 # Configuration (validated before any AWS call)
 # ---------------------------------------------------------------------------------------------------
 TAG_RE='^[A-Za-z0-9 _.:/=+@-]{1,255}$'
-UINT_RE='^[0-9]+$'
-SECONDS_RE='^[0-9]+(\.[0-9]+)?$'
+UINT_RE='^[0-9]{1,9}$'
+SECONDS_RE='^[0-9]{1,6}(\.[0-9]{1,3})?$'
 
 NAME=${NEO4J_CLAIM_VOLUME_NAME:-}
 ENVIRONMENT=${NEO4J_CLAIM_ENVIRONMENT:-}

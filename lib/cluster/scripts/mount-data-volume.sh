@@ -68,7 +68,7 @@ read -r -a FINDMNT <<<"${NEO4J_MOUNT_FINDMNT_CMD:-findmnt}"
 [[ -z $VOLUME_ID || $VOLUME_ID =~ ^vol-[0-9a-f]+$ ]] || die 2 "NEO4J_MOUNT_VOLUME_ID='$VOLUME_ID' is not a volume id"
 [[ $FS_TYPE == ext4 || $FS_TYPE == xfs ]] || die 2 "NEO4J_MOUNT_FS_TYPE='$FS_TYPE' must be ext4 or xfs"
 [[ $OPTIONS =~ ^[A-Za-z0-9_=,.:-]+$ ]] || die 2 "NEO4J_MOUNT_OPTIONS='$OPTIONS' is not a mount option list"
-[[ $TIMEOUT =~ ^[0-9]+$ ]] || die 2 "NEO4J_MOUNT_DEVICE_TIMEOUT_SECONDS='$TIMEOUT' must be a whole number of seconds"
+[[ $TIMEOUT =~ ^[0-9]{1,6}$ ]] || die 2 "NEO4J_MOUNT_DEVICE_TIMEOUT_SECONDS='$TIMEOUT' must be a whole number of seconds"
 TIMEOUT=$((10#$TIMEOUT))
 [[ -z $FSTAB || $FSTAB == /* ]] || die 2 "NEO4J_MOUNT_FSTAB='$FSTAB' must be an absolute path"
 for cmd in "${BLKID[0]:-}" "${MOUNT[0]:-}" "${FINDMNT[0]:-}"; do

@@ -9,8 +9,8 @@ import {
 import { Logger } from '../shared/log';
 import { checkUpgradePath, versionFamily } from '../shared/neo4j-upgrade-path';
 import {
-  APPROVAL_MODES, ApprovalMode, DEFAULT_APPROVAL_MODE, DEFAULT_LOCK_TTL_SECONDS, DEFAULT_TIMEOUTS, UpgradePlan,
-  UpgradeRequest, UpgradeTimeouts,
+  APPROVAL_MODES, ApprovalMode, DEFAULT_APPROVAL_MODE, DEFAULT_LOCK_TTL_SECONDS, DEFAULT_TIMEOUTS, ExpectedMembers,
+  UpgradePlan, UpgradeRequest, UpgradeTimeouts,
 } from './plan';
 
 export * from './plan';
@@ -123,6 +123,8 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
   const targetCapacity = capacity(params, cluster.parameterNames.desiredCapacity, 'targetCapacity', target, 1);
   const slaveCapacity = capacity(params, cluster.parameterNames.slaveDesiredCapacity, 'slaveCapacity', slave, 0);
 
+  const expectedMembers = membersPerStage(params, cluster, targetCapacity, slaveCapacity);
+
   // The version path.
   checkEdition(fromVersion, toVersion, currentDockerImage, dockerImage, warnings);
   const path = checkUpgradePath(fromVersion, toVersion);
@@ -155,6 +157,8 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
     targetCapacity,
     slaveCapacity,
     cloneRegions,
+    cloneRegionZones: [...cloneRegions],
+    expectedMembers,
     approvalMode,
     allowSameVersion,
     lockTtlSeconds,
@@ -243,19 +247,49 @@ function checkRegions(value: unknown, field: string): string[] {
   return out;
 }
 
+/** The stack parameter `key` as an integer >= min, or undefined. */
+function stackInteger(params: Record<string, string>, key: string, min: number): number | undefined {
+  const raw = params[key];
+  const n = Number(raw);
+  return raw === undefined || raw.trim() === '' || !Number.isInteger(n) || n < min ? undefined : n;
+}
+
 /** The given capacity, else the stack's current value of `key`. */
 function capacity(
   params: Record<string, string>, key: string, field: string, given: { value: unknown }, min: number,
 ): number {
   if (given.value !== undefined) return given.value as number;
-  const raw = params[key];
-  const n = Number(raw);
-  if (raw === undefined || raw.trim() === '' || !Number.isInteger(n) || n < min) {
+  const n = stackInteger(params, key, min);
+  if (n === undefined) {
     throw new InvalidInputError(
-      `${field} is not given and the stack's ${key} (${show(raw)}) is not an integer >= ${min}; give ${field}`,
+      `${field} is not given and the stack's ${key} (${show(params[key])}) is not an integer >= ${min}; give ${field}`,
     );
   }
   return n;
+}
+
+function membersPerStage(
+  params: Record<string, string>, cluster: ClusterContext, targetCapacity: number, slaveCapacity: number,
+): ExpectedMembers {
+  const names = cluster.parameterNames;
+  const running = (key: string, min: number) => {
+    const n = stackInteger(params, key, min);
+    if (n === undefined) {
+      throw new InvalidInputError(
+        `the stack's ${key} (${show(params[key])}) is not an integer >= ${min}: ` +
+        'cannot tell how many members the health gate of the first stage expects',
+      );
+    }
+    return n;
+  };
+  const slaveClustered = params[names.slaveMode] !== 'SINGLE';
+  return {
+    rollImage: running(names.desiredCapacity, 1) + (slaveClustered ? running(names.slaveDesiredCapacity, 0) : 0),
+    singleMaster: 1,
+    backToHa: 1,
+    scaleOut: targetCapacity,
+    slaveBackToHa: targetCapacity + slaveCapacity,
+  };
 }
 
 function targetVersionOf(image: ImageReference, dockerImage: string, targetVersion: unknown): Neo4jVersion {

@@ -1,7 +1,10 @@
 import { UpgradeKind } from '../shared/neo4j-upgrade-path';
 
-/** How often the upgrade pauses for an operator (request-approval + .waitForTaskToken). */
-export const APPROVAL_MODES = ['none', 'after-store-upgrade', 'every-stage'] as const;
+/**
+ * When the upgrade pauses for an operator (request-approval + .waitForTaskToken); the values of the
+ * construct's ApprovalMode: never, or once after the master's store upgrade (seed step 3).
+ */
+export const APPROVAL_MODES = ['none', 'after-store-upgrade'] as const;
 export type ApprovalMode = (typeof APPROVAL_MODES)[number];
 
 /** Per-step limits the state machine applies (TimeoutSecondsPath, Retry budgets). Seconds. */
@@ -66,6 +69,10 @@ export interface UpgradePlan {
   readonly targetCapacity: number;
   readonly slaveCapacity: number;
   readonly cloneRegions: string[];
+  /** The same regions in the form plan-clone-targets takes as `extraRegions` (each: all its AZs). */
+  readonly cloneRegionZones: string[];
+  /** Members each stage's health gate expects (see ExpectedMembers). */
+  readonly expectedMembers: ExpectedMembers;
   readonly approvalMode: ApprovalMode;
   readonly allowSameVersion: boolean;
   readonly lockTtlSeconds: number;
@@ -73,4 +80,22 @@ export interface UpgradePlan {
   readonly comment?: string;
   /** Facts the operator should read (latest-patch advice, edition unknown, ...). Never blocking. */
   readonly warnings: string[];
+}
+
+/**
+ * Cluster members the health gate of each stage expects, from the stack before the upgrade (main
+ * DesiredCapacity M, slave desired capacity S, SlaveMode) and the plan (N = targetCapacity,
+ * slaveCapacity S'). The slave-only node counts as a member while its SlaveMode is not SINGLE.
+ */
+export interface ExpectedMembers {
+  /** Seed step 1, image rolled, nothing else changed: M (+ S when SlaveMode is not SINGLE). */
+  readonly rollImage: number;
+  /** Step 2, Mode=SINGLE, one instance: 1. */
+  readonly singleMaster: number;
+  /** Step 4, Mode=HA with the single master, SlaveMode still SINGLE: 1. */
+  readonly backToHa: number;
+  /** Step 7, main group at N, SlaveMode still SINGLE: N. */
+  readonly scaleOut: number;
+  /** Step 8, SlaveMode=HA: N + S'. */
+  readonly slaveBackToHa: number;
 }

@@ -28,7 +28,7 @@ beforeEach(() => {
 describe('validate-input: the plan', () => {
   test('patch upgrade: capacities default to the stack, defaults merge under the request', async () => {
     const { result } = run(
-      { dockerImage: 'neo4j:3.5.35-enterprise', approvalMode: 'every-stage', timeouts: { approvalSeconds: 7200 } },
+      { dockerImage: 'neo4j:3.5.35-enterprise', approvalMode: 'after-store-upgrade', timeouts: { approvalSeconds: 7200 } },
       { approvalMode: 'none', cloneRegions: ['eu-west-1', 'eu-west-1'], timeouts: { stackUpdateSeconds: 900, approvalSeconds: 600 } },
     );
     const plan = await result;
@@ -44,7 +44,9 @@ describe('validate-input: the plan', () => {
       targetCapacity: 3,
       slaveCapacity: 1,
       cloneRegions: ['eu-west-1'],
-      approvalMode: 'every-stage',
+      cloneRegionZones: ['eu-west-1'],
+      expectedMembers: { rollImage: 4, singleMaster: 1, backToHa: 1, scaleOut: 3, slaveBackToHa: 4 },
+      approvalMode: 'after-store-upgrade',
       allowSameVersion: false,
       lockTtlSeconds: 172800,
       timeouts: { stackUpdateSeconds: 900, servicesSteadySeconds: 1800, healthGateSeconds: 1800, approvalSeconds: 7200 },
@@ -133,7 +135,7 @@ describe('validate-input: refusals name the field and value, and change nothing'
     [{ dockerImage: 'neo4j:3.5.35', cloneRegions: 'eu-west-1' }, /cloneRegions must be an array/],
     [{ dockerImage: 'neo4j:3.5.35', cloneRegions: ['eu-west-1a'] }, /cloneRegions\[0\] .*"eu-west-1a" \(that is an availability zone/],
     [{ dockerImage: 'neo4j:3.5.35', cloneRegions: ['Europe'] }, /cloneRegions\[0\] must be a region name/],
-    [{ dockerImage: 'neo4j:3.5.35', approvalMode: 'sometimes' }, /approvalMode must be one of none, after-store-upgrade, every-stage, got "sometimes"/],
+    [{ dockerImage: 'neo4j:3.5.35', approvalMode: 'sometimes' }, /approvalMode must be one of none, after-store-upgrade, got "sometimes"/],
     [{ dockerImage: 'neo4j:3.5.35', allowSameVersion: 'yes' }, /allowSameVersion must be true or false/],
     [{ dockerImage: 'neo4j:3.5.35', timeouts: { stackUpdateSeconds: 5 } }, /timeouts\.stackUpdateSeconds must be an integer from 60/],
     [{ dockerImage: 'neo4j:3.5.35', timeouts: { forever: 60 } }, /timeouts has unknown field "forever"/],
@@ -182,7 +184,17 @@ describe('validate-input: refusals name the field and value, and change nothing'
   test('capacity defaults that are not integers on the stack ask for an explicit value', async () => {
     running('neo4j:3.5.34-enterprise', { DesiredCapacity: '' });
     await expect(run({ dockerImage: 'neo4j:3.5.35' }).result).rejects.toThrow(/targetCapacity is not given and the stack's DesiredCapacity/);
-    await expect(run({ dockerImage: 'neo4j:3.5.35', targetCapacity: 2 }).result).resolves.toMatchObject({ targetCapacity: 2 });
+    await expect(run({ dockerImage: 'neo4j:3.5.35', targetCapacity: 2 }).result)
+      .rejects.toThrow(/the stack's DesiredCapacity \(""\) is not an integer >= 1: cannot tell how many members/);
+  });
+
+  test('expected members per stage follow the running sizes, the SlaveMode and the plan', async () => {
+    running('neo4j:3.5.34-enterprise', { DesiredCapacity: '2', SlaveMode: 'SINGLE', SlaveDesiredCapacity: '1' });
+    await expect(run({ dockerImage: 'neo4j:3.5.35', targetCapacity: 5, slaveCapacity: 2 }).result).resolves.toMatchObject({
+      expectedMembers: { rollImage: 2, singleMaster: 1, backToHa: 1, scaleOut: 5, slaveBackToHa: 7 },
+    });
+    running('neo4j:3.5.34-enterprise', { DesiredCapacity: '0' });
+    await expect(run({ dockerImage: 'neo4j:3.5.35', targetCapacity: 3 }).result).rejects.toThrow(/DesiredCapacity \("0"\) is not an integer >= 1/);
   });
 
   test('a missing cluster or stack name is refused', async () => {

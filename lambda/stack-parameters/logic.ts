@@ -19,7 +19,10 @@ export interface StackParametersInput {
   readonly action?: 'record';
   /** `$$.Execution.Id` */
   readonly executionArn: string;
-  /** Where the record goes; default `<lockPrefix>/pre-upgrade-parameters`. One of the two is required. */
+  /**
+   * SSM parameter for the operators' copy; default `<lockPrefix>/pre-upgrade-parameters`. With neither,
+   * the record is only returned (the state keeps it) and a warning is logged.
+   */
   readonly parameterName?: string;
   readonly lockPrefix?: string;
 }
@@ -38,7 +41,8 @@ export interface PreUpgradeRecord {
 }
 
 export interface StackParametersOutput extends PreUpgradeRecord {
-  readonly parameterName: string;
+  /** Where the copy was written; absent when no parameterName or lockPrefix was given. */
+  readonly parameterName?: string;
   /** true when this execution had already recorded (a retry): the stored record is returned unchanged. */
   readonly reused: boolean;
 }
@@ -65,11 +69,15 @@ export async function logic(deps: StackParametersDeps, input: StackParametersInp
   }
   const parameterName = input.parameterName
     ?? (input.lockPrefix !== undefined ? `${input.lockPrefix.replace(/\/+$/, '')}/pre-upgrade-parameters` : undefined);
-  if (parameterName === undefined || !PARAMETER_NAME.test(parameterName)) {
+  if (parameterName !== undefined && !PARAMETER_NAME.test(parameterName)) {
     throw new InvalidInputError(
       `parameterName or lockPrefix must give an SSM parameter name, got parameterName=${show(input.parameterName)} ` +
       `lockPrefix=${show(input.lockPrefix)}`,
     );
+  }
+  if (parameterName === undefined) {
+    deps.log.warn('no parameterName or lockPrefix: the record is returned but not written to SSM');
+    return { ...(await readRecord(deps, stackName, input.executionArn)), reused: false };
   }
 
   const existing = await readJsonParameter<PreUpgradeRecord>(deps.ssm, parameterName);
@@ -81,17 +89,7 @@ export async function logic(deps: StackParametersDeps, input: StackParametersInp
     deps.log.warn('replacing the record of another execution', { parameterName, previous: existing.value?.executionArn });
   }
 
-  const stack = await describeStack(deps.cfn, stackName);
-  const parameters = stackParameters(stack);
-  const record: PreUpgradeRecord = {
-    executionArn: input.executionArn,
-    stackName,
-    stackId: stack.StackId ?? stackName,
-    stackStatus: stack.StackStatus ?? 'UNKNOWN',
-    recordedAt: (deps.now ?? (() => new Date()))().toISOString(),
-    parameters,
-    maskedKeys: Object.keys(parameters).filter((k) => parameters[k] === MASKED_VALUE),
-  };
+  const record = await readRecord(deps, stackName, input.executionArn);
   await deps.ssm.send(new PutParameterCommand({
     Name: parameterName,
     Value: JSON.stringify(record),
@@ -101,6 +99,20 @@ export async function logic(deps: StackParametersDeps, input: StackParametersInp
     Tier: 'Intelligent-Tiering',
     Description: `Parameters of stack ${stackName} before the Neo4j upgrade ${input.executionArn}`.slice(0, 1024),
   }));
-  deps.log.info('pre-upgrade parameters recorded', { parameterName, keys: Object.keys(parameters).length });
+  deps.log.info('pre-upgrade parameters recorded', { parameterName, keys: Object.keys(record.parameters).length });
   return { ...record, parameterName, reused: false };
+}
+
+async function readRecord(deps: StackParametersDeps, stackName: string, executionArn: string): Promise<PreUpgradeRecord> {
+  const stack = await describeStack(deps.cfn, stackName);
+  const parameters = stackParameters(stack);
+  return {
+    executionArn,
+    stackName,
+    stackId: stack.StackId ?? stackName,
+    stackStatus: stack.StackStatus ?? 'UNKNOWN',
+    recordedAt: (deps.now ?? (() => new Date()))().toISOString(),
+    parameters,
+    maskedKeys: Object.keys(parameters).filter((k) => parameters[k] === MASKED_VALUE),
+  };
 }

@@ -66,11 +66,18 @@ test('a record of another execution is replaced', async () => {
 test.each([
   [{ action: 'restore' }, /action must be "record"/],
   [{ executionArn: undefined }, /executionArn must be a non-empty string/],
-  [{ lockPrefix: undefined }, /parameterName or lockPrefix must give an SSM parameter name/],
   [{ parameterName: 'has space' }, /parameterName or lockPrefix/],
 ])('%j is InvalidInputError before any call', async (input, message) => {
   await expect(run(input as Partial<StackParametersInput>)).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(message) });
   expect(cfnMock.calls()).toHaveLength(0);
+  expect(ssmMock.calls()).toHaveLength(0);
+});
+
+test('without parameterName or lockPrefix the record is only returned', async () => {
+  await expect(run({ lockPrefix: undefined })).resolves.toEqual({
+    executionArn: ME, stackName: 'neo4j-prod', stackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/neo4j-prod/1111',
+    stackStatus: 'UPDATE_COMPLETE', recordedAt: '2026-06-01T12:00:00.000Z', parameters: RECORDED, maskedKeys: ['AdminPassword'], reused: false,
+  });
   expect(ssmMock.calls()).toHaveLength(0);
 });
 

@@ -15,6 +15,8 @@ export type Outcome = (typeof OUTCOMES)[number];
 
 export interface StageTiming {
   readonly name?: string;
+  /** Display title, e.g. `Stage 1 Roll DockerImage`. */
+  readonly title?: string;
   /** ISO 8601, e.g. from `$$.State.EnteredTime`. */
   readonly startedAt?: string;
   readonly endedAt?: string;
@@ -32,12 +34,25 @@ export interface PublishResultInput {
   readonly plan?: { readonly fromVersion?: string; readonly toVersion?: string; readonly dockerImage?: string; readonly comment?: string };
   /** Stage timestamps: name -> {startedAt, endedAt} (as Pass states write them under one key) or a list. */
   readonly stages?: Record<string, StageTiming> | StageTiming[];
+  /**
+   * The state machine's progress record (UpgradeStage fragments): `completed.<key>` = {name, startedAt,
+   * endedAt}, `current` = the stage that began last, `pastPointOfNoReturn`. Used when `stages` is absent.
+   */
+  readonly progress?: {
+    readonly pastPointOfNoReturn?: boolean;
+    readonly current?: { readonly key?: string; readonly name?: string; readonly startedAt?: string };
+    readonly completed?: Record<string, { readonly name?: string; readonly startedAt?: string; readonly endedAt?: string }>;
+  };
+  /** Snapshot and volume ids the execution produced (pre-upgrade snapshots!): carried into the result as given. */
+  readonly snapshots?: unknown;
+  readonly volumes?: unknown;
   /** A caught error (`Error`, `Cause` as Step Functions gives them). */
   readonly error?: { readonly Error?: string; readonly Cause?: string };
 }
 
 export interface StageResult {
   readonly name: string;
+  readonly title?: string;
   readonly startedAt?: string;
   readonly endedAt?: string;
   /** Undefined when a timestamp is missing or unreadable. */
@@ -56,7 +71,12 @@ export interface PublishResultOutput {
   readonly endedAt: string;
   readonly durationSeconds?: number;
   readonly stages: StageResult[];
+  /** The stage that had begun but not finished (where a failure happened). */
+  readonly unfinishedStage?: string;
+  readonly pastPointOfNoReturn?: boolean;
   readonly error?: { readonly name: string; readonly message: string };
+  readonly snapshots?: unknown;
+  readonly volumes?: unknown;
   readonly messageId?: string;
 }
 
@@ -86,6 +106,9 @@ export async function logic(deps: PublishResultDeps, input: PublishResultInput):
   const endedAt = (deps.now ?? (() => new Date()))().toISOString();
   const plan = input.plan ?? {};
   const error = input.error ? describeError(input.error) : undefined;
+  const { stages, unfinished } = input.stages !== undefined
+    ? { stages: stageResults(input.stages), unfinished: undefined }
+    : fromProgress(input.progress);
   const result: PublishResultOutput = {
     outcome: input.outcome,
     stackName,
@@ -97,14 +120,18 @@ export async function logic(deps: PublishResultDeps, input: PublishResultInput):
     ...(input.startedAt && { startedAt: input.startedAt }),
     endedAt,
     ...(seconds(input.startedAt, endedAt) !== undefined && { durationSeconds: seconds(input.startedAt, endedAt) }),
-    stages: stageResults(input.stages),
+    stages,
+    ...(unfinished && { unfinishedStage: unfinished }),
+    ...(typeof input.progress?.pastPointOfNoReturn === 'boolean' && { pastPointOfNoReturn: input.progress.pastPointOfNoReturn }),
     ...(error && { error }),
+    ...(input.snapshots !== undefined && input.snapshots !== null && { snapshots: input.snapshots }),
+    ...(input.volumes !== undefined && input.volumes !== null && { volumes: input.volumes }),
   };
   const fifo = input.topicArn.endsWith('.fifo');
   const sent = await deps.sns.send(new PublishCommand({
     TopicArn: input.topicArn,
     Subject: `Neo4j upgrade ${input.outcome}: ${stackName}`.slice(0, 100),
-    Message: `${summary(result)}\n\n${JSON.stringify(result, null, 2)}`,
+    Message: message(result),
     ...(fifo && {
       MessageGroupId: stackName.slice(0, 128),
       MessageDeduplicationId: createHash('sha256').update(`${input.executionArn}|${input.outcome}`).digest('hex').slice(0, 128),
@@ -131,6 +158,7 @@ function stageResults(stages: PublishResultInput['stages']): StageResult[] {
     const durationSeconds = seconds(startedAt, endedAt);
     return {
       name: typeof t?.name === 'string' && t.name !== '' ? t.name : `stage-${i + 1}`,
+      ...(typeof t?.title === 'string' && { title: t.title }),
       ...(startedAt && { startedAt }),
       ...(endedAt && { endedAt }),
       ...(durationSeconds !== undefined && { durationSeconds }),
@@ -139,6 +167,26 @@ function stageResults(stages: PublishResultInput['stages']): StageResult[] {
   // In the order they ran; stages that never started keep their given order, last.
   const start = (r: StageResult) => (r.startedAt && !Number.isNaN(Date.parse(r.startedAt)) ? Date.parse(r.startedAt) : Infinity);
   return results.map((r, i) => ({ r, i })).sort((a, b) => start(a.r) - start(b.r) || a.i - b.i).map(({ r }) => r);
+}
+
+/** Stages from the state machine's progress record; the current stage is unfinished unless completed. */
+function fromProgress(progress: PublishResultInput['progress']): { stages: StageResult[]; unfinished?: string } {
+  if (typeof progress !== 'object' || progress === null) return { stages: [] };
+  const completed = typeof progress.completed === 'object' && progress.completed !== null ? progress.completed : {};
+  const list: StageTiming[] = Object.entries(completed).map(([key, t]) => ({
+    name: key, title: t?.name, startedAt: t?.startedAt, endedAt: t?.endedAt,
+  }));
+  const current = progress.current;
+  const unfinished = current?.key && !(current.key in completed) ? current.key : undefined;
+  if (unfinished) list.push({ name: unfinished, title: current?.name, startedAt: current?.startedAt });
+  return { stages: stageResults(list), ...(unfinished && { unfinished }) };
+}
+
+/** Summary, then the result as JSON; within SNS's 256 KB (the JSON is dropped if it would not fit). */
+function message(result: PublishResultOutput): string {
+  const text = summary(result);
+  const full = `${text}\n\n${JSON.stringify(result, null, 2)}`;
+  return Buffer.byteLength(full) <= 250_000 ? full : `${text}\n\n(the JSON result is too large for SNS: see the execution output)`;
 }
 
 /** Step Functions gives a Lambda error's Cause as JSON {errorType, errorMessage, trace}. */
@@ -169,6 +217,8 @@ function summary(r: PublishResultOutput): string {
     ...(r.comment ? [r.comment] : []),
     `Execution: ${r.executionArn}`,
     `Started: ${r.startedAt ?? '?'}  Ended: ${r.endedAt}  Took: ${duration(r.durationSeconds)}`,
+    ...(r.unfinishedStage ? [`Unfinished stage: ${r.unfinishedStage}`] : []),
+    ...(r.pastPointOfNoReturn !== undefined ? [`Past the point of no return (store upgraded): ${r.pastPointOfNoReturn ? 'yes' : 'no'}`] : []),
     ...(r.error ? [`Error: ${r.error.name}: ${r.error.message}`] : []),
     ...(r.stages.length > 0 ? ['', 'Stages:'] : []),
     ...r.stages.map((s) => `  ${s.name.padEnd(width)}  ${duration(s.durationSeconds).padStart(11)}  ${s.startedAt ?? '-'} -> ${s.endedAt ?? '-'}`),

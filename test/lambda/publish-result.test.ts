@@ -67,6 +67,44 @@ test('failure: the Lambda error cause is unpacked; a list of stages and bad time
   });
 });
 
+test('stages from the state machine progress record; the unfinished stage, snapshots and volumes are reported', async () => {
+  const snapshots = { preUpgrade: { Payload: { snapshots: [{ snapshotId: 'snap-1', volumeId: 'vol-1' }] } } };
+  const out = await run({
+    outcome: 'ROLLED_BACK',
+    progress: {
+      pastPointOfNoReturn: true,
+      current: { key: 'backToHa', name: 'Stage 4 Back to HA', startedAt: '2026-06-01T12:30:00Z' },
+      completed: {
+        rollImage: { name: 'Stage 1 Roll DockerImage', startedAt: '2026-06-01T12:00:00Z', endedAt: '2026-06-01T12:10:00Z' },
+        singleMaster: { name: 'Stage 2 Single master', startedAt: '2026-06-01T12:10:00Z', endedAt: '2026-06-01T12:25:00Z' },
+      },
+    },
+    snapshots,
+    volumes: null,
+  });
+  expect(out).toMatchObject({
+    stages: [
+      { name: 'rollImage', title: 'Stage 1 Roll DockerImage', durationSeconds: 600 },
+      { name: 'singleMaster', title: 'Stage 2 Single master', durationSeconds: 900 },
+      { name: 'backToHa', title: 'Stage 4 Back to HA', startedAt: '2026-06-01T12:30:00Z' },
+    ],
+    unfinishedStage: 'backToHa',
+    pastPointOfNoReturn: true,
+    snapshots,
+  });
+  expect(out).not.toHaveProperty('volumes');
+  const message = snsMock.commandCalls(PublishCommand)[0].args[0].input.Message!;
+  expect(message).toContain('Unfinished stage: backToHa\nPast the point of no return (store upgraded): yes');
+  expect(message).toContain('"snapshotId": "snap-1"');
+});
+
+test('a result too large for SNS keeps the summary only', async () => {
+  await run({ volumes: { ids: Array.from({ length: 20000 }, (_, i) => `vol-${String(i).padStart(17, '0')}`) } });
+  const message = snsMock.commandCalls(PublishCommand)[0].args[0].input.Message!;
+  expect(message).toMatch(/the JSON result is too large for SNS: see the execution output\)$/);
+  expect(Buffer.byteLength(message)).toBeLessThan(256 * 1024);
+});
+
 test('a FIFO topic gets a deduplication id per execution and outcome', async () => {
   const fifo = 'arn:aws:sns:us-east-1:123456789012:neo4j-upgrades.fifo';
   await run({ topicArn: fifo });

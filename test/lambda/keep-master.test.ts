@@ -65,4 +65,19 @@ describe('keep-master', () => {
     aws.asMock.on(SetInstanceProtectionCommand).rejects(awsError('ValidationError', 'The instance i-0000000b is not part of Auto Scaling group'));
     await expect(run(A.id)).rejects.toMatchObject({ name: 'ValidationError' });
   });
+
+  test('release: protection OFF for every live main instance, no master needed; twice is the same', async () => {
+    const input = { cluster: CLUSTER, release: true as const };
+    await expect(logic(aws.deps, input)).resolves.toEqual({ masterInstanceId: null, protected: [], unprotected: [A.id, B.id] });
+    await expect(logic(aws.deps, input)).resolves.toEqual({ masterInstanceId: null, protected: [], unprotected: [A.id, B.id] });
+    const calls = aws.asMock.commandCalls(SetInstanceProtectionCommand).map((c) => c.args[0].input);
+    expect(calls).toEqual([0, 1].map(() => ({ AutoScalingGroupName: CLUSTER.mainAutoScalingGroupName, InstanceIds: [A.id, B.id], ProtectedFromScaleIn: false })));
+  });
+
+  test('release on an empty group makes no call; a non-boolean release is InvalidInputError', async () => {
+    fakeCluster(aws, []);
+    await expect(logic(aws.deps, { cluster: CLUSTER, release: true })).resolves.toEqual({ masterInstanceId: null, protected: [], unprotected: [] });
+    expect(aws.asMock).toHaveReceivedCommandTimes(SetInstanceProtectionCommand, 0);
+    await expect(logic(aws.deps, { cluster: CLUSTER, release: 'yes' } as never)).rejects.toMatchObject({ name: 'InvalidInputError' });
+  });
 });

@@ -1,30 +1,23 @@
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { logic } from '../../lambda/cluster-instances/logic';
-import { MotoServer, startMoto } from '../support/moto';
-import { attach, createDataVolume, createGroup, motoAws } from './fixtures/moto-ec2';
+import { attach, createDataVolume, createGroup, motoPerFile } from './fixtures/moto-ec2';
 import { CLUSTER } from './fixtures/volume-cluster';
 
 describe('cluster-instances against moto_server', () => {
-  let moto: MotoServer;
-  let aws: ReturnType<typeof motoAws>;
-  beforeAll(async () => {
-    moto = await startMoto();
-    aws = motoAws(moto);
-  });
-  afterAll(async () => { await moto?.stop(); });
+  const env = motoPerFile();
 
   test('both groups, their AZs and IPs, and the claimed volume of each instance', async () => {
-    const main = await createGroup(aws.ec2, aws.autoScaling, { name: CLUSTER.mainAutoScalingGroupName, desired: 2, availabilityZones: ['us-east-1a'] });
-    const [slave] = await createGroup(aws.ec2, aws.autoScaling, { name: CLUSTER.slaveAutoScalingGroupName, desired: 1, subnetZones: ['us-east-1b'] });
-    const volMain = await createDataVolume(aws.ec2, CLUSTER, 'us-east-1a');
-    await attach(aws.ec2, volMain, main[0].InstanceId as string);
-    const old = await createDataVolume(aws.ec2, CLUSTER, 'us-east-1a', { name: `${CLUSTER.dataVolumeName}-old` });
-    await attach(aws.ec2, old, main[1].InstanceId as string);
-    const volSlave = await createDataVolume(aws.ec2, CLUSTER, 'us-east-1b');
-    await attach(aws.ec2, volSlave, slave.InstanceId as string);
+    const main = await createGroup(env.aws.ec2, env.aws.autoScaling, { name: CLUSTER.mainAutoScalingGroupName, desired: 2, availabilityZones: ['us-east-1a'] });
+    const [slave] = await createGroup(env.aws.ec2, env.aws.autoScaling, { name: CLUSTER.slaveAutoScalingGroupName, desired: 1, subnetZones: ['us-east-1b'] });
+    const volMain = await createDataVolume(env.aws.ec2, CLUSTER, 'us-east-1a');
+    await attach(env.aws.ec2, volMain, main[0].InstanceId as string);
+    const old = await createDataVolume(env.aws.ec2, CLUSTER, 'us-east-1a', { name: `${CLUSTER.dataVolumeName}-old` });
+    await attach(env.aws.ec2, old, main[1].InstanceId as string);
+    const volSlave = await createDataVolume(env.aws.ec2, CLUSTER, 'us-east-1b');
+    await attach(env.aws.ec2, volSlave, slave.InstanceId as string);
 
-    const out = await logic(aws, { cluster: CLUSTER });
-    const described = await aws.ec2.send(new DescribeInstancesCommand({ InstanceIds: [...main, slave].map((i) => i.InstanceId as string) }));
+    const out = await logic(env.aws, { cluster: CLUSTER });
+    const described = await env.aws.ec2.send(new DescribeInstancesCommand({ InstanceIds: [...main, slave].map((i) => i.InstanceId as string) }));
     const ips = Object.fromEntries((described.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => [i.InstanceId, i.PrivateIpAddress]));
 
     expect(out.count).toBe(3);
@@ -39,7 +32,7 @@ describe('cluster-instances against moto_server', () => {
   });
 
   test('a missing group is PreconditionFailedError', async () => {
-    await expect(logic(aws, { cluster: { ...CLUSTER, mainAutoScalingGroupName: 'nope' } }))
+    await expect(logic(env.aws, { cluster: { ...CLUSTER, mainAutoScalingGroupName: 'nope' } }))
       .rejects.toMatchObject({ name: 'PreconditionFailedError', message: expect.stringMatching(/nope/) });
   });
 });

@@ -1,21 +1,16 @@
 import { logic } from '../../lambda/plan-clone-targets/logic';
-import { MotoServer, startMoto } from '../support/moto';
-import { createGroup, motoAws } from './fixtures/moto-ec2';
+import { createGroup, motoPerFile } from './fixtures/moto-ec2';
 import { CLUSTER } from './fixtures/volume-cluster';
 
 describe('plan-clone-targets against moto_server', () => {
-  let moto: MotoServer;
-  let aws: ReturnType<typeof motoAws>;
+  const env = motoPerFile();
   beforeAll(async () => {
-    moto = await startMoto();
-    aws = motoAws(moto);
-    await createGroup(aws.ec2, aws.autoScaling, { name: CLUSTER.mainAutoScalingGroupName, desired: 1, subnetZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] });
-    await createGroup(aws.ec2, aws.autoScaling, { name: CLUSTER.slaveAutoScalingGroupName, desired: 1, subnetZones: ['us-east-1b'] });
+    await createGroup(env.aws.ec2, env.aws.autoScaling, { name: CLUSTER.mainAutoScalingGroupName, desired: 1, subnetZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] });
+    await createGroup(env.aws.ec2, env.aws.autoScaling, { name: CLUSTER.slaveAutoScalingGroupName, desired: 1, subnetZones: ['us-east-1b'] });
   });
-  afterAll(async () => { await moto?.stop(); });
 
   test('AZs from the groups\' subnets; per-AZ counts at home and in an extra region', async () => {
-    const out = await logic(aws, {
+    const out = await logic(env.aws, {
       cluster: CLUSTER, targetCapacity: 3, slaveCount: 1, masterAvailabilityZone: 'us-east-1a', extraRegions: { 'eu-west-1': [] },
     });
     expect(out.targets).toEqual([
@@ -30,7 +25,7 @@ describe('plan-clone-targets against moto_server', () => {
   });
 
   test('an AZ that region does not have is refused', async () => {
-    await expect(logic(aws, {
+    await expect(logic(env.aws, {
       cluster: CLUSTER, targetCapacity: 3, slaveCount: 1, masterAvailabilityZone: 'us-east-1a', extraRegions: { 'eu-west-1': ['eu-west-1z'] },
     })).rejects.toMatchObject({ name: 'PreconditionFailedError' });
   });

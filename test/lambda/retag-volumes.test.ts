@@ -1,21 +1,15 @@
-import { CreateTagsCommand, DescribeVolumesCommand, DescribeVolumesCommandInput, Volume } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, Volume } from '@aws-sdk/client-ec2';
 import 'aws-sdk-client-mock-jest';
 import { RetagVolumesInput, logic } from '../../lambda/retag-volumes/logic';
 import { TAG_KEYS } from '../../lambda/shared/context';
-import { CLUSTER, EXECUTION_ID, awsError, dataVolume, mockAws, tags } from './fixtures/volume-cluster';
+import { CLUSTER, EXECUTION_ID, answerVolumesFrom, awsError, dataVolume, mockAws, tags } from './fixtures/volume-cluster';
 
 const aws = mockAws();
 const run = (extra: Partial<RetagVolumesInput> = {}) =>
   logic(aws.deps, { cluster: CLUSTER, executionId: EXECUTION_ID, masterVolumeId: 'vol-a', ...extra });
 
-/** DescribeVolumes answered from a small in-memory table, honouring tag filters. */
 function volumesTable(volumes: Volume[]) {
-  aws.ec2Mock.on(DescribeVolumesCommand).callsFake((input: DescribeVolumesCommandInput) => ({
-    Volumes: volumes.filter((v) => (input.Filters ?? []).every((f) => {
-      const key = f.Name?.replace(/^tag:/, '');
-      return v.Tags?.some((t) => t.Key === key && f.Values?.includes(t.Value ?? ''));
-    })),
-  }));
+  answerVolumesFrom(aws.ec2Mock, () => volumes);
 }
 
 const A = dataVolume('vol-a', 'us-east-1a', { State: 'in-use', Attachments: [{ InstanceId: 'i-0000000a', State: 'attached' }] });

@@ -1,39 +1,34 @@
 import { TAG_KEYS } from '../../lambda/shared/context';
 import { logic } from '../../lambda/snapshot-volumes/logic';
-import { MotoServer, startMoto } from '../support/moto';
-import { NothingDeleted, allSnapshots, attach, createDataVolume, createGroup, motoAws, resetMoto } from './fixtures/moto-ec2';
+import { NothingDeleted, allSnapshots, attach, createDataVolume, createGroup, motoPerFile, resetMoto } from './fixtures/moto-ec2';
 import { CLUSTER, EXECUTION_ID } from './fixtures/volume-cluster';
 
 describe('snapshot-volumes against moto_server', () => {
-  let moto: MotoServer;
-  let aws: ReturnType<typeof motoAws>;
+  const env = motoPerFile();
   let guard: NothingDeleted;
   let volA: string;
   let volB: string;
   let base: { volumes: number; snapshots: number };
-  beforeAll(async () => { moto = await startMoto(); });
-  afterAll(async () => { await moto?.stop(); });
   beforeEach(async () => {
-    await resetMoto(moto);
-    aws = motoAws(moto);
-    guard = new NothingDeleted(aws.ec2ForRegion);
-    const [instance] = await createGroup(aws.ec2, aws.autoScaling, { name: CLUSTER.mainAutoScalingGroupName, desired: 1, availabilityZones: ['us-east-1a'] });
-    volA = await createDataVolume(aws.ec2, CLUSTER, 'us-east-1a');
-    await attach(aws.ec2, volA, instance.InstanceId as string);
-    volB = await createDataVolume(aws.ec2, CLUSTER, 'us-east-1b', { sizeGiB: 30, volumeType: 'gp2' });
-    await createDataVolume(aws.ec2, CLUSTER, 'us-east-1a', { name: `${CLUSTER.dataVolumeName}-old` });
-    await createDataVolume(aws.ec2, CLUSTER, 'us-east-1c', { environment: 'staging' });
-    base = await guard.check(); // 4 data volumes + the instance's root volume, no snapshots
+    await resetMoto(env.moto);
+    guard = new NothingDeleted(env.aws.ec2ForRegion);
+    const [instance] = await createGroup(env.aws.ec2, env.aws.autoScaling, { name: CLUSTER.mainAutoScalingGroupName, desired: 1, availabilityZones: ['us-east-1a'] });
+    volA = await createDataVolume(env.aws.ec2, CLUSTER, 'us-east-1a');
+    await attach(env.aws.ec2, volA, instance.InstanceId as string);
+    volB = await createDataVolume(env.aws.ec2, CLUSTER, 'us-east-1b', { sizeGiB: 30, volumeType: 'gp2' });
+    await createDataVolume(env.aws.ec2, CLUSTER, 'us-east-1a', { name: `${CLUSTER.dataVolumeName}-old` });
+    await createDataVolume(env.aws.ec2, CLUSTER, 'us-east-1c', { environment: 'staging' });
+    base = await guard.check(); // 4 data volumes, no snapshots
   });
 
   const run = (extra: Record<string, unknown> = {}) =>
-    logic(aws, { cluster: CLUSTER, executionId: EXECUTION_ID, purpose: 'pre-upgrade', ...extra });
+    logic(env.aws, { cluster: CLUSTER, executionId: EXECUTION_ID, purpose: 'pre-upgrade', ...extra });
 
   test('snapshots the claimable volumes only (attached and available), with provenance tags; twice is the same', async () => {
     const first = await run();
     expect(first.snapshots.map((s) => [s.volumeId, s.availabilityZone, s.sizeGiB, s.volumeType, s.reused]).sort())
       .toEqual([[volA, 'us-east-1a', 20, 'gp3', false], [volB, 'us-east-1b', 30, 'gp2', false]].sort());
-    const stored = await allSnapshots(aws.ec2);
+    const stored = await allSnapshots(env.aws.ec2);
     expect(stored).toHaveLength(2);
     const ofB = stored.find((s) => s.VolumeId === volB);
     expect(Object.fromEntries((ofB?.Tags ?? []).map((t) => [t.Key, t.Value]))).toMatchObject({
@@ -62,8 +57,8 @@ describe('snapshot-volumes against moto_server', () => {
   });
 
   test('a volume renamed out of the pool is refused', async () => {
-    const old = await createDataVolume(aws.ec2, CLUSTER, 'us-east-1a', { name: `${CLUSTER.dataVolumeName}-old` });
+    const old = await createDataVolume(env.aws.ec2, CLUSTER, 'us-east-1a', { name: `${CLUSTER.dataVolumeName}-old` });
     await expect(run({ volumeIds: [old] })).rejects.toMatchObject({ name: 'PreconditionFailedError' });
-    expect(await allSnapshots(aws.ec2)).toHaveLength(0);
+    expect(await allSnapshots(env.aws.ec2)).toHaveLength(0);
   });
 });

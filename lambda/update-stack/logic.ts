@@ -1,12 +1,12 @@
 import {
-  CloudFormationClient, DescribeStackEventsCommand, Parameter, UpdateStackCommand,
+  CancelUpdateStackCommand, CloudFormationClient, DescribeStackEventsCommand, Parameter, UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
 import { isAwsError } from '../shared/aws-error';
 import { MASKED_VALUE, describeStack, stackParameters } from '../shared/cfn-stack';
 import { ClusterContext, ClusterParameterNames } from '../shared/context';
-import { InvalidInputError, StackNotReadyError } from '../shared/errors';
+import { InvalidInputError, StackNotReadyError, StillInProgressError } from '../shared/errors';
 import { Logger } from '../shared/log';
-import { stackRequestToken } from '../shared/stack-request-token';
+import { isTokenOfExecution, stackRequestToken } from '../shared/stack-request-token';
 
 export interface UpdateStackDeps {
   readonly cfn: CloudFormationClient;
@@ -71,6 +71,11 @@ const EVENT_PAGES = 5;
  * A stack in a state that cannot be updated (UPDATE_ROLLBACK_FAILED, ROLLBACK_COMPLETE, ...) is
  * StackNotReadyError. Parameters that do not exist on the stack are InvalidInputError before any call
  * that changes something.
+ *
+ * rollback while the stack is *_IN_PROGRESS because of this execution (a stage whose wait timed out:
+ * the state machine owns the timeouts): an UPDATE_IN_PROGRESS is cancelled (CancelUpdateStack, which
+ * makes CloudFormation roll that stage back), and any in-progress state is StillInProgressError, so a
+ * Retry on it applies the restore once the stack has settled.
  */
 export async function logic(deps: UpdateStackDeps, input: UpdateStackInput): Promise<UpdateStackOutput> {
   const mode = input?.mode ?? 'apply';
@@ -93,6 +98,7 @@ export async function logic(deps: UpdateStackDeps, input: UpdateStackInput): Pro
 
   if (stack.StackStatus?.endsWith('_IN_PROGRESS')) {
     if (await tokenSeen(deps.cfn, stackName, clientRequestToken)) return out(true, true);
+    if (mode === 'rollback') await settleOwnOperation(deps, stackName, stack.StackStatus, executionName, stage);
     throw new StackNotReadyError(`stack ${stackName} is ${stack.StackStatus} (another operation); not updating it`);
   }
   try {
@@ -181,6 +187,30 @@ function rollbackPlan(restore: Record<string, string>, current: Record<string, s
     if (key in current && value !== MASKED_VALUE) explicit[key] = value;
   }
   return { explicit, skippedKeys: Object.keys(restore).filter((k) => !(k in current)) };
+}
+
+/**
+ * rollback on a stack busy with this execution's own operation: cancel an update, or wait for a
+ * rollback or cleanup; both end in StillInProgressError. Returns when the operation is not ours.
+ */
+async function settleOwnOperation(
+  deps: UpdateStackDeps, stackName: string, status: string, executionName: string, stage: string,
+): Promise<void> {
+  const events = await deps.cfn.send(new DescribeStackEventsCommand({ StackName: stackName }));
+  const current = events.StackEvents?.[0]?.ClientRequestToken;
+  if (!isTokenOfExecution(current, executionName)) return;
+  if (status === 'UPDATE_IN_PROGRESS') {
+    try {
+      await deps.cfn.send(new CancelUpdateStackCommand({
+        StackName: stackName, ClientRequestToken: stackRequestToken(executionName, `cancel-${stage}`),
+      }));
+      deps.log.warn('cancelled this execution\'s in-progress stack update before the rollback', { stackName, cancelled: current });
+    } catch (err) {
+      if (!isAwsError(err, 'ValidationError') && !isAwsError(err, 'TokenAlreadyExistsException')) throw err;
+    }
+    throw new StillInProgressError(`stack ${stackName}: cancelled the in-progress update ${current}; the rollback applies once the stack has settled`);
+  }
+  throw new StillInProgressError(`stack ${stackName} is ${status} (${current}); the rollback applies once it has settled`);
 }
 
 /** Whether any recent stack event carries this ClientRequestToken (all events of one operation do). */

@@ -1,10 +1,10 @@
 import {
-  CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, UpdateStackCommand,
+  CancelUpdateStackCommand, CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { memoryLogger } from '../../lambda/shared/log';
-import { stackRequestToken } from '../../lambda/shared/stack-request-token';
+import { isTokenOfExecution, stackRequestToken } from '../../lambda/shared/stack-request-token';
 import { UpdateStackInput, logic } from '../../lambda/update-stack/logic';
 import { INITIAL_PARAMETERS, awsError, clusterContext, describeStacksOutput } from './fixtures/upgrade-stack';
 
@@ -49,7 +49,12 @@ describe('update-stack apply', () => {
     expect(long).toMatch(/^[A-Za-z][-A-Za-z0-9]*$/);
     expect(long.length).toBeLessThanOrEqual(128);
     expect(TOKEN).toBe(stackRequestToken('run-1', 'single-master'));
-    expect(TOKEN).toMatch(/^neo4j-upgrade-single-master-run-1-[0-9a-f]{12}$/);
+    expect(TOKEN).toMatch(/^neo4j-upgrade-single-master-run-1-[0-9a-f]{16}$/);
+    expect(isTokenOfExecution(TOKEN, 'run-1')).toBe(true);
+    expect(isTokenOfExecution(stackRequestToken('run-1', 'other-stage'), 'run-1')).toBe(true);
+    expect(isTokenOfExecution(TOKEN, 'run-2')).toBe(false);
+    expect(isTokenOfExecution('Console-UpdateStack-7f59c3cf', 'run-1')).toBe(false);
+    expect(isTokenOfExecution(undefined, 'run-1')).toBe(false);
     expect(stackRequestToken('run-1', 'ha-master')).not.toBe(TOKEN);
     expect(stackRequestToken('run-1', 'rollback-single-master')).not.toBe(TOKEN);
     expect(stackRequestToken('run_1', 's')).not.toBe(stackRequestToken('run-1', 's'));
@@ -140,5 +145,52 @@ describe('update-stack rollback', () => {
         ? { ParameterKey: k, UsePreviousValue: true }
         : { ParameterKey: k, ParameterValue: INITIAL_PARAMETERS[k] })),
     });
+  });
+});
+
+describe('update-stack rollback while the stack is busy', () => {
+  const restore = { ...INITIAL_PARAMETERS };
+  const busy = (status: string, token: string) => {
+    cfnMock.on(DescribeStacksCommand).resolves(describeStacksOutput('neo4j-prod', status));
+    cfnMock.on(DescribeStackEventsCommand).resolves({
+      StackEvents: [{ StackId: STACK_ID, EventId: '1', StackName: 'neo4j-prod', Timestamp: NOW, ClientRequestToken: token }],
+    });
+  };
+
+  test('our own stage still updating (its wait timed out): cancelled, then StillInProgressError', async () => {
+    busy('UPDATE_IN_PROGRESS', stackRequestToken('run-1', 'scaleOut'));
+    await expect(run({ mode: 'rollback', stage: 'rollback', restore })).rejects.toMatchObject({
+      name: 'StillInProgressError', message: expect.stringMatching(/cancelled the in-progress update neo4j-upgrade-scaleOut-run-1-/),
+    });
+    expect(cfnMock).toHaveReceivedCommandWith(CancelUpdateStackCommand, {
+      StackName: 'neo4j-prod', ClientRequestToken: stackRequestToken('run-1', 'cancel-rollback'),
+    });
+    expect(cfnMock).toHaveReceivedCommandTimes(UpdateStackCommand, 0);
+  });
+
+  test('a cancel that comes too late (status moved on) still waits', async () => {
+    busy('UPDATE_IN_PROGRESS', stackRequestToken('run-1', 'scaleOut'));
+    cfnMock.on(CancelUpdateStackCommand).rejects(awsError('ValidationError', 'CancelUpdateStack cannot be called from current stack status'));
+    await expect(run({ mode: 'rollback', stage: 'rollback', restore })).rejects.toMatchObject({ name: 'StillInProgressError' });
+  });
+
+  test('our stage rolling back: StillInProgressError without a cancel', async () => {
+    busy('UPDATE_ROLLBACK_IN_PROGRESS', stackRequestToken('run-1', 'scaleOut'));
+    await expect(run({ mode: 'rollback', stage: 'rollback', restore })).rejects.toMatchObject({
+      name: 'StillInProgressError', message: expect.stringMatching(/UPDATE_ROLLBACK_IN_PROGRESS .*settled/),
+    });
+    expect(cfnMock).toHaveReceivedCommandTimes(CancelUpdateStackCommand, 0);
+  });
+
+  test('someone else\'s operation: StackNotReadyError, nothing cancelled', async () => {
+    busy('UPDATE_IN_PROGRESS', 'Console-UpdateStack-7f59c3cf');
+    await expect(run({ mode: 'rollback', stage: 'rollback', restore })).rejects.toMatchObject({ name: 'StackNotReadyError' });
+    expect(cfnMock).toHaveReceivedCommandTimes(CancelUpdateStackCommand, 0);
+  });
+
+  test('apply never cancels', async () => {
+    busy('UPDATE_IN_PROGRESS', stackRequestToken('run-1', 'scaleOut'));
+    await expect(run({ parameters: { mode: 'HA' } })).rejects.toMatchObject({ name: 'StackNotReadyError' });
+    expect(cfnMock).toHaveReceivedCommandTimes(CancelUpdateStackCommand, 0);
   });
 });

@@ -16,6 +16,7 @@ import { BOOTSTRAP_DIR, CLUSTER_TAG, nodeBootstrapCommands } from './node-bootst
 import { NodeCapacity } from './node-capacity';
 import * as validate from './validate-cluster-props';
 import { acknowledgeRule, awsSolutions } from '../private/acknowledge';
+import { acknowledgeWildcards } from '../private/wildcard-acknowledgements';
 
 /** Props of {@link Neo4jCluster}. */
 export interface Neo4jClusterProps {
@@ -194,6 +195,23 @@ export class Neo4jCluster extends Construct {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    acknowledgeWildcards(this, {
+      bySid: {
+        RegisterWithTheCluster: 'The ECS agent reports task and container state through the ecs:Submit* family, on this cluster only',
+        PollForTasks: 'ecs:Poll takes no resource ARN; it is conditioned on this cluster',
+        AgentEndpointsAndLogs: 'The ECS agent endpoints, ECR authorization and log streams of the agent support no resource-level permissions',
+        DescribeForVolumeClaimAndDiscovery: 'ec2:DescribeVolumes and ec2:DescribeInstances support no resource-level permissions',
+        AttachClusterDataVolumes: 'Volumes are created by nodes at boot, so their ids are unknown; attaching is conditioned on the Environment tag',
+        AttachToOwnInstance: 'Instances come and go with the Auto Scaling group; attaching is conditioned on the cluster tag',
+        CreateTaggedDataVolume: 'A new volume has no id before it exists; creating is conditioned on the Name and Environment tags',
+        TagOnCreateOnly: 'Tags only volumes being created (ec2:CreateAction = CreateVolume)',
+      },
+      byActionPrefix: {
+        kms: 'EBS encryption needs data keys and grants from the data volume key',
+        logs: 'The execution role writes to the cluster log group\'s streams, created at run time',
+        ecr: 'ECR authorization tokens have no resource-level permissions',
+      },
+    });
     this.mainService = this.createService('Main', NodeGroup.MAIN, this.parameters.mode, resolved, logGroup);
     this.slaveService = this.createService('Slave', NodeGroup.SLAVE, this.parameters.slaveMode, resolved, logGroup);
   }
@@ -308,30 +326,23 @@ export class Neo4jCluster extends Construct {
       kmsKeyId: this.dataVolumeKey?.keyArn,
       mountPoint: resolved.mountPoint,
       clusterTag: { key: CLUSTER_TAG, value: this.environmentName },
-      ecsConfig: [`ECS_INSTANCE_ATTRIBUTES={"${GROUP_ATTRIBUTE}":"${group.toLowerCase()}"}`],
+      // Written last: if the claim or mount fails, the agent never joins and Neo4j never starts on the root disk.
+      ecsConfig: [
+        `ECS_CLUSTER=${this.ecsCluster.clusterName}`,
+        `ECS_INSTANCE_ATTRIBUTES={"${GROUP_ATTRIBUTE}":"${group.toLowerCase()}"}`,
+      ],
       // A new slave-only instance claims a fresh volume when its mode changes (seed 000 step 8).
       replaceOn: group === NodeGroup.SLAVE ? this.parameters.slaveMode.valueAsString : undefined,
     }));
     this.grantVolumeClaim(asg.role);
-    const region = Stack.of(this).region;
-    const account = Stack.of(this).account;
-    const wildcards: Array<[string, string]> = [
-      ['Action::ecs:Submit*', 'The ECS agent reports task and container state through the ecs:Submit* family, scoped to this cluster'],
-      ['Resource::*', 'ec2:DescribeVolumes/DescribeInstances and the ECS agent endpoints support no resource-level permissions'],
-      [`Resource::arn:aws:ec2:${region}:${account}:volume/*`, 'Volumes are created by nodes at boot, so their ids are unknown; attach and create are conditioned on the Environment and Name tags'],
-      [`Resource::arn:aws:ec2:${region}:${account}:instance/*`, 'Instances come and go with the Auto Scaling group; attachment is conditioned on the cluster tag'],
-    ];
-    for (const [finding, reason] of wildcards) {
-      acknowledgeRule(asg.role, awsSolutions('IAM5', finding), reason);
-    }
   }
 
   /**
-   * Registers the group's instances with the ECS cluster. Done by hand rather than through a capacity
-   * provider: daemon services never move, so the provider's drain hook would only delay terminations.
+   * Lets the group's instances register with the ECS cluster (the bootstrap writes ECS_CLUSTER once the
+   * data volume is mounted). Done by hand rather than through a capacity provider: daemon services never
+   * move, so the provider's drain hook would only delay terminations.
    */
   private joinEcsCluster(asg: autoscaling.AutoScalingGroup) {
-    asg.addUserData(`echo ECS_CLUSTER=${this.ecsCluster.clusterName} >> /etc/ecs/ecs.config`);
     asg.addToRolePolicy(new iam.PolicyStatement({
       sid: 'RegisterWithTheCluster',
       actions: ['ecs:DeregisterContainerInstance', 'ecs:RegisterContainerInstance', 'ecs:Submit*'],

@@ -62,7 +62,7 @@ export function nodeBootstrapCommands(o: NodeBootstrapOptions): string[] {
   return [
     'set -euo pipefail',
     ...(o.replaceOn ? [`# replace-on: ${o.replaceOn}`] : []),
-    'command -v aws >/dev/null || dnf install -y awscli-2',
+    'command -v aws >/dev/null && command -v mkfs.ext4 >/dev/null || dnf install -y awscli-2 e2fsprogs',
     `mkdir -p ${BOOTSTRAP_DIR} ${o.mountPoint}`,
     ...writeScripts,
     ...envExports,

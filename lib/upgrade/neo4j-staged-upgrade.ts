@@ -7,7 +7,6 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { Neo4jCluster } from '../cluster/neo4j-cluster';
 import { Neo4jUpgradesValidationError } from '../errors';
-import { acknowledgeRule, awsSolutions } from '../private/acknowledge';
 import { ApprovalMode } from './approval-mode';
 import { StageContext } from './fragments/stage-context';
 import { UpgradeStage } from './fragments/upgrade-stage';
@@ -76,8 +75,20 @@ export interface Neo4jStagedUpgradeProps {
   readonly notificationTopic?: sns.ITopic;
 }
 
+/** The stages in the order seed 000 runs them: key -> title shown in the console graph. */
+const TITLES = {
+  rollImage: 'Stage 1 Roll DockerImage',
+  singleMaster: 'Stage 2 Single master with AllowUpgrade',
+  manualMigrations: 'Stage 3 Manual migrations',
+  backToHa: 'Stage 4 Back to HA',
+  retagVolumes: 'Stage 5 Retag slave volumes as old',
+  cloneVolumes: 'Stage 6 Clone the migrated volume',
+  scaleOut: 'Stage 7 Scale out',
+  slaveBackToHa: 'Stage 8 SlaveMode back to HA',
+};
+
 /** Keys of the stages, in the order seed 000 runs them. */
-export const STAGE_KEYS = ['rollImage', 'singleMaster', 'manualMigrations', 'backToHa', 'retagVolumes', 'cloneVolumes', 'scaleOut', 'slaveBackToHa'];
+export const STAGE_KEYS = Object.keys(TITLES);
 
 const HANDLERS = [
   'validate-input', 'check-stack-ready', 'upgrade-lock', 'stack-parameters', 'snapshot-volumes', 'snapshots-complete',
@@ -160,8 +171,6 @@ export class Neo4jStagedUpgrade extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       comment: `Staged Neo4j upgrade of ${cluster.environmentName} (seed 000)`,
     });
-    acknowledgeRule(this.stateMachine.role, awsSolutions('IAM5'),
-      'Step Functions needs lambda:InvokeFunction on each function version (arn:...:function:name:*) and X-Ray/logs delivery on *');
   }
 
   private validateProps(props: Neo4jStagedUpgradeProps) {
@@ -286,29 +295,29 @@ export class Neo4jStagedUpgrade extends Construct {
   }
 
   /** Update the stack's parameters, wait for UPDATE_COMPLETE, then for steady ECS services. */
-  private parameterUpdate(scope: Construct, key: string, parameters: Record<string, unknown>): sfn.IChainable[] {
+  private parameterUpdate(scope: Construct, key: string, title: string, parameters: Record<string, unknown>): sfn.IChainable[] {
     const ctx = this.ctx;
     return [
-      ctx.step(scope, `Update stack parameters (${Object.keys(parameters).map((k) => k.replace(/\.\$$/, '')).join(', ')})`, this.fn('update-stack'), {
+      ctx.step(scope, `${title}: update the stack parameters`, this.fn('update-stack'), {
         'cluster.$': '$.cluster', 'executionName.$': '$$.Execution.Name', stage: key, parameters,
       }, { resultPath: `$.results.${key}.update` }),
-      ctx.step(scope, 'Wait for UPDATE_COMPLETE', this.fn('stack-status'), {
+      ctx.step(scope, `${title}: wait for UPDATE_COMPLETE`, this.fn('stack-status'), {
         'cluster.$': '$.cluster', 'update.$': `$.results.${key}.update.Payload`,
       }, { resultPath: `$.results.${key}.stack`, poll: this.polls.stack }),
-      ctx.step(scope, 'Wait for steady ECS services', this.fn('ecs-services-steady'), {
+      ctx.step(scope, `${title}: wait for steady ECS services`, this.fn('ecs-services-steady'), {
         'cluster.$': '$.cluster',
       }, { resultPath: `$.results.${key}.services`, poll: this.polls.services }),
     ];
   }
 
   /** Health gate over Bolt: reachable, the target version, one master, the expected member count. */
-  private healthGate(scope: Construct, key: string, expectedMembersPath: string): sfn.IChainable[] {
+  private healthGate(scope: Construct, key: string, title: string, expectedMembersPath: string): sfn.IChainable[] {
     const ctx = this.ctx;
     return [
-      ctx.step(scope, 'Count the running members', this.fn('cluster-instances'), {
+      ctx.step(scope, `${title}: count the running members`, this.fn('cluster-instances'), {
         'cluster.$': '$.cluster',
       }, { resultPath: `$.results.${key}.instances` }),
-      ctx.step(scope, 'Health gate over Bolt', this.fn('health-gate'), {
+      ctx.step(scope, `${title}: health gate over Bolt`, this.fn('health-gate'), {
         'cluster.$': '$.cluster', 'dockerImage.$': '$.plan.dockerImage', 'expectedMembers.$': expectedMembersPath,
         'simulatedMembers.$': `$.results.${key}.instances.Payload.count`, stage: key,
       }, { resultPath: `$.results.${key}.gate`, poll: this.polls.gate, pollAlsoOn: ['HealthGateError'] }),
@@ -320,21 +329,21 @@ export class Neo4jStagedUpgrade extends Construct {
   }
 
   private stageRollImage() {
-    return this.stage('rollImage', 'Stage 1 Roll DockerImage', '000/1', (s) => [
-      ...this.parameterUpdate(s, 'rollImage', { 'dockerImage.$': '$.plan.dockerImage' }),
-      ...this.healthGate(s, 'rollImage', '$.plan.expectedMembers.rollImage'),
+    return this.stage('rollImage', TITLES.rollImage, '000/1', (s) => [
+      ...this.parameterUpdate(s, 'rollImage', TITLES.rollImage, { 'dockerImage.$': '$.plan.dockerImage' }),
+      ...this.healthGate(s, 'rollImage', TITLES.rollImage, '$.plan.expectedMembers.rollImage'),
     ]);
   }
 
   private stageSingleMaster() {
-    return this.stage('singleMaster', 'Stage 2 Single master with AllowUpgrade', '000/2', (s) => [
+    return this.stage('singleMaster', TITLES.singleMaster, '000/2', (s) => [
       this.ctx.step(s, 'Find the master instance and its volume', this.fn('resolve-master'), {
         'cluster.$': '$.cluster', 'masterPrivateIp.$': '$.results.rollImage.gate.Payload.leaderHost',
       }, { resultPath: '$.master' }),
       this.ctx.step(s, 'Protect the master from scale-in', this.fn('keep-master'), {
         'cluster.$': '$.cluster', 'masterInstanceId.$': '$.master.Payload.instanceId',
       }, { resultPath: '$.results.singleMaster.protection' }),
-      ...this.parameterUpdate(s, 'singleMaster', {
+      ...this.parameterUpdate(s, 'singleMaster', TITLES.singleMaster, {
         mode: 'SINGLE', slaveMode: 'SINGLE', allowUpgrade: 'true', minSize: '1', maxSize: '1', desiredCapacity: '1',
       }),
       this.ctx.step(s, 'Verify the master was kept', this.fn('verify-master-kept'), {
@@ -344,12 +353,12 @@ export class Neo4jStagedUpgrade extends Construct {
         result: sfn.Result.fromBoolean(true),
         resultPath: '$.progress.pastPointOfNoReturn',
       }),
-      ...this.healthGate(s, 'singleMaster', '$.plan.expectedMembers.singleMaster'),
+      ...this.healthGate(s, 'singleMaster', TITLES.singleMaster, '$.plan.expectedMembers.singleMaster'),
     ]);
   }
 
   private stageManualMigrations() {
-    return this.stage('manualMigrations', 'Stage 3 Manual migrations', '000/3', (s) => {
+    return this.stage('manualMigrations', TITLES.manualMigrations, '000/3', (s) => {
       const approve = new tasks.LambdaInvoke(s, 'Wait for the operator decision', {
         lambdaFunction: this.fn('request-approval'),
         integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
@@ -375,14 +384,14 @@ export class Neo4jStagedUpgrade extends Construct {
   }
 
   private stageBackToHa() {
-    return this.stage('backToHa', 'Stage 4 Back to HA', '000/4', (s) => [
-      ...this.parameterUpdate(s, 'backToHa', { mode: 'HA', allowUpgrade: 'false' }),
-      ...this.healthGate(s, 'backToHa', '$.plan.expectedMembers.backToHa'),
+    return this.stage('backToHa', TITLES.backToHa, '000/4', (s) => [
+      ...this.parameterUpdate(s, 'backToHa', TITLES.backToHa, { mode: 'HA', allowUpgrade: 'false' }),
+      ...this.healthGate(s, 'backToHa', TITLES.backToHa, '$.plan.expectedMembers.backToHa'),
     ]);
   }
 
   private stageRetagVolumes() {
-    return this.stage('retagVolumes', 'Stage 5 Retag slave volumes as old', '000/5', (s) => [
+    return this.stage('retagVolumes', TITLES.retagVolumes, '000/5', (s) => [
       this.ctx.step(s, 'Rename every slave data volume to <name>-old', this.fn('retag-volumes'), {
         'cluster.$': '$.cluster', 'executionId.$': '$$.Execution.Name', 'masterVolumeId.$': '$.master.Payload.volumeId',
       }, { resultPath: '$.volumes.retagged' }),
@@ -390,7 +399,7 @@ export class Neo4jStagedUpgrade extends Construct {
   }
 
   private stageCloneVolumes() {
-    return this.stage('cloneVolumes', 'Stage 6 Clone the migrated volume', '000/6', (s) => {
+    return this.stage('cloneVolumes', TITLES.cloneVolumes, '000/6', (s) => {
       const ctx = this.ctx;
       const snapshotMaster = ctx.step(s, 'Snapshot the migrated master volume', this.fn('snapshot-volumes'), {
         'cluster.$': '$.cluster', 'executionId.$': '$$.Execution.Name', purpose: 'clone-source',
@@ -451,20 +460,20 @@ export class Neo4jStagedUpgrade extends Construct {
 
   private stageScaleOut() {
     const n = this.cluster.parameterNames;
-    return this.stage('scaleOut', 'Stage 7 Scale out', '000/7', (s) => [
-      ...this.parameterUpdate(s, 'scaleOut', {
+    return this.stage('scaleOut', TITLES.scaleOut, '000/7', (s) => [
+      ...this.parameterUpdate(s, 'scaleOut', TITLES.scaleOut, {
         'maxSize.$': '$.plan.targetCapacity',
         'desiredCapacity.$': '$.plan.targetCapacity',
         'minSize.$': `$.preUpgrade.Payload.parameters.${n.minSize}`,
       }),
-      ...this.healthGate(s, 'scaleOut', '$.plan.expectedMembers.scaleOut'),
+      ...this.healthGate(s, 'scaleOut', TITLES.scaleOut, '$.plan.expectedMembers.scaleOut'),
     ]);
   }
 
   private stageSlaveBackToHa() {
-    return this.stage('slaveBackToHa', 'Stage 8 SlaveMode back to HA', '000/8', (s) => [
-      ...this.parameterUpdate(s, 'slaveBackToHa', { slaveMode: 'HA' }),
-      ...this.healthGate(s, 'slaveBackToHa', '$.plan.expectedMembers.slaveBackToHa'),
+    return this.stage('slaveBackToHa', TITLES.slaveBackToHa, '000/8', (s) => [
+      ...this.parameterUpdate(s, 'slaveBackToHa', TITLES.slaveBackToHa, { slaveMode: 'HA' }),
+      ...this.healthGate(s, 'slaveBackToHa', TITLES.slaveBackToHa, '$.plan.expectedMembers.slaveBackToHa'),
     ]);
   }
 
@@ -537,9 +546,10 @@ export class Neo4jStagedUpgrade extends Construct {
 
   private releaseLockThenFail(title: string): sfn.IChainable {
     const fail = new sfn.Fail(this, title, { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+    // If even the release fails, the execution still fails with the original error; the lock expires.
     const release = new StageContext(fail).step(this, `${title}: release the lock`, this.fn('upgrade-lock'), {
       'cluster.$': '$.cluster', action: 'release', 'parameterName.$': '$.settings.lockParameterName', 'executionArn.$': '$$.Execution.Id',
-    }, { resultPath: null, noCatch: true });
+    }, { resultPath: null });
     return sfn.Chain.start(release).next(fail);
   }
 }

@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { Neo4jCluster } from '../cluster/neo4j-cluster';
 import { acknowledgeRule, awsSolutions } from '../private/acknowledge';
+import { acknowledgeWildcards } from '../private/wildcard-acknowledgements';
 
 /** Props of {@link UpgradePermissions}. */
 export interface UpgradePermissionsProps {
@@ -117,9 +118,31 @@ export class UpgradePermissions extends Construct {
         'The AWS managed basic execution policy only allows writing the function\'s own logs');
       acknowledgeRule(fn, awsSolutions('IAM4', 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole'),
         'The AWS managed VPC access policy is what a function in a VPC needs for its network interfaces');
-      acknowledgeRule(fn, awsSolutions('IAM5'),
-        'Describe calls support no resource-level permissions; volumes and snapshots are created at run time, so their ARNs end in * and are scoped by the Environment tag or the create action');
     }
+    acknowledgeWildcards(this.node.scope!, {
+      bySid: {
+        ReadTheClusterStack: 'A stack ARN ends in its generated id; the name part pins the cluster stack',
+        DetectDriftOfTheClusterStack: 'A stack ARN ends in its generated id; the name part pins the cluster stack',
+        ReadResourcesForDrift: 'Drift detection reads every resource of the stack with the caller\'s permissions; read-only Describe/Get/List',
+        UpdateTheClusterStack: 'A stack ARN ends in its generated id; the name part pins the cluster stack',
+        ApplyParameterChanges: 'A parameter-only update changes the groups, launch templates and services it drives; only through CloudFormation (aws:CalledViaFirst)',
+        TheApprovalParameter: 'The approval and pre-upgrade record parameters live under the lock parameter path',
+        ThePreUpgradeRecord: 'The approval and pre-upgrade record parameters live under the lock parameter path',
+        DescribeInstancesVolumesAndSnapshots: 'EC2 and Auto Scaling Describe calls support no resource-level permissions',
+        ProtectTheMaster: 'An Auto Scaling group ARN holds a generated id; the name part pins the main group',
+        SnapshotOwnVolumes: 'Volumes are created at run time; CreateSnapshot is conditioned on the cluster Environment tag',
+        CreateSnapshots: 'Snapshot ids are created by the call itself',
+        TagNewSnapshots: 'Tags only snapshots being created (ec2:CreateAction = CreateSnapshot)',
+        RenameOwnVolumes: 'Volumes are created at run time; CreateTags is conditioned on the cluster Environment tag',
+      },
+      byActionPrefix: {
+        ec2: 'Volumes and snapshots are created at run time, in this and the clone regions; creation requires the Environment tag or the create action',
+        kms: 'Encrypting SNS messages and EBS data needs data keys from the cluster or AWS managed key',
+        lambda: 'Step Functions invokes each function version (function ARN with :*)',
+        xray: 'X-Ray tracing segments have no resource-level permissions',
+        logs: 'Log delivery has no resource-level permissions',
+      },
+    });
   }
 }
 

@@ -114,6 +114,8 @@ describe('Neo4jCluster', () => {
       const mountAt = userData.lastIndexOf('/mount-data-volume.sh');
       expect(claimAt).toBeGreaterThan(0);
       expect(mountAt).toBeGreaterThan(claimAt);
+      // The agent joins only after the volume is mounted.
+      expect(userData.indexOf('ECS_CLUSTER=')).toBeGreaterThan(mountAt);
     }
   });
 

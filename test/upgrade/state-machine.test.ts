@@ -82,8 +82,8 @@ describe('Neo4jStagedUpgrade state machine', () => {
   });
 
   test('each stack-update stage waits for UPDATE_COMPLETE and steady services, then passes a health gate', () => {
-    const stageWaits = names.filter((n) => n.startsWith('Wait for UPDATE_COMPLETE'));
-    const gates = names.filter((n) => n.startsWith('Health gate over Bolt'));
+    const stageWaits = names.filter((n) => n.startsWith('Stage') && n.endsWith(': wait for UPDATE_COMPLETE'));
+    const gates = names.filter((n) => n.startsWith('Stage') && n.endsWith(': health gate over Bolt'));
     expect(stageWaits.length).toBe(5);
     expect(gates.length).toBe(5);
     const gate = states[gates[0]];

@@ -11,10 +11,10 @@
 #   NEO4J_UPGRADE_MIGRATE_STORE    true: run `neo4j-admin database migrate '*'` first (5.x and later)
 #   NEO4J_UPGRADE_ENTRYPOINT       the image's entrypoint script
 #   NEO4J_ADMIN_USER, NEO4J_ADMIN_PASSWORD  from Secrets Manager (never in the task definition)
-# File: /neo4j-upgrades/cluster.env written at boot by discover-cluster-members.sh.
+# File: /neo4j-upgrades/cluster.env (NEO4J_UPGRADE_CLUSTER_ENV) written at boot by discover-cluster-members.sh.
 set -eu
 
-. /neo4j-upgrades/cluster.env
+. "${NEO4J_UPGRADE_CLUSTER_ENV:-/neo4j-upgrades/cluster.env}"
 
 members="$NEO4J_UPGRADE_MEMBERS"
 # SINGLE: a cluster of one, isolated from the other members (seed 000 step 2).

@@ -1,0 +1,61 @@
+import { Aspects, IAspect, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { acknowledgeRule, awsSolutions } from './acknowledge';
+
+/** Why a statement needs a wildcard: by statement Sid, else by the first action's service prefix. */
+export interface WildcardReasons {
+  readonly bySid: Record<string, string>;
+  readonly byActionPrefix: Record<string, string>;
+}
+
+/**
+ * cdk-nag v3 wants every IAM5 finding (`Action::x*`, `Resource::...*`) acknowledged one by one. This
+ * aspect reads each policy under a scope as cdk-nag does and acknowledges each wildcard with the reason
+ * of the statement it comes from; a wildcard without a reason stays a finding.
+ */
+export function acknowledgeWildcards(scope: IConstruct, reasons: WildcardReasons): void {
+  Aspects.of(scope).add(new WildcardAcknowledgements(reasons));
+}
+
+class WildcardAcknowledgements implements IAspect {
+  constructor(private readonly reasons: WildcardReasons) {}
+
+  public visit(node: IConstruct): void {
+    if (!(node instanceof iam.CfnPolicy)) return;
+    const doc = Stack.of(node).resolve(node.policyDocument) as { Statement?: any[] };
+    for (const statement of doc.Statement ?? []) {
+      if (statement.Effect !== 'Allow') continue;
+      const actions = asArray(statement.Action);
+      const reason = this.reasonFor(statement.Sid, actions);
+      if (!reason) continue;
+      const findings = [
+        ...actions.filter((a) => a.includes('*')).map((a) => `Action::${a}`),
+        ...asArray(statement.Resource).map(flatten).filter((r) => r.includes('*')).map((r) => `Resource::${r}`),
+      ];
+      for (const finding of findings) acknowledgeRule(node, awsSolutions('IAM5', finding), reason);
+    }
+  }
+
+  private reasonFor(sid: string | undefined, actions: string[]): string | undefined {
+    if (sid && this.reasons.bySid[sid]) return this.reasons.bySid[sid];
+    const prefix = actions[0]?.split(':')[0];
+    return prefix ? this.reasons.byActionPrefix[prefix] : undefined;
+  }
+}
+
+function asArray<T>(v: T | T[] | undefined): T[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** cdk-nag's flattening of CloudFormation references (utils/flatten-cfn-reference). */
+function flatten(node: any): string {
+  if (node === undefined) return '';
+  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  if (node['Fn::Join']) return node['Fn::Join'][1].map(flatten).join(node['Fn::Join'][0]);
+  if (node['Fn::Sub']) return flatten(node['Fn::Sub']);
+  if (node['Fn::GetAtt']) return `<${flatten(node['Fn::GetAtt'][0])}.${flatten(node['Fn::GetAtt'][1])}>`;
+  if (node['Fn::ImportValue']) return flatten(node['Fn::ImportValue']);
+  if (node.Ref) return `<${flatten(node.Ref)}>`;
+  return JSON.stringify(node);
+}

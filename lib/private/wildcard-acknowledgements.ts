@@ -23,7 +23,7 @@ class WildcardAcknowledgements implements IAspect {
 
   public visit(node: IConstruct): void {
     if (!(node instanceof iam.CfnPolicy)) return;
-    const doc = Stack.of(node).resolve(node.policyDocument) as { Statement?: any[] };
+    const doc = Stack.of(node).resolve(node.policyDocument) as { Statement?: PolicyStatementJson[] };
     for (const statement of doc.Statement ?? []) {
       if (statement.Effect !== 'Allow') continue;
       const actions = asArray(statement.Action);
@@ -31,7 +31,7 @@ class WildcardAcknowledgements implements IAspect {
       if (!reason) continue;
       const findings = [
         ...actions.filter((a) => a.includes('*')).map((a) => `Action::${a}`),
-        ...asArray(statement.Resource).map(flatten).filter((r) => r.includes('*')).map((r) => `Resource::${r}`),
+        ...asArray(statement.Resource as unknown[]).map(flatten).filter((r) => r.includes('*')).map((r) => `Resource::${r}`),
       ];
       for (const finding of findings) acknowledgeRule(node, awsSolutions('IAM5', finding), reason);
     }
@@ -44,11 +44,19 @@ class WildcardAcknowledgements implements IAspect {
   }
 }
 
+interface PolicyStatementJson {
+  readonly Sid?: string;
+  readonly Effect: string;
+  readonly Action?: string | string[];
+  readonly Resource?: unknown;
+}
+
 function asArray<T>(v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
 /** cdk-nag's flattening of CloudFormation references (utils/flatten-cfn-reference). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON of any shape
 function flatten(node: any): string {
   if (node === undefined) return '';
   if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');

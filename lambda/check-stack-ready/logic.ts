@@ -5,6 +5,7 @@ import {
 import { describeStack } from '../shared/cfn-stack';
 import { ClusterContext } from '../shared/context';
 import { InvalidInputError, StackNotReadyError, StillInProgressError } from '../shared/errors';
+import { requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { STARTABLE_STACK_STATUSES, isStartableStatus } from '../shared/stack-status';
 
@@ -57,10 +58,7 @@ const POLL_MS = 2000;
  * or whose resources drifted from the template (listed in the message).
  */
 export async function logic(deps: CheckStackReadyDeps, input: CheckStackReadyInput): Promise<CheckStackReadyOutput> {
-  const stackName = input?.cluster?.stackName;
-  if (typeof stackName !== 'string' || stackName === '') {
-    throw new InvalidInputError(`cluster.stackName must be a non-empty string, got ${JSON.stringify(stackName)}`);
-  }
+  const stackName = requireString(input?.cluster?.stackName, 'cluster.stackName');
   const maxAge = seconds(input.driftMaxAgeSeconds, 'driftMaxAgeSeconds', 600, 0, 86400);
   const wait = seconds(input.driftWaitSeconds, 'driftWaitSeconds', 40, 0, 840);
   const now = deps.now ?? (() => new Date());

@@ -1,6 +1,7 @@
 import { DescribeServicesCommand, ECSClient, Service } from '@aws-sdk/client-ecs';
 import { ClusterContext } from '../shared/context';
 import { InvalidInputError, PreconditionFailedError, StillInProgressError } from '../shared/errors';
+import { requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 
 export interface EcsServicesSteadyDeps {
@@ -52,14 +53,8 @@ export async function logic(deps: EcsServicesSteadyDeps, input: EcsServicesStead
     throw new InvalidInputError(`services must be a non-empty list of "main" and "slave", got ${JSON.stringify(input?.services)}`);
   }
   const names: Record<ServiceRole, unknown> = { main: cluster?.mainServiceName, slave: cluster?.slaveServiceName };
-  for (const role of roles) {
-    if (typeof names[role] !== 'string' || names[role] === '') {
-      throw new InvalidInputError(`cluster.${role}ServiceName must be a non-empty string, got ${JSON.stringify(names[role])}`);
-    }
-  }
-  if (typeof cluster.ecsClusterName !== 'string' || cluster.ecsClusterName === '') {
-    throw new InvalidInputError(`cluster.ecsClusterName must be a non-empty string, got ${JSON.stringify(cluster.ecsClusterName)}`);
-  }
+  for (const role of roles) requireString(names[role], `cluster.${role}ServiceName`);
+  requireString(cluster?.ecsClusterName, 'cluster.ecsClusterName');
 
   const wanted = roles.map((role) => ({ role, name: names[role] as string }));
   const res = await deps.ecs.send(new DescribeServicesCommand({ cluster: cluster.ecsClusterName, services: wanted.map((w) => w.name) }));

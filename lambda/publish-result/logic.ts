@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ClusterContext } from '../shared/context';
 import { InvalidInputError } from '../shared/errors';
+import { requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
+import { requireTopicArn } from '../shared/name-checks';
 
 export interface PublishResultDeps {
   readonly sns: SNSClient;
@@ -80,7 +82,6 @@ export interface PublishResultOutput {
   readonly messageId?: string;
 }
 
-const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
 /**
  * Publishes the final result (human-readable summary, then the same result as JSON) to SNS and returns
@@ -90,16 +91,9 @@ const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.
  */
 export async function logic(deps: PublishResultDeps, input: PublishResultInput): Promise<PublishResultOutput> {
   const show = (v: unknown) => (v === undefined ? 'undefined' : JSON.stringify(v));
-  const stackName = input?.cluster?.stackName;
-  if (typeof stackName !== 'string' || stackName === '') {
-    throw new InvalidInputError(`cluster.stackName must be a non-empty string, got ${show(stackName)}`);
-  }
-  if (typeof input.executionArn !== 'string' || input.executionArn === '') {
-    throw new InvalidInputError(`executionArn must be a non-empty string, got ${show(input.executionArn)}`);
-  }
-  if (typeof input.topicArn !== 'string' || !TOPIC_ARN.test(input.topicArn)) {
-    throw new InvalidInputError(`topicArn must be an SNS topic ARN, got ${show(input.topicArn)}`);
-  }
+  const stackName = requireString(input?.cluster?.stackName, 'cluster.stackName');
+  requireString(input.executionArn, 'executionArn');
+  requireTopicArn(input.topicArn, 'topicArn');
   if (!OUTCOMES.includes(input.outcome)) {
     throw new InvalidInputError(`outcome must be one of ${OUTCOMES.join(', ')}, got ${show(input.outcome)}`);
   }

@@ -2,7 +2,9 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ClusterContext } from '../shared/context';
 import { InvalidInputError } from '../shared/errors';
+import { requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
+import { requireMatch, requireParameterName, requireStage, requireTopicArn } from '../shared/name-checks';
 import { readJsonParameter } from '../shared/ssm-json';
 
 export interface RequestApprovalDeps {
@@ -54,9 +56,6 @@ export interface RequestApprovalOutput {
 /** The error name an operator's send-task-failure uses; the state machine's Catch matches it. */
 export const APPROVAL_REJECTED_ERROR = 'ApprovalRejected';
 
-const STAGE = /^[A-Za-z0-9][A-Za-z0-9-_.]{0,63}$/;
-const PARAMETER_NAME = /^[A-Za-z0-9_.\-/]{1,2048}$/;
-const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 const TOKEN = /^[A-Za-z0-9+/=_-]{1,8192}$/;
 
 /**
@@ -120,12 +119,12 @@ function checkInput(input: RequestApprovalInput): void {
     if (!ok) throw new InvalidInputError(`${field} must be ${what}, got ${show(value)}`);
   };
   const i = (input ?? {}) as Partial<RequestApprovalInput>;
-  req(typeof i.cluster?.stackName === 'string' && i.cluster.stackName !== '', 'cluster.stackName', 'a non-empty string', i.cluster?.stackName);
-  req(typeof i.taskToken === 'string' && TOKEN.test(i.taskToken), 'taskToken', 'a Step Functions task token ($$.Task.Token)', i.taskToken);
-  req(typeof i.executionArn === 'string' && i.executionArn !== '', 'executionArn', 'a non-empty string', i.executionArn);
-  req(typeof i.stage === 'string' && STAGE.test(i.stage), 'stage', '1-64 letters, digits, - _ .', i.stage);
-  req(typeof i.topicArn === 'string' && TOPIC_ARN.test(i.topicArn), 'topicArn', 'an SNS topic ARN', i.topicArn);
-  req(typeof i.parameterName === 'string' && PARAMETER_NAME.test(i.parameterName), 'parameterName', 'an SSM parameter name', i.parameterName);
+  requireString(i.cluster?.stackName, 'cluster.stackName');
+  requireMatch(i.taskToken, TOKEN, 'taskToken', 'a Step Functions task token ($$.Task.Token)');
+  requireString(i.executionArn, 'executionArn');
+  requireStage(i.stage, 'stage');
+  requireTopicArn(i.topicArn, 'topicArn');
+  requireParameterName(i.parameterName, 'parameterName');
   const t = i.timeoutSeconds;
   req(t === undefined || (typeof t === 'number' && Number.isInteger(t) && t > 0), 'timeoutSeconds', 'a positive integer', t);
   req(i.summary === undefined || typeof i.summary === 'string', 'summary', 'a string', i.summary);

@@ -3,7 +3,9 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { MASKED_VALUE, describeStack, stackParameters } from '../shared/cfn-stack';
 import { ClusterContext } from '../shared/context';
 import { InvalidInputError } from '../shared/errors';
+import { requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
+import { SSM_PARAMETER_NAME } from '../shared/name-checks';
 import { readJsonParameter } from '../shared/ssm-json';
 
 export interface StackParametersDeps {
@@ -47,7 +49,6 @@ export interface StackParametersOutput extends PreUpgradeRecord {
   readonly reused: boolean;
 }
 
-const PARAMETER_NAME = /^[A-Za-z0-9_.\-/]{1,2048}$/;
 
 /**
  * Records every parameter of the stack (DescribeStacks) and writes the record to SSM. Idempotent per
@@ -60,16 +61,11 @@ export async function logic(deps: StackParametersDeps, input: StackParametersInp
   if (input?.action !== undefined && input.action !== 'record') {
     throw new InvalidInputError(`action must be "record", got ${show(input.action)}`);
   }
-  const stackName = input?.cluster?.stackName;
-  if (typeof stackName !== 'string' || stackName === '') {
-    throw new InvalidInputError(`cluster.stackName must be a non-empty string, got ${show(stackName)}`);
-  }
-  if (typeof input.executionArn !== 'string' || input.executionArn === '') {
-    throw new InvalidInputError(`executionArn must be a non-empty string, got ${show(input.executionArn)}`);
-  }
+  const stackName = requireString(input?.cluster?.stackName, 'cluster.stackName');
+  requireString(input.executionArn, 'executionArn');
   const parameterName = input.parameterName
     ?? (input.lockPrefix !== undefined ? `${input.lockPrefix.replace(/\/+$/, '')}/pre-upgrade-parameters` : undefined);
-  if (parameterName !== undefined && !PARAMETER_NAME.test(parameterName)) {
+  if (parameterName !== undefined && !SSM_PARAMETER_NAME.test(parameterName)) {
     throw new InvalidInputError(
       `parameterName or lockPrefix must give an SSM parameter name, got parameterName=${show(input.parameterName)} ` +
       `lockPrefix=${show(input.lockPrefix)}`,

@@ -1,7 +1,8 @@
 import { CloudFormationClient, DescribeStackEventsCommand, StackEvent } from '@aws-sdk/client-cloudformation';
 import { describeStack, stackParameters } from '../shared/cfn-stack';
 import { ClusterContext } from '../shared/context';
-import { InvalidInputError, StackUpdateFailedError, StillInProgressError } from '../shared/errors';
+import { StackUpdateFailedError, StillInProgressError } from '../shared/errors';
+import { requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { isFailedStatus, isInProgressStatus } from '../shared/stack-status';
 
@@ -46,10 +47,7 @@ const CLOCK_SKEW_MS = 60_000;
  * without judging a failed status left over from before (only *_IN_PROGRESS still waits).
  */
 export async function logic(deps: StackStatusDeps, input: StackStatusInput): Promise<StackStatusOutput> {
-  const stackName = input?.cluster?.stackName;
-  if (typeof stackName !== 'string' || stackName === '') {
-    throw new InvalidInputError(`cluster.stackName must be a non-empty string, got ${JSON.stringify(stackName)}`);
-  }
+  const stackName = requireString(input?.cluster?.stackName, 'cluster.stackName');
   const stack = await describeStack(deps.cfn, stackName);
   const stackStatus = stack.StackStatus ?? 'UNKNOWN';
   const reason = stack.StackStatusReason ? ` (${stack.StackStatusReason})` : '';

@@ -5,7 +5,9 @@ import { isAwsError } from '../shared/aws-error';
 import { MASKED_VALUE, describeStack, stackParameters } from '../shared/cfn-stack';
 import { ClusterContext, ClusterParameterNames } from '../shared/context';
 import { InvalidInputError, StackNotReadyError, StillInProgressError } from '../shared/errors';
+import { requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
+import { requireStage } from '../shared/name-checks';
 import { isTokenOfExecution, stackRequestToken } from '../shared/stack-request-token';
 
 export interface UpdateStackDeps {
@@ -55,7 +57,6 @@ export interface UpdateStackOutput {
 }
 
 export const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'] as const;
-const STAGE = /^[A-Za-z0-9][A-Za-z0-9-_.]{0,63}$/;
 const NO_UPDATES = /No updates are to be performed/;
 const CANNOT_UPDATE = /state and can not be updated/;
 const EVENT_PAGES = 5;
@@ -129,16 +130,9 @@ export async function logic(deps: UpdateStackDeps, input: UpdateStackInput): Pro
 function checkInput(input: UpdateStackInput, mode: string) {
   const show = (v: unknown) => (v === undefined ? 'undefined' : JSON.stringify(v));
   if (mode !== 'apply' && mode !== 'rollback') throw new InvalidInputError(`mode must be "apply" or "rollback", got ${show(mode)}`);
-  const stackName = input.cluster?.stackName;
-  if (typeof stackName !== 'string' || stackName === '') {
-    throw new InvalidInputError(`cluster.stackName must be a non-empty string, got ${show(stackName)}`);
-  }
-  if (typeof input.executionName !== 'string' || input.executionName === '') {
-    throw new InvalidInputError(`executionName must be a non-empty string, got ${show(input.executionName)}`);
-  }
-  if (typeof input.stage !== 'string' || !STAGE.test(input.stage)) {
-    throw new InvalidInputError(`stage must be 1-64 characters of letters, digits, - _ . got ${show(input.stage)}`);
-  }
+  const stackName = requireString(input.cluster?.stackName, 'cluster.stackName');
+  requireString(input.executionName, 'executionName');
+  requireStage(input.stage, 'stage');
   if (mode === 'apply') {
     const params = input.parameters;
     if (typeof params !== 'object' || params === null || Object.keys(params).length === 0) {

@@ -2,7 +2,9 @@ import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk
 import { isAwsError } from '../shared/aws-error';
 import { ClusterContext } from '../shared/context';
 import { InvalidInputError, LockHeldError } from '../shared/errors';
+import { requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
+import { requireParameterName } from '../shared/name-checks';
 import { JsonParameter, readJsonParameter } from '../shared/ssm-json';
 
 export interface UpgradeLockDeps {
@@ -53,7 +55,6 @@ export type UpgradeLockOutput =
   };
 
 const DEFAULT_TTL_SECONDS = 172800;
-const PARAMETER_NAME = /^[A-Za-z0-9_.\-/]{1,2048}$/;
 
 /**
  * An upgrade lock in one SSM String parameter holding {executionArn, expiresAt, ...}.
@@ -88,12 +89,8 @@ function checkInput(input: UpgradeLockInput): { parameterName: string; execution
   if (input?.action !== 'acquire' && input?.action !== 'release') {
     throw new InvalidInputError(`action must be "acquire" or "release", got ${show(input?.action)}`);
   }
-  if (typeof input.parameterName !== 'string' || !PARAMETER_NAME.test(input.parameterName)) {
-    throw new InvalidInputError(`parameterName must be an SSM parameter name, got ${show(input.parameterName)}`);
-  }
-  if (typeof input.executionArn !== 'string' || input.executionArn === '') {
-    throw new InvalidInputError(`executionArn must be a non-empty string, got ${show(input.executionArn)}`);
-  }
+  requireParameterName(input.parameterName, 'parameterName');
+  requireString(input.executionArn, 'executionArn');
   const ttl = input.ttlSeconds;
   if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 60)) {
     throw new InvalidInputError(`ttlSeconds must be an integer >= 60, got ${show(ttl)}`);

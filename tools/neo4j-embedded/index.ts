@@ -309,7 +309,8 @@ interface Launched {
 class AddressInUse extends Error {}
 
 function launch(prepared: PreparedNeo4j, dataDir: string, port: number, password: string, opts: StartNeo4jOptions): Promise<Launched> {
-  const jvmArgs = [`-Xmx${opts.heapMb ?? 512}m`, '-XX:+UseSerialGC', '-Dfile.encoding=UTF-8'];
+  // C1 only: no C2 compiler threads competing for CPU during start-up on small machines; tests run short queries.
+  const jvmArgs = [`-Xmx${opts.heapMb ?? 512}m`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Dfile.encoding=UTF-8'];
   if (prepared.javaMajor >= 21) jvmArgs.push('--enable-native-access=ALL-UNNAMED');
   if (prepared.javaMajor >= 24) jvmArgs.push('--sun-misc-unsafe-memory-access=allow');
   const child = spawn(path.join(prepared.javaHome, 'bin', 'java'), [

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.graphdb.Result;
 import org.neo4j.graphdb.Transaction;
+import org.neo4j.graphdb.config.Setting;
 
 /**
  * Starts embedded Neo4j Community (org.neo4j:neo4j) with the Bolt connector on host:port, auth enabled,
@@ -28,7 +30,7 @@ import org.neo4j.graphdb.Transaction;
  * <pre>
  *   NEO4J_EMBEDDED_READY {"version":"5.26.30","edition":"community","host":"127.0.0.1","port":7687,...}
  *   NEO4J_EMBEDDED_FAILED {"error":"...","addressInUse":false}
- *   NEO4J_EMBEDDED_STOPPED {}
+ *   NEO4J_EMBEDDED_STOPPED {"stopMillis":120}
  * </pre>
  *
  * Shuts down cleanly on SIGTERM/SIGINT (shutdown hook) and when stdin reaches end of file (the parent
@@ -72,13 +74,13 @@ public final class Launcher {
         DatabaseManagementService dbms;
         long started = System.nanoTime();
         try {
-            dbms = new DatabaseManagementServiceBuilder(home)
+            DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home)
                     .setConfig(GraphDatabaseSettings.auth_enabled, true)
                     .setConfig(GraphDatabaseSettings.pagecache_memory, pageCacheBytes)
                     .setConfig(BoltConnector.enabled, true)
                     .setConfig(BoltConnector.listen_address, new SocketAddress(host, port))
-                    .setConfig(BoltConnector.advertised_address, new SocketAddress(host, port))
-                    .build();
+                    .setConfig(BoltConnector.advertised_address, new SocketAddress(host, port));
+            dbms = withoutBoltQuietPeriod(builder).build();
         } catch (Throwable t) {
             fail(out, t);
             return;
@@ -88,10 +90,11 @@ public final class Launcher {
         CountDownLatch exit = new CountDownLatch(1);
         Runnable stop = () -> {
             if (stopped.compareAndSet(false, true)) {
+                long stopping = System.nanoTime();
                 try {
                     dbms.shutdown();
                 } finally {
-                    out.println(STOPPED + " {}");
+                    out.println(STOPPED + " " + json(Map.of("stopMillis", (System.nanoTime() - stopping) / 1_000_000L)));
                     exit.countDown();
                 }
             }
@@ -148,6 +151,25 @@ public final class Launcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Netty waits a quiet period (5 s, per event loop group) before the Bolt server stops, which makes
+     * every stop take about 10 s. The internal setting is an Integer in 5.x and a Duration in 2025.x+, so it
+     * is found by reflection and set to zero; when it is missing, the default stays (slower stop only).
+     */
+    @SuppressWarnings("unchecked")
+    static DatabaseManagementServiceBuilder withoutBoltQuietPeriod(DatabaseManagementServiceBuilder builder) {
+        try {
+            Class<?> settings = Class.forName("org.neo4j.configuration.GraphDatabaseInternalSettings");
+            Setting<Object> quiet = (Setting<Object>) settings.getField("netty_server_shutdown_quiet_period").get(null);
+            Object current = quiet.defaultValue();
+            if (current instanceof Integer) builder.setConfig(quiet, 0);
+            else if (current instanceof Duration) builder.setConfig(quiet, Duration.ZERO);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            System.err.println("neo4j-embedded: keeping the default Bolt shutdown quiet period: " + e);
+        }
+        return builder;
     }
 
     /**

@@ -71,6 +71,16 @@ describe('setup failures say what to install', () => {
       .rejects.toThrow(`Neo4j ${NEO4J_NEWEST_VERSION} needs Java 21+, but javaHome ${java17.home} is Java ${java17.major}`);
   });
 
+  test('no JDK new enough among the candidates', () => {
+    const java17 = chooseJdk(NEO4J_LTS_VERSION);
+    expect(() => chooseJdk(NEO4J_NEWEST_VERSION, undefined, [java17.home, '/nonexistent/jdk'])).toThrow(
+      new Neo4jEmbeddedSetupError(
+        `Neo4j ${NEO4J_NEWEST_VERSION} needs a JDK 21 or newer (java and javac); found: ${java17.home} (Java ${java17.major}). ` +
+        'Install one (Eclipse Temurin 21+, or openjdk-21-jdk-headless where the distribution has it; Debian 12 does not) ' +
+        'under /usr/lib/jvm or set NEO4J_EMBEDDED_JAVA_HOME.'));
+    expect(() => chooseJdk(NEO4J_LTS_VERSION, undefined, [])).toThrow(/needs a JDK 17 or newer \(java and javac\); found: none\. Install one \(e\.g\. apt-get install openjdk-17-jdk-headless\)/);
+  });
+
   test('Maven missing', async () => {
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'neo4j-cache-'));
     await expect(prepareNeo4j({ version: NEO4J_LTS_VERSION, cacheDir, mvn: '/nonexistent/mvn' }))

@@ -161,7 +161,7 @@ function jdkAt(home: string): Jdk | undefined {
 }
 
 /** The JDK (java + javac) to run `version` with: the smallest installed major it supports. */
-export function chooseJdk(version: string, javaHome?: string): Jdk {
+export function chooseJdk(version: string, javaHome?: string, candidates: string[] = javaCandidates()): Jdk {
   const need = requiredJavaMajor(version);
   if (javaHome) {
     const jdk = jdkAt(path.resolve(javaHome));
@@ -171,17 +171,19 @@ export function chooseJdk(version: string, javaHome?: string): Jdk {
     }
     return jdk;
   }
-  const candidates = javaCandidates();
   const jdks = candidates.map(jdkAt).filter((j): j is Jdk => j !== undefined);
   // Prefer the explicit override, then the smallest major that is new enough (the best-tested one).
   const override = process.env.NEO4J_EMBEDDED_JAVA_HOME && jdkAt(path.resolve(process.env.NEO4J_EMBEDDED_JAVA_HOME));
-  if (override && override.major >= need) return override;
+  if (override && override.major >= need && candidates.includes(override.home)) return override;
   const fit = jdks.filter((j) => j.major >= need).sort((a, b) => a.major - b.major)[0];
   if (!fit) {
     const found = jdks.map((j) => `${j.home} (Java ${j.major})`).join(', ') || 'none';
     throw new Neo4jEmbeddedSetupError(
       `Neo4j ${version} needs a JDK ${need} or newer (java and javac); found: ${found}. ` +
-        `Install one (e.g. apt-get install openjdk-${need}-jdk-headless) or set NEO4J_EMBEDDED_JAVA_HOME.`,
+        (need <= 17
+          ? 'Install one (e.g. apt-get install openjdk-17-jdk-headless) or set NEO4J_EMBEDDED_JAVA_HOME.'
+          : `Install one (Eclipse Temurin ${need}+, or openjdk-${need}-jdk-headless where the distribution has it; ` +
+            'Debian 12 does not) under /usr/lib/jvm or set NEO4J_EMBEDDED_JAVA_HOME.'),
     );
   }
   return fit;

@@ -257,6 +257,9 @@ export class Neo4jStagedUpgrade extends Construct {
           topicArn: this.notificationTopic.topicArn,
         },
         progress: { pastPointOfNoReturn: false, completed: {} },
+        // Filled by the stages; present from the start so the result and the rollback can always read them.
+        snapshots: {},
+        volumes: {},
       },
     });
   }
@@ -487,19 +490,24 @@ export class Neo4jStagedUpgrade extends Construct {
     const wait = ctx.step(this, 'After: wait for the post-upgrade snapshot', this.fn('snapshots-complete'), {
       'cluster.$': '$.cluster', 'snapshots.$': '$.snapshots.postUpgrade.Payload.snapshots',
     }, { resultPath: null, poll: this.polls.snapshots });
+    const unprotect = ctx.step(this, 'After: release the master scale-in protection', this.fn('keep-master'), {
+      'cluster.$': '$.cluster', release: true,
+    }, { resultPath: null });
     const release = ctx.step(this, 'After: release the lock', this.fn('upgrade-lock'), {
       'cluster.$': '$.cluster', action: 'release', 'parameterName.$': '$.settings.lockParameterName', 'executionArn.$': '$$.Execution.Id',
     }, { resultPath: '$.results.finish.lock' });
     const publish = new StageContext(new sfn.Succeed(this, 'Upgraded (result not published)')).step(
       this, 'After: publish the result', this.fn('publish-result'), this.resultPayload('SUCCEEDED'), { resultPath: '$.result' });
-    return sfn.Chain.start(snapshot).next(wait).next(release).next(publish).next(new sfn.Succeed(this, 'Upgraded', { outputPath: '$.result.Payload' }));
+    return sfn.Chain.start(snapshot).next(wait).next(unprotect).next(release).next(publish).next(new sfn.Succeed(this, 'Upgraded', { outputPath: '$.result.Payload' }));
   }
 
+  /** What publish-result reports. Only a failure has `$.error`; a JSONPath to a missing field fails the state. */
   private resultPayload(outcome: string): Record<string, unknown> {
     return {
       'cluster.$': '$.cluster', outcome, 'executionArn.$': '$$.Execution.Id', 'topicArn.$': '$.settings.topicArn',
       'startedAt.$': '$$.Execution.StartTime', 'progress.$': '$.progress', 'plan.$': '$.plan',
-      'snapshots.$': '$.snapshots', 'volumes.$': '$.volumes', 'error.$': '$.error',
+      'snapshots.$': '$.snapshots', 'volumes.$': '$.volumes',
+      ...(outcome === 'SUCCEEDED' ? {} : { 'error.$': '$.error' }),
     };
   }
 
@@ -519,7 +527,8 @@ export class Neo4jStagedUpgrade extends Construct {
     const restoreParameters = ctx.step(this, 'Rollback: restore the pre-upgrade parameters', this.fn('update-stack'), {
       'cluster.$': '$.cluster', 'executionName.$': '$$.Execution.Name', stage: 'rollback', mode: 'rollback',
       'restore.$': '$.preUpgrade.Payload.parameters',
-    }, { resultPath: '$.results.rollback.parameters' });
+      // A stage update still running is cancelled first (StillInProgressError until it settles).
+    }, { resultPath: '$.results.rollback.parameters', poll: this.polls.stack });
     const afterParameters = waitStack('Rollback: wait for the restored parameters', '$.results.rollback.parameters.Payload');
     const release = ctx.step(this, 'Rollback: release the lock', this.fn('upgrade-lock'), {
       'cluster.$': '$.cluster', action: 'release', 'parameterName.$': '$.settings.lockParameterName', 'executionArn.$': '$$.Execution.Id',
@@ -529,6 +538,10 @@ export class Neo4jStagedUpgrade extends Construct {
     const failed = new sfn.Fail(this, 'Rolled back', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
     const parameterRollback = sfn.Chain.start(restoreParameters).next(afterParameters).next(release).next(publish).next(failed);
 
+    // A protected master would survive the scale to zero and hold its volume.
+    const unprotect = ctx.step(this, 'Restore: release the master scale-in protection', this.fn('keep-master'), {
+      'cluster.$': '$.cluster', release: true,
+    }, { resultPath: null });
     const scaleToZero = ctx.step(this, 'Restore: scale both groups to zero', this.fn('update-stack'), {
       'cluster.$': '$.cluster', 'executionName.$': '$$.Execution.Name', stage: 'restore-scale-to-zero',
       parameters: { minSize: '0', desiredCapacity: '0', slaveMinSize: '0', slaveDesiredCapacity: '0' },
@@ -536,8 +549,8 @@ export class Neo4jStagedUpgrade extends Construct {
     const afterScale = waitStack('Restore: wait for the groups to empty', '$.results.rollback.scaleToZero.Payload');
     const restoreVolumes = ctx.step(this, 'Restore: pre-upgrade snapshots become the data volumes', this.fn('restore-volumes'), {
       'cluster.$': '$.cluster', 'executionId.$': '$$.Execution.Name', 'snapshots.$': '$.snapshots.preUpgrade.Payload.snapshots',
-    }, { resultPath: '$.volumes.restored' });
-    const restorePath = sfn.Chain.start(scaleToZero).next(afterScale).next(restoreVolumes).next(restoreParameters);
+    }, { resultPath: '$.volumes.restored', poll: this.polls.services });
+    const restorePath = sfn.Chain.start(unprotect).next(scaleToZero).next(afterScale).next(restoreVolumes).next(restoreParameters);
 
     return new sfn.Choice(this, 'Rollback: past the point of no return?')
       .when(sfn.Condition.booleanEquals('$.progress.pastPointOfNoReturn', true), restorePath)

@@ -107,6 +107,10 @@ export class UpgradePermissions extends Construct {
     for (const region of props.cloneRegions) {
       allow('copy-snapshot-to-region', `CopySnapshots${sidSuffix(region)}`, ['ec2:CopySnapshot', 'ec2:CreateTags'], [ec2Arn('snapshot', region)]);
     }
+    if (props.cloneRegions.length) {
+      // CopySnapshot is also authorized against the source snapshot in this region.
+      allow('copy-snapshot-to-region', 'CopyFromSourceSnapshots', ['ec2:CopySnapshot'], [ec2Arn('snapshot')]);
+    }
     if (c.dataVolumeKey) {
       for (const fn of ['snapshot-volumes', 'restore-volumes', 'create-clone-volumes', 'copy-snapshot-to-region']) {
         if (fns[fn]) c.dataVolumeKey.grant(fns[fn], 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo');
@@ -130,6 +134,7 @@ export class UpgradePermissions extends Construct {
         ThePreUpgradeRecord: 'The approval and pre-upgrade record parameters live under the lock parameter path',
         DescribeInstancesVolumesAndSnapshots: 'EC2 and Auto Scaling Describe calls support no resource-level permissions',
         ProtectTheMaster: 'An Auto Scaling group ARN holds a generated id; the name part pins the main group',
+        CopyFromSourceSnapshots: 'The source snapshot is made at run time by this execution',
         SnapshotOwnVolumes: 'Volumes are created at run time; CreateSnapshot is conditioned on the cluster Environment tag',
         CreateSnapshots: 'Snapshot ids are created by the call itself',
         TagNewSnapshots: 'Tags only snapshots being created (ec2:CreateAction = CreateSnapshot)',

@@ -1,3 +1,4 @@
+import type { Integer } from 'neo4j-driver';
 import {
   isDate,
   isDateTime,
@@ -34,89 +35,206 @@ import {
  *   V<type>,<n>[...] vector (Neo4j 2025.x)
  */
 export function encodeValue(value: unknown): string {
-  if (value === null || value === undefined) return 'z';
-  switch (typeof value) {
-    case 'string':
-      return 's' + value.length + ':' + value;
-    case 'number':
-      return 'f' + encodeFloat(value) + ';';
-    case 'boolean':
-      return value ? 'T' : 'F';
-    case 'bigint':
-      return 'i' + value.toString() + ';';
-    default:
-      break;
-  }
-  if (isInt(value)) return 'i' + value.toString() + ';';
-  if (Array.isArray(value)) {
-    let out = 'l' + value.length + '[';
-    for (const item of value) out += encodeValue(item);
-    return out + ']';
-  }
-  if (value instanceof Int8Array || value instanceof Uint8Array) {
-    return 'x' + value.byteLength + ':' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
-  }
-  if (isDateTime(value)) {
-    const v = value as unknown as DateTimeLike;
-    if (v.timeZoneId !== null && v.timeZoneId !== undefined) {
-      if (v.timeZoneOffsetSeconds === null || v.timeZoneOffsetSeconds === undefined) {
-        // Legacy Bolt (< 5.0 without the UTC patch) gives local fields and a zone id only.
-        return 'Y' + localDateTimeFields(v) + ',' + encodeValue(String(v.timeZoneId)) + ';';
-      }
-      const epoch = epochSecondsOfLocal(v) - Number(num(v.timeZoneOffsetSeconds));
-      return 'Z' + epoch + ',' + num(v.nanosecond) + ',' + encodeValue(String(v.timeZoneId)) + ';';
-    }
-    return 'O' + localDateTimeFields(v) + ',' + num(v.timeZoneOffsetSeconds) + ';';
-  }
-  if (isLocalDateTime(value)) return 'L' + localDateTimeFields(value as unknown as DateTimeLike) + ';';
-  if (isDate(value)) {
-    const v = value as unknown as DateTimeLike;
-    return 'D' + num(v.year) + ',' + num(v.month) + ',' + num(v.day) + ';';
-  }
-  if (isTime(value)) {
-    const v = value as unknown as DateTimeLike;
-    return 'Q' + timeFields(v) + ',' + num(v.timeZoneOffsetSeconds) + ';';
-  }
-  if (isLocalTime(value)) return 't' + timeFields(value as unknown as DateTimeLike) + ';';
-  if (isDuration(value)) {
-    const v = value as unknown as { months: unknown; days: unknown; seconds: unknown; nanoseconds: unknown };
-    return 'U' + num(v.months) + ',' + num(v.days) + ',' + num(v.seconds) + ',' + num(v.nanoseconds) + ';';
-  }
-  if (isPoint(value)) {
-    const v = value as unknown as { srid: unknown; x: number; y: number; z?: number };
-    let out = 'P' + num(v.srid) + ',' + encodeFloat(v.x) + ',' + encodeFloat(v.y);
-    if (v.z !== undefined && v.z !== null) out += ',' + encodeFloat(v.z);
-    return out + ';';
-  }
-  if (isVector(value)) {
-    const items = Array.from(value.asTypedArray() as ArrayLike<number | bigint>);
-    const float = value.getType().startsWith('FLOAT');
-    let out = 'V' + value.getType() + ',' + items.length + '[';
-    for (const item of items) out += (float ? encodeFloat(Number(item)) : String(item)) + ',';
-    return out + ']';
-  }
-  if (isPlainObject(value)) return encodeMap(value);
-  throw new TypeError(`cannot encode a value of type ${describeType(value)}: not a Neo4j property value`);
+  return new CanonicalWriter(256).value(value).toString();
 }
 
 /** A property map: `m<n>{` then each key (as a string) and value, keys sorted, then `}`. */
 export function encodeMap(map: Record<string, unknown>, exclude?: string): string {
-  const keys = Object.keys(map);
-  if (exclude !== undefined) {
-    const i = keys.indexOf(exclude);
-    if (i >= 0) keys.splice(i, 1);
-  }
-  keys.sort(compareCodeUnits);
-  let out = 'm' + keys.length + '{';
-  for (const k of keys) out += 's' + k.length + ':' + k + encodeValue(map[k]);
-  return out + '}';
+  return new CanonicalWriter(256).map(map, exclude).toString();
 }
 
 /** Labels sorted by UTF-16 code units, as a list of strings. */
 export function encodeLabels(sortedLabels: readonly string[]): string {
-  let out = 'l' + sortedLabels.length + '[';
-  for (const l of sortedLabels) out += 's' + l.length + ':' + l;
-  return out + ']';
+  return new CanonicalWriter(256).labels(sortedLabels).toString();
+}
+
+/**
+ * Writes the canonical encoding as UTF-8 bytes into a reusable buffer: the bytes are exactly the UTF-8
+ * of the string forms above (which are produced by this writer), without building intermediate strings
+ * on the hot path. `reset()` between entities; `view()` is valid until the next write.
+ */
+export class CanonicalWriter {
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(initialBytes = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
+
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
+
+  get length(): number {
+    return this.pos;
+  }
+
+  /** The bytes written since the last reset (a view, not a copy). */
+  view(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  toString(): string {
+    return this.buf.toString('utf8', 0, this.pos);
+  }
+
+  /** Characters below 0x80 only (tags, digits, punctuation, hex). */
+  ascii(s: string): this {
+    const n = s.length;
+    this.ensure(n);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i);
+    this.pos = pos;
+    return this;
+  }
+
+  /** Any string as UTF-8 (lone surrogates become U+FFFD, as when a string is hashed directly). */
+  utf8(s: string): this {
+    const n = s.length;
+    this.ensure(n * 3);
+    if (n < 64) {
+      const buf = this.buf;
+      const start = this.pos;
+      let pos = start;
+      for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) {
+          this.pos = start + buf.write(s, start, 'utf8');
+          return this;
+        }
+        buf[pos++] = c;
+      }
+      this.pos = pos;
+      return this;
+    }
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+    return this;
+  }
+
+  /** `s<len>:<chars>` */
+  string(s: string): this {
+    this.ensure(24);
+    this.buf[this.pos++] = 0x73; // s
+    this.decimal(s.length);
+    this.buf[this.pos++] = 0x3a; // :
+    return this.utf8(s);
+  }
+
+  /** A non-negative integer below 2^53 in decimal, without building a string. */
+  private decimal(n: number): void {
+    if (n < 10) {
+      this.buf[this.pos++] = 0x30 + n;
+      return;
+    }
+    this.ascii(String(n));
+  }
+
+  value(value: unknown): this {
+    if (value === null || value === undefined) return this.ascii('z');
+    switch (typeof value) {
+      case 'string':
+        return this.string(value);
+      case 'number':
+        return this.ascii('f' + encodeFloat(value) + ';');
+      case 'boolean':
+        return this.ascii(value ? 'T' : 'F');
+      case 'bigint':
+        return this.ascii('i' + value.toString() + ';');
+      default:
+        break;
+    }
+    if (isInt(value)) {
+      this.ensure(1);
+      this.buf[this.pos++] = 0x69; // i
+      return this.ascii(intString(value) + ';');
+    }
+    if (Array.isArray(value)) {
+      this.ascii('l' + value.length + '[');
+      for (const item of value) this.value(item);
+      return this.ascii(']');
+    }
+    if (value instanceof Int8Array || value instanceof Uint8Array) {
+      return this.ascii('x' + value.byteLength + ':' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex'));
+    }
+    if (isDateTime(value)) {
+      const v = value as unknown as DateTimeLike;
+      if (v.timeZoneId !== null && v.timeZoneId !== undefined) {
+        if (v.timeZoneOffsetSeconds === null || v.timeZoneOffsetSeconds === undefined) {
+          // Legacy Bolt (< 5.0 without the UTC patch) gives local fields and a zone id only.
+          return this.ascii('Y' + localDateTimeFields(v) + ',').string(String(v.timeZoneId)).ascii(';');
+        }
+        const epoch = epochSecondsOfLocal(v) - Number(num(v.timeZoneOffsetSeconds));
+        return this.ascii('Z' + epoch + ',' + num(v.nanosecond) + ',').string(String(v.timeZoneId)).ascii(';');
+      }
+      return this.ascii('O' + localDateTimeFields(v) + ',' + num(v.timeZoneOffsetSeconds) + ';');
+    }
+    if (isLocalDateTime(value)) return this.ascii('L' + localDateTimeFields(value as unknown as DateTimeLike) + ';');
+    if (isDate(value)) {
+      const v = value as unknown as DateTimeLike;
+      return this.ascii('D' + num(v.year) + ',' + num(v.month) + ',' + num(v.day) + ';');
+    }
+    if (isTime(value)) {
+      const v = value as unknown as DateTimeLike;
+      return this.ascii('Q' + timeFields(v) + ',' + num(v.timeZoneOffsetSeconds) + ';');
+    }
+    if (isLocalTime(value)) return this.ascii('t' + timeFields(value as unknown as DateTimeLike) + ';');
+    if (isDuration(value)) {
+      const v = value as unknown as { months: unknown; days: unknown; seconds: unknown; nanoseconds: unknown };
+      return this.ascii('U' + num(v.months) + ',' + num(v.days) + ',' + num(v.seconds) + ',' + num(v.nanoseconds) + ';');
+    }
+    if (isPoint(value)) {
+      const v = value as unknown as { srid: unknown; x: number; y: number; z?: number };
+      let out = 'P' + num(v.srid) + ',' + encodeFloat(v.x) + ',' + encodeFloat(v.y);
+      if (v.z !== undefined && v.z !== null) out += ',' + encodeFloat(v.z);
+      return this.ascii(out + ';');
+    }
+    if (isVector(value)) {
+      const items = Array.from(value.asTypedArray() as ArrayLike<number | bigint>);
+      const float = value.getType().startsWith('FLOAT');
+      this.ascii('V' + value.getType() + ',' + items.length + '[');
+      for (const item of items) this.ascii((float ? encodeFloat(Number(item)) : String(item)) + ',');
+      return this.ascii(']');
+    }
+    if (isPlainObject(value)) return this.map(value);
+    throw new TypeError(`cannot encode a value of type ${describeType(value)}: not a Neo4j property value`);
+  }
+
+  /** `m<n>{` then each key (as a string) and value, keys sorted by code units, then `}`. */
+  map(map: Record<string, unknown>, exclude?: string): this {
+    const keys = Object.keys(map);
+    if (exclude !== undefined) {
+      const i = keys.indexOf(exclude);
+      if (i >= 0) keys.splice(i, 1);
+    }
+    if (keys.length > 1) keys.sort(compareCodeUnits);
+    this.ascii('m' + keys.length + '{');
+    for (const k of keys) this.string(k).value(map[k]);
+    return this.ascii('}');
+  }
+
+  /** Sorted labels as a list of strings. */
+  labels(sortedLabels: readonly string[]): this {
+    this.ascii('l' + sortedLabels.length + '[');
+    for (const l of sortedLabels) this.string(l);
+    return this.ascii(']');
+  }
+
+  /** Appends bytes written by another writer (or any bytes). */
+  bytes(b: Uint8Array): this {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+    return this;
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(grown, 0, 0, this.pos);
+    this.buf = grown;
+  }
 }
 
 /** Plain `<` on strings: UTF-16 code unit order, independent of locale. */
@@ -147,7 +265,17 @@ interface DateTimeLike {
 }
 
 function num(v: unknown): string {
-  return String(v); // Integer.toString() and Number.toString() both give plain decimal
+  return isInt(v) ? intString(v) : String(v);
+}
+
+/**
+ * Decimal of a neo4j Integer. Within +/-2^53 (high word in [-2^21, 2^21)) it is computed from the two
+ * 32-bit words as a double, avoiding Integer.toString's allocating 64-bit division loop.
+ */
+function intString(v: Integer): string {
+  const high = v.high;
+  if (high >= -0x200000 && high < 0x200000) return String(high * 0x1_0000_0000 + (v.low >>> 0));
+  return v.toString();
 }
 
 function timeFields(v: DateTimeLike): string {

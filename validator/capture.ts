@@ -1,22 +1,13 @@
 import type { Driver, Integer } from 'neo4j-driver';
 import { CHECKSUM_ALGORITHM, Sum128, bucketOf, digest } from './checksum';
-import { compareCodeUnits } from './canonical';
+import { CanonicalWriter, compareCodeUnits } from './canonical';
 import { labelCombinationKey } from './cypher';
 import { captureSamples } from './sample';
 import { readSchema } from './schema';
 import type { GroupDigest, PartitionSpec, Snapshot } from './snapshot';
 import { SNAPSHOT_FORMAT, addDigests, rollUpLabels, sortRecord } from './snapshot';
 import type { KeyConfig, NormalizedKeys } from './stable-key';
-import {
-  encodeContentKey,
-  encodeKeyedNode,
-  encodeNodeContent,
-  encodeRelationshipContent,
-  keyExpression,
-  keyLabels,
-  nodeKeyOf,
-  normalizeKeys,
-} from './stable-key';
+import { keyExpression, keyLabels, nodeKeyOf, normalizeKeys } from './stable-key';
 
 export interface CaptureProgress {
   readonly phase: 'nodes' | 'relationships';
@@ -166,6 +157,8 @@ function partitionParams(p: PartitionSpec | undefined): Record<string, unknown> 
 async function hashNodes(ctx: PassContext, totalNodes: number): Promise<Record<string, GroupDigest>> {
   const groups = new Groups();
   const keyHash = ctx.partition?.strategy === 'key-hash' ? ctx.partition : undefined;
+  const w = new CanonicalWriter();
+  const kw = new CanonicalWriter(1024);
   const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ', fetchSize: ctx.fetchSize });
   let done = 0;
   try {
@@ -174,11 +167,12 @@ async function hashNodes(ctx: PassContext, totalNodes: number): Promise<Record<s
       const labels = rec.get(0) as string[];
       if (labels.length > 1) labels.sort(compareCodeUnits);
       const props = rec.get(1) as Record<string, unknown>;
-      const d = digest(encodeNodeContent(labels, props));
+      // bytes of encodeNodeContent(labels, props)
+      const d = digest(w.reset().ascii('N').labels(labels).map(props).view());
       if (++done % 10000 === 0) ctx.onProgress?.({ phase: 'nodes', done, total: totalNodes });
       if (keyHash) {
         const key = nodeKeyOf(labels, props, ctx.keys);
-        const bucket = key ? bucketOf(digest(encodeKeyedNode(key.label, key.values)), keyHash.count) : bucketOf(d, keyHash.count);
+        const bucket = key ? bucketOf(digest(writeKeyedNode(kw.reset(), key.label, key.values).view()), keyHash.count) : bucketOf(d, keyHash.count);
         if (bucket !== keyHash.index) continue;
       }
       const cacheKey = labels.length === 1 ? labels[0] : labels.join('\u0000');
@@ -193,6 +187,11 @@ async function hashNodes(ctx: PassContext, totalNodes: number): Promise<Record<s
   return groups.digests(true);
 }
 
+/** Bytes of encodeKeyedNode(label, values). */
+function writeKeyedNode(w: CanonicalWriter, label: string, values: readonly unknown[]): CanonicalWriter {
+  return w.ascii('K').string(label).value(values);
+}
+
 /** Streams every relationship once: hashes (type, end keys, properties) into its type's group. */
 async function hashRelationships(ctx: PassContext, totalRels: number): Promise<Record<string, GroupDigest>> {
   const groups = new Groups();
@@ -204,27 +203,38 @@ async function hashRelationships(ctx: PassContext, totalRels: number): Promise<R
     'RETURN type(r) AS t, properties(r) AS p, ak, bk, ' +
     'CASE WHEN ak IS NULL THEN labels(a) END AS al, CASE WHEN ak IS NULL THEN properties(a) END AS ap, ' +
     'CASE WHEN bk IS NULL THEN labels(b) END AS bl, CASE WHEN bk IS NULL THEN properties(b) END AS bp';
-  const endKey = (k: [Integer, unknown[]] | null, labels: string[] | null, props: Record<string, unknown> | null): [string, Buffer] => {
+  const w = new CanonicalWriter();
+  const kw = new CanonicalWriter(1024);
+  /**
+   * Appends the end node's stable key (encodeKeyedNode or encodeContentKey) to w; returns the digest
+   * that decides its key-hash partition when `bucketed` (else null).
+   */
+  const endKey = (k: [Integer, unknown[]] | null, labels: string[] | null, props: Record<string, unknown> | null, bucketed: boolean): Buffer | null => {
     if (k) {
-      const encoded = encodeKeyedNode(labelsByIndex[k[0].toNumber()], k[1]);
-      return [encoded, keyHash ? digest(encoded) : EMPTY];
+      const label = labelsByIndex[k[0].toNumber()];
+      writeKeyedNode(w, label, k[1]);
+      return bucketed ? digest(writeKeyedNode(kw.reset(), label, k[1]).view()) : null;
     }
     const ls = labels as string[];
     if (ls.length > 1) ls.sort(compareCodeUnits);
-    const d = digest(encodeNodeContent(ls, props as Record<string, unknown>));
-    return [encodeContentKey(d.toString('hex', 0, 16)), d];
+    const d = digest(kw.reset().ascii('N').labels(ls).map(props as Record<string, unknown>).view());
+    w.ascii('C' + d.toString('hex', 0, 16));
+    return d;
   };
   const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ', fetchSize: ctx.fetchSize });
   let done = 0;
   try {
     const result = session.run(query, partitionParams(ctx.partition));
     for await (const rec of result) {
-      const type = rec.get(0) as string;
-      const [startKey, startDigest] = endKey(rec.get(2), rec.get(4), rec.get(5));
       if (++done % 10000 === 0) ctx.onProgress?.({ phase: 'relationships', done, total: totalRels });
-      if (keyHash && bucketOf(startDigest, keyHash.count) !== keyHash.index) continue;
-      const [endKeyEncoded] = endKey(rec.get(3), rec.get(6), rec.get(7));
-      const d = digest(encodeRelationshipContent(type, startKey, endKeyEncoded, rec.get(1) as Record<string, unknown>));
+      const type = rec.get(0) as string;
+      // bytes of encodeRelationshipContent(type, startKey, endKey, props)
+      w.reset().ascii('R').string(type);
+      const startDigest = endKey(rec.get(2), rec.get(4), rec.get(5), keyHash !== undefined);
+      if (keyHash && bucketOf(startDigest as Buffer, keyHash.count) !== keyHash.index) continue;
+      w.ascii('>');
+      endKey(rec.get(3), rec.get(6), rec.get(7), false);
+      const d = digest(w.map(rec.get(1) as Record<string, unknown>).view());
       const g = groups.get(type, () => type);
       g.count++;
       g.sum.addDigest(d);
@@ -236,7 +246,6 @@ async function hashRelationships(ctx: PassContext, totalRels: number): Promise<R
   return groups.digests(true);
 }
 
-const EMPTY = Buffer.alloc(0);
 
 async function countNodeGroups(ctx: PassContext): Promise<Record<string, GroupDigest>> {
   const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ' });

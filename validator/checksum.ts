@@ -15,18 +15,19 @@ import * as crypto from 'node:crypto';
  */
 export const CHECKSUM_ALGORITHM = 'sha256-128/sum-mod-2^128';
 
-const hashOnce: (data: string) => Buffer =
+type HashInput = string | Uint8Array;
+const hashOnce: (data: HashInput) => Buffer =
   typeof (crypto as { hash?: unknown }).hash === 'function'
-    ? (data) => (crypto as unknown as { hash(a: string, d: string, o: 'buffer'): Buffer }).hash('sha256', data, 'buffer')
-    : (data) => crypto.createHash('sha256').update(data, 'utf8').digest();
+    ? (data) => (crypto as unknown as { hash(a: string, d: HashInput, o: 'buffer'): Buffer }).hash('sha256', data, 'buffer')
+    : (data) => crypto.createHash('sha256').update(data).digest();
 
-/** SHA-256 of the UTF-8 of `data`; callers use the first 16 bytes. */
-export function digest(data: string): Buffer {
+/** SHA-256 of `data` (a string is hashed as its UTF-8); callers use the first 16 bytes. */
+export function digest(data: HashInput): Buffer {
   return hashOnce(data);
 }
 
 /** The first 128 bits of the digest as 32 lowercase hex characters (used as a compact stable key). */
-export function digestHex(data: string): string {
+export function digestHex(data: HashInput): string {
   return hashOnce(data).toString('hex', 0, 16);
 }
 

@@ -118,3 +118,15 @@ describe('label combination keys', () => {
     expect(quoteName('x`y')).toBe('`x``y`');
   });
 });
+
+describe('integer fast path', () => {
+  test('agrees with Integer.toString around the 2^53 boundary and for negatives', () => {
+    for (const s of ['0', '-1', '4294967295', '4294967296', '-4294967296', '9007199254740991', '-9007199254740991', '9007199254740992', '-9007199254740993', '9223372036854775807', '-9223372036854775808']) {
+      expect(encodeValue(neo4j.int(s))).toBe(`i${s};`);
+    }
+    for (let i = 0; i < 2000; i++) {
+      const v = neo4j.int(Math.floor((Math.random() - 0.5) * 2 ** 31)).multiply(neo4j.int(Math.floor((Math.random() - 0.5) * 2 ** 26)));
+      expect(encodeValue(v)).toBe(`i${v.toString()};`);
+    }
+  });
+});

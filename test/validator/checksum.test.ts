@@ -1,6 +1,8 @@
 import * as crypto from 'node:crypto';
 import { Sum128, addHex, bucketOf, digest, digestHex } from '../../validator/checksum';
-import { keyExpression, nodeKeyOf, normalizeKeys, parseKeyOption } from '../../validator/stable-key';
+import { CanonicalWriter } from '../../validator/canonical';
+import { encodeKeyedNode, encodeNodeContent, encodeRelationshipContent, keyExpression, nodeKeyOf, normalizeKeys, parseKeyOption } from '../../validator/stable-key';
+import { allTypes } from './fixture-graph';
 
 const MOD = BigInt(2) ** BigInt(128);
 
@@ -82,5 +84,18 @@ describe('stable keys', () => {
         'WHEN `a`:`We``ird` AND `a`.`id` IS NOT NULL THEN [1, [`a`.`id`]] ELSE null END',
     );
     expect(keyExpression('a', {})).toBe('null');
+  });
+});
+
+describe('the byte writer (hot path) and the string encoders hash alike', () => {
+  test('for every property type, a node, a keyed node and a relationship', () => {
+    const props = { ...allTypes(), lone: 'a\ud800b' };
+    const labels = ['Employee', 'Person', 'Ünïcode'];
+    const w = new CanonicalWriter(16); // grows
+    expect(digestHex(w.reset().ascii('N').labels(labels).map(props).view())).toBe(digestHex(encodeNodeContent(labels, props)));
+    expect(digestHex(w.reset().ascii('K').string('Person').value([props.bigInt, 'x']).view())).toBe(digestHex(encodeKeyedNode('Person', [props.bigInt, 'x'])));
+    const start = encodeKeyedNode('Person', [props.int]);
+    const rel = w.reset().ascii('R').string('KNÖWS').ascii(start).ascii('>C' + '0'.repeat(32)).map(props).view();
+    expect(digestHex(rel)).toBe(digestHex(encodeRelationshipContent('KNÖWS', start, 'C' + '0'.repeat(32), props)));
   });
 });

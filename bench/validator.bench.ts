@@ -1,0 +1,215 @@
+/**
+ * Validator benchmark: `npx ts-node bench/validator.bench.ts [--nodes N] [--relationships N] [--version V]`.
+ *
+ * Builds a graph (default 1,000,000 nodes, 2,000,000 relationships; UNWIND batches) in one embedded
+ * server, then measures in the same run:
+ * - the ceiling: raw Bolt streaming of `MATCH (n) RETURN n` and `MATCH ()-[r]->() RETURN r`, records
+ *   discarded (one after the other, then both at once, as the validator streams both at once);
+ * - the validator's full checksum pass (captureSnapshot, keys configured), which is also a full
+ *   baseline capture, and the quick baseline (counts, schema, sample);
+ * - peak memory of this process (RSS sampled every 50 ms per phase, and resourceUsage().maxRSS).
+ * Prints a table and one JSON line.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import neo4j from 'neo4j-driver';
+import type { Driver } from 'neo4j-driver';
+import { NEO4J_LTS_VERSION, startNeo4j } from '../test/support/neo4j';
+import { captureSnapshot } from '../validator/capture';
+import { connect } from '../validator/connect';
+import { progressBar } from '../validator/progress-bar';
+import { serializeSnapshot } from '../validator/snapshot';
+
+const KEYS = { Person: 'id', Company: 'id' };
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+/** Peak RSS while `fn` runs (sampled), and its wall time. */
+async function measure<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number; peakRssMb: number }> {
+  global.gc?.();
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  const started = process.hrtime.bigint();
+  try {
+    const value = await fn();
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { value, seconds, peakRssMb: peak / 2 ** 20 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function run(driver: Driver, cypher: string, params: Record<string, unknown> = {}): Promise<void> {
+  const s = driver.session();
+  try {
+    await s.run(cypher, params);
+  } finally {
+    await s.close();
+  }
+}
+
+/** Streams a query and discards the records; returns how many arrived. */
+async function stream(driver: Driver, cypher: string): Promise<number> {
+  const s = driver.session({ defaultAccessMode: 'READ', fetchSize: 2000 });
+  let n = 0;
+  try {
+    for await (const record of s.run(cypher)) if (record) n++;
+  } finally {
+    await s.close();
+  }
+  return n;
+}
+
+async function build(driver: Driver, nodes: number, relationships: number, log: (line: string) => void): Promise<void> {
+  const bar = progressBar(process.stderr);
+  await run(driver, 'CREATE CONSTRAINT person_id FOR (p:Person) REQUIRE p.id IS UNIQUE');
+  await run(driver, 'CREATE CONSTRAINT company_id FOR (c:Company) REQUIRE c.id IS UNIQUE');
+  await run(driver, 'CREATE INDEX person_name FOR (p:Person) ON (p.name)');
+  let t = Date.now();
+  const batch = 100_000;
+  for (let lo = 0; lo < nodes; lo += batch) {
+    const params = { lo: neo4j.int(lo), hi: neo4j.int(Math.min(lo + batch, nodes) - 1) };
+    // 80% :Person, 10% :Person:Employee, 10% :Company; mixed property types
+    await run(
+      driver,
+      'UNWIND range($lo, $hi) AS i WITH i WHERE i % 10 < 8 ' +
+        'CREATE (:Person {id: i, name: "person " + i, score: toFloat(i) / 7, born: date({year: 1950 + i % 50, month: 1 + i % 12, day: 1 + i % 28}), tags: ["a", "b" + (i % 5)]})',
+      params,
+    );
+    await run(
+      driver,
+      'UNWIND range($lo, $hi) AS i WITH i WHERE i % 10 = 8 ' +
+        'CREATE (:Person:Employee {id: i, name: "employee " + i, badge: i * 3, since: datetime({epochSeconds: 1000000000 + i, timezone: "Europe/Berlin"})})',
+      params,
+    );
+    await run(
+      driver,
+      'UNWIND range($lo, $hi) AS i WITH i WHERE i % 10 = 9 ' +
+        'CREATE (:Company {id: i, name: "company " + i, location: point({longitude: i % 180, latitude: (i % 90) - 45}), active: i % 2 = 0})',
+      params,
+    );
+    bar.update('build nodes', Math.min(lo + batch, nodes), nodes);
+  }
+  bar.done();
+  log(`nodes built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  t = Date.now();
+  const relBatch = 100_000;
+  for (let lo = 0; lo < relationships; lo += relBatch) {
+    const hi = Math.min(lo + relBatch, relationships) - 1;
+    const type = (lo / relBatch) % 2 === 0 ? 'KNOWS' : 'WORKS_WITH';
+    // fresh store: node ids are 0..nodes-1, so an id seek finds both ends
+    await run(
+      driver,
+      'UNWIND range($lo, $hi) AS i MATCH (a) WHERE id(a) = i % $n MATCH (b) WHERE id(b) = (i * 7919 + 13) % $n ' +
+        `CREATE (a)-[:${type} {since: i, weight: toFloat(i % 100) / 10}]->(b)`,
+      { lo: neo4j.int(lo), hi: neo4j.int(hi), n: neo4j.int(nodes) },
+    );
+    bar.update('build relationships', hi + 1, relationships);
+  }
+  bar.done();
+  log(`relationships built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
+
+async function main(): Promise<void> {
+  const nodes = Number(arg('nodes', '1000000'));
+  const relationships = Number(arg('relationships', '2000000'));
+  const version = arg('version', NEO4J_LTS_VERSION);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'validator-bench-'));
+  const log = (line: string) => process.stderr.write(line + '\n');
+  log(`bench: Neo4j ${version}, ${nodes} nodes, ${relationships} relationships, ${os.cpus().length} CPUs, Node ${process.version}`);
+  const server = await startNeo4j({ version, dataDir, heapMb: 3072, pageCacheMb: 2048 });
+  const driver = connect(server.boltUri, { username: server.user, password: server.password });
+  try {
+    const built = await measure(() => build(driver, nodes, relationships, log));
+    log(`built in ${built.seconds.toFixed(1)} s`);
+    // Warm up: every record and property page into the page cache (server-side scans), and the query
+    // plans and JIT on both sides (short streams), so no measured pass pays for the first touch.
+    await run(driver, 'MATCH (n) RETURN sum(size(keys(properties(n))))');
+    await run(driver, 'MATCH ()-[r]->() RETURN sum(size(keys(properties(r))))');
+    await stream(driver, 'MATCH (n) RETURN n LIMIT 50000');
+    await stream(driver, 'MATCH ()-[r]->() RETURN r LIMIT 50000');
+    await captureSnapshot(driver, { keys: KEYS, partition: { index: 0, count: 50, strategy: 'internal-id' } });
+
+    const rawNodes = await measure(() => stream(driver, 'MATCH (n) RETURN n'));
+    const rawRels = await measure(() => stream(driver, 'MATCH ()-[r]->() RETURN r'));
+    const rawBoth = await measure(() => Promise.all([stream(driver, 'MATCH (n) RETURN n'), stream(driver, 'MATCH ()-[r]->() RETURN r')]));
+    log(`raw streaming: nodes ${rawNodes.seconds.toFixed(1)} s, relationships ${rawRels.seconds.toFixed(1)} s, both at once ${rawBoth.seconds.toFixed(1)} s`);
+
+    const bar = progressBar(process.stderr);
+    const parts = new Map<string, number>();
+    const full = await measure(() =>
+      captureSnapshot(driver, {
+        keys: KEYS,
+        onProgress: (p) => {
+          parts.set(p.phase, p.done);
+          bar.update('validator checksum pass', [...parts.values()].reduce((a, b) => a + b, 0), nodes + relationships);
+        },
+      }),
+    );
+    bar.done();
+    const baselineFile = path.join(dataDir, 'baseline.json');
+    const serialize = await measure(async () => fs.writeFileSync(baselineFile, serializeSnapshot(full.value)));
+    const quick = await measure(() => captureSnapshot(driver, { keys: KEYS, mode: 'quick', sampleSize: 100 }));
+
+    const entities = nodes + relationships;
+    const ceiling = entities / rawBoth.seconds;
+    const validatorRate = entities / full.seconds;
+    const results = {
+      version,
+      nodes: full.value.nodes.total,
+      relationships: full.value.relationships.total,
+      buildSeconds: round(built.seconds),
+      rawNodesPerSecond: Math.round(nodes / rawNodes.seconds),
+      rawRelationshipsPerSecond: Math.round(relationships / rawRels.seconds),
+      rawSequentialEntitiesPerSecond: Math.round(entities / (rawNodes.seconds + rawRels.seconds)),
+      rawParallelEntitiesPerSecond: Math.round(ceiling),
+      validatorSeconds: round(full.seconds),
+      validatorEntitiesPerSecond: Math.round(validatorRate),
+      ratioToParallelCeiling: round(validatorRate / ceiling),
+      ratioToSequentialCeiling: round(validatorRate / (entities / (rawNodes.seconds + rawRels.seconds))),
+      peakRssMb: {
+        rawStreaming: Math.round(Math.max(rawNodes.peakRssMb, rawRels.peakRssMb, rawBoth.peakRssMb)),
+        validator: Math.round(full.peakRssMb),
+        processMaxRss: Math.round(process.resourceUsage().maxRSS / 1024),
+      },
+      fullBaselineSeconds: round(full.seconds + serialize.seconds),
+      baselineBytes: fs.statSync(baselineFile).size,
+      quickBaselineSeconds: round(quick.seconds),
+      cpus: os.cpus().length,
+      loadAverage1m: round(os.loadavg()[0]),
+    };
+    const table = [
+      ['graph', `${results.nodes} nodes, ${results.relationships} relationships (built in ${results.buildSeconds} s)`],
+      ['raw stream, nodes', `${results.rawNodesPerSecond}/s (${round(rawNodes.seconds)} s)`],
+      ['raw stream, relationships', `${results.rawRelationshipsPerSecond}/s (${round(rawRels.seconds)} s)`],
+      ['raw stream, both at once (ceiling)', `${results.rawParallelEntitiesPerSecond} entities/s (${round(rawBoth.seconds)} s)`],
+      ['validator full checksum pass', `${results.validatorEntitiesPerSecond} entities/s (${results.validatorSeconds} s)`],
+      ['ratio validator / ceiling', `${results.ratioToParallelCeiling} (vs sequential raw: ${results.ratioToSequentialCeiling})`],
+      ['peak RSS (this process)', `raw streaming ${results.peakRssMb.rawStreaming} MiB, validator ${results.peakRssMb.validator} MiB, maxRSS ${results.peakRssMb.processMaxRss} MiB`],
+      ['baseline capture', `full ${results.fullBaselineSeconds} s (${results.baselineBytes} bytes JSON), quick ${results.quickBaselineSeconds} s`],
+      ['machine', `${results.cpus} CPUs, load average ${results.loadAverage1m} (shared machine: other work competes)`],
+    ];
+    for (const [k, v] of table) console.log(`${k.padEnd(36)} ${v}`);
+    console.log(JSON.stringify(results));
+  } finally {
+    await driver.close();
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

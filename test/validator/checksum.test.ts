@@ -89,7 +89,7 @@ describe('stable keys', () => {
 
 describe('the byte writer (hot path) and the string encoders hash alike', () => {
   test('for every property type, a node, a keyed node and a relationship', () => {
-    const props = { ...allTypes(), lone: 'a\ud800b' };
+    const props: Record<string, unknown> = { ...allTypes(), lone: 'a\ud800b' };
     const labels = ['Employee', 'Person', 'Ünïcode'];
     const w = new CanonicalWriter(16); // grows
     expect(digestHex(w.reset().ascii('N').labels(labels).map(props).view())).toBe(digestHex(encodeNodeContent(labels, props)));

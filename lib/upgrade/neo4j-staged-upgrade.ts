@@ -64,6 +64,18 @@ export interface Neo4jStagedUpgradeProps {
    */
   readonly healthGateTimeout?: Duration;
   /**
+   * Prove no data was lost (seed 004): capture a baseline (counts, checksums, schema) in preflight and
+   * compare the upgraded database with it after the scale-out; a mismatch fails into rollback.
+   * @default true
+   */
+  readonly validateMigration?: boolean;
+  /**
+   * Split the validator's checksum pass into this many key-range partitions run in parallel (a Map), for
+   * graphs too large for one Lambda invocation. Partial checksums combine order-independently.
+   * @default 1
+   */
+  readonly validationPartitions?: number;
+  /**
    * SSM parameter holding the upgrade lock.
    * @default - `/neo4j-upgrades/<environmentName>/lock`
    */
@@ -94,7 +106,7 @@ const HANDLERS = [
   'validate-input', 'check-stack-ready', 'upgrade-lock', 'stack-parameters', 'snapshot-volumes', 'snapshots-complete',
   'update-stack', 'stack-status', 'ecs-services-steady', 'health-gate', 'cluster-instances', 'resolve-master',
   'keep-master', 'verify-master-kept', 'request-approval', 'retag-volumes', 'plan-clone-targets',
-  'copy-snapshot-to-region', 'create-clone-volumes', 'restore-volumes', 'publish-result',
+  'copy-snapshot-to-region', 'create-clone-volumes', 'restore-volumes', 'publish-result', 'validate-migration',
 ] as const;
 type HandlerName = (typeof HANDLERS)[number];
 
@@ -186,6 +198,10 @@ export class Neo4jStagedUpgrade extends Construct {
     if (props.cloneRegions?.length && props.cloneVolumes === false) {
       throw new Neo4jUpgradesValidationError('cloneRegions', JSON.stringify(props.cloneRegions), 'regions to clone into were given but cloneVolumes is false');
     }
+    const partitions = props.validationPartitions;
+    if (partitions !== undefined && (!Number.isInteger(partitions) || partitions < 1 || partitions > 1000)) {
+      throw new Neo4jUpgradesValidationError('validationPartitions', String(partitions), 'must be a whole number from 1 to 1000');
+    }
     const approvalSeconds = props.approvalTimeout?.toSeconds();
     if (approvalSeconds !== undefined && (approvalSeconds < 60 || approvalSeconds > 31_536_000)) {
       throw new Neo4jUpgradesValidationError('approvalTimeout', `${approvalSeconds} s`, 'must be from 1 minute to 1 year');
@@ -204,10 +220,12 @@ export class Neo4jStagedUpgrade extends Construct {
   private createFunctions(): { [handler: string]: UpgradeHandlerFunction } {
     const functions: { [handler: string]: UpgradeHandlerFunction } = {};
     for (const name of HANDLERS) {
-      const inVpc = name === 'health-gate';
+      // Handlers that speak Bolt run in the cluster's VPC; the validator may stream a whole partition.
+      const inVpc = name === 'health-gate' || name === 'validate-migration';
       functions[name] = new UpgradeHandlerFunction(this, pascal(name), {
         handlerName: name,
-        timeout: name === 'health-gate' ? Duration.minutes(2) : Duration.minutes(1),
+        timeout: name === 'validate-migration' ? Duration.minutes(15) : name === 'health-gate' ? Duration.minutes(2) : Duration.minutes(1),
+        memorySize: name === 'validate-migration' ? 1024 : undefined,
         vpc: inVpc ? this.cluster.vpc : undefined,
       });
       if (inVpc) this.cluster.allowClientsFrom(functions[name]);
@@ -253,6 +271,9 @@ export class Neo4jStagedUpgrade extends Construct {
         defaults,
         settings: {
           cloneVolumes: props.cloneVolumes ?? true,
+          validateMigration: props.validateMigration ?? true,
+          validationPartitions: props.validationPartitions ?? 1,
+          baselineParameterName: `${this.lockParameterName}/baseline`,
           lockParameterName: this.lockParameterName,
           topicArn: this.notificationTopic.topicArn,
         },
@@ -294,7 +315,9 @@ export class Neo4jStagedUpgrade extends Construct {
     const waitSnapshots = locked.step(this, 'Preflight: wait for the pre-upgrade snapshots', this.fn('snapshots-complete'), {
       'cluster.$': '$.cluster', 'snapshots.$': '$.snapshots.preUpgrade.Payload.snapshots',
     }, { resultPath: null, poll: this.polls.snapshots });
-    return sfn.Chain.start(validate).next(keepPlan).next(checkStack).next(lock).next(record).next(snapshot).next(waitSnapshots);
+    const baseline = this.migrationValidation(this, 'Preflight', 'capture-baseline', locked);
+    return sfn.Chain.start(validate).next(keepPlan).next(checkStack).next(lock).next(record).next(snapshot).next(waitSnapshots)
+      .next(baseline);
   }
 
   /** Update the stack's parameters, wait for UPDATE_COMPLETE, then for steady ECS services. */
@@ -325,6 +348,46 @@ export class Neo4jStagedUpgrade extends Construct {
         'simulatedMembers.$': `$.results.${key}.instances.Payload.count`, stage: key,
       }, { resultPath: `$.results.${key}.gate`, poll: this.polls.gate, pollAlsoOn: ['HealthGateError'] }),
     ];
+  }
+
+  /**
+   * The seed 004 validator as a step: one pass, or a Map over key-range partitions whose partial
+   * checksums the final call combines. `capture-baseline` stores the baseline in SSM; `compare` fails
+   * with ValidationMismatchError on any difference. Skipped when the construct disables it.
+   */
+  private migrationValidation(scope: Construct, title: string, mode: 'capture-baseline' | 'compare', ctx: StageContext): sfn.IChainable {
+    const verb = mode === 'capture-baseline' ? 'capture the validation baseline' : 'compare with the baseline (seed 004)';
+    const common = { 'cluster.$': '$.cluster', 'baselineParameterName.$': '$.settings.baselineParameterName' };
+    const single = ctx.step(scope, `${title}: ${verb}`, this.fn('validate-migration'), { ...common, mode },
+      { resultPath: `$.validation.${mode === 'compare' ? 'compare' : 'baseline'}` });
+    const partitions = new sfn.Map(scope, `${title}: ${verb} by partition`, {
+      itemsPath: sfn.JsonPath.stringAt('$.validation.partitionIndexes.indexes'),
+      itemSelector: {
+        'cluster.$': '$.cluster',
+        partition: { 'index.$': '$$.Map.Item.Value', 'count.$': '$.settings.validationPartitions' },
+      },
+      maxConcurrency: 8,
+      resultPath: '$.validation.partials',
+    });
+    partitions.itemProcessor(new StageContext(new sfn.Fail(scope, `${title}: partition failed`, { errorPath: '$.Error', causePath: '$.Cause' }))
+      .step(scope, `${title}: checksum one partition`, this.fn('validate-migration'), {
+        'cluster.$': '$.cluster', mode: 'capture-partition', 'partition.$': '$.partition',
+      }, { resultPath: '$.result', noCatch: true }));
+    partitions.addCatch(ctx.onFailure, { errors: ['States.ALL'], resultPath: '$.error' });
+    const indexes = new sfn.Pass(scope, `${title}: list the partitions`, {
+      parameters: { 'indexes.$': 'States.ArrayRange(0, States.MathAdd($.settings.validationPartitions, -1), 1)' },
+      resultPath: '$.validation.partitionIndexes',
+    });
+    const combined = ctx.step(scope, `${title}: ${verb} from partitions`, this.fn('validate-migration'), {
+      ...common, mode, 'partials.$': '$.validation.partials[*].result.Payload.snapshot',
+    }, { resultPath: `$.validation.${mode === 'compare' ? 'compare' : 'baseline'}` });
+    const skip = new sfn.Pass(scope, `${title}: validation disabled`);
+    return new sfn.Choice(scope, `${title}: validate the migration?`)
+      .when(sfn.Condition.booleanEquals('$.settings.validateMigration', false), skip)
+      .when(sfn.Condition.numberGreaterThan('$.settings.validationPartitions', 1),
+        sfn.Chain.start(indexes).next(partitions).next(combined))
+      .otherwise(single)
+      .afterwards();
   }
 
   private stage(key: string, title: string, seedStep: string, build: (scope: Construct) => sfn.IChainable[]) {
@@ -470,6 +533,7 @@ export class Neo4jStagedUpgrade extends Construct {
         'minSize.$': `$.preUpgrade.Payload.parameters.${n.minSize}`,
       }),
       ...this.healthGate(s, 'scaleOut', TITLES.scaleOut, '$.plan.expectedMembers.scaleOut'),
+      this.migrationValidation(s, TITLES.scaleOut, 'compare', this.ctx),
     ]);
   }
 

@@ -77,6 +77,10 @@ export class UpgradePermissions extends Construct {
 
     allow('ecs-services-steady', 'DescribeTheServices', ['ecs:DescribeServices'], [c.mainService.serviceArn, c.slaveService.serviceArn]);
     c.adminCredentials.grantRead(fns['health-gate']);
+    if (fns['validate-migration']) {
+      c.adminCredentials.grantRead(fns['validate-migration']);
+      allow('validate-migration', 'TheValidationBaseline', ['ssm:GetParameter', 'ssm:PutParameter'], [ssmArn(`${props.lockParameterName}/baseline`)]);
+    }
 
     for (const fn of ['cluster-instances', 'resolve-master', 'keep-master', 'verify-master-kept', 'plan-clone-targets', 'retag-volumes',
       'snapshot-volumes', 'snapshots-complete', 'restore-volumes', 'create-clone-volumes', 'copy-snapshot-to-region']) {

@@ -11,14 +11,15 @@ const { stack } = upgradeStack();
 const template = Template.fromStack(stack);
 const { definition } = resolvedDefinition(template.toJSON());
 const states: Record<string, any> = {};
-(function collect(def: any) {
+/** States inside a Map's item processor: their failures are caught by the Map state. */
+const insideMap = new Set<string>();
+(function collect(def: any, nested: boolean) {
   for (const [name, state] of Object.entries<any>(def.States)) {
     states[name] = state;
-    if (state.ItemProcessor) collect(state.ItemProcessor);
-    if (state.Iterator) collect(state.Iterator);
-    for (const branch of state.Branches ?? []) collect(branch);
+    if (nested) insideMap.add(name);
+    if (state.ItemProcessor) collect(state.ItemProcessor, true);
   }
-})(definition);
+})(definition, false);
 const names = Object.keys(states);
 
 describe('Neo4jStagedUpgrade state machine', () => {
@@ -74,8 +75,7 @@ describe('Neo4jStagedUpgrade state machine', () => {
     const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
     expect(tasks.length).toBeGreaterThan(30);
     for (const [name, s] of tasks) {
-      const insideMap = name.startsWith('Copy the snapshot') || name.startsWith('Wait for the regional copy') || name.startsWith('Create tagged volumes');
-      if (!insideMap) expect({ name, catches: (s.Catch ?? []).length > 0 }).toEqual({ name, catches: true });
+      if (!insideMap.has(name)) expect({ name, catches: (s.Catch ?? []).length > 0 }).toEqual({ name, catches: true });
       expect({ name, retriesThrottling: JSON.stringify(s.Retry ?? []).includes('ThrottlingException') || name === 'Wait for the operator decision' })
         .toEqual({ name, retriesThrottling: true });
     }
@@ -93,7 +93,9 @@ describe('Neo4jStagedUpgrade state machine', () => {
   test('the point of no return is explicit and the rollback restores snapshots past it', () => {
     expect(states['Point of no return: the master store is upgraded']).toBeDefined();
     const choice = states['Rollback: past the point of no return?'];
-    expect(choice.Choices[0].Next).toBe('Restore: scale both groups to zero');
+    expect(choice.Choices[0].Next).toBe('Restore: release the master scale-in protection');
+    expect(states['Restore: release the master scale-in protection'].Next).toBe('Restore: scale both groups to zero');
+    expect(JSON.stringify(states['Restore: pre-upgrade snapshots become the data volumes'].Retry)).toContain('StillInProgressError');
     expect(choice.Default).toBe('Rollback: restore the pre-upgrade parameters');
     expect(states['Restore: pre-upgrade snapshots become the data volumes'].Next).toBe('Rollback: restore the pre-upgrade parameters');
   });
@@ -153,5 +155,23 @@ describe('Neo4jStagedUpgrade props', () => {
       expect(e).toBeInstanceOf(Neo4jUpgradesValidationError);
       expect((e as Neo4jUpgradesValidationError).prop).toBe(prop);
     }
+  });
+});
+
+describe('migration validation (seed 004)', () => {
+  test('captures the baseline in preflight and compares after the scale-out', () => {
+    expect(states['Preflight: capture the validation baseline'].Parameters.Payload.mode).toBe('capture-baseline');
+    const compare = states['Stage 7 Scale out: compare with the baseline (seed 004)'];
+    expect(compare.Parameters.Payload.mode).toBe('compare');
+    expect(compare.Catch[0].Next).toBe('Rollback: past the point of no return?');
+  });
+
+  test('partitions fan out with a Map whose partial checksums the last call combines', () => {
+    const map = states['Stage 7 Scale out: compare with the baseline (seed 004) by partition'];
+    expect(map.Type).toBe('Map');
+    expect(map.Catch[0].Next).toBe('Rollback: past the point of no return?');
+    for (const name of Object.keys(map.ItemProcessor.States)) expect(insideMap.has(name)).toBe(true);
+    expect(states['Stage 7 Scale out: compare with the baseline (seed 004) from partitions'].Parameters.Payload['partials.$'])
+      .toBe('$.validation.partials[*].result.Payload.snapshot');
   });
 });

@@ -1,20 +1,12 @@
+import type { Neo4jClusterParameterNames } from '../../lib/cluster/cluster-parameters';
+
+/** The stack parameter names, as the cluster construct exposes them (one contract, type-only import). */
+export type ClusterParameterNames = Neo4jClusterParameterNames;
+
 /**
  * What every upgrade task knows about the cluster it works on. The state machine builds it from the
  * construct's props and passes it in each task's input as `cluster`.
  */
-export interface ClusterParameterNames {
-  readonly dockerImage: string;
-  readonly mode: string;
-  readonly slaveMode: string;
-  readonly allowUpgrade: string;
-  readonly minSize: string;
-  readonly maxSize: string;
-  readonly desiredCapacity: string;
-  readonly slaveMinSize: string;
-  readonly slaveMaxSize: string;
-  readonly slaveDesiredCapacity: string;
-}
-
 export interface ClusterContext {
   /** CloudFormation stack that owns the cluster's parameters. */
   readonly stackName: string;

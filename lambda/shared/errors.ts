@@ -37,14 +37,3 @@ export class SnapshotFailedError extends named('SnapshotFailedError', false) {}
 export class ValidationMismatchError extends named('ValidationMismatchError', false) {}
 /** AWS throttled or failed transiently. */
 export class TransientAwsError extends named('TransientAwsError', true) {}
-
-/** Error names that Step Functions Retry treats as transient (throttling and service faults). */
-export const TRANSIENT_AWS_ERROR_NAMES = [
-  'ThrottlingException',
-  'Throttling',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-  'ServiceUnavailable',
-  'InternalError',
-  'InternalFailure',
-];

@@ -13,10 +13,10 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import neo4j from 'neo4j-driver';
+import { freePort } from '../free-port';
 
 /** Newest 5.26 LTS patch on Maven Central; runs on Java 17. */
 export const NEO4J_LTS_VERSION = '5.26.30';
@@ -289,18 +289,6 @@ export async function prepareNeo4j(opts: Pick<StartNeo4jOptions, 'version' | 'ja
   return { version, javaHome: jdk.home, javaMajor: jdk.major, classpath, resolved, prepareMs: Date.now() - t0 };
 }
 
-/** Asks the kernel for a free TCP port on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Launched {
   child: ChildProcess;

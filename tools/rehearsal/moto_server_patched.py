@@ -1,0 +1,205 @@
+"""moto_server with the two Auto Scaling fixes the rehearsal needs (moto 5.2.1), then moto's own main().
+
+1. In-place stack updates of AWS::AutoScaling::AutoScalingGroup. moto's CloudFormation replaces the group on
+   ANY property change (delete + create: a new group name and all-new instances), so a parameter-only
+   update of DesiredCapacity would destroy the master and rename the group the state machine was built
+   with. AWS updates a group in place (only a new AutoScalingGroupName replaces it): sizes change through
+   the group's normal scaling (scale-in protection honoured), and an AutoScalingRollingUpdate policy
+   replaces instances whose launch template version is out of date, one batch at a time.
+2. Updates that follow what they point at. moto re-applies only resources whose own JSON names a changed
+   parameter; AWS also updates a resource whose resolved properties change because something it refers to
+   changed. Done here for the two that matter: an Auto Scaling group whose launch template got a new version
+   (then the rolling update above replaces its instances: seed 000 step 8) and an ECS service whose task
+   definition got a new revision (the image roll).
+3. Balanced placement. moto launches every instance of a group into the first subnet of
+   VPCZoneIdentifier; AWS spreads a group over its AZs. Each new instance goes to the subnet of the AZ that
+   has the fewest of the group's InService instances (ties: subnet order), as AWS's AZ balancing does.
+
+Usage: python3 moto_server_patched.py -H 127.0.0.1 -p PORT   (same arguments as moto_server)
+"""
+import sys
+
+from moto.autoscaling import models as asg_models
+from moto.autoscaling.models import FakeAutoScalingGroup, InstanceState, autoscaling_backends
+from moto.cloudformation.parsing import ResourceMap
+
+PATCHED = []
+
+
+def _int(value):
+    return None if value is None else int(value)
+
+
+def _in_place_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    props = cloudformation_json["Properties"]
+    name = original_resource.name
+    wanted = props.get("AutoScalingGroupName")
+    if wanted and wanted != name:
+        # A new name is the one change AWS implements by replacement.
+        cls.delete_from_cloudformation_json(name, cloudformation_json, account_id, region_name)
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+    backend = autoscaling_backends[account_id][region_name]
+    group = backend.autoscaling_groups[name]
+    template = props.get("LaunchTemplate")
+    old_version = str(group.launch_template_version) if template else None
+    vpc = props.get("VPCZoneIdentifier")
+    backend.update_auto_scaling_group(
+        name=name,
+        availability_zones=props.get("AvailabilityZones") or [],
+        desired_capacity=_int(props.get("DesiredCapacity")),
+        max_size=_int(props.get("MaxSize")),
+        min_size=_int(props.get("MinSize")),
+        launch_config_name=props.get("LaunchConfigurationName"),
+        launch_template=template,
+        vpc_zone_identifier=",".join(vpc) if isinstance(vpc, list) else vpc,
+        health_check_period=_int(props.get("HealthCheckGracePeriod")),
+        health_check_type=props.get("HealthCheckType"),
+    )
+    policy = (cloudformation_json.get("UpdatePolicy") or {}).get("AutoScalingRollingUpdate")
+    new_version = str(group.launch_template_version) if template else None
+    if policy is not None and template and new_version != old_version:
+        # Rolling update: replace every instance launched from another launch template version.
+        stale = [s.instance.id for s in list(group.instance_states) if s.lifecycle_state == "InService"]
+        for instance_id in stale:
+            backend.terminate_instance(instance_id, should_decrement=False)
+    return group
+
+
+def _balanced_replace(self, count_needed, propagated_tags):
+    subnets = [s for s in (self.vpc_zone_identifier or "").split(",") if s]
+    if len(subnets) <= 1 or count_needed <= 0:
+        return _original_replace(self, count_needed, propagated_tags)
+    ec2 = self.autoscaling_backend.ec2_backend
+    zone_of = {s: ec2.get_subnet(s).availability_zone for s in subnets}
+    for _ in range(count_needed):
+        counts = {}
+        for state in self.instance_states:
+            if state.lifecycle_state == "InService":
+                zone = state.instance._placement.zone
+                counts[zone] = counts.get(zone, 0) + 1
+        subnet = min(subnets, key=lambda s: (counts.get(zone_of[s], 0), subnets.index(s)))
+        saved = self.vpc_zone_identifier
+        try:
+            self.vpc_zone_identifier = subnet
+            _original_replace(self, 1, dict(propagated_tags))
+        finally:
+            self.vpc_zone_identifier = saved
+
+
+def _references(value):
+    """Logical ids a resource's JSON points at through Ref or Fn::GetAtt."""
+    found = set()
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "Ref" and isinstance(inner, str):
+                found.add(inner)
+            elif key == "Fn::GetAtt":
+                target = inner[0] if isinstance(inner, list) else str(inner).split(".")[0]
+                found.add(target)
+            else:
+                found |= _references(inner)
+    elif isinstance(value, list):
+        for item in value:
+            found |= _references(item)
+    return found
+
+
+# Resources whose update follows a change of what they point at, as in AWS: a group picks up its launch
+# template's new version (then rolls), a service its task definition's new revision (then deploys).
+_FOLLOWERS = {"AWS::AutoScaling::AutoScalingGroup", "AWS::ECS::Service"}
+
+
+def _diff_with_followers(self, other_template, parameters=None):
+    actions = _original_diff(self, other_template, parameters)
+    new = other_template["Resources"]
+    modified = set(actions["Modify"])
+    grew = True
+    while grew:
+        grew = False
+        for name, resource in new.items():
+            if name in modified or resource.get("Type") not in _FOLLOWERS or name not in self._resource_json_map:
+                continue
+            if _references(resource) & modified:
+                modified.add(name)
+                actions["Modify"].append(name)  # after what it follows: resolved with the new values
+                grew = True
+    return actions
+
+
+_original_replace = FakeAutoScalingGroup.replace_autoscaling_group_instances
+FakeAutoScalingGroup.update_from_cloudformation_json = classmethod(_in_place_update)
+FakeAutoScalingGroup.replace_autoscaling_group_instances = _balanced_replace
+_original_diff = ResourceMap.build_resource_diff
+ResourceMap.build_resource_diff = _diff_with_followers
+PATCHED.extend(["asg-in-place-update", "asg-balanced-placement", "cfn-update-followers"])
+assert InstanceState and asg_models  # imported for their side effects / clarity
+
+# 4. State snapshots, so the fault matrix restores "stack deployed, nodes booted" in a second instead of
+#    redeploying and re-running every node's claim script for each run (POST /rehearsal-api/snapshot?name=x
+#    and /rehearsal-api/restore?name=x). The whole account state is deep-copied in one go (one memo), so the
+#    references between services (a stack's resources, a group's instances) stay consistent.
+import copy
+import copyreg
+import threading
+
+from moto.core.base_backend import BackendDict
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+copyreg.pickle(type(threading.Lock()), lambda _: (threading.Lock, ()))
+copyreg.pickle(type(threading.RLock()), lambda _: (threading.RLock, ()))
+_SNAPSHOTS = {}
+
+
+def _capture():
+    dicts = list(BackendDict._instances)
+    state = [{account: dict(dict.items(regions)) for account, regions in dict.items(bd)} for bd in dicts]
+    return dicts, copy.deepcopy(state)
+
+
+def _restore(name):
+    dicts, frozen = _SNAPSHOTS[name]
+    state = copy.deepcopy(frozen)
+    for bd in list(BackendDict._instances):
+        if bd not in dicts:
+            for regions in dict.values(bd):
+                regions.reset()
+    for bd, accounts in zip(dicts, state):
+        for account in list(dict.keys(bd)):
+            if account not in accounts:
+                dict.__getitem__(bd, account).reset()
+        for account, regions in accounts.items():
+            target = bd[account]
+            dict.clear(target)
+            dict.update(target, regions)
+
+
+_original_call = DomainDispatcherApplication.__call__
+
+
+def _call(self, environ, start_response):
+    path = environ.get("PATH_INFO", "")
+    if path in ("/rehearsal-api/snapshot", "/rehearsal-api/restore"):
+        from urllib.parse import parse_qs
+
+        name = (parse_qs(environ.get("QUERY_STRING", "")).get("name") or ["default"])[0]
+        try:
+            if path.endswith("snapshot"):
+                _SNAPSHOTS[name] = _capture()
+            else:
+                _restore(name)
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"ok"]
+        except Exception as e:  # reported to the harness, which then falls back to redeploying
+            start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
+            return [("%s: %s" % (type(e).__name__, e)).encode()]
+    return _original_call(self, environ, start_response)
+
+
+DomainDispatcherApplication.__call__ = _call
+PATCHED.append("state-snapshots")
+
+if __name__ == "__main__":
+    from moto.server import main
+
+    sys.stderr.write("moto_server_patched: %s\n" % ", ".join(PATCHED))
+    main(sys.argv[1:])

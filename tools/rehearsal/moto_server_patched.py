@@ -134,13 +134,40 @@ ResourceMap.build_resource_diff = _diff_with_followers
 PATCHED.extend(["asg-in-place-update", "asg-balanced-placement", "cfn-update-followers"])
 assert InstanceState and asg_models  # imported for their side effects / clarity
 
-# 4. State snapshots, so the fault matrix restores "stack deployed, nodes booted" in a second instead of
+# 4. SSM-typed stack parameters read back as AWS gives them: ParameterValue is the SSM parameter NAME the
+#    stack was given, ResolvedValue its value. moto 5.2.1 puts the resolved value into ParameterValue, so a
+#    caller that writes the parameters it read back (update-stack's rollback restores every recorded value)
+#    makes moto look up an SSM parameter named like the AMI id, and fail with HTTP 500.
+from moto.cloudformation.models import Stack as CfnStack
+
+
+def _parameter_list(self):
+    slots = (self.template_dict or {}).get("Parameters", {}) or {}
+    hidden = set(self.resource_map.no_echo_parameter_keys)
+    out = []
+    for key, value in self.resource_map.resolved_parameters.items():
+        kind = str((slots.get(key) or {}).get("Type", ""))
+        if key in hidden:
+            out.append({"ParameterKey": key, "ParameterValue": "****"})
+        elif kind.startswith("AWS::SSM::Parameter::Value"):
+            given = (self.parameters or {}).get(key, (slots.get(key) or {}).get("Default"))
+            out.append({"ParameterKey": key, "ParameterValue": given, "ResolvedValue": value})
+        else:
+            out.append({"ParameterKey": key, "ParameterValue": value})
+    return out
+
+
+CfnStack.parameter_list = property(_parameter_list)
+PATCHED.append("cfn-ssm-parameter-values")
+
+# 5. State snapshots, so the fault matrix restores "stack deployed, nodes booted" in a second instead of
 #    redeploying and re-running every node's claim script for each run (POST /rehearsal-api/snapshot?name=x
 #    and /rehearsal-api/restore?name=x). The whole account state is deep-copied in one go (one memo), so the
 #    references between services (a stack's resources, a group's instances) stay consistent.
 import copy
 import copyreg
 import threading
+from collections import defaultdict
 
 from moto.core.base_backend import BackendDict
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
@@ -150,13 +177,50 @@ copyreg.pickle(type(threading.RLock()), lambda _: (threading.RLock, ()))
 _SNAPSHOTS = {}
 
 
+def _copy_mapping(self, memo):
+    """deepcopy of a dict/list subclass whose __init__ takes arguments (moto has several)."""
+    cls = type(self)
+    new = cls.__new__(cls)
+    memo[id(self)] = new
+    if isinstance(self, defaultdict):
+        new.default_factory = self.default_factory
+    for key, value in getattr(self, "__dict__", {}).items():
+        new.__dict__[key] = copy.deepcopy(value, memo)
+    if isinstance(self, dict):
+        for key, value in dict.items(self):
+            dict.__setitem__(new, copy.deepcopy(key, memo), copy.deepcopy(value, memo))
+    else:
+        list.extend(new, (copy.deepcopy(v, memo) for v in list.__iter__(self)))
+    return new
+
+
+def _prepare_classes():
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("moto.") or module is None:
+            continue
+        for value in list(vars(module).values()):
+            if (
+                isinstance(value, type)
+                and issubclass(value, (dict, list))
+                and value not in (dict, list, BackendDict)
+                and "__deepcopy__" not in vars(value)
+                and value.__module__.startswith("moto.")
+            ):
+                try:
+                    value.__deepcopy__ = _copy_mapping
+                except TypeError:
+                    pass
+
+
 def _capture():
+    _prepare_classes()
     dicts = list(BackendDict._instances)
     state = [{account: dict(dict.items(regions)) for account, regions in dict.items(bd)} for bd in dicts]
     return dicts, copy.deepcopy(state)
 
 
 def _restore(name):
+    _prepare_classes()
     dicts, frozen = _SNAPSHOTS[name]
     state = copy.deepcopy(frozen)
     for bd in list(BackendDict._instances):

@@ -1,0 +1,187 @@
+/**
+ * What happens around the state machine in AWS, played by the harness for one deployed stack:
+ * - after a stack update: new instances boot (claim script), and when DockerImage changed, ECS rolls the
+ *   tasks (the real Neo4j restarts with the version playing the new image, on the same store);
+ * - the ECS agent: how many tasks of each daemon service run (moto runs none);
+ * - which member is the master (Enterprise clustering cannot run locally).
+ * Every simulated answer is counted in `simulated` for the report.
+ */
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { ClientSet } from './aws-clients';
+import { Neo4jPlayer } from './neo4j-player';
+import { NodeFleet } from './nodes';
+import { Simulated } from './types';
+
+export interface ClusterView {
+  readonly stackName: string;
+  /** The stack's ARN, as DescribeStacks gives it. */
+  readonly stackId: string;
+  readonly mainAutoScalingGroupName: string;
+  readonly slaveAutoScalingGroupName: string;
+  readonly mainServiceName: string;
+  readonly slaveServiceName: string;
+  readonly dockerImageParameter: string;
+}
+
+export const SIMULATED = {
+  inProgress: {
+    what: 'stack-status saw UPDATE_IN_PROGRESS while the harness still played the update (node boots, ECS rolling Neo4j)',
+    why: 'moto applies an UpdateStack synchronously; in AWS the update lasts until instances boot and ECS deployments settle',
+  },
+  rollbackStatus: {
+    what: 'stack status UPDATE_ROLLBACK_COMPLETE after fault (c) (the parameters were really put back with UpdateStack)',
+    why: 'moto never rolls an update back; the harness reverts the parameters itself and reports the rollback status',
+  },
+  drift: {
+    what: 'DetectStackDrift / DescribeStackDriftDetectionStatus answered DETECTION_COMPLETE, IN_SYNC',
+    why: 'moto 5.2.1 does not implement drift detection',
+  },
+  daemonDesired: {
+    what: 'ECS DescribeServices desiredCount of DAEMON services = InService instances of their group',
+    why: 'moto keeps a daemon service at desiredCount 0; ECS sets it to the number of eligible container instances',
+  },
+  observed: {
+    what: 'ecs-services-steady observedRunningCounts = instances that booted (claimed a data volume) per group',
+    why: 'moto never starts tasks (runningCount 0); the harness plays the ECS agent through the handler\'s deps',
+  },
+  leader: {
+    what: 'health-gate leader address mapped from the local server (127.0.0.1) to the master\'s private IP (oldest or scale-in-protected InService main instance)',
+    why: 'Enterprise clustering cannot run locally; the master is derived from moto\'s Auto Scaling state',
+  },
+  edition: {
+    what: 'health-gate dbms.components() edition community reported as the edition the image names (enterprise)',
+    why: 'the embedded Neo4j is Community; the version it reports is real',
+  },
+  membership: {
+    what: 'health-gate SHOW SERVERS / SHOW DATABASES: one Enabled, Available member per booted instance that the modes make a member (Mode SINGLE: the master alone; SlaveMode SINGLE: no slave), the real server\'s database statuses on each, the master as writer',
+    why: 'Enterprise clustering cannot run locally; membership is derived from moto\'s Auto Scaling state and the stack\'s Mode/SlaveMode',
+  },
+} as const;
+
+export class World {
+  public readonly simulated = new Map<string, Simulated>();
+  private pending: Promise<unknown> | undefined;
+  private pendingDone = true;
+  /** Set by fault (c): every DescribeStacks answers this status until the next UpdateStack. */
+  public statusOverride: { status: string; reason: string } | undefined;
+  /** Parameters observed after each change, with the time. */
+  public readonly timeline: Array<{ at: number; parameters: Record<string, string> }> = [];
+  public worldErrors: string[] = [];
+
+  constructor(
+    public readonly fleet: NodeFleet,
+    public readonly neo4j: Neo4jPlayer | undefined,
+    private readonly harness: ClientSet,
+    public readonly cluster: ClusterView,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  public note(key: keyof typeof SIMULATED, n = 1): void {
+    const s = SIMULATED[key];
+    const entry = this.simulated.get(key) ?? { what: s.what, why: s.why, count: 0 };
+    entry.count += n;
+    this.simulated.set(key, entry);
+  }
+
+  public async parameters(): Promise<Record<string, string>> {
+    const out = await this.harness.cfn.send(new DescribeStacksCommand({ StackName: this.cluster.stackName }));
+    const params: Record<string, string> = {};
+    for (const p of out.Stacks?.[0]?.Parameters ?? []) params[p.ParameterKey as string] = p.ParameterValue ?? '';
+    return params;
+  }
+
+  public async recordParameters(): Promise<Record<string, string>> {
+    const parameters = await this.parameters();
+    this.timeline.push({ at: Date.now(), parameters });
+    return parameters;
+  }
+
+  /** Parameters in force at `time` (ms). */
+  public parametersAt(time: number): Record<string, string> | undefined {
+    let found: Record<string, string> | undefined;
+    for (const t of this.timeline) if (t.at <= time) found = t.parameters;
+    return found;
+  }
+
+  /** The cluster's reaction to a stack change, started in the background. */
+  public afterStackChange(before: Record<string, string>, after: Record<string, string>): void {
+    const key = this.cluster.dockerImageParameter;
+    const imageChanged = before[key] !== after[key];
+    this.pendingDone = false;
+    const work = (async () => {
+      await this.fleet.bootNewInstances();
+      if (imageChanged && this.neo4j) await this.neo4j.play(after[key]);
+    })();
+    this.pending = work.then(
+      () => { this.pendingDone = true; },
+      (e: Error) => {
+        this.pendingDone = true;
+        this.worldErrors.push(e.message);
+        this.log(`world: ${e.message}`);
+      },
+    );
+  }
+
+  /** Waits up to `ms` for the cluster's reaction to the last change; true when it is over. */
+  public async settle(ms: number): Promise<boolean> {
+    if (!this.pending || this.pendingDone) return true;
+    await Promise.race([this.pending, new Promise((r) => setTimeout(r, ms))]);
+    return this.pendingDone;
+  }
+
+  public async idle(): Promise<void> {
+    await this.pending;
+  }
+
+  /** The master: the scale-in-protected InService main instance, else the oldest (ties: instance id). */
+  public async master(): Promise<{ instanceId: string; privateIp: string } | undefined> {
+    const groups = await this.fleet.inService();
+    const main = groups.get(this.cluster.mainAutoScalingGroupName) ?? [];
+    if (main.length === 0) return undefined;
+    const info = await this.fleet.describe(main.map((m) => m.instanceId));
+    const ranked = [...main].sort((a, b) =>
+      Number(b.protectedFromScaleIn) - Number(a.protectedFromScaleIn)
+      || (info.get(a.instanceId)?.launchTime ?? 0) - (info.get(b.instanceId)?.launchTime ?? 0)
+      || a.instanceId.localeCompare(b.instanceId));
+    const m = ranked[0];
+    return { instanceId: m.instanceId, privateIp: info.get(m.instanceId)?.privateIp ?? '' };
+  }
+
+  /**
+   * The Enterprise cluster's members as the nodes' modes make it: the main group's booted instances when
+   * Mode is HA (only the master when SINGLE: each node is its own cluster), plus the slave-only group's
+   * when SlaveMode is HA. The master is the writer.
+   */
+  public async members(parameterNames: Record<string, string>): Promise<{ members: Array<{ id: string; address: string; role: 'primary' | 'secondary'; writer: boolean }>; leaderAddress: string }> {
+    const params = await this.parameters();
+    const groups = await this.fleet.inService();
+    const master = await this.master();
+    const booted = (name: string) => (groups.get(name) ?? []).filter((i) => this.fleet.hasBooted(i.instanceId)).map((i) => i.instanceId);
+    const main = params[parameterNames.mode ?? 'Mode'] === 'SINGLE' ? booted(this.cluster.mainAutoScalingGroupName).filter((id) => id === master?.instanceId) : booted(this.cluster.mainAutoScalingGroupName);
+    const slave = params[parameterNames.slaveMode ?? 'SlaveMode'] === 'SINGLE' ? [] : booted(this.cluster.slaveAutoScalingGroupName);
+    const info = await this.fleet.describe([...main, ...slave]);
+    const address = (id: string) => `${info.get(id)?.privateIp ?? '0.0.0.0'}:7687`;
+    const members = [
+      ...main.map((id) => ({ id, address: address(id), role: 'primary' as const, writer: id === master?.instanceId })),
+      ...slave.map((id) => ({ id, address: address(id), role: 'secondary' as const, writer: false })),
+    ];
+    return { members, leaderAddress: master ? `${master.privateIp}:7687` : '0.0.0.0:7687' };
+  }
+
+  /** ECS as the agent would report it: desired = InService instances, running = booted ones, per service. */
+  public async ecsView(): Promise<{ desired: Record<string, number>; running: Record<string, number> }> {
+    const groups = await this.fleet.inService();
+    const pairs: Array<[string, string]> = [
+      [this.cluster.mainServiceName, this.cluster.mainAutoScalingGroupName],
+      [this.cluster.slaveServiceName, this.cluster.slaveAutoScalingGroupName],
+    ];
+    const desired: Record<string, number> = {};
+    const running: Record<string, number> = {};
+    for (const [service, group] of pairs) {
+      const members = groups.get(group) ?? [];
+      desired[service] = members.length;
+      running[service] = members.filter((m) => this.fleet.hasBooted(m.instanceId)).length;
+    }
+    return { desired, running };
+  }
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * npx ts-node tools/rehearsal/cli.ts [--app <path>] [--input <json>] [--faults all] [--workers N]
+ *                                    [--out <dir>] [--skip-happy-path]
+ * Exits 0 when everything ended as expected, 1 when not, 2 on bad arguments, 3 when the harness failed.
+ */
+import { FaultPlan, rehearse, stopRehearsals } from './index';
+
+function usage(message?: string): never {
+  if (message) console.error(message);
+  console.error('usage: cli.ts [--app <cdk app entry>] [--input <json>] [--faults all] [--workers N] [--out <dir>] [--skip-happy-path]');
+  process.exit(2);
+}
+
+function parse(argv: string[]) {
+  const o: { app?: string; input?: Record<string, unknown>; faults?: FaultPlan; workers?: number; outDir?: string; skipHappyPath?: boolean } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) usage(`${a} needs a value`);
+      return v;
+    };
+    switch (a) {
+      case '--app': o.app = value(); break;
+      case '--input': {
+        const v = value();
+        try {
+          o.input = JSON.parse(v) as Record<string, unknown>;
+        } catch {
+          usage(`--input is not JSON: ${v}`);
+        }
+        break;
+      }
+      case '--faults': {
+        const v = value();
+        if (v !== 'all') usage(`--faults takes "all", got ${v}`);
+        o.faults = 'all';
+        break;
+      }
+      case '--workers': o.workers = Number(value()); break;
+      case '--out': o.outDir = value(); break;
+      case '--skip-happy-path': o.skipHappyPath = true; break;
+      case '-h': case '--help': usage();
+      // falls through (usage exits)
+      default: usage(`unknown argument ${a}`);
+    }
+  }
+  return o;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`rehearsal: ${signal}, stopping moto_server and Neo4j`);
+    void stopRehearsals().finally(() => process.exit(130));
+  });
+}
+
+rehearse(parse(process.argv.slice(2))).then(
+  (report) => process.exit(report.ok ? 0 : 1),
+  (e: Error) => {
+    console.error(`rehearsal harness failed: ${e.stack ?? e.message}`);
+    process.exit(3);
+  },
+);

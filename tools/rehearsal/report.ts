@@ -1,0 +1,93 @@
+/** Verdicts and the human summary of a rehearsal. */
+import { MachineModel } from './definition';
+import { ExecutionReport, FaultRun, FaultRunReport, RehearsalReport } from './types';
+
+/** What the happy path must end as; each broken expectation is one line (empty: as expected). */
+export function happyVerdict(h: ExecutionReport, model: MachineModel, input: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const names = (model.baked.cluster.parameterNames ?? {}) as Record<string, string>;
+  if (h.status !== 'SUCCEEDED') out.push(`happy path ${h.status}${h.endState ? ` at "${h.endState}"` : ' without reaching a Fail state (uncaught error: the failure path never ran)'}: ${h.error?.name}: ${h.error?.message.slice(0, 500)}`);
+  for (const s of h.stages) if (s.status !== 'succeeded') out.push(`stage ${s.seedStep} ${s.name}: ${s.status}`);
+  if (h.volumes.deleted.length > 0) out.push(`volumes deleted: ${h.volumes.deleted.map((v) => v.volumeId).join(', ')}`);
+  if (h.snapshots.deleted.length > 0) out.push(`snapshots deleted: ${h.snapshots.deleted.map((s) => s.snapshotId).join(', ')}`);
+  if (h.lock.heldAtEnd) out.push(`lock ${h.lock.parameterName} still held by ${h.lock.holder}`);
+  const n = Number(input.targetCapacity ?? model.baked.defaults.targetCapacity ?? h.parametersBefore[names.desiredCapacity ?? 'DesiredCapacity']);
+  const expected: Record<string, string> = {
+    [names.mode ?? 'Mode']: 'HA',
+    [names.slaveMode ?? 'SlaveMode']: 'HA',
+    [names.allowUpgrade ?? 'AllowUpgrade']: 'false',
+    [names.desiredCapacity ?? 'DesiredCapacity']: String(n),
+    [names.dockerImage ?? 'DockerImage']: String(input.dockerImage),
+  };
+  for (const [k, v] of Object.entries(expected)) {
+    if (h.finalParameters[k] !== v) out.push(`final parameter ${k} is ${JSON.stringify(h.finalParameters[k])}, expected ${JSON.stringify(v)}`);
+  }
+  out.push(...h.problems.filter((p) => !out.some((o) => o.includes(p))));
+  return out;
+}
+
+export function faultRunReport(run: FaultRun, e: ExecutionReport, fired: number, durationMs: number, restoredSnapshot: boolean): FaultRunReport {
+  const survived = e.outcome !== 'unsafe';
+  // A run whose first fault never fired hit a state this configuration does not run (a Choice branch).
+  const reached = fired > 0 && run.faults[0] !== undefined;
+  const asExpected = !reached
+    ? e.outcome === 'succeeded'
+    : run.expect === 'succeeded' ? e.outcome === 'succeeded' : e.outcome === 'rolled-back' || e.outcome === 'refused';
+  return {
+    name: run.name,
+    faults: run.faults,
+    expect: run.expect,
+    injected: run.faults.length,
+    fired,
+    outcome: e.outcome,
+    survived,
+    asExpected,
+    ...(e.endState && { endState: e.endState }),
+    ...(e.error && { error: e.error }),
+    durationMs,
+    startedFrom: restoredSnapshot ? 'moto state snapshot of the deployed, booted stack' : 'reset, deploy and boot',
+    volumesLost: e.volumes.deleted.length,
+    snapshotsLost: e.snapshots.deleted.length,
+    reached,
+    problems: [...e.problems, ...(asExpected ? [] : [`expected ${reached ? run.expect : 'succeeded (the faulted state did not run)'}, ended ${e.outcome}${e.error ? ` (${e.error.name}: ${e.error.message.slice(0, 300)})` : ''}`])],
+    execution: e,
+  };
+}
+
+const seconds = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
+
+export function printSummary(r: RehearsalReport, out: (line: string) => void, file: string): void {
+  out('');
+  out(`=== rehearsal of ${r.app} (${r.stackName}) ===`);
+  if (r.happyPath) {
+    const h = r.happyPath;
+    out(`happy path: ${h.status} ${h.endState ? ` at "${h.endState}"` : ' without reaching a Fail or Succeed state'} in ${seconds(h.durationMs)}${h.error ? ` - ${h.error.name}: ${h.error.message.slice(0, 300)}` : ''}`);
+    for (const s of h.stages) out(`  ${s.seedStep.padEnd(6)} ${s.name.padEnd(44)} ${s.status.padEnd(12)} ${seconds(s.durationMs)}`);
+    const fp = h.finalParameters;
+    out(`  final parameters: ${Object.entries(fp).filter(([k]) => !/^(SsmParameter|BootstrapVersion)/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    out(`  volumes: ${h.volumes.before} -> ${h.volumes.after} (renamed ${h.volumes.renamed.length}, created ${h.volumes.created.length}, deleted ${h.volumes.deleted.length})`);
+    out(`  snapshots: pre-upgrade ${h.snapshots.preUpgrade.length}, clones ${h.snapshots.clones.length}, post-upgrade ${h.snapshots.postUpgrade.length}, deleted ${h.snapshots.deleted.length}`);
+    out(`  counts: ${h.counts.stateTransitions} state transitions, ${h.counts.awsApiCalls} AWS API calls by handlers, ${h.counts.retries} retries`);
+  }
+  if (r.lockContention?.ran) {
+    out(`second execution while locked: ${r.lockContention.status} at "${r.lockContention.endState}" (${r.lockContention.error?.name ?? ''}), ${r.lockContention.changedAnything ? `CHANGED ${r.lockContention.details?.join(', ')}` : 'changed nothing'}`);
+  }
+  for (const p of r.neo4j.played as Array<{ image: string; version: string | null; action: string }>) {
+    out(`neo4j: ${p.image} -> ${p.version ?? 'not played'} (${p.action})`);
+  }
+  if (r.faults) {
+    const f = r.faults;
+    out(`fault matrix: ${f.runs} runs, ${f.injected} faults injected, ${f.survived} survived, ${f.asExpected}/${f.runs} runs as expected, volumes lost ${f.volumesLost}, snapshots lost ${f.snapshotsLost}, ${seconds(f.durationMs)}`);
+    const skipped = f.results.filter((x) => !x.reached).map((x) => x.name);
+    if (skipped.length) out(`  not reached (their state does not run in this configuration): ${skipped.join(', ')}`);
+    for (const u of f.unexpected) out(`  ✘ ${u.run}: ${u.outcome}${u.endState ? ` at "${u.endState}"` : ''} ${u.problems.join('; ').slice(0, 400)}`);
+  }
+  if (r.contractFindings.length) {
+    out(`contract findings (${r.contractFindings.length}):`);
+    for (const c of r.contractFindings) out(`  - ${c}`);
+  }
+  out(`simulated: ${r.simulated.map((s) => `${s.what.split(' (')[0]} x${s.count}`).join('; ')}`);
+  out(r.ok ? 'RESULT: as expected' : `RESULT: NOT as expected (${r.verdict.length}):`);
+  for (const v of r.verdict) out(`  - ${v}`);
+  out(`report: ${file}`);
+}

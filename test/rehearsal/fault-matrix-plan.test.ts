@@ -2,10 +2,12 @@
  * The fault matrix is built from the synthesized state machine (no state name known in advance). Checked
  * here without moto: the example rehearsal app's definition, resolved with stand-in physical ids.
  */
+import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ApprovalMode, ClusterMode, Neo4jCluster, Neo4jStagedUpgrade, Neo4jVersionFamily } from '../../lib';
+import { contractFindings } from '../../tools/rehearsal/contracts';
 import { buildModel, MachineModel } from '../../tools/rehearsal/definition';
 import { buildFaultMatrix } from '../../tools/rehearsal/faults';
 import { handlerNames } from '../../tools/rehearsal/handlers';
@@ -44,11 +46,23 @@ describe('fault matrix from the synthesized state machine', () => {
     for (const t of m.tasks.filter((x) => !x.onFailurePath && !x.waitsForTaskToken)) expect(a.has(t.stateName)).toBe(true);
   });
 
-  test('every task state is throttled once somewhere (b), the forward path in a run that must still succeed', () => {
+  test('every task state is throttled once somewhere (b), the forward states with a Retry in one run that must still succeed', () => {
     const throttled = new Set(matrix.flatMap((r) => r.faults.filter((f) => f.kind === 'throttle').map((f) => f.state)));
     for (const t of m.tasks) expect({ state: t.stateName, throttled: throttled.has(t.stateName) }).toEqual({ state: t.stateName, throttled: true });
-    const forwardRun = matrix.find((r) => r.expect === 'succeeded');
+    const forwardRun = matrix.find((r) => /throttle-every-forward-state/.test(r.name));
+    expect(forwardRun?.expect).toBe('succeeded');
     expect(forwardRun?.faults.every((f) => f.kind === 'throttle')).toBe(true);
+    for (const t of m.tasks.filter((x) => !x.onFailurePath && !x.hasRetry)) {
+      expect(matrix.some((r) => r.expect === 'succeeded' && r.faults.length === 1 && r.faults[0].kind === 'throttle' && r.faults[0].state === t.stateName)).toBe(true);
+    }
+  });
+
+  test('a failure caught into a Succeed state is expected to end succeeded, every other one rolled back', () => {
+    for (const r of matrix.filter((x) => x.faults.length === 1 && x.faults[0].kind === 'handler-error')) {
+      const next = m.definition.States[r.faults[0].state]?.Catch?.[0]?.Next;
+      const toSucceed = next !== undefined && m.definition.States[next]?.Type === 'Succeed';
+      expect({ run: r.name, expect: r.expect }).toEqual({ run: r.name, expect: toSucceed ? 'succeeded' : 'rolled-back' });
+    }
   });
 
   test('every forward stack-status wait ends once in UPDATE_ROLLBACK_COMPLETE (c); the approval is rejected and times out (d)', () => {
@@ -72,5 +86,22 @@ describe('fault matrix from the synthesized state machine', () => {
 
   test('the stages come in the order the definition runs them', () => {
     expect(m.stages.map((s) => s.seedStep)).toEqual(['000/1', '000/2', '000/3', '000/4', '000/5', '000/6', '000/7', '000/8']);
+  });
+});
+
+describe('contract check between the definition and the handlers', () => {
+  test('the synthesized state machine passes every handler what its input type declares', () => {
+    expect(contractFindings(path.join(__dirname, '..', '..'), m)).toEqual([]);
+  });
+
+  test('a field the handler does not declare, and a required field left out, are both reported', () => {
+    const broken = JSON.parse(JSON.stringify(m)) as MachineModel;
+    const lock = broken.tasks.find((t) => t.handler === 'upgrade-lock' && !t.onFailurePath) as { stateName: string };
+    const payload = broken.definition.States[lock.stateName].Parameters?.Payload as Record<string, unknown>;
+    payload['lockName.$'] = payload['parameterName.$'];
+    delete payload['parameterName.$'];
+    const findings = contractFindings(path.join(__dirname, '..', '..'), broken);
+    expect(findings).toContain(`"${lock.stateName}" passes lockName, which upgrade-lock's input does not have (ignored by the handler)`);
+    expect(findings).toContain(`"${lock.stateName}" does not pass parameterName, which upgrade-lock's input requires`);
   });
 });

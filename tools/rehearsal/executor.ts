@@ -260,7 +260,11 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
     }
     deps.ec2ForRegion = clients.ec2ForRegion;
 
-    if (task.handler === 'update-stack') beforeLastUpdate = await world.parameters();
+    if (task.handler === 'update-stack') {
+      // The previous update's boots finish first (in AWS the update they belong to would still be running).
+      await world.settle(STATUS_REWRITE_WAIT_MS);
+      beforeLastUpdate = await world.parameters();
+    }
     const logic = loadLogic(setup.root, task.handler);
     const record = (fields: Record<string, unknown>) => handlerLog.write(JSON.stringify({
       time: new Date().toISOString(), state: task.stateName, handler: task.handler, attempt: n, ...fields,

@@ -40,7 +40,7 @@ export function buildFaultMatrix(model: MachineModel): FaultRun[] {
   const fwd = forward(model);
   for (const t of fwd) {
     if (t.waitsForTaskToken) continue;
-    runs.push({ name: `a-${slug(t.stateName)}`, target: targetOf(model, t), faults: [{ kind: 'handler-error', state: t.stateName }], expect: 'rolled-back' });
+    runs.push({ name: `a-${slug(t.stateName)}`, target: targetOf(model, t), faults: [{ kind: 'handler-error', state: t.stateName }], expect: catchesIntoSuccess(model, t) ? 'succeeded' : 'rolled-back' });
   }
   for (const t of fwd.filter((x) => x.handler === 'stack-status')) {
     runs.push({ name: `c-${slug(t.stateName)}`, target: targetOf(model, t), faults: [{ kind: 'stack-rollback', state: t.stateName }], expect: 'rolled-back' });
@@ -56,8 +56,12 @@ export function buildFaultMatrix(model: MachineModel): FaultRun[] {
       expect: 'rolled-back',
     });
   }
-  // (b) on every forward state in one run: it must still succeed.
-  runs.push({ name: 'b-throttle-every-forward-state', faults: fwd.map((t): FaultSpec => ({ kind: 'throttle', state: t.stateName })), expect: 'succeeded' });
+  // (b) on every forward state that has a Retry, in one run: it must still succeed. A state without a
+  // Retry gets its own run (expected to succeed too: one throttled call should never stop an upgrade).
+  runs.push({ name: 'b-throttle-every-forward-state-with-retry', faults: fwd.filter((t) => t.hasRetry).map((t): FaultSpec => ({ kind: 'throttle', state: t.stateName })), expect: 'succeeded' });
+  for (const t of fwd.filter((x) => !x.hasRetry)) {
+    runs.push({ name: `b-throttle-${slug(t.stateName)}`, target: targetOf(model, t), faults: [{ kind: 'throttle', state: t.stateName }], expect: 'succeeded' });
+  }
   // (b) on the failure path: a failure before, and one after, the point of no return, then a throttle on
   // every failure-path state (each fires only if that path runs).
   const failurePath = model.tasks.filter((t) => t.onFailurePath).map((t): FaultSpec => ({ kind: 'throttle', state: t.stateName }));
@@ -74,6 +78,13 @@ export function buildFaultMatrix(model: MachineModel): FaultRun[] {
   }
   // Names unique and short enough for an execution name (80 characters with the `f-` prefix).
   return runs.map((r, i) => ({ ...r, name: `${String(i + 1).padStart(2, '0')}-${r.name}`.slice(0, 75) }));
+}
+
+/** A task whose failure is caught into a Succeed state (e.g. publishing the result): a failure there ends the run succeeded. */
+function catchesIntoSuccess(model: MachineModel, t: TaskInfo): boolean {
+  const state = model.definition.States[t.stateName];
+  const next = state?.Catch?.[0]?.Next;
+  return next !== undefined && model.definition.States[next]?.Type === 'Succeed';
 }
 
 /** How many faults a run injects on purpose (the failure that opens the failure path included). */

@@ -160,7 +160,30 @@ def _parameter_list(self):
 CfnStack.parameter_list = property(_parameter_list)
 PATCHED.append("cfn-ssm-parameter-values")
 
-# 5. State snapshots, so the fault matrix restores "stack deployed, nodes booted" in a second instead of
+# 5. AttachVolume as EC2 answers it: a volume attached to another instance is VolumeInUse, and an instance
+#    that is shutting down or terminated takes no volume (IncorrectState). moto attaches anyway, so a boot
+#    racing a scale-in left a data volume "attached" to a terminated instance forever.
+from moto.ec2.exceptions import EC2ClientError, VolumeInUseError
+from moto.ec2.models.elastic_block_store import EBSBackend
+
+_original_attach = EBSBackend.attach_volume
+
+
+def _attach_volume(self, volume_id, instance_id, device_path, delete_on_termination=False):
+    volume = self.get_volume(volume_id)
+    instance = self.get_instance(instance_id)
+    if volume is not None and volume.attachment is not None and volume.attachment.instance.id != instance_id:
+        raise VolumeInUseError(volume_id, volume.attachment.instance.id)
+    state = getattr(instance, "state", None) if instance is not None else None
+    if state in ("shutting-down", "terminated"):
+        raise EC2ClientError("IncorrectState", "Instance '%s' is not 'running'." % instance_id)
+    return _original_attach(self, volume_id, instance_id, device_path, delete_on_termination)
+
+
+EBSBackend.attach_volume = _attach_volume
+PATCHED.append("ec2-attach-volume-states")
+
+# 6. State snapshots, so the fault matrix restores "stack deployed, nodes booted" in a second instead of
 #    redeploying and re-running every node's claim script for each run (POST /rehearsal-api/snapshot?name=x
 #    and /rehearsal-api/restore?name=x). The whole account state is deep-copied in one go (one memo), so the
 #    references between services (a stack's resources, a group's instances) stay consistent.

@@ -61,7 +61,7 @@ export function printSummary(r: RehearsalReport, out: (line: string) => void, fi
   out(`=== rehearsal of ${r.app} (${r.stackName}) ===`);
   if (r.happyPath) {
     const h = r.happyPath;
-    out(`happy path: ${h.status} ${h.endState ? ` at "${h.endState}"` : ' without reaching a Fail or Succeed state'} in ${seconds(h.durationMs)}${h.error ? ` - ${h.error.name}: ${h.error.message.slice(0, 300)}` : ''}`);
+    out(`happy path: ${h.status}${h.endState ? ` at "${h.endState}"` : ' without reaching a Fail or Succeed state'} in ${seconds(h.durationMs)}${h.error ? ` - ${h.error.name}: ${h.error.message.slice(0, 300)}` : ''}`);
     for (const s of h.stages) out(`  ${s.seedStep.padEnd(6)} ${s.name.padEnd(44)} ${s.status.padEnd(12)} ${seconds(s.durationMs)}`);
     const fp = h.finalParameters;
     out(`  final parameters: ${Object.entries(fp).filter(([k]) => !/^(SsmParameter|BootstrapVersion)/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ')}`);
@@ -72,9 +72,12 @@ export function printSummary(r: RehearsalReport, out: (line: string) => void, fi
   if (r.lockContention?.ran) {
     out(`second execution while locked: ${r.lockContention.status} at "${r.lockContention.endState}" (${r.lockContention.error?.name ?? ''}), ${r.lockContention.changedAnything ? `CHANGED ${r.lockContention.details?.join(', ')}` : 'changed nothing'}`);
   }
+  const played = new Map<string, number>();
   for (const p of r.neo4j.played as Array<{ image: string; version: string | null; action: string }>) {
-    out(`neo4j: ${p.image} -> ${p.version ?? 'not played'} (${p.action})`);
+    const line = `neo4j: ${p.image} -> ${p.version ? `real Neo4j ${p.version}` : 'not played'} (${p.action})`;
+    played.set(line, (played.get(line) ?? 0) + 1);
   }
+  for (const [line, n] of played) out(n > 1 ? `${line} x${n}` : line);
   if (r.faults) {
     const f = r.faults;
     out(`fault matrix: ${f.runs} runs, ${f.injected} faults injected, ${f.survived} survived, ${f.asExpected}/${f.runs} runs as expected, volumes lost ${f.volumesLost}, snapshots lost ${f.snapshotsLost}, ${seconds(f.durationMs)}`);

@@ -46,13 +46,13 @@ describe('fault matrix from the synthesized state machine', () => {
     for (const t of m.tasks.filter((x) => !x.onFailurePath && !x.waitsForTaskToken)) expect(a.has(t.stateName)).toBe(true);
   });
 
-  test('every task state is throttled once somewhere (b), the forward states with a Retry in one run that must still succeed', () => {
+  test('every task state is throttled once somewhere (b), the forward states whose Retry covers it in one run that must still succeed', () => {
     const throttled = new Set(matrix.flatMap((r) => r.faults.filter((f) => f.kind === 'throttle').map((f) => f.state)));
     for (const t of m.tasks) expect({ state: t.stateName, throttled: throttled.has(t.stateName) }).toEqual({ state: t.stateName, throttled: true });
     const forwardRun = matrix.find((r) => /throttle-every-forward-state/.test(r.name));
     expect(forwardRun?.expect).toBe('succeeded');
     expect(forwardRun?.faults.every((f) => f.kind === 'throttle')).toBe(true);
-    for (const t of m.tasks.filter((x) => !x.onFailurePath && !x.hasRetry)) {
+    for (const t of m.tasks.filter((x) => !x.onFailurePath && !x.retriesThrottling)) {
       expect(matrix.some((r) => r.expect === 'succeeded' && r.faults.length === 1 && r.faults[0].kind === 'throttle' && r.faults[0].state === t.stateName)).toBe(true);
     }
   });

@@ -42,6 +42,8 @@ export interface TaskInfo {
   /** `.waitForTaskToken` integration. */
   readonly waitsForTaskToken: boolean;
   readonly hasRetry: boolean;
+  /** A Retry matches ThrottlingException (by name, States.TaskFailed or States.ALL). */
+  readonly retriesThrottling: boolean;
   /** On the path a failure takes (rollback/restore/release after a failure), not the forward path. */
   readonly onFailurePath: boolean;
   /** Inside a Map/Parallel iteration. */
@@ -125,6 +127,7 @@ export function buildModel(template: CfnTemplate, ctx: ResolveContext, handlerBy
       functionArn: arn,
       waitsForTaskToken: String(state.Resource ?? '').endsWith('.waitForTaskToken'),
       hasRetry: (state.Retry ?? []).length > 0,
+      retriesThrottling: (state.Retry ?? []).some((r) => r.ErrorEquals.some((e) => ['ThrottlingException', 'States.TaskFailed', 'States.ALL'].includes(e))),
       onFailurePath: !nested && !forward.has(name),
       nested,
     });

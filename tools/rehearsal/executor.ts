@@ -344,6 +344,7 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
   let caught = 0;
   let endState: string | undefined;
   let pastPointOfNoReturn = false;
+  let failedState: string | undefined;
   const parametersAfterStage: Record<string, Record<string, string>> = {};
   const stageDoneTimes: Array<[string, number]> = [];
   const failStates = new Set(model.failStates);
@@ -378,6 +379,7 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
         retries++;
       } else if (ev.type === 'StateCaught' && ev.state) {
         caught++;
+        failedState ??= ev.state.name;
         if (current !== undefined && top) {
           const s = stages[current];
           s.status = 'failed';
@@ -468,6 +470,7 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
     executionArn,
     status,
     ...(endState && { endState }),
+    ...(failedState && { failedState }),
     ...(error && { error }),
     startedAt,
     endedAt: new Date().toISOString(),

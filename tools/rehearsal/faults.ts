@@ -56,10 +56,11 @@ export function buildFaultMatrix(model: MachineModel): FaultRun[] {
       expect: 'rolled-back',
     });
   }
-  // (b) on every forward state that has a Retry, in one run: it must still succeed. A state without a
-  // Retry gets its own run (expected to succeed too: one throttled call should never stop an upgrade).
-  runs.push({ name: 'b-throttle-every-forward-state-with-retry', faults: fwd.filter((t) => t.hasRetry).map((t): FaultSpec => ({ kind: 'throttle', state: t.stateName })), expect: 'succeeded' });
-  for (const t of fwd.filter((x) => !x.hasRetry)) {
+  // (b) on every forward state whose Retry covers throttling, in one run: it must still succeed. A state
+  // without such a Retry gets its own run (expected to succeed too: one throttled call should not stop an
+  // upgrade; if it does, that run reports it).
+  runs.push({ name: 'b-throttle-every-forward-state-with-retry', faults: fwd.filter((t) => t.retriesThrottling).map((t): FaultSpec => ({ kind: 'throttle', state: t.stateName })), expect: 'succeeded' });
+  for (const t of fwd.filter((x) => !x.retriesThrottling)) {
     runs.push({ name: `b-throttle-${slug(t.stateName)}`, target: targetOf(model, t), faults: [{ kind: 'throttle', state: t.stateName }], expect: 'succeeded' });
   }
   // (b) on the failure path: a failure before, and one after, the point of no return, then a throttle on

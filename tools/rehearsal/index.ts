@@ -183,14 +183,26 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       progress(`fault matrix: ${runs.length} runs, ${runs.reduce((n, r) => n + r.faults.length, 0)} faults armed, ${options.workers ?? 2} workers`);
       const results: FaultRunReport[] = [];
       const queue = [...runs];
+      let drainedNow: () => void = () => undefined;
+      const drained = new Promise<void>((resolve) => { drainedNow = resolve; });
       const workers = Math.max(1, Math.min(options.workers ?? 2, runs.length));
+      // Until the real store upgrade has happened (the happy path does it; without it, the first run that
+      // rolls the image), runs go one at a time: a Neo4j restart must not pull the server from under a
+      // parallel run's health gate or validator.
+      const target = Neo4jPlayer.versionFor(String(input.dockerImage)).version;
+      let upgraded: () => void = () => undefined;
+      const storeUpgraded = new Promise<void>((resolve) => { upgraded = resolve; });
+      if (neo4j.runningVersion === target) upgraded();
       await Promise.all(Array.from({ length: workers }, async (_, w) => {
         const server = w === 0 ? moto : await startRehearsalMoto();
         if (w !== 0) motos.push(server);
+        if (w !== 0) await Promise.race([storeUpgraded, drained]);
         for (let run = queue.shift(); run; run = queue.shift()) {
           const r = await faultRun(run, server, synth, work, secretValues, neo4j as Neo4jPlayer, input, regions, logDir, progress, simulated);
           results.push(r);
+          if (neo4j?.runningVersion === target) upgraded();
         }
+        if (w === 0) drainedNow();
       }));
       results.sort((a, b) => runs.findIndex((r) => r.name === a.name) - runs.findIndex((r) => r.name === b.name));
       const fired = results.reduce((n, r) => n + r.fired, 0);

@@ -49,7 +49,7 @@ export function faultRunReport(run: FaultRun, e: ExecutionReport, fired: number,
     volumesLost: e.volumes.deleted.length,
     snapshotsLost: e.snapshots.deleted.length,
     reached,
-    problems: [...e.problems, ...(asExpected ? [] : [`expected ${reached ? run.expect : 'succeeded (the faulted state did not run)'}, ended ${e.outcome}${e.error ? ` (${e.error.name}: ${e.error.message.slice(0, 300)})` : ''}`])],
+    problems: [...e.problems, ...(asExpected ? [] : [`expected ${reached ? run.expect : 'succeeded (the faulted state did not run)'}, ended ${e.outcome}${e.failedState ? ` after "${e.failedState}" failed` : ''}${e.error ? ` (${e.error.name}: ${e.error.message.slice(0, 300)})` : ''}`])],
     execution: e,
   };
 }

@@ -110,6 +110,8 @@ export interface ExecutionReport {
   readonly status: 'SUCCEEDED' | 'FAILED';
   /** The terminal state the execution ended in (Succeed or Fail state name). */
   readonly endState?: string;
+  /** The first state whose failure was caught (where the failure path began). */
+  readonly failedState?: string;
   readonly error?: { name: string; message: string };
   readonly startedAt: string;
   readonly endedAt: string;

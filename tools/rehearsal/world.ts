@@ -125,7 +125,9 @@ export class World {
   /** Waits up to `ms` for the cluster's reaction to the last change; true when it is over. */
   public async settle(ms: number): Promise<boolean> {
     if (!this.pending || this.pendingDone) return true;
-    await Promise.race([this.pending, new Promise((r) => setTimeout(r, ms))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.pending, new Promise((r) => { timer = setTimeout(r, ms); })]);
+    clearTimeout(timer);
     return this.pendingDone;
   }
 

@@ -1,0 +1,74 @@
+/**
+ * The rehearsal's happy path, end to end: cdk synth of tools/rehearsal/example-app.ts, the real template
+ * deployed into moto_server, the nodes booted with the claim script, the synthesized state machine run by
+ * aws-local-stepfunctions with the real handlers, health gates against a real Neo4j upgraded in place from
+ * NEO4J_LTS_VERSION to NEO4J_NEWEST_VERSION, and a second execution started while the first holds the lock.
+ * Needs moto_server, the aws CLI, a JDK 21+ and Maven (the failure message says what to install).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { NEO4J_LTS_VERSION, NEO4J_NEWEST_VERSION } from '../../tools/neo4j-embedded';
+import { RehearsalReport, rehearse } from '../../tools/rehearsal';
+
+const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearsal-happy-'));
+const lines: string[] = [];
+let report: RehearsalReport;
+
+beforeAll(async () => {
+  report = await rehearse({ outDir, progress: (l) => lines.push(l) });
+}, 20 * 60_000);
+
+afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
+
+describe('rehearsal happy path', () => {
+  test('ends as expected, with every stage succeeded and one progress line per stage', () => {
+    expect({ ok: report.ok, verdict: report.verdict }).toEqual({ ok: true, verdict: [] });
+    expect(report.stages?.length).toBe(8);
+    for (const s of report.stages ?? []) {
+      expect({ stage: s.name, status: s.status }).toEqual({ stage: s.name, status: 'succeeded' });
+      expect(lines.some((l) => l.includes(s.name) && /succeeded in [\d.]+ s/.test(l))).toBe(true);
+    }
+    expect(fs.existsSync(path.join(outDir, 'report.json'))).toBe(true);
+  });
+
+  test('ends with HA modes, no store upgrade flag, N main members and the target image', () => {
+    expect(report.finalParameters).toMatchObject({
+      Mode: 'HA', SlaveMode: 'HA', AllowUpgrade: 'false', DesiredCapacity: '3', DockerImage: `neo4j:${NEO4J_NEWEST_VERSION}-enterprise`,
+    });
+    expect(report.parametersAfterStage?.singleMaster).toMatchObject({ Mode: 'SINGLE', SlaveMode: 'SINGLE', AllowUpgrade: 'true', DesiredCapacity: '1' });
+  });
+
+  test('renames old volumes, creates clones, deletes nothing; snapshots before, for the clones and after', () => {
+    expect(report.volumes?.deleted).toEqual([]);
+    expect(report.volumes?.renamed.length).toBeGreaterThan(0);
+    for (const v of report.volumes?.renamed ?? []) expect(v.name).toBe('neo4j-rehearsal-data-old');
+    expect(report.volumes?.created.some((v) => v.region === 'eu-west-1')).toBe(true);
+    expect(report.snapshots?.deleted).toEqual([]);
+    expect(report.snapshots?.preUpgrade.length).toBe(4);
+    expect(report.snapshots?.clones.length).toBeGreaterThan(0);
+    expect(report.snapshots?.postUpgrade.length).toBe(1);
+  });
+
+  test('really upgrades the store: the LTS server is restarted as the newest version on the same data', () => {
+    const played = report.neo4j.played as Array<{ image: string; version: string; action: string }>;
+    expect(played.map((p) => [p.image, p.version, p.action])).toEqual([
+      [`neo4j:${NEO4J_LTS_VERSION}-enterprise`, NEO4J_LTS_VERSION, 'started'],
+      [`neo4j:${NEO4J_NEWEST_VERSION}-enterprise`, NEO4J_NEWEST_VERSION, 'restarted-same-store'],
+    ]);
+    const checks = report.neo4j.storeChecks as Array<{ markerNodes: number }>;
+    expect(checks.map((c) => c.markerNodes)).toEqual([100, 100]);
+  });
+
+  test('a second execution started while the first holds the lock stops at the lock and changes nothing', () => {
+    expect(report.lockContention).toMatchObject({ ran: true, status: 'FAILED', changedAnything: false });
+    expect(report.lockContention?.error?.name).toBe('LockHeldError');
+  });
+
+  test('counts transitions and AWS calls, and lists what it simulated and adapted', () => {
+    expect(report.counts?.stateTransitions).toBeGreaterThan(50);
+    expect(report.counts?.awsApiCalls).toBeGreaterThan(50);
+    expect(report.simulated.map((s) => s.what).join('\n')).toMatch(/observedRunningCounts/);
+    expect(report.emulatorAdaptations.length).toBeGreaterThan(3);
+  });
+});

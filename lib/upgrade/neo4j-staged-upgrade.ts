@@ -10,7 +10,7 @@ import { Neo4jUpgradesValidationError } from '../errors';
 import { ApprovalMode } from './approval-mode';
 import { StageContext } from './fragments/stage-context';
 import { UpgradeStage } from './fragments/upgrade-stage';
-import { PollingPlan, pollingPlan } from './retry-policy';
+import { PollingPlan, TRANSIENT_ERRORS, pollingPlan } from './retry-policy';
 import { UpgradeHandlerFunction } from './upgrade-handler-function';
 import { UpgradePermissions } from './upgrade-permissions';
 
@@ -440,6 +440,7 @@ export class Neo4jStagedUpgrade extends Construct {
         taskTimeout: sfn.Timeout.at('$.plan.timeouts.approvalSeconds'),
         resultPath: '$.results.manualMigrations.decision',
       });
+      approve.addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL });
       approve.addCatch(this.ctx.onFailure, { errors: ['States.ALL'], resultPath: '$.error' });
       const skip = new sfn.Pass(s, 'No approval requested');
       const choice = new sfn.Choice(s, 'Approval requested?')

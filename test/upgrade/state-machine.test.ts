@@ -76,7 +76,7 @@ describe('Neo4jStagedUpgrade state machine', () => {
     expect(tasks.length).toBeGreaterThan(30);
     for (const [name, s] of tasks) {
       if (!insideMap.has(name)) expect({ name, catches: (s.Catch ?? []).length > 0 }).toEqual({ name, catches: true });
-      expect({ name, retriesThrottling: JSON.stringify(s.Retry ?? []).includes('ThrottlingException') || name === 'Wait for the operator decision' })
+      expect({ name, retriesThrottling: JSON.stringify(s.Retry ?? []).includes('ThrottlingException') })
         .toEqual({ name, retriesThrottling: true });
     }
   });

@@ -9,40 +9,17 @@
  * volume key, clone into eu-west-1, approval after the store upgrade. The health gates reach the
  * rehearsal's Neo4j through context `neo4jBoltUri`.
  */
-import { App, Stack } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import { ApprovalMode, ClusterMode, Neo4jCluster, Neo4jStagedUpgrade, Neo4jVersionFamily } from '../../lib';
+import { App } from 'aws-cdk-lib';
+import { exampleStack } from '../../bin/example-stack';
+import { Neo4jVersionFamily } from '../../lib';
 import { NEO4J_LTS_VERSION } from '../neo4j-embedded';
 
 const app = new App();
-const stack = new Stack(app, 'Neo4jRehearsal', {
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT ?? '123456789012', region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' },
+exampleStack(app, {
+  stackName: 'Neo4jRehearsal',
   description: 'Neo4j 5 cluster on ECS, upgradable in stages (cdk-neo4j-ecs-upgrades local rehearsal)',
-});
-
-const dataKey = new kms.Key(stack, 'DataVolumeKey', {
-  description: 'Encrypts Neo4j data volumes and their snapshots',
-  enableKeyRotation: true,
-});
-
-const cluster = new Neo4jCluster(stack, 'Neo4j', {
   dockerImage: `neo4j:${NEO4J_LTS_VERSION}-enterprise`,
   versionFamily: Neo4jVersionFamily.V5,
   environmentName: 'rehearsal',
-  mode: ClusterMode.HA,
-  slaveMode: ClusterMode.HA,
-  capacity: { min: 1, max: 3, desired: 3 },
-  slaveCapacity: { min: 1, max: 1, desired: 1 },
-  dataVolume: { name: 'neo4j-rehearsal-data', sizeGiB: 200, encryptionKey: dataKey },
 });
-
-new Neo4jStagedUpgrade(stack, 'Upgrade', {
-  cluster,
-  boltUri: app.node.tryGetContext('neo4jBoltUri') ?? 'bolt://neo4j.rehearsal.internal:7687',
-  finalCapacity: 3,
-  cloneVolumes: true,
-  cloneRegions: ['eu-west-1'],
-  approvalMode: ApprovalMode.AFTER_STORE_UPGRADE,
-});
-
 app.synth();

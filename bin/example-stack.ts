@@ -1,0 +1,51 @@
+/**
+ * The example deployment, shared by the example app (bin/app.ts, Neo4j 3.5 HA in production) and the
+ * local rehearsal's app (tools/rehearsal/example-app.ts, Neo4j 5 so real servers can play it): a
+ * production-like cluster of 3 HA members + 1 slave-only node, encrypted data volumes with a
+ * customer-managed key, Secrets Manager credentials, and its staged upgrade.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { ApprovalMode, ClusterMode, Neo4jCluster, Neo4jStagedUpgrade, Neo4jVersionFamily } from '../lib';
+
+export interface ExampleStackOptions {
+  readonly stackName: string;
+  readonly description: string;
+  readonly dockerImage: string;
+  readonly versionFamily: Neo4jVersionFamily;
+  readonly environmentName: string;
+}
+
+export function exampleStack(app: App, o: ExampleStackOptions): Stack {
+  const stack = new Stack(app, o.stackName, {
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT ?? '123456789012', region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' },
+    description: o.description,
+  });
+
+  const dataKey = new kms.Key(stack, 'DataVolumeKey', {
+    description: 'Encrypts Neo4j data volumes and their snapshots',
+    enableKeyRotation: true,
+  });
+
+  const cluster = new Neo4jCluster(stack, 'Neo4j', {
+    dockerImage: o.dockerImage,
+    versionFamily: o.versionFamily,
+    environmentName: o.environmentName,
+    mode: ClusterMode.HA,
+    slaveMode: ClusterMode.HA,
+    capacity: { min: 1, max: 3, desired: 3 },
+    slaveCapacity: { min: 1, max: 1, desired: 1 },
+    dataVolume: { name: `neo4j-${o.environmentName}-data`, sizeGiB: 200, encryptionKey: dataKey },
+  });
+
+  new Neo4jStagedUpgrade(stack, 'Upgrade', {
+    cluster,
+    // The local rehearsal points the health gates at its own Neo4j through this context value.
+    boltUri: app.node.tryGetContext('neo4jBoltUri') ?? `bolt://neo4j.${o.environmentName}.internal:7687`,
+    finalCapacity: 3,
+    cloneVolumes: true,
+    cloneRegions: ['eu-west-1'],
+    approvalMode: ApprovalMode.AFTER_STORE_UPGRADE,
+  });
+  return stack;
+}

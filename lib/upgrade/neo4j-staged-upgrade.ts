@@ -99,6 +99,11 @@ const TITLES = {
   slaveBackToHa: 'Stage 8 SlaveMode back to HA',
 };
 
+/** Payload of the lock release: only this execution's lock is released. */
+const RELEASE_LOCK = {
+  'cluster.$': '$.cluster', action: 'release', 'parameterName.$': '$.settings.lockParameterName', 'executionArn.$': '$$.Execution.Id',
+};
+
 /** Keys of the stages, in the order seed 000 runs them. */
 export const STAGE_KEYS = Object.keys(TITLES);
 
@@ -558,9 +563,7 @@ export class Neo4jStagedUpgrade extends Construct {
     const unprotect = ctx.step(this, 'After: release the master scale-in protection', this.fn('keep-master'), {
       'cluster.$': '$.cluster', release: true,
     }, { resultPath: null });
-    const release = ctx.step(this, 'After: release the lock', this.fn('upgrade-lock'), {
-      'cluster.$': '$.cluster', action: 'release', 'parameterName.$': '$.settings.lockParameterName', 'executionArn.$': '$$.Execution.Id',
-    }, { resultPath: '$.results.finish.lock' });
+    const release = ctx.step(this, 'After: release the lock', this.fn('upgrade-lock'), RELEASE_LOCK, { resultPath: '$.results.finish.lock' });
     const publish = new StageContext(new sfn.Succeed(this, 'Upgraded (result not published)')).step(
       this, 'After: publish the result', this.fn('publish-result'), this.resultPayload('SUCCEEDED'), { resultPath: '$.result' });
     return sfn.Chain.start(snapshot).next(wait).next(unprotect).next(release).next(publish).next(new sfn.Succeed(this, 'Upgraded', { outputPath: '$.result.Payload' }));
@@ -595,9 +598,7 @@ export class Neo4jStagedUpgrade extends Construct {
       // A stage update still running is cancelled first (StillInProgressError until it settles).
     }, { resultPath: '$.results.rollback.parameters', poll: this.polls.stack });
     const afterParameters = waitStack('Rollback: wait for the restored parameters', '$.results.rollback.parameters.Payload');
-    const release = ctx.step(this, 'Rollback: release the lock', this.fn('upgrade-lock'), {
-      'cluster.$': '$.cluster', action: 'release', 'parameterName.$': '$.settings.lockParameterName', 'executionArn.$': '$$.Execution.Id',
-    }, { resultPath: '$.results.rollback.lock' });
+    const release = ctx.step(this, 'Rollback: release the lock', this.fn('upgrade-lock'), RELEASE_LOCK, { resultPath: '$.results.rollback.lock' });
     const publish = ctx.step(this, 'Rollback: publish the failure', this.fn('publish-result'), this.resultPayload('ROLLED_BACK'),
       { resultPath: '$.result' });
     const failed = new sfn.Fail(this, 'Rolled back', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
@@ -625,9 +626,7 @@ export class Neo4jStagedUpgrade extends Construct {
   private releaseLockThenFail(title: string): sfn.IChainable {
     const fail = new sfn.Fail(this, title, { errorPath: '$.error.Error', causePath: '$.error.Cause' });
     // If even the release fails, the execution still fails with the original error; the lock expires.
-    const release = new StageContext(fail).step(this, `${title}: release the lock`, this.fn('upgrade-lock'), {
-      'cluster.$': '$.cluster', action: 'release', 'parameterName.$': '$.settings.lockParameterName', 'executionArn.$': '$$.Execution.Id',
-    }, { resultPath: null });
+    const release = new StageContext(fail).step(this, `${title}: release the lock`, this.fn('upgrade-lock'), RELEASE_LOCK, { resultPath: null });
     return sfn.Chain.start(release).next(fail);
   }
 }

@@ -2,10 +2,13 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ClusterInstance, listClusterInstances } from '../shared/cluster-members';
 import { ClusterContext } from '../shared/context';
+import { InvalidInputError } from '../shared/errors';
 import { requireCluster } from '../shared/input-checks';
 
 export interface ClusterInstancesInput {
   readonly cluster: ClusterContext;
+  /** Whether the slave-only node is a cluster member now (SlaveMode not SINGLE). Default true. */
+  readonly slaveIsMember?: boolean;
 }
 
 export interface ClusterInstancesOutput {
@@ -15,6 +18,8 @@ export interface ClusterInstancesOutput {
   readonly slave: ClusterInstance[];
   /** main.length + slave.length, for Choice states. */
   readonly count: number;
+  /** The instances that are cluster members: main, plus slave when `slaveIsMember`. */
+  readonly members: number;
 }
 
 export interface ClusterInstancesDeps {
@@ -29,9 +34,13 @@ export interface ClusterInstancesDeps {
  * the volume steps.
  */
 export async function logic(deps: ClusterInstancesDeps, input: ClusterInstancesInput): Promise<ClusterInstancesOutput> {
+  if (input?.slaveIsMember !== undefined && typeof input.slaveIsMember !== 'boolean') {
+    throw new InvalidInputError(`slaveIsMember must be a boolean, got ${JSON.stringify(input.slaveIsMember)}`);
+  }
   const cluster = requireCluster(input?.cluster, ['dataVolumeName', 'environmentName', 'mainAutoScalingGroupName', 'slaveAutoScalingGroupName']);
   const instances = await listClusterInstances(deps, cluster);
   const main = instances.filter((i) => i.group === 'main');
   const slave = instances.filter((i) => i.group === 'slave');
-  return { main, slave, count: instances.length };
+  const members = main.length + (input.slaveIsMember === false ? 0 : slave.length);
+  return { main, slave, count: instances.length, members };
 }

@@ -9,7 +9,7 @@ import {
 import { Logger } from '../shared/log';
 import { checkUpgradePath, versionFamily } from '../shared/neo4j-upgrade-path';
 import {
-  APPROVAL_MODES, ApprovalMode, DEFAULT_APPROVAL_MODE, DEFAULT_LOCK_TTL_SECONDS, DEFAULT_TIMEOUTS, ExpectedMembers,
+  APPROVAL_MODES, ApprovalMode, DEFAULT_APPROVAL_MODE, DEFAULT_LOCK_TTL_SECONDS, DEFAULT_TIMEOUTS, ExpectedMembers, SlaveMembership,
   UpgradePlan, UpgradeRequest, UpgradeTimeouts,
 } from './plan';
 
@@ -123,7 +123,8 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
   const targetCapacity = capacity(params, cluster.parameterNames.desiredCapacity, 'targetCapacity', target, 1);
   const slaveCapacity = capacity(params, cluster.parameterNames.slaveDesiredCapacity, 'slaveCapacity', slave, 0);
 
-  const expectedMembers = membersPerStage(params, cluster, targetCapacity, slaveCapacity);
+  const slaveIsMember = slaveMembership(params, cluster);
+  const expectedMembers = membersPerStage(params, cluster, slaveIsMember, targetCapacity, slaveCapacity);
 
   // The version path.
   checkEdition(fromVersion, toVersion, currentDockerImage, dockerImage, warnings);
@@ -159,6 +160,7 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
     cloneRegions,
     cloneRegionZones: [...cloneRegions],
     expectedMembers,
+    slaveIsMember,
     approvalMode,
     allowSameVersion,
     lockTtlSeconds,
@@ -269,7 +271,8 @@ function capacity(
 }
 
 function membersPerStage(
-  params: Record<string, string>, cluster: ClusterContext, targetCapacity: number, slaveCapacity: number,
+  params: Record<string, string>, cluster: ClusterContext, slaveIsMember: SlaveMembership,
+  targetCapacity: number, slaveCapacity: number,
 ): ExpectedMembers {
   const names = cluster.parameterNames;
   const running = (key: string, min: number) => {
@@ -282,13 +285,22 @@ function membersPerStage(
     }
     return n;
   };
-  const slaveClustered = params[names.slaveMode] !== 'SINGLE';
   return {
-    rollImage: running(names.desiredCapacity, 1) + (slaveClustered ? running(names.slaveDesiredCapacity, 0) : 0),
+    rollImage: running(names.desiredCapacity, 1) + (slaveIsMember.rollImage ? running(names.slaveDesiredCapacity, 0) : 0),
     singleMaster: 1,
     backToHa: 1,
     scaleOut: targetCapacity,
     slaveBackToHa: targetCapacity + slaveCapacity,
+  };
+}
+
+function slaveMembership(params: Record<string, string>, cluster: ClusterContext): SlaveMembership {
+  return {
+    rollImage: params[cluster.parameterNames.slaveMode] !== 'SINGLE',
+    singleMaster: false,
+    backToHa: false,
+    scaleOut: false,
+    slaveBackToHa: true,
   };
 }
 

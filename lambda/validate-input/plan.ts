@@ -73,6 +73,8 @@ export interface UpgradePlan {
   readonly cloneRegionZones: string[];
   /** Members each stage's health gate expects (see ExpectedMembers). */
   readonly expectedMembers: ExpectedMembers;
+  /** Whether the slave-only node counts as a member at each stage's health gate (SlaveMode not SINGLE). */
+  readonly slaveIsMember: SlaveMembership;
   readonly approvalMode: ApprovalMode;
   readonly allowSameVersion: boolean;
   readonly lockTtlSeconds: number;
@@ -99,3 +101,10 @@ export interface ExpectedMembers {
   /** Step 8, SlaveMode=HA: N + S'. */
   readonly slaveBackToHa: number;
 }
+
+/**
+ * Per stage, whether the slave-only group's instances are cluster members. Where a gate's server is
+ * standalone (no topology to read), the member count falls back to the running instances, and a
+ * slave-only node in SlaveMode SINGLE is its own cluster, not a member.
+ */
+export type SlaveMembership = { readonly [stage in keyof ExpectedMembers]: boolean };

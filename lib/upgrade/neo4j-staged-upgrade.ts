@@ -342,15 +342,15 @@ export class Neo4jStagedUpgrade extends Construct {
   }
 
   /** Health gate over Bolt: reachable, the target version, one master, the expected member count. */
-  private healthGate(scope: Construct, key: string, title: string, expectedMembersPath: string): sfn.IChainable[] {
+  private healthGate(scope: Construct, key: string, title: string): sfn.IChainable[] {
     const ctx = this.ctx;
     return [
       ctx.step(scope, `${title}: count the running members`, this.fn('cluster-instances'), {
-        'cluster.$': '$.cluster',
+        'cluster.$': '$.cluster', 'slaveIsMember.$': `$.plan.slaveIsMember.${key}`,
       }, { resultPath: `$.results.${key}.instances` }),
       ctx.step(scope, `${title}: health gate over Bolt`, this.fn('health-gate'), {
-        'cluster.$': '$.cluster', 'dockerImage.$': '$.plan.dockerImage', 'expectedMembers.$': expectedMembersPath,
-        'simulatedMembers.$': `$.results.${key}.instances.Payload.count`, stage: key,
+        'cluster.$': '$.cluster', 'dockerImage.$': '$.plan.dockerImage', 'expectedMembers.$': `$.plan.expectedMembers.${key}`,
+        'simulatedMembers.$': `$.results.${key}.instances.Payload.members`, stage: key,
       }, { resultPath: `$.results.${key}.gate`, poll: this.polls.gate, pollAlsoOn: ['HealthGateError'] }),
     ];
   }
@@ -402,7 +402,7 @@ export class Neo4jStagedUpgrade extends Construct {
   private stageRollImage() {
     return this.stage('rollImage', TITLES.rollImage, '000/1', (s) => [
       ...this.parameterUpdate(s, 'rollImage', TITLES.rollImage, { 'dockerImage.$': '$.plan.dockerImage' }),
-      ...this.healthGate(s, 'rollImage', TITLES.rollImage, '$.plan.expectedMembers.rollImage'),
+      ...this.healthGate(s, 'rollImage', TITLES.rollImage),
     ]);
   }
 
@@ -424,7 +424,7 @@ export class Neo4jStagedUpgrade extends Construct {
         result: sfn.Result.fromBoolean(true),
         resultPath: '$.progress.pastPointOfNoReturn',
       }),
-      ...this.healthGate(s, 'singleMaster', TITLES.singleMaster, '$.plan.expectedMembers.singleMaster'),
+      ...this.healthGate(s, 'singleMaster', TITLES.singleMaster),
     ]);
   }
 
@@ -458,7 +458,7 @@ export class Neo4jStagedUpgrade extends Construct {
   private stageBackToHa() {
     return this.stage('backToHa', TITLES.backToHa, '000/4', (s) => [
       ...this.parameterUpdate(s, 'backToHa', TITLES.backToHa, { mode: 'HA', allowUpgrade: 'false' }),
-      ...this.healthGate(s, 'backToHa', TITLES.backToHa, '$.plan.expectedMembers.backToHa'),
+      ...this.healthGate(s, 'backToHa', TITLES.backToHa),
     ]);
   }
 
@@ -538,7 +538,7 @@ export class Neo4jStagedUpgrade extends Construct {
         'desiredCapacity.$': '$.plan.targetCapacity',
         'minSize.$': `$.preUpgrade.Payload.parameters.${n.minSize}`,
       }),
-      ...this.healthGate(s, 'scaleOut', TITLES.scaleOut, '$.plan.expectedMembers.scaleOut'),
+      ...this.healthGate(s, 'scaleOut', TITLES.scaleOut),
       this.migrationValidation(s, TITLES.scaleOut, 'compare', this.ctx),
     ]);
   }
@@ -546,7 +546,7 @@ export class Neo4jStagedUpgrade extends Construct {
   private stageSlaveBackToHa() {
     return this.stage('slaveBackToHa', TITLES.slaveBackToHa, '000/8', (s) => [
       ...this.parameterUpdate(s, 'slaveBackToHa', TITLES.slaveBackToHa, { slaveMode: 'HA' }),
-      ...this.healthGate(s, 'slaveBackToHa', TITLES.slaveBackToHa, '$.plan.expectedMembers.slaveBackToHa'),
+      ...this.healthGate(s, 'slaveBackToHa', TITLES.slaveBackToHa),
     ]);
   }
 

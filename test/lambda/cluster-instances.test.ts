@@ -6,7 +6,7 @@ import { A, B, C, D, attachedVolume, fakeCluster } from './fixtures/fake-cluster
 import { CLUSTER, awsError, mockAws } from './fixtures/volume-cluster';
 
 const aws = mockAws();
-const run = (cluster: unknown = CLUSTER) => logic(aws.deps, { cluster } as never);
+const run = (cluster: unknown = CLUSTER, extra: Record<string, unknown> = {}) => logic(aws.deps, { cluster, ...extra } as never);
 
 describe('cluster-instances', () => {
   test('lists InService instances of both groups with AZ, private IP, protection and data volume', async () => {
@@ -20,6 +20,7 @@ describe('cluster-instances', () => {
         { instanceId: D.id, group: 'slave', autoScalingGroupName: CLUSTER.slaveAutoScalingGroupName, availabilityZone: 'us-east-1c', privateIpAddress: '10.0.3.10', lifecycleState: 'InService', protectedFromScaleIn: false, dataVolumeIds: ['vol-d'] },
       ],
       count: 3,
+      members: 3,
     });
     expect(aws.asMock).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, {
       AutoScalingGroupNames: [CLUSTER.mainAutoScalingGroupName, CLUSTER.slaveAutoScalingGroupName],
@@ -41,9 +42,18 @@ describe('cluster-instances', () => {
     expect(out.slave[0].dataVolumeIds).toEqual([]);
   });
 
+  test('members leave out the slave-only node while it is not a member (SlaveMode SINGLE)', async () => {
+    fakeCluster(aws, [A, B], [D]);
+    await expect(run(CLUSTER, { slaveIsMember: false })).resolves.toMatchObject({ count: 3, members: 2 });
+    await expect(run(CLUSTER, { slaveIsMember: true })).resolves.toMatchObject({ count: 3, members: 3 });
+    await expect(run(CLUSTER, { slaveIsMember: 'no' })).rejects.toMatchObject({
+      name: 'InvalidInputError', message: 'slaveIsMember must be a boolean, got "no"',
+    });
+  });
+
   test('empty groups: no instance calls', async () => {
     fakeCluster(aws, [], []);
-    await expect(run()).resolves.toEqual({ main: [], slave: [], count: 0 });
+    await expect(run()).resolves.toEqual({ main: [], slave: [], count: 0, members: 0 });
     expect(aws.ec2Mock.calls()).toHaveLength(0);
   });
 

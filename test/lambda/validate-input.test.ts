@@ -46,6 +46,7 @@ describe('validate-input: the plan', () => {
       cloneRegions: ['eu-west-1'],
       cloneRegionZones: ['eu-west-1'],
       expectedMembers: { rollImage: 4, singleMaster: 1, backToHa: 1, scaleOut: 3, slaveBackToHa: 4 },
+      slaveIsMember: { rollImage: true, singleMaster: false, backToHa: false, scaleOut: false, slaveBackToHa: true },
       approvalMode: 'after-store-upgrade',
       allowSameVersion: false,
       lockTtlSeconds: 172800,
@@ -192,6 +193,7 @@ describe('validate-input: refusals name the field and value, and change nothing'
     running('neo4j:3.5.34-enterprise', { DesiredCapacity: '2', SlaveMode: 'SINGLE', SlaveDesiredCapacity: '1' });
     await expect(run({ dockerImage: 'neo4j:3.5.35', targetCapacity: 5, slaveCapacity: 2 }).result).resolves.toMatchObject({
       expectedMembers: { rollImage: 2, singleMaster: 1, backToHa: 1, scaleOut: 5, slaveBackToHa: 7 },
+      slaveIsMember: { rollImage: false, singleMaster: false, backToHa: false, scaleOut: false, slaveBackToHa: true },
     });
     running('neo4j:3.5.34-enterprise', { DesiredCapacity: '0' });
     await expect(run({ dockerImage: 'neo4j:3.5.35', targetCapacity: 3 }).result).rejects.toThrow(/DesiredCapacity \("0"\) is not an integer >= 1/);

@@ -90,6 +90,18 @@ describe('Neo4jStagedUpgrade state machine', () => {
     expect(JSON.stringify(gate.Retry)).toContain('HealthGateError');
   });
 
+  test('each gate expects its stage\'s members, counting the slave-only node only where it is a member', () => {
+    for (const [stage, key] of [['Stage 2', 'singleMaster'], ['Stage 8', 'slaveBackToHa']]) {
+      const count = states[names.find((n) => n.startsWith(stage) && n.endsWith(': count the running members'))!];
+      const gate = states[names.find((n) => n.startsWith(stage) && n.endsWith(': health gate over Bolt'))!];
+      expect(count.Parameters.Payload['slaveIsMember.$']).toBe(`$.plan.slaveIsMember.${key}`);
+      expect(gate.Parameters.Payload).toMatchObject({
+        'expectedMembers.$': `$.plan.expectedMembers.${key}`,
+        'simulatedMembers.$': `$.results.${key}.instances.Payload.members`,
+      });
+    }
+  });
+
   test('the point of no return is explicit and the rollback restores snapshots past it', () => {
     expect(states['Point of no return: the master store is upgraded']).toBeDefined();
     const choice = states['Rollback: past the point of no return?'];

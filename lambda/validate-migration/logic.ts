@@ -1,19 +1,17 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import type { Driver } from 'neo4j-driver';
 import { BaselineTooLargeError, loadBaselineFromSsm, storeBaselineInSsm } from '../../validator/baseline-store';
 import { captureSnapshot } from '../../validator/capture';
-import type { Credentials } from '../../validator/connect';
-import { parseCredentialsSecret, redactUri } from '../../validator/connect';
 import type { Difference, ValidationReport } from '../../validator/report';
 import { compareSnapshots } from '../../validator/report';
 import type { PartitionSpec, Snapshot } from '../../validator/snapshot';
 import { combineSnapshots } from '../../validator/snapshot';
 import type { NormalizedKeys } from '../../validator/stable-key';
 import { normalizeKeys } from '../../validator/stable-key';
+import { redactUri } from '../../validator/connect';
 import { compareWithBaseline } from '../../validator/validate';
 import { isAwsError } from '../shared/aws-error';
-import { HealthGateError, InvalidInputError, PreconditionFailedError, ValidationMismatchError } from '../shared/errors';
+import { DatabaseDeps, DatabaseTarget, isBoltUri, withDatabase } from '../shared/database-session';
+import { InvalidInputError, PreconditionFailedError, ValidationMismatchError } from '../shared/errors';
 import { optionalString, requireInteger, requireString } from '../shared/input-checks';
 import type { Logger } from '../shared/log';
 
@@ -27,10 +25,8 @@ import type { Logger } from '../shared/log';
  * - `compare`: compares the database (or the combined `partials`) with the stored baseline; any
  *   difference is a ValidationMismatchError (not retryable: the state machine rolls back).
  */
-export interface ValidateMigrationDeps {
+export interface ValidateMigrationDeps extends DatabaseDeps {
   readonly ssm: SSMClient;
-  readonly secrets: SecretsManagerClient;
-  readonly connect: (uri: string, credentials: Credentials) => Driver;
   readonly log: Logger;
 }
 
@@ -96,7 +92,7 @@ export function checkInput(input: ValidateMigrationInput): Checked {
   }
   const live = partials === undefined;
   const boltUri = live ? requireString(input.boltUri ?? input.cluster?.boltUri, 'boltUri (or cluster.boltUri)') : undefined;
-  if (boltUri !== undefined && !/^(bolt|neo4j)(\+s|\+ssc)?:\/\//.test(boltUri)) {
+  if (boltUri !== undefined && !isBoltUri(boltUri)) {
     throw new InvalidInputError(`boltUri must be a bolt:// or neo4j:// URI, got ${JSON.stringify(redactUri(boltUri))}`);
   }
   const secretArn = live ? requireString(input.credentialsSecretArn ?? input.cluster?.credentialsSecretArn, 'credentialsSecretArn (or cluster.credentialsSecretArn)') : undefined;
@@ -140,7 +136,7 @@ export async function logic(deps: ValidateMigrationDeps, input: ValidateMigratio
   const c = checkInput(input);
   switch (c.mode) {
     case 'capture-partition': {
-      const snapshot = await withDatabase(deps, c, (driver) =>
+      const snapshot = await withDatabase(deps, target(c), (driver) =>
         captureSnapshot(driver, { database: c.database, uri: c.boltUri, keys: c.keys, partition: c.partition }),
       );
       return { mode: 'capture-partition', partition: c.partition!, snapshot };
@@ -148,7 +144,7 @@ export async function logic(deps: ValidateMigrationDeps, input: ValidateMigratio
     case 'capture-baseline': {
       const snapshot = c.partials
         ? combine(c.partials)
-        : await withDatabase(deps, c, (driver) =>
+        : await withDatabase(deps, target(c), (driver) =>
             captureSnapshot(driver, {
               database: c.database,
               uri: c.boltUri,
@@ -179,7 +175,7 @@ export async function logic(deps: ValidateMigrationDeps, input: ValidateMigratio
       const baseline = await loadBaseline(deps, c.parameterName!);
       const report = c.partials
         ? compareSnapshots(baseline, combine(c.partials))
-        : await withDatabase(deps, c, (driver) => compareWithBaseline(baseline, driver, { database: c.database, uri: c.boltUri }));
+        : await withDatabase(deps, target(c), (driver) => compareWithBaseline(baseline, driver, { database: c.database, uri: c.boltUri }));
       if (!report.ok) {
         deps.log.error('validation mismatch', { differences: report.differences.slice(0, 200), total: report.differences.length });
         throw new ValidationMismatchError(mismatchMessage(report));
@@ -218,37 +214,6 @@ async function loadBaseline(deps: ValidateMigrationDeps, name: string): Promise<
   }
 }
 
-async function readCredentials(secrets: SecretsManagerClient, arn: string): Promise<Credentials> {
-  let secretString: string | undefined;
-  try {
-    secretString = (await secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
-  } catch (err) {
-    if (isAwsError(err, 'ResourceNotFoundException')) throw new PreconditionFailedError(`credentials secret ${arn} does not exist`, { cause: err });
-    throw err;
-  }
-  try {
-    return parseCredentialsSecret(secretString, arn);
-  } catch (err) {
-    throw new PreconditionFailedError((err as Error).message, { cause: err });
-  }
-}
-
-/** Connects, runs `fn`, closes. An unreachable database is a HealthGateError (retryable). */
-async function withDatabase<T>(deps: ValidateMigrationDeps, c: Checked, fn: (driver: Driver) => Promise<T>): Promise<T> {
-  const credentials = await readCredentials(deps.secrets, c.secretArn!);
-  const driver = deps.connect(c.boltUri!, credentials);
-  try {
-    return await fn(driver);
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === 'ServiceUnavailable' || code === 'SessionExpired') {
-      throw new HealthGateError(`database at ${redactUri(c.boltUri!)} is unavailable: ${(err as Error).message}`, { cause: err });
-    }
-    if (code === 'Neo.ClientError.Security.Unauthorized') {
-      throw new PreconditionFailedError(`the credentials in ${c.secretArn} are not accepted by ${redactUri(c.boltUri!)}`, { cause: err });
-    }
-    throw err;
-  } finally {
-    await driver.close();
-  }
+function target(c: Checked): DatabaseTarget {
+  return { boltUri: c.boltUri!, secretArn: c.secretArn! };
 }

@@ -37,3 +37,5 @@ export class SnapshotFailedError extends named('SnapshotFailedError', false) {}
 export class ValidationMismatchError extends named('ValidationMismatchError', false) {}
 /** AWS throttled or failed transiently. */
 export class TransientAwsError extends named('TransientAwsError', true) {}
+/** A Cypher migration was refused by the database, or changed since it was applied. Not retryable: roll back. */
+export class MigrationFailedError extends named('MigrationFailedError', false) {}

@@ -7,6 +7,7 @@ export * from './cluster/neo4j-cluster';
 export * from './cluster/neo4j-version-family';
 export * from './cluster/node-capacity';
 export * from './upgrade/approval-mode';
+export * from './upgrade/cypher-migration';
 export * from './upgrade/neo4j-staged-upgrade';
 export * from './upgrade/retry-policy';
 export * from './upgrade/upgrade-handler-function';

@@ -7,7 +7,9 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { Neo4jCluster } from '../cluster/neo4j-cluster';
 import { Neo4jUpgradesValidationError } from '../errors';
+import { validateCypherMigrations } from '../private/validate-cypher-migrations';
 import { ApprovalMode } from './approval-mode';
+import { CypherMigration } from './cypher-migration';
 import { StageContext } from './fragments/stage-context';
 import { UpgradeStage } from './fragments/upgrade-stage';
 import { PollingPlan, TRANSIENT_ERRORS, pollingPlan } from './retry-policy';
@@ -40,9 +42,19 @@ export interface Neo4jStagedUpgradeProps {
   readonly cloneRegions?: string[];
   /**
    * When to wait for an operator.
-   * @default ApprovalMode.AFTER_STORE_UPGRADE
+   * @default - ApprovalMode.NONE when `migrations` are given (they replace the manual pause), else
+   * ApprovalMode.AFTER_STORE_UPGRADE
    */
   readonly approvalMode?: ApprovalMode;
+  /**
+   * Cypher migrations run automatically in stage 3 instead of (or, with an approval mode, before) the
+   * operator's pause: on the single master, after its store upgrade, one statement per Lambda
+   * invocation, each recorded in the database so a retry or redrive never applies it twice. With
+   * `validateMigration`, the store upgrade is compared with the preflight baseline before they run and a
+   * new baseline is captured after them, which the final comparison uses.
+   * @default - none: stage 3 is the operator's pause only
+   */
+  readonly migrations?: CypherMigration[];
   /**
    * How long an approval may wait before the upgrade rolls back.
    * @default Duration.hours(24)
@@ -112,6 +124,7 @@ const HANDLERS = [
   'update-stack', 'stack-status', 'ecs-services-steady', 'health-gate', 'cluster-instances', 'resolve-master',
   'keep-master', 'verify-master-kept', 'request-approval', 'retag-volumes', 'plan-clone-targets',
   'copy-snapshot-to-region', 'create-clone-volumes', 'restore-volumes', 'publish-result', 'validate-migration',
+  'run-migrations',
 ] as const;
 type HandlerName = (typeof HANDLERS)[number];
 
@@ -135,12 +148,14 @@ export class Neo4jStagedUpgrade extends Construct {
   private readonly cluster: Neo4jCluster;
   private readonly ctx: StageContext;
   private readonly polls: { stack: PollingPlan; services: PollingPlan; gate: PollingPlan; snapshots: PollingPlan };
+  private readonly migrations: CypherMigration[];
 
   constructor(scope: Construct, id: string, props: Neo4jStagedUpgradeProps) {
     super(scope, id);
     this.validateProps(props);
     const cluster = props.cluster;
     this.cluster = cluster;
+    this.migrations = props.migrations ?? [];
     const finalCapacity = props.finalCapacity ?? undefined;
     this.lockParameterName = props.lockParameterName ?? `/neo4j-upgrades/${cluster.environmentName}/lock`;
     this.polls = {
@@ -207,6 +222,7 @@ export class Neo4jStagedUpgrade extends Construct {
     if (partitions !== undefined && (!Number.isInteger(partitions) || partitions < 1 || partitions > 1000)) {
       throw new Neo4jUpgradesValidationError('validationPartitions', String(partitions), 'must be a whole number from 1 to 1000');
     }
+    validateCypherMigrations(props.migrations ?? []);
     const approvalSeconds = props.approvalTimeout?.toSeconds();
     if (approvalSeconds !== undefined && (approvalSeconds < 60 || approvalSeconds > 31_536_000)) {
       throw new Neo4jUpgradesValidationError('approvalTimeout', `${approvalSeconds} s`, 'must be from 1 minute to 1 year');
@@ -224,12 +240,13 @@ export class Neo4jStagedUpgrade extends Construct {
 
   private createFunctions(): { [handler: string]: UpgradeHandlerFunction } {
     const functions: { [handler: string]: UpgradeHandlerFunction } = {};
-    for (const name of HANDLERS) {
+    // run-migrations exists only where there are migrations to run.
+    for (const name of HANDLERS.filter((h) => h !== 'run-migrations' || this.migrations.length > 0)) {
       // Handlers that speak Bolt run in the cluster's VPC; the validator may stream a whole partition.
-      const inVpc = name === 'health-gate' || name === 'validate-migration';
+      const inVpc = name === 'health-gate' || name === 'validate-migration' || name === 'run-migrations';
       functions[name] = new UpgradeHandlerFunction(this, pascal(name), {
         handlerName: name,
-        timeout: name === 'validate-migration' ? Duration.minutes(15) : name === 'health-gate' ? Duration.minutes(2) : Duration.minutes(1),
+        timeout: name === 'validate-migration' || name === 'run-migrations' ? Duration.minutes(15) : name === 'health-gate' ? Duration.minutes(2) : Duration.minutes(1),
         memorySize: name === 'validate-migration' ? 1024 : undefined,
         vpc: inVpc ? this.cluster.vpc : undefined,
       });
@@ -264,7 +281,7 @@ export class Neo4jStagedUpgrade extends Construct {
   /** Keeps the operator's input at `$.request` and adds the baked cluster context and defaults. */
   private applyDefaults(props: Neo4jStagedUpgradeProps, finalCapacity: number | undefined): sfn.Pass {
     const defaults: Record<string, unknown> = {
-      approvalMode: (props.approvalMode ?? ApprovalMode.AFTER_STORE_UPGRADE).value,
+      approvalMode: (props.approvalMode ?? (this.migrations.length > 0 ? ApprovalMode.NONE : ApprovalMode.AFTER_STORE_UPGRADE)).value,
       cloneRegions: props.cloneRegions ?? [],
     };
     if (finalCapacity !== undefined) defaults.targetCapacity = finalCapacity;
@@ -451,8 +468,35 @@ export class Neo4jStagedUpgrade extends Construct {
       const choice = new sfn.Choice(s, 'Approval requested?')
         .when(sfn.Condition.stringEquals('$.plan.approvalMode', 'none'), skip)
         .otherwise(approve);
-      return [choice.afterwards()];
+      return [...this.cypherMigrations(s), choice.afterwards()];
     });
+  }
+
+  /**
+   * Stage 3 as code: the store upgrade compared with the preflight baseline, then one migration per
+   * invocation until all are recorded, then a new baseline that the final comparison uses (the
+   * migrations change the data on purpose). Nothing when the construct has no migrations.
+   */
+  private cypherMigrations(s: Construct): sfn.IChainable[] {
+    if (this.migrations.length === 0) return [];
+    const run = this.ctx.step(s, 'Run the next Cypher migration', this.fn('run-migrations'), {
+      'cluster.$': '$.cluster', 'executionId.$': '$$.Execution.Name',
+      migrations: this.migrations.map((m) => ({ id: m.id, cypher: m.cypher })),
+    }, { resultPath: '$.results.manualMigrations.migrations', poll: this.polls.gate, pollAlsoOn: ['HealthGateError'] });
+    const useNewBaseline = new sfn.Pass(s, 'Later comparisons use the post-migration baseline', {
+      result: sfn.Result.fromString(`${this.lockParameterName}/baseline-after-migrations`),
+      resultPath: '$.settings.baselineParameterName',
+    });
+    const applied = sfn.Chain.start(useNewBaseline)
+      .next(this.migrationValidation(s, 'Stage 3 Migrations applied', 'capture-baseline', this.ctx));
+    const loop = new sfn.Choice(s, 'Every migration applied?')
+      .when(sfn.Condition.booleanEquals('$.results.manualMigrations.migrations.Payload.done', true), applied)
+      .otherwise(run);
+    run.next(loop);
+    return [
+      this.migrationValidation(s, 'Stage 3 Store upgraded', 'compare', this.ctx),
+      sfn.Chain.custom(run, loop.afterwards().endStates, loop),
+    ];
   }
 
   private stageBackToHa() {

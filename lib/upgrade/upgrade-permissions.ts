@@ -79,8 +79,10 @@ export class UpgradePermissions extends Construct {
     c.adminCredentials.grantRead(fns['health-gate']);
     if (fns['validate-migration']) {
       c.adminCredentials.grantRead(fns['validate-migration']);
-      allow('validate-migration', 'TheValidationBaseline', ['ssm:GetParameter', 'ssm:PutParameter'], [ssmArn(`${props.lockParameterName}/baseline`)]);
+      allow('validate-migration', 'TheValidationBaselines', ['ssm:GetParameter', 'ssm:PutParameter'],
+        [ssmArn(`${props.lockParameterName}/baseline`), ssmArn(`${props.lockParameterName}/baseline-after-migrations`)]);
     }
+    if (fns['run-migrations']) c.adminCredentials.grantRead(fns['run-migrations']);
 
     for (const fn of ['cluster-instances', 'resolve-master', 'keep-master', 'verify-master-kept', 'plan-clone-targets', 'retag-volumes',
       'snapshot-volumes', 'snapshots-complete', 'restore-volumes', 'create-clone-volumes', 'copy-snapshot-to-region']) {

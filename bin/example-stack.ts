@@ -45,6 +45,11 @@ export function exampleStack(app: App, o: ExampleStackOptions): Stack {
     finalCapacity: 3,
     cloneVolumes: true,
     cloneRegions: ['eu-west-1'],
+    // Seed 000 step 3 as code: runs on the upgraded single master, recorded so it never runs twice.
+    // The operator still approves afterwards (the default with migrations is no pause).
+    migrations: [
+      { id: '001-record-the-schema-version', cypher: "MERGE (v:ExampleSchemaVersion {app: 'example'}) SET v.version = 2" },
+    ],
     approvalMode: ApprovalMode.AFTER_STORE_UPGRADE,
   });
   return stack;

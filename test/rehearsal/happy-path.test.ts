@@ -60,6 +60,20 @@ describe('rehearsal happy path', () => {
     expect(checks.map((c) => c.markerNodes)).toEqual([100, 100]);
   });
 
+  test('stage 3 runs the Cypher migration once on the upgraded store, bracketed by the validator', () => {
+    const log = fs.readdirSync(path.join(outDir, 'logs')).find((f) => /^happy-.*\.handlers\.jsonl$/.test(f));
+    const outputs = fs.readFileSync(path.join(outDir, 'logs', log!), 'utf8').split('\n').filter(Boolean)
+      .map((l) => JSON.parse(l)).filter((e) => e.event === 'output');
+    const byState = (state: string) => outputs.filter((e) => e.state === state).map((e) => e.output);
+    expect(byState('Run the next Cypher migration')).toEqual([
+      { applied: '001-record-the-schema-version', alreadyApplied: [], remaining: 0, done: true },
+    ]);
+    expect(byState('Stage 3 Store upgraded: compare with the baseline (seed 004)')).toEqual([expect.objectContaining({ mode: 'compare', ok: true })]);
+    expect(byState('Stage 3 Migrations applied: capture the validation baseline'))
+      .toEqual([expect.objectContaining({ parameterName: '/neo4j-upgrades/rehearsal/lock/baseline-after-migrations' })]);
+    expect(byState('Stage 7 Scale out: compare with the baseline (seed 004)')).toEqual([expect.objectContaining({ mode: 'compare', ok: true })]);
+  });
+
   test('a second execution started while the first holds the lock stops at the lock and changes nothing', () => {
     expect(report.lockContention).toMatchObject({ ran: true, status: 'FAILED', changedAnything: false });
     expect(report.lockContention?.error?.name).toBe('LockHeldError');

@@ -248,8 +248,8 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
       }
     }
 
-    if (task.handler === 'validate-migration') {
-      // The migration validator reads the real local Neo4j with the validator's own driver: nothing simulated.
+    if (task.handler === 'validate-migration' || task.handler === 'run-migrations') {
+      // The validator and the Cypher migrations use the real local Neo4j with the validator's driver: nothing simulated.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       deps.connect = (require(path.join(setup.root, 'validator', 'connect')) as { connect: (...a: unknown[]) => unknown }).connect;
     }

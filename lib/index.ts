@@ -1,4 +1,3 @@
-export * from './errors';
 export * from './cluster/cluster-mode';
 export * from './cluster/cluster-parameters';
 export * from './cluster/data-volume';

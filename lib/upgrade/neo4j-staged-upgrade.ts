@@ -336,7 +336,7 @@ export class Neo4jStagedUpgrade extends Construct {
     }, { resultPath: '$.snapshots.preUpgrade' });
     const waitSnapshots = locked.step(this, 'Preflight: wait for the pre-upgrade snapshots', this.fn('snapshots-complete'), {
       'cluster.$': '$.cluster', 'snapshots.$': '$.snapshots.preUpgrade.Payload.snapshots',
-    }, { resultPath: null, poll: this.polls.snapshots });
+    }, { resultPath: sfn.JsonPath.DISCARD, poll: this.polls.snapshots });
     const baseline = this.migrationValidation(this, 'Preflight', 'capture-baseline', locked);
     return sfn.Chain.start(validate).next(keepPlan).next(checkStack).next(lock).next(record).next(snapshot).next(waitSnapshots)
       .next(baseline);
@@ -413,7 +413,7 @@ export class Neo4jStagedUpgrade extends Construct {
   }
 
   private stage(key: string, title: string, seedStep: string, build: (scope: Construct) => sfn.IChainable[]) {
-    return new UpgradeStage(this, title, { key, title, seedStep, build });
+    return new UpgradeStage(this, title, { key, title, seedStep, steps: { stepsIn: build } });
   }
 
   private stageRollImage() {
@@ -523,7 +523,7 @@ export class Neo4jStagedUpgrade extends Construct {
       }, { resultPath: '$.snapshots.cloneSource' });
       const waitSnapshot = ctx.step(s, 'Wait for the clone-source snapshot', this.fn('snapshots-complete'), {
         'cluster.$': '$.cluster', 'snapshots.$': '$.snapshots.cloneSource.Payload.snapshots',
-      }, { resultPath: null, poll: this.polls.snapshots });
+      }, { resultPath: sfn.JsonPath.DISCARD, poll: this.polls.snapshots });
       const plan = ctx.step(s, 'Plan the volumes per region and AZ', this.fn('plan-clone-targets'), {
         'cluster.$': '$.cluster', 'targetCapacity.$': '$.plan.targetCapacity', 'slaveCount.$': '$.plan.slaveCapacity',
         'masterAvailabilityZone.$': '$.master.Payload.availabilityZone', 'extraRegions.$': '$.plan.cloneRegionZones',
@@ -546,7 +546,7 @@ export class Neo4jStagedUpgrade extends Construct {
       }, { resultPath: '$.copy', noCatch: true });
       const waitCopy = regionCtx.step(s, 'Wait for the regional copy', this.fn('snapshots-complete'), {
         'snapshotIds.$': 'States.Array($.copy.Payload.snapshotId)', 'region.$': '$.region.region',
-      }, { resultPath: null, poll: this.polls.snapshots, noCatch: true });
+      }, { resultPath: sfn.JsonPath.DISCARD, poll: this.polls.snapshots, noCatch: true });
       const useCopy = new sfn.Pass(s, 'Use the regional copy', { inputPath: '$.copy.Payload.snapshotId', resultPath: '$.snapshotId' });
       const useSource = new sfn.Pass(s, 'Use the source snapshot', { inputPath: '$.sourceSnapshotId', resultPath: '$.snapshotId' });
       const perAz = new sfn.Map(s, 'For each AZ', {
@@ -603,10 +603,10 @@ export class Neo4jStagedUpgrade extends Construct {
     }, { resultPath: '$.snapshots.postUpgrade' });
     const wait = ctx.step(this, 'After: wait for the post-upgrade snapshot', this.fn('snapshots-complete'), {
       'cluster.$': '$.cluster', 'snapshots.$': '$.snapshots.postUpgrade.Payload.snapshots',
-    }, { resultPath: null, poll: this.polls.snapshots });
+    }, { resultPath: sfn.JsonPath.DISCARD, poll: this.polls.snapshots });
     const unprotect = ctx.step(this, 'After: release the master scale-in protection', this.fn('keep-master'), {
       'cluster.$': '$.cluster', release: true,
-    }, { resultPath: null });
+    }, { resultPath: sfn.JsonPath.DISCARD });
     const release = ctx.step(this, 'After: release the lock', this.fn('upgrade-lock'), RELEASE_LOCK, { resultPath: '$.results.finish.lock' });
     const publish = new StageContext(new sfn.Succeed(this, 'Upgraded (result not published)')).step(
       this, 'After: publish the result', this.fn('publish-result'), this.resultPayload('SUCCEEDED'), { resultPath: '$.result' });
@@ -634,7 +634,7 @@ export class Neo4jStagedUpgrade extends Construct {
     });
     const ctx = new StageContext(rollbackFailed);
     const waitStack = (title: string, updatePath: string) => ctx.step(this, title, this.fn('stack-status'),
-      { 'cluster.$': '$.cluster', 'update.$': updatePath }, { resultPath: null, poll: this.polls.stack });
+      { 'cluster.$': '$.cluster', 'update.$': updatePath }, { resultPath: sfn.JsonPath.DISCARD, poll: this.polls.stack });
 
     const restoreParameters = ctx.step(this, 'Rollback: restore the pre-upgrade parameters', this.fn('update-stack'), {
       'cluster.$': '$.cluster', 'executionName.$': '$$.Execution.Name', stage: 'rollback', mode: 'rollback',
@@ -651,7 +651,7 @@ export class Neo4jStagedUpgrade extends Construct {
     // A protected master would survive the scale to zero and hold its volume.
     const unprotect = ctx.step(this, 'Restore: release the master scale-in protection', this.fn('keep-master'), {
       'cluster.$': '$.cluster', release: true,
-    }, { resultPath: null });
+    }, { resultPath: sfn.JsonPath.DISCARD });
     const scaleToZero = ctx.step(this, 'Restore: scale both groups to zero', this.fn('update-stack'), {
       'cluster.$': '$.cluster', 'executionName.$': '$$.Execution.Name', stage: 'restore-scale-to-zero',
       parameters: { minSize: '0', desiredCapacity: '0', slaveMinSize: '0', slaveDesiredCapacity: '0' },
@@ -670,7 +670,7 @@ export class Neo4jStagedUpgrade extends Construct {
   private releaseLockThenFail(title: string): sfn.IChainable {
     const fail = new sfn.Fail(this, title, { errorPath: '$.error.Error', causePath: '$.error.Cause' });
     // If even the release fails, the execution still fails with the original error; the lock expires.
-    const release = new StageContext(fail).step(this, `${title}: release the lock`, this.fn('upgrade-lock'), RELEASE_LOCK, { resultPath: null });
+    const release = new StageContext(fail).step(this, `${title}: release the lock`, this.fn('upgrade-lock'), RELEASE_LOCK, { resultPath: sfn.JsonPath.DISCARD });
     return sfn.Chain.start(release).next(fail);
   }
 }

@@ -1,6 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Stack, Token } from 'aws-cdk-lib';
-import { ClusterMode, Neo4jCluster, Neo4jClusterProps, Neo4jUpgradesValidationError, Neo4jVersionFamily } from '../../lib';
+import { ClusterMode, Neo4jCluster, Neo4jClusterProps, Neo4jVersionFamily } from '../../lib';
+import { Neo4jUpgradesValidationError } from '../../lib/errors';
 import { appWithFeatureFlags } from '../support/app';
 import { clusterStack, EXAMPLE_PROPS } from '../support/example-cluster';
 

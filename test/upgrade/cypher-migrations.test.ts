@@ -1,5 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { ApprovalMode, CypherMigration, Neo4jUpgradesValidationError } from '../../lib';
+import { ApprovalMode, CypherMigration } from '../../lib';
+import { Neo4jUpgradesValidationError } from '../../lib/errors';
 import { cfnLintErrors } from '../support/cfn-lint';
 import { upgradeStack } from '../support/example-upgrade';
 import { unacknowledgedNagFindings } from '../support/nag';

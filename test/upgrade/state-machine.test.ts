@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { Neo4jUpgradesValidationError } from '../../lib';
+import { Neo4jUpgradesValidationError } from '../../lib/errors';
 import { upgradeStack } from '../support/example-upgrade';
 import { resolvedDefinition } from '../support/state-machine-definition';
 

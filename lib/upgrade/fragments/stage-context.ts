@@ -7,8 +7,8 @@ import { PollingPlan, TRANSIENT_ERRORS } from '../retry-policy';
 
 /** Options of one Lambda-backed step. */
 export interface StepOptions {
-  /** Where the handler's result goes in the state, e.g. `$.results.rollImage.update`; null discards it. */
-  readonly resultPath: string | null;
+  /** Where the handler's result goes in the state, e.g. `$.results.rollImage.update`; `JsonPath.DISCARD` drops it. */
+  readonly resultPath: string;
   /** Retry `StillInProgressError` (and these other errors) with this plan: the step is a polling loop. */
   readonly poll?: PollingPlan;
   /** Extra error names that the poll plan retries (e.g. HealthGateError). */
@@ -34,7 +34,7 @@ export class StageContext {
       lambdaFunction: fn,
       payload: sfn.TaskInput.fromObject(payload),
       resultSelector: { 'Payload.$': '$.Payload' },
-      resultPath: options.resultPath === null ? sfn.JsonPath.DISCARD : options.resultPath,
+      resultPath: options.resultPath,
       retryOnServiceExceptions: false,
     });
     task.addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL });

@@ -10,7 +10,13 @@ export interface UpgradeStageProps {
   /** The seed step it performs, e.g. `000/1`. */
   readonly seedStep: string;
   /** Builds the stage's states, in order, inside the fragment. */
-  readonly build: (scope: Construct) => sfn.IChainable[];
+  readonly steps: IStageSteps;
+}
+
+/** Builds the states of one stage. */
+export interface IStageSteps {
+  /** The stage's states, in order, created in `scope` (the stage fragment). */
+  stepsIn(scope: Construct): sfn.IChainable[];
 }
 
 /**
@@ -42,7 +48,7 @@ export class UpgradeStage extends sfn.StateMachineFragment {
       resultPath: `$.progress.completed.${props.key}`,
     });
     let chain: sfn.Chain = sfn.Chain.start(begin);
-    for (const state of props.build(this)) chain = chain.next(state);
+    for (const state of props.steps.stepsIn(this)) chain = chain.next(state);
     chain.next(end);
     this.startState = begin;
     this.endStates = [end];

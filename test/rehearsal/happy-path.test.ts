@@ -83,6 +83,9 @@ describe('rehearsal happy path', () => {
     expect(report.counts?.stateTransitions).toBeGreaterThan(50);
     expect(report.counts?.awsApiCalls).toBeGreaterThan(50);
     expect(report.simulated.map((s) => s.what).join('\n')).toMatch(/observedRunningCounts/);
+    // Snapshots and stack updates are first seen in progress, so the polling loops really retry.
+    expect(report.simulated.find((s) => /snapshot pending once/.test(s.what))?.count).toBeGreaterThan(5);
+    expect(report.counts?.retries).toBeGreaterThan(5);
     expect(report.emulatorAdaptations.length).toBeGreaterThan(3);
   });
 });

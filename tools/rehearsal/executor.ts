@@ -15,6 +15,7 @@ import { ApiCallCounter, CallHooks, CallInfo, ClientSet, MOTO_ACCOUNT } from './
 import { LOCAL_TIMEOUT_FIELD, MachineModel, TaskInfo, allStates, localDefinition } from './definition';
 import { handlerExport, loadLogic } from './handlers';
 import { ClusterInventory, inventory, diffInventories } from './inventory';
+import { CompletionLatency } from './latency';
 import { imageVersion } from './neo4j-player';
 import { ExecutionReport, FaultSpec, Outcome, StageReport } from './types';
 import { World } from './world';
@@ -148,7 +149,8 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
   const lastError = new Map<string, string>();
   let probed = false;
 
-  const runLevelHooks = (extra: Partial<CallHooks> & { inProgress?: boolean; desired?: Record<string, number> } = {}): CallHooks => ({
+  const latency = new CompletionLatency();
+  const runLevelHooks = (extra: Partial<CallHooks> & { handler?: string; inProgress?: boolean; desired?: Record<string, number> } = {}): CallHooks => ({
     throttleFirstCall: extra.throttleFirstCall,
     onThrottled: extra.onThrottled,
     answer: (call: CallInfo) => {
@@ -169,7 +171,13 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
       }
     },
     rewrite: (call: CallInfo, output: Record<string, unknown>) => {
-      if (call.service === 'CloudFormation' && call.operation === 'UpdateStack') world.statusOverride = undefined;
+      if (call.service === 'CloudFormation' && call.operation === 'UpdateStack') {
+        world.statusOverride = undefined;
+        latency.stackUpdated();
+      }
+      const observed = latency.count;
+      output = latency.rewrite(extra.handler ?? '', call, output);
+      if (latency.count > observed) world.note('latency', latency.count - observed);
       if (call.service === 'CloudFormation' && call.operation === 'DescribeStacks') {
         const stacks = (output.Stacks ?? []) as Array<Record<string, unknown>>;
         const status = extra.inProgress ? { status: 'UPDATE_IN_PROGRESS', reason: 'rehearsal: nodes booting / ECS rolling' } : world.statusOverride;
@@ -206,7 +214,7 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
       throw new PreconditionFailedError(`rehearsal fault (a): ${task.handler} failed in "${task.stateName}" (injected, not retryable)`);
     }
     const throttle = faults.find((f) => f.kind === 'throttle');
-    const extra: Parameters<typeof runLevelHooks>[0] = {};
+    const extra: Parameters<typeof runLevelHooks>[0] = { handler: task.handler };
     if (throttle) {
       extra.throttleFirstCall = true;
       extra.onThrottled = () => fire(throttle);
@@ -376,7 +384,9 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
         }
         if (failStates.has(name) && !setup.quiet) say(`  → ${name}`);
       } else if (ev.type === 'StateRetried') {
+        // Step Functions bills each retry as a state transition.
         retries++;
+        transitions++;
       } else if (ev.type === 'StateCaught' && ev.state) {
         caught++;
         failedState ??= ev.state.name;

@@ -67,7 +67,7 @@ export function printSummary(r: RehearsalReport, out: (line: string) => void, fi
     out(`  final parameters: ${Object.entries(fp).filter(([k]) => !/^(SsmParameter|BootstrapVersion)/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     out(`  volumes: ${h.volumes.before} -> ${h.volumes.after} (renamed ${h.volumes.renamed.length}, created ${h.volumes.created.length}, deleted ${h.volumes.deleted.length})`);
     out(`  snapshots: pre-upgrade ${h.snapshots.preUpgrade.length}, clones ${h.snapshots.clones.length}, post-upgrade ${h.snapshots.postUpgrade.length}, deleted ${h.snapshots.deleted.length}`);
-    out(`  counts: ${h.counts.stateTransitions} state transitions, ${h.counts.awsApiCalls} AWS API calls by handlers, ${h.counts.retries} retries`);
+    out(`  counts: ${h.counts.stateTransitions} state transitions (${h.counts.retries} of them retries), ${h.counts.awsApiCalls} AWS API calls by handlers`);
   }
   if (r.lockContention?.ran) {
     out(`second execution while locked: ${r.lockContention.status} at "${r.lockContention.endState}" (${r.lockContention.error?.name ?? ''}), ${r.lockContention.changedAnything ? `CHANGED ${r.lockContention.details?.join(', ')}` : 'changed nothing'}`);

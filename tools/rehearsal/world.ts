@@ -28,6 +28,10 @@ export const SIMULATED = {
     what: 'stack-status saw UPDATE_IN_PROGRESS while the harness still played the update (node boots, ECS rolling Neo4j)',
     why: 'moto applies an UpdateStack synchronously; in AWS the update lasts until instances boot and ECS deployments settle',
   },
+  latency: {
+    what: 'a waiting task\'s first look sees the work in progress: each snapshot pending once, each stack update UPDATE_IN_PROGRESS once',
+    why: 'moto completes snapshots and stack updates at once; AWS never does, and the polling loops must run',
+  },
   rollbackStatus: {
     what: 'stack status UPDATE_ROLLBACK_COMPLETE after fault (c) (the parameters were really put back with UpdateStack)',
     why: 'moto never rolls an update back; the harness reverts the parameters itself and reports the rollback status',

@@ -82,6 +82,14 @@ export interface Neo4jStagedUpgradeProps {
    */
   readonly validateMigration?: boolean;
   /**
+   * Properties that identify a node, per label (seed 004's stable key), e.g. `{ Person: ['id'] }`. A keyed
+   * node whose properties changed is reported as that node changed, where it belongs; relationships are
+   * identified by the keys of their end nodes.
+   * @default - no keys: nodes are identified by their whole content (a changed node reads as one
+   * missing and one unexpected)
+   */
+  readonly validationKeys?: { [label: string]: string[] };
+  /**
    * Split the validator's checksum pass into this many key-range partitions run in parallel (a Map), for
    * graphs too large for one Lambda invocation. Partial checksums combine order-independently.
    * @default 1
@@ -149,6 +157,7 @@ export class Neo4jStagedUpgrade extends Construct {
   private readonly ctx: StageContext;
   private readonly polls: { stack: PollingPlan; services: PollingPlan; gate: PollingPlan; snapshots: PollingPlan };
   private readonly migrations: CypherMigration[];
+  private readonly validationKeys: { [label: string]: string[] } | undefined;
 
   constructor(scope: Construct, id: string, props: Neo4jStagedUpgradeProps) {
     super(scope, id);
@@ -156,6 +165,7 @@ export class Neo4jStagedUpgrade extends Construct {
     const cluster = props.cluster;
     this.cluster = cluster;
     this.migrations = props.migrations ?? [];
+    this.validationKeys = props.validationKeys;
     const finalCapacity = props.finalCapacity ?? undefined;
     this.lockParameterName = props.lockParameterName ?? `/neo4j-upgrades/${cluster.environmentName}/lock`;
     this.polls = {
@@ -223,6 +233,11 @@ export class Neo4jStagedUpgrade extends Construct {
       throw new Neo4jUpgradesValidationError('validationPartitions', String(partitions), 'must be a whole number from 1 to 1000');
     }
     validateCypherMigrations(props.migrations ?? []);
+    for (const [label, keys] of Object.entries(props.validationKeys ?? {})) {
+      if (label.trim() === '' || keys.length === 0 || keys.some((k) => k.trim() === '')) {
+        throw new Neo4jUpgradesValidationError(`validationKeys.${label}`, JSON.stringify(keys), 'a label needs a non-empty list of non-empty property names');
+      }
+    }
     const approvalSeconds = props.approvalTimeout?.toSeconds();
     if (approvalSeconds !== undefined && (approvalSeconds < 60 || approvalSeconds > 31_536_000)) {
       throw new Neo4jUpgradesValidationError('approvalTimeout', `${approvalSeconds} s`, 'must be from 1 minute to 1 year');
@@ -380,7 +395,9 @@ export class Neo4jStagedUpgrade extends Construct {
   private migrationValidation(scope: Construct, title: string, mode: 'capture-baseline' | 'compare', ctx: StageContext): sfn.IChainable {
     const verb = mode === 'capture-baseline' ? 'capture the validation baseline' : 'compare with the baseline (seed 004)';
     const common = { 'cluster.$': '$.cluster', 'baselineParameterName.$': '$.settings.baselineParameterName' };
-    const single = ctx.step(scope, `${title}: ${verb}`, this.fn('validate-migration'), { ...common, mode },
+    // Keys shape the captures; a comparison uses the keys stored with its baseline.
+    const keys = this.validationKeys ? { keys: this.validationKeys } : {};
+    const single = ctx.step(scope, `${title}: ${verb}`, this.fn('validate-migration'), { ...common, mode, ...(mode === 'capture-baseline' && keys) },
       { resultPath: `$.validation.${mode === 'compare' ? 'compare' : 'baseline'}` });
     const partitions = new sfn.Map(scope, `${title}: ${verb} by partition`, {
       itemsPath: sfn.JsonPath.stringAt('$.validation.partitionIndexes.indexes'),
@@ -393,7 +410,7 @@ export class Neo4jStagedUpgrade extends Construct {
     });
     partitions.itemProcessor(new StageContext(new sfn.Fail(scope, `${title}: partition failed`, { errorPath: '$.Error', causePath: '$.Cause' }))
       .step(scope, `${title}: checksum one partition`, this.fn('validate-migration'), {
-        'cluster.$': '$.cluster', mode: 'capture-partition', 'partition.$': '$.partition',
+        'cluster.$': '$.cluster', mode: 'capture-partition', 'partition.$': '$.partition', ...keys,
       }, { resultPath: '$.result', noCatch: true }));
     partitions.addCatch(ctx.onFailure, { errors: ['States.ALL'], resultPath: '$.error' });
     const indexes = new sfn.Pass(scope, `${title}: list the partitions`, {

@@ -187,3 +187,32 @@ describe('migration validation (seed 004)', () => {
       .toBe('$.validation.partials[*].result.Payload.snapshot');
   });
 });
+
+describe('validation keys', () => {
+  const keyed = upgradeStack({ validationKeys: { Person: ['id'], OrderLine: ['orderId', 'line'] }, validationPartitions: 4 });
+  const keyedStates: Record<string, any> = {};
+  (function collect(def: any) {
+    for (const [name, state] of Object.entries<any>(def.States)) {
+      keyedStates[name] = state;
+      if (state.ItemProcessor) collect(state.ItemProcessor);
+    }
+  })(resolvedDefinition(Template.fromStack(keyed.stack).toJSON()).definition);
+  const KEYS = { Person: ['id'], OrderLine: ['orderId', 'line'] };
+
+  test('baseline captures and every partition capture use the keys; a comparison uses its baseline\'s', () => {
+    expect(keyedStates['Preflight: capture the validation baseline'].Parameters.Payload.keys).toEqual(KEYS);
+    expect(keyedStates['Preflight: checksum one partition'].Parameters.Payload.keys).toEqual(KEYS);
+    expect(keyedStates['Stage 7 Scale out: checksum one partition'].Parameters.Payload.keys).toEqual(KEYS);
+    expect(keyedStates['Stage 7 Scale out: compare with the baseline (seed 004)'].Parameters.Payload.keys).toBeUndefined();
+    expect(states['Preflight: capture the validation baseline'].Parameters.Payload.keys).toBeUndefined();
+  });
+
+  test.each([
+    [{ Person: [] }, 'validationKeys.Person'],
+    [{ Person: ['id', ' '] }, 'validationKeys.Person'],
+    [{ '': ['id'] }, 'validationKeys.'],
+  ])('%j is refused naming %s', (validationKeys, prop) => {
+    expect(() => upgradeStack({ validationKeys })).toThrow(expect.objectContaining({ prop }));
+  });
+});
+

@@ -14,6 +14,7 @@ import { neo4jEnvVarName } from './neo4j-env';
 import { Neo4jVersionFamily, NodeGroup } from './neo4j-version-family';
 import { BOOTSTRAP_DIR, CLUSTER_TAG, nodeBootstrapCommands } from './node-bootstrap';
 import { NodeCapacity } from './node-capacity';
+import { INeo4jUpgradeTarget } from './neo4j-upgrade-target';
 import * as validate from './validate-cluster-props';
 import { acknowledgeRule, awsSolutions } from '../private/acknowledge';
 import { acknowledgeWildcards } from '../private/wildcard-acknowledgements';
@@ -104,7 +105,7 @@ const GROUP_ATTRIBUTE = 'neo4j.group';
  * so a parameter-only stack update reconfigures the running cluster. Each node claims a tagged EBS
  * data volume in its own AZ at boot; volumes outlive the stack.
  */
-export class Neo4jCluster extends Construct {
+export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
   /** The VPC the nodes run in. */
   public readonly vpc: ec2.IVpc;
   /** Security group of every node. */
@@ -135,6 +136,20 @@ export class Neo4jCluster extends Construct {
   public readonly dataVolumeKey?: kms.IKey;
   /** Bolt port every node listens on. */
   public readonly boltPort = BOLT_PORT;
+  /** The stack that holds the cluster and its parameters. */
+  public readonly stackName: string;
+  /** Name of the main group's Auto Scaling group. */
+  public readonly mainAutoScalingGroupName: string;
+  /** Name of the slave-only group's Auto Scaling group. */
+  public readonly slaveAutoScalingGroupName: string;
+  /** Name of the ECS cluster. */
+  public readonly ecsClusterName: string;
+  /** Name of the main members' ECS service. */
+  public readonly mainServiceName: string;
+  /** Name of the slave-only node's ECS service. */
+  public readonly slaveServiceName: string;
+  /** Instance, task and execution roles CloudFormation passes when a parameter change replaces them. */
+  public readonly passedRoleArns: string[];
 
   constructor(scope: Construct, id: string, props: Neo4jClusterProps) {
     super(scope, id);
@@ -214,6 +229,18 @@ export class Neo4jCluster extends Construct {
     });
     this.mainService = this.createService('Main', NodeGroup.MAIN, this.parameters.mode, resolved, logGroup);
     this.slaveService = this.createService('Slave', NodeGroup.SLAVE, this.parameters.slaveMode, resolved, logGroup);
+
+    this.stackName = Stack.of(this).stackName;
+    this.mainAutoScalingGroupName = this.mainAutoScalingGroup.autoScalingGroupName;
+    this.slaveAutoScalingGroupName = this.slaveAutoScalingGroup.autoScalingGroupName;
+    this.ecsClusterName = this.ecsCluster.clusterName;
+    this.mainServiceName = this.mainService.serviceName;
+    this.slaveServiceName = this.slaveService.serviceName;
+    this.passedRoleArns = [
+      this.mainAutoScalingGroup.role.roleArn, this.slaveAutoScalingGroup.role.roleArn,
+      this.mainService.taskDefinition.taskRole.roleArn, this.slaveService.taskDefinition.taskRole.roleArn,
+      this.mainService.taskDefinition.obtainExecutionRole().roleArn, this.slaveService.taskDefinition.obtainExecutionRole().roleArn,
+    ];
   }
 
   /** Allows Bolt (7687) and HTTP (7474) from a peer, e.g. an application or the upgrade's Lambdas. */

@@ -1,11 +1,11 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { Neo4jCluster } from '../cluster/neo4j-cluster';
+import { INeo4jUpgradeTarget } from '../cluster/neo4j-upgrade-target';
 import { Neo4jUpgradesValidationError } from '../errors';
 import { validateCypherMigrations } from '../private/validate-cypher-migrations';
 import { ApprovalMode } from './approval-mode';
@@ -18,8 +18,11 @@ import { UpgradePermissions } from './upgrade-permissions';
 
 /** Props of {@link Neo4jStagedUpgrade}. */
 export interface Neo4jStagedUpgradeProps {
-  /** The cluster to upgrade. */
-  readonly cluster: Neo4jCluster;
+  /**
+   * The cluster to upgrade: a `Neo4jCluster`, or a cluster deployed by another stack described with
+   * `Neo4jUpgradeTarget.fromAttributes` (its stack name, parameter names, groups, services and secret).
+   */
+  readonly cluster: INeo4jUpgradeTarget;
   /**
    * Bolt URI the health gates connect to (an internal load balancer or DNS name of the members).
    * @default - `bolt://neo4j.<environmentName>.internal:7687`
@@ -153,7 +156,7 @@ export class Neo4jStagedUpgrade extends Construct {
   /** SSM parameter name of the lock. */
   public readonly lockParameterName: string;
 
-  private readonly cluster: Neo4jCluster;
+  private readonly cluster: INeo4jUpgradeTarget;
   private readonly ctx: StageContext;
   private readonly polls: { stack: PollingPlan; services: PollingPlan; gate: PollingPlan; snapshots: PollingPlan };
   private readonly migrations: CypherMigration[];
@@ -278,15 +281,15 @@ export class Neo4jStagedUpgrade extends Construct {
   private clusterContext(boltUri: string): Record<string, unknown> {
     const c = this.cluster;
     return {
-      stackName: Stack.of(c).stackName,
+      stackName: c.stackName,
       parameterNames: { ...c.parameterNames },
       dataVolumeName: c.dataVolumeName,
       environmentName: c.environmentName,
-      mainAutoScalingGroupName: c.mainAutoScalingGroup.autoScalingGroupName,
-      slaveAutoScalingGroupName: c.slaveAutoScalingGroup.autoScalingGroupName,
-      ecsClusterName: c.ecsCluster.clusterName,
-      mainServiceName: c.mainService.serviceName,
-      slaveServiceName: c.slaveService.serviceName,
+      mainAutoScalingGroupName: c.mainAutoScalingGroupName,
+      slaveAutoScalingGroupName: c.slaveAutoScalingGroupName,
+      ecsClusterName: c.ecsClusterName,
+      mainServiceName: c.mainServiceName,
+      slaveServiceName: c.slaveServiceName,
       versionFamily: c.versionFamily.id,
       credentialsSecretArn: c.adminCredentials.secretArn,
       boltUri,

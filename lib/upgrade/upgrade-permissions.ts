@@ -3,13 +3,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { Neo4jCluster } from '../cluster/neo4j-cluster';
+import { INeo4jUpgradeTarget } from '../cluster/neo4j-upgrade-target';
 import { acknowledgeRule, awsSolutions } from '../private/acknowledge';
 import { acknowledgeWildcards } from '../private/wildcard-acknowledgements';
 
 /** Props of {@link UpgradePermissions}. */
 export interface UpgradePermissionsProps {
-  readonly cluster: Neo4jCluster;
+  readonly cluster: INeo4jUpgradeTarget;
   readonly functions: { [handler: string]: lambda.Function };
   readonly lockParameterName: string;
   readonly topic: sns.ITopic;
@@ -24,13 +24,13 @@ export interface UpgradePermissionsProps {
 export class UpgradePermissions extends Construct {
   constructor(scope: Construct, id: string, props: UpgradePermissionsProps) {
     super(scope, id);
-    const stack = Stack.of(props.cluster);
+    const stack = Stack.of(this);
     const c = props.cluster;
     const fns = props.functions;
     const allow = (fn: string, sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>) => {
       fns[fn]?.addToRolePolicy(new iam.PolicyStatement({ sid, actions, resources, conditions }));
     };
-    const stackArn = stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*` });
+    const stackArn = stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${c.stackName}/*` });
     const ssmArn = (name: string) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') });
     const regions = [stack.region, ...props.cloneRegions];
     const ec2Arn = (resource: string, region = stack.region) =>
@@ -61,11 +61,7 @@ export class UpgradePermissions extends Construct {
       'ec2:Describe*', 'ec2:RunInstances', 'ec2:CreateTags', 'ecs:RegisterTaskDefinition', 'ecs:DeregisterTaskDefinition',
       'ecs:UpdateService', 'ecs:Describe*', 'ssm:GetParameters', 'ssm:GetParameter',
     ], ['*'], { StringEquals: { 'aws:CalledViaFirst': 'cloudformation.amazonaws.com' } });
-    allow('update-stack', 'PassTheClusterRoles', ['iam:PassRole'], [
-      c.mainAutoScalingGroup.role.roleArn, c.slaveAutoScalingGroup.role.roleArn,
-      c.mainService.taskDefinition.taskRole.roleArn, c.slaveService.taskDefinition.taskRole.roleArn,
-      c.mainService.taskDefinition.obtainExecutionRole().roleArn, c.slaveService.taskDefinition.obtainExecutionRole().roleArn,
-    ]);
+    allow('update-stack', 'PassTheClusterRoles', ['iam:PassRole'], c.passedRoleArns);
 
     allow('upgrade-lock', 'TheLockParameter', ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:LabelParameterVersion'],
       [ssmArn(props.lockParameterName)]);
@@ -75,7 +71,8 @@ export class UpgradePermissions extends Construct {
       if (fns[fn]) props.topic.grantPublish(fns[fn]);
     }
 
-    allow('ecs-services-steady', 'DescribeTheServices', ['ecs:DescribeServices'], [c.mainService.serviceArn, c.slaveService.serviceArn]);
+    const serviceArn = (name: string) => stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${c.ecsClusterName}/${name}` });
+    allow('ecs-services-steady', 'DescribeTheServices', ['ecs:DescribeServices'], [serviceArn(c.mainServiceName), serviceArn(c.slaveServiceName)]);
     c.adminCredentials.grantRead(fns['health-gate']);
     if (fns['validate-migration']) {
       c.adminCredentials.grantRead(fns['validate-migration']);
@@ -91,7 +88,7 @@ export class UpgradePermissions extends Construct {
         'ec2:DescribeVolumes', 'ec2:DescribeSnapshots', 'ec2:DescribeSubnets', 'ec2:DescribeAvailabilityZones',
       ], ['*']);
     }
-    allow('keep-master', 'ProtectTheMaster', ['autoscaling:SetInstanceProtection'], [asgArn(c.mainAutoScalingGroup.autoScalingGroupName)]);
+    allow('keep-master', 'ProtectTheMaster', ['autoscaling:SetInstanceProtection'], [asgArn(c.mainAutoScalingGroupName)]);
 
     allow('snapshot-volumes', 'SnapshotOwnVolumes', ['ec2:CreateSnapshot'], [ec2Arn('volume')], ownVolumes);
     allow('snapshot-volumes', 'CreateSnapshots', ['ec2:CreateSnapshot'], [ec2Arn('snapshot')]);

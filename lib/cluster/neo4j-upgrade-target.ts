@@ -46,6 +46,8 @@ export interface INeo4jUpgradeTarget {
   allowClientsFrom(peer: ec2.IConnectable): void;
 }
 
+// The fields repeat INeo4jUpgradeTarget's on purpose: jsii forbids a behavioural interface extending a
+// struct (JSII3007), the same split as aws-cdk-lib's IBucket and BucketAttributes.
 /** A cluster deployed by another stack, described for {@link Neo4jUpgradeTarget.fromAttributes}. */
 export interface Neo4jUpgradeTargetAttributes {
   /** The stack whose parameters drive the cluster. */

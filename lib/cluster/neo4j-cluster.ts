@@ -14,6 +14,7 @@ import { neo4jEnvVarName } from './neo4j-env';
 import { Neo4jVersionFamily, NodeGroup } from './neo4j-version-family';
 import { BOOTSTRAP_DIR, CLUSTER_TAG, nodeBootstrapCommands } from './node-bootstrap';
 import { NodeCapacity } from './node-capacity';
+import { BOLT_PORT, HTTP_PORT, allowNeo4jClients } from './neo4j-ports';
 import { INeo4jUpgradeTarget } from './neo4j-upgrade-target';
 import * as validate from './validate-cluster-props';
 import { acknowledgeRule, awsSolutions } from '../private/acknowledge';
@@ -93,8 +94,6 @@ export interface Neo4jClusterProps {
 
 const DEFAULT_CAPACITY: NodeCapacity = { min: 1, max: 3, desired: 3 };
 const DEFAULT_SLAVE_CAPACITY: NodeCapacity = { min: 1, max: 1, desired: 1 };
-const BOLT_PORT = 7687;
-const HTTP_PORT = 7474;
 /** ECS instance attribute telling the groups apart; services are placed by it. */
 const GROUP_ATTRIBUTE = 'neo4j.group';
 
@@ -245,8 +244,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
 
   /** Allows Bolt (7687) and HTTP (7474) from a peer, e.g. an application or the upgrade's Lambdas. */
   public allowClientsFrom(peer: ec2.IConnectable): void {
-    this.securityGroup.connections.allowFrom(peer, ec2.Port.tcp(BOLT_PORT), 'Bolt');
-    this.securityGroup.connections.allowFrom(peer, ec2.Port.tcp(HTTP_PORT), 'HTTP');
+    allowNeo4jClients(this.securityGroup, peer);
   }
 
   private validateProps(props: Neo4jClusterProps) {

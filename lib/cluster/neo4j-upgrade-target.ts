@@ -5,6 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { Neo4jUpgradesValidationError } from '../errors';
 import { Neo4jClusterParameterNames } from './cluster-parameters';
+import { allowNeo4jClients } from './neo4j-ports';
 import { Neo4jVersionFamily } from './neo4j-version-family';
 
 /**
@@ -151,7 +152,6 @@ class ImportedUpgradeTarget extends Construct implements INeo4jUpgradeTarget {
   }
 
   public allowClientsFrom(peer: ec2.IConnectable): void {
-    this.nodeSecurityGroup.connections.allowFrom(peer, ec2.Port.tcp(7687), 'Bolt');
-    this.nodeSecurityGroup.connections.allowFrom(peer, ec2.Port.tcp(7474), 'HTTP');
+    allowNeo4jClients(this.nodeSecurityGroup, peer);
   }
 }

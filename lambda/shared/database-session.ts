@@ -1,8 +1,8 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Driver } from 'neo4j-driver';
 import type { Credentials } from '../../validator/connect';
-import { parseCredentialsSecret, redactUri } from '../../validator/connect';
-import { isAwsError } from './aws-error';
+import { redactUri } from '../../validator/connect';
+import { readBoltCredentials } from './bolt-credentials';
 import { HealthGateError, PreconditionFailedError } from './errors';
 
 /** What a handler needs to open a full neo4j-driver session on the cluster (validator, migrations). */
@@ -22,27 +22,12 @@ export function isBoltUri(uri: string): boolean {
   return /^(bolt|neo4j)(\+s|\+ssc)?:\/\//.test(uri);
 }
 
-async function readCredentials(secrets: SecretsManagerClient, arn: string): Promise<Credentials> {
-  let secretString: string | undefined;
-  try {
-    secretString = (await secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
-  } catch (err) {
-    if (isAwsError(err, 'ResourceNotFoundException')) throw new PreconditionFailedError(`credentials secret ${arn} does not exist`, { cause: err });
-    throw err;
-  }
-  try {
-    return parseCredentialsSecret(secretString, arn);
-  } catch (err) {
-    throw new PreconditionFailedError((err as Error).message, { cause: err });
-  }
-}
-
 /**
  * Connects, runs `fn`, closes. An unreachable database is a HealthGateError (retryable: the state
  * machine tries again); rejected credentials are a PreconditionFailedError (a retry cannot fix them).
  */
 export async function withDatabase<T>(deps: DatabaseDeps, target: DatabaseTarget, fn: (driver: Driver) => Promise<T>): Promise<T> {
-  const credentials = await readCredentials(deps.secrets, target.secretArn);
+  const credentials = await readBoltCredentials(deps.secrets, target.secretArn);
   const driver = deps.connect(target.boltUri, credentials);
   try {
     return await fn(driver);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Driver } from 'neo4j-driver';
+import type { Driver, Session } from 'neo4j-driver';
 import { DatabaseDeps, isBoltUri, withDatabase } from '../shared/database-session';
 import { HealthGateError, InvalidInputError, MigrationFailedError } from '../shared/errors';
 import { optionalString, requireArray, requireString } from '../shared/input-checks';
@@ -113,20 +113,26 @@ export function checkInput(input: RunMigrationsInput): Checked {
   return { boltUri, secretArn, database: optionalString(input.database, 'database'), migrations };
 }
 
-async function readRecords(driver: Driver, database: string | undefined): Promise<Map<string, string>> {
-  const session = driver.session({ ...(database && { database }), defaultAccessMode: 'READ' });
+/** Runs `fn` in a session of `database` (the home database when undefined), then closes it. */
+async function inSession<T>(driver: Driver, database: string | undefined, mode: 'READ' | 'WRITE', fn: (session: Session) => Promise<T>): Promise<T> {
+  const session = driver.session({ ...(database && { database }), defaultAccessMode: mode });
   try {
-    const result = await session.run(`MATCH (m:${MIGRATION_LABEL}) RETURN m.id AS id, m.checksum AS checksum`);
-    return new Map(result.records.map((r) => [String(r.get('id')), String(r.get('checksum'))]));
+    return await fn(session);
   } finally {
     await session.close();
   }
 }
 
+async function readRecords(driver: Driver, database: string | undefined): Promise<Map<string, string>> {
+  return inSession(driver, database, 'READ', async (session) => {
+    const result = await session.run(`MATCH (m:${MIGRATION_LABEL}) RETURN m.id AS id, m.checksum AS checksum`);
+    return new Map(result.records.map((r) => [String(r.get('id')), String(r.get('checksum'))]));
+  });
+}
+
 async function apply(driver: Driver, migration: CypherMigration, database: string | undefined): Promise<Record<string, number>> {
-  const session = driver.session({ ...(database && { database }), defaultAccessMode: 'WRITE' });
   try {
-    const summary = await session.run(migration.cypher).summary();
+    const summary = await inSession(driver, database, 'WRITE', (session) => session.run(migration.cypher).summary());
     const updates = summary.counters.updates() as unknown as Record<string, number>;
     return Object.fromEntries(Object.entries(updates).filter(([, n]) => n > 0));
   } catch (err) {
@@ -138,19 +144,12 @@ async function apply(driver: Driver, migration: CypherMigration, database: strin
       throw new MigrationFailedError(`migration ${migration.id} failed (${code}): ${(err as Error).message}`, { cause: err });
     }
     throw err;
-  } finally {
-    await session.close();
   }
 }
 
 async function record(driver: Driver, migration: CypherMigration, executionId: string, database: string | undefined): Promise<void> {
-  const session = driver.session({ ...(database && { database }), defaultAccessMode: 'WRITE' });
-  try {
-    await session.run(
-      `MERGE (m:${MIGRATION_LABEL} {id: $id}) SET m.checksum = $checksum, m.executionId = $executionId, m.appliedAt = datetime()`,
-      { id: migration.id, checksum: migrationChecksum(migration.cypher), executionId },
-    );
-  } finally {
-    await session.close();
-  }
+  await inSession(driver, database, 'WRITE', (session) => session.run(
+    `MERGE (m:${MIGRATION_LABEL} {id: $id}) SET m.checksum = $checksum, m.executionId = $executionId, m.appliedAt = datetime()`,
+    { id: migration.id, checksum: migrationChecksum(migration.cypher), executionId },
+  ));
 }

@@ -1,5 +1,5 @@
 import { DescribeServicesCommand, ECSClient, Service } from '@aws-sdk/client-ecs';
-import { ClusterContext } from '../shared/context';
+import { TargetContext } from '../shared/context';
 import { InvalidInputError, PreconditionFailedError, StillInProgressError } from '../shared/errors';
 import { requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
@@ -7,27 +7,16 @@ import { Logger } from '../shared/log';
 export interface EcsServicesSteadyDeps {
   readonly ecs: ECSClient;
   readonly log: Logger;
-  /**
-   * Local rehearsal only: runningCount per service name, used instead of what ECS reports. moto never
-   * starts tasks (its runningCount is always 0, and its rolloutState stays IN_PROGRESS), so the rehearsal
-   * plays the ECS agent through this: for a service given here, an IN_PROGRESS rollout counts as done
-   * once the observed count reaches desiredCount (what ECS itself would report); FAILED still fails.
-   * Deliberately a dependency and not an input field: an execution can never set it, and the deployed
-   * Lambda (index.ts) leaves it undefined.
-   */
-  readonly observedRunningCounts?: Readonly<Record<string, number>>;
 }
 
-export type ServiceRole = 'main' | 'slave';
-
 export interface EcsServicesSteadyInput {
-  readonly cluster: ClusterContext;
-  /** Which of the cluster's services to check. Default both. */
-  readonly services?: ServiceRole[];
+  readonly cluster: Pick<TargetContext, 'ecsClusterName' | 'groups'>;
+  /** Roles of the groups whose services to check. Default: every group that has a service. */
+  readonly groups?: string[];
 }
 
 export interface ServiceState {
-  readonly role: ServiceRole;
+  readonly role: string;
   readonly serviceName: string;
   readonly desiredCount: number;
   readonly runningCount: number;
@@ -48,15 +37,21 @@ export interface EcsServicesSteadyOutput {
  */
 export async function logic(deps: EcsServicesSteadyDeps, input: EcsServicesSteadyInput): Promise<EcsServicesSteadyOutput> {
   const cluster = input?.cluster;
-  const roles = input?.services ?? ['main', 'slave'];
-  if (!Array.isArray(roles) || roles.length === 0 || roles.some((r) => r !== 'main' && r !== 'slave')) {
-    throw new InvalidInputError(`services must be a non-empty list of "main" and "slave", got ${JSON.stringify(input?.services)}`);
-  }
-  const names: Record<ServiceRole, unknown> = { main: cluster?.mainServiceName, slave: cluster?.slaveServiceName };
-  for (const role of roles) requireString(names[role], `cluster.${role}ServiceName`);
   requireString(cluster?.ecsClusterName, 'cluster.ecsClusterName');
-
-  const wanted = roles.map((role) => ({ role, name: names[role] as string }));
+  if (!Array.isArray(cluster.groups)) throw new InvalidInputError(`cluster.groups must be a list, got ${JSON.stringify(cluster.groups)}`);
+  const withService = cluster.groups.filter((g) => typeof g?.serviceName === 'string' && g.serviceName !== '');
+  if (withService.length === 0) throw new InvalidInputError('cluster.groups has no group with an ECS service: nothing to wait for');
+  const roles = input.groups ?? withService.map((g) => g.role);
+  if (!Array.isArray(roles) || roles.length === 0) {
+    throw new InvalidInputError(`groups must be a non-empty list of group roles, got ${JSON.stringify(input.groups)}`);
+  }
+  const wanted = roles.map((role) => {
+    const group = withService.find((g) => g.role === role);
+    if (!group) {
+      throw new InvalidInputError(`groups names ${JSON.stringify(role)}, which is not a group with an ECS service (${withService.map((g) => g.role).join(', ') || 'none'})`);
+    }
+    return { role, name: group.serviceName as string };
+  });
   const res = await deps.ecs.send(new DescribeServicesCommand({ cluster: cluster.ecsClusterName, services: wanted.map((w) => w.name) }));
   const failures = res.failures ?? [];
   if (failures.length > 0) {
@@ -69,7 +64,7 @@ export async function logic(deps: EcsServicesSteadyDeps, input: EcsServicesStead
   for (const { role, name } of wanted) {
     const svc = (res.services ?? []).find((s) => s.serviceName === name || s.serviceArn?.endsWith(`/${name}`));
     if (!svc) throw new PreconditionFailedError(`ECS service ${name} not found in cluster ${cluster.ecsClusterName}`);
-    const state = judge(role, name, svc, deps.observedRunningCounts?.[name], waiting);
+    const state = judge(role, name, svc, waiting);
     states.push(state);
   }
   if (waiting.length > 0) {
@@ -79,7 +74,7 @@ export async function logic(deps: EcsServicesSteadyDeps, input: EcsServicesStead
   return { ecsClusterName: cluster.ecsClusterName, services: states };
 }
 
-function judge(role: ServiceRole, name: string, svc: Service, observed: number | undefined, waiting: string[]): ServiceState {
+function judge(role: string, name: string, svc: Service, waiting: string[]): ServiceState {
   if (svc.status !== 'ACTIVE') throw new PreconditionFailedError(`ECS service ${name} is ${svc.status}, not ACTIVE`);
   const deployments = svc.deployments ?? [];
   const primary = deployments.find((d) => d.status === 'PRIMARY');
@@ -87,13 +82,13 @@ function judge(role: ServiceRole, name: string, svc: Service, observed: number |
     throw new PreconditionFailedError(`ECS service ${name} deployment ${primary.id} failed: ${primary.rolloutStateReason ?? 'no reason given'}`);
   }
   const desiredCount = svc.desiredCount ?? 0;
-  const runningCount = observed ?? svc.runningCount ?? 0;
+  const runningCount = svc.runningCount ?? 0;
   const problems: string[] = [];
   if (deployments.length !== 1) {
     problems.push(`${deployments.length} deployments (${deployments.map((d) => `${d.id} ${d.status}`).join(', ')})`);
   } else if (!primary) {
     problems.push(`its deployment is ${deployments[0].status}, not PRIMARY`);
-  } else if (primary.rolloutState !== undefined && primary.rolloutState !== 'COMPLETED' && observed === undefined) {
+  } else if (primary.rolloutState !== undefined && primary.rolloutState !== 'COMPLETED') {
     problems.push(`rollout ${primary.rolloutState}${primary.rolloutStateReason ? ` (${primary.rolloutStateReason})` : ''}`);
   }
   if (runningCount !== desiredCount) problems.push(`running ${runningCount} of ${desiredCount}`);

@@ -3,7 +3,7 @@ import { BoltClient, BoltConnect, BoltCredentials, boltErrorCode } from '../shar
 import { readBoltCredentials } from '../shared/bolt-credentials';
 import { ClusterContext } from '../shared/context';
 import { HealthGateError, InvalidInputError } from '../shared/errors';
-import { Neo4jVersion, compareVersions, neo4jVersionFromTag, parseImageReference, parseNeo4jVersion } from '../shared/image-reference';
+import { Neo4jVersion, compareVersions, parseNeo4jVersion } from '../shared/image-reference';
 import { optionalString, requireInteger, requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { Topology, TopologyKind, TopologyMember, hostOf, readTopology } from './topology';
@@ -11,17 +11,12 @@ import { Topology, TopologyKind, TopologyMember, hostOf, readTopology } from './
 export interface HealthGateInput {
   /** Uses boltUri, credentialsSecretArn (and versionFamily, logged). */
   readonly cluster: ClusterContext;
-  /** The image this stage runs, e.g. `neo4j:5.26.2-enterprise`: its tag gives the expected version. */
-  readonly dockerImage: string;
-  /** The expected version when the tag carries none (digest-only); must agree with the tag otherwise. */
-  readonly targetVersion?: string;
+  /** The version the upgraded nodes must report (the plan's `toVersion`, e.g. `5.26.2` or `2026.08.1`). */
+  readonly expectedVersion: string;
+  /** `enterprise` or `community` (the plan's `toEdition`); '' or absent: any edition. */
+  readonly expectedEdition?: string;
   /** How many members this stage expects (the seed's N, or 1 while the cluster runs as a single master). */
   readonly expectedMembers: number;
-  /**
-   * Members observed from another source (e.g. the Auto Scaling group's InService count), used only when
-   * the server reports no cluster (standalone). A clustered server's own membership always wins.
-   */
-  readonly simulatedMembers?: number;
   /** The database whose leader the gate counts on 4.x and 5.x. Default `neo4j`. */
   readonly database?: string;
   /** Free label for messages and logs, e.g. `single-master`. */
@@ -37,8 +32,6 @@ export interface HealthGateOutput {
   readonly topology: TopologyKind;
   readonly leaders: number;
   readonly members: number;
-  /** Where `members` came from: the server over Bolt, or `simulatedMembers` (standalone server only). */
-  readonly membershipSource: 'bolt' | 'simulated';
   /** The leader (HA master) as host:port, and its host (the master's private IP with host networking). */
   readonly leaderAddress: string;
   readonly leaderHost: string;
@@ -61,10 +54,13 @@ const BOLT_URI = /^(bolt|neo4j)(\+s|\+ssc)?:\/\/[^/\s]+$/;
 
 interface Expected {
   readonly version: Neo4jVersion;
-  /** `5.26.2`, as written in the tag or targetVersion. */
+  /** As the plan wrote it, e.g. `5.26.2`. */
   readonly label: string;
+  readonly edition?: string;
   readonly database: string;
 }
+
+const EDITIONS = ['enterprise', 'community'];
 
 function validate(input: HealthGateInput): Expected {
   if (typeof input?.cluster !== 'object' || input.cluster === null) {
@@ -76,36 +72,17 @@ function validate(input: HealthGateInput): Expected {
   }
   requireString(input.cluster.credentialsSecretArn, 'cluster.credentialsSecretArn');
   requireInteger(input.expectedMembers, 'expectedMembers', 1);
-  if (input.simulatedMembers !== undefined) requireInteger(input.simulatedMembers, 'simulatedMembers', 0);
   const database = optionalString(input.database, 'database') ?? 'neo4j';
   optionalString(input.stage, 'stage');
-
-  const image = parseImageReference(requireString(input.dockerImage, 'dockerImage'));
-  if (!image) throw new InvalidInputError(`dockerImage is not a valid image reference: ${JSON.stringify(input.dockerImage)}`);
-  const fromTag = neo4jVersionFromTag(image.tag);
-  const explicitText = optionalString(input.targetVersion, 'targetVersion');
-  const explicit = explicitText === undefined ? undefined : parseNeo4jVersion(explicitText);
-  if (explicitText !== undefined && !explicit) {
-    throw new InvalidInputError(`targetVersion must be a Neo4j version like 5.26.2, got ${JSON.stringify(explicitText)}`);
+  // The plan resolved the version once (tag, or targetVersion for a digest-only image): no second parser here.
+  const label = requireString(input.expectedVersion, 'expectedVersion');
+  const version = parseNeo4jVersion(label);
+  if (!version) throw new InvalidInputError(`expectedVersion must be a Neo4j version like 5.26.2, got ${JSON.stringify(label)}`);
+  const edition = input.expectedEdition || undefined;
+  if (edition !== undefined && (typeof edition !== 'string' || !EDITIONS.includes(edition))) {
+    throw new InvalidInputError(`expectedEdition must be one of ${EDITIONS.join(', ')} or empty, got ${JSON.stringify(edition)}`);
   }
-  if (explicit && fromTag && !sameVersion(fromTag, explicit)) {
-    throw new InvalidInputError(`targetVersion ${explicitText} does not match the tag of dockerImage ${input.dockerImage}`);
-  }
-  const version = explicit ? { ...explicit, edition: fromTag?.edition ?? explicit.edition } : fromTag;
-  if (!version) {
-    throw new InvalidInputError(
-      `cannot tell the expected Neo4j version from dockerImage ${JSON.stringify(input.dockerImage)}; ` +
-      'use a tag that starts with the version (5.26.2-enterprise) or give targetVersion',
-    );
-  }
-  const label = explicitText ?? /^v?(\d+\.\d+(?:\.\d+)?)/.exec(image.tag ?? '')![1];
-  return { version, label, database };
-}
-
-/** Equal versions; an expectation without a patch (floating tag `5.26`) matches any patch. */
-function sameVersion(expected: Neo4jVersion, found: Neo4jVersion): boolean {
-  if (expected.patch === undefined) return expected.major === found.major && expected.minor === found.minor;
-  return compareVersions(expected, found) === 0;
+  return { version, label, ...(edition && { edition }), database };
 }
 
 /** A Bolt failure as a HealthGateError that says what was expected and what happened. */
@@ -151,16 +128,15 @@ export async function logic(deps: HealthGateDeps, input: HealthGateInput): Promi
     if (!version || versionText === undefined) {
       throw new HealthGateError(`${stage}expected a Neo4j server at ${uri}; found agent ${JSON.stringify(info.agent)}`);
     }
-    if (!sameVersion(expected.version, version)) {
+    if (compareVersions(expected.version, version) !== 0) {
       throw new HealthGateError(
-        `${stage}expected Neo4j ${expected.label} (from ${input.dockerImage}) at ${uri}; found Neo4j ${versionText}`);
+        `${stage}expected Neo4j ${expected.label} at ${uri}; found Neo4j ${versionText}`);
     }
     doing = 'dbms.components()';
     const components = await bolt.query('CALL dbms.components() YIELD name, edition RETURN name, edition');
     const edition = String(components.find((c) => c.name === 'Neo4j Kernel')?.edition ?? components[0]?.edition ?? '');
-    if (expected.version.edition && edition.toLowerCase() !== expected.version.edition) {
-      throw new HealthGateError(
-        `${stage}expected Neo4j ${expected.version.edition} edition (from ${input.dockerImage}) at ${uri}; found ${edition || 'no edition'}`);
+    if (expected.edition && edition.toLowerCase() !== expected.edition) {
+      throw new HealthGateError(`${stage}expected Neo4j ${expected.edition} edition at ${uri}; found ${edition || 'no edition'}`);
     }
 
     doing = 'reading the cluster topology';
@@ -175,13 +151,10 @@ export async function logic(deps: HealthGateDeps, input: HealthGateInput): Promi
         `${stage}expected exactly one leader${topology.kind === 'ha' ? ' (master)' : ` of database ${expected.database}`} ` +
         `(${topology.via}); found ${topology.leaders.length}: ${describe(topology.leaders)}`);
     }
-    const simulated = topology.kind === 'standalone' && input.simulatedMembers !== undefined;
-    const members = simulated ? input.simulatedMembers as number : topology.members.length;
+    // A standalone server is a cluster of one: only the server itself tells how many members there are.
+    const members = topology.members.length;
     if (members !== input.expectedMembers) {
-      const source = simulated
-        ? 'simulatedMembers (the server itself is standalone)'
-        : `${topology.via}: ${describe(topology.members)}`;
-      throw new HealthGateError(`${stage}expected ${input.expectedMembers} member(s); found ${members} (${source})`);
+      throw new HealthGateError(`${stage}expected ${input.expectedMembers} member(s); found ${members} (${topology.via}: ${describe(topology.members)})`);
     }
     const leader = topology.leaders[0];
     return {
@@ -191,7 +164,6 @@ export async function logic(deps: HealthGateDeps, input: HealthGateInput): Promi
       topology: topology.kind,
       leaders: topology.leaders.length,
       members,
-      membershipSource: simulated ? 'simulated' : 'bolt',
       leaderAddress: leader.address,
       leaderHost: hostOf(leader.address),
       memberAddresses: topology.members.map((m) => m.address),

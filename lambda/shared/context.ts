@@ -3,6 +3,22 @@ import type { Neo4jClusterParameterNames } from '../../lib/cluster/cluster-param
 /** The stack parameter names, as the cluster construct exposes them (one contract, type-only import). */
 export type ClusterParameterNames = Neo4jClusterParameterNames;
 
+/** One node group of the target (lib/toolkit/upgrade-target.ts UpgradeNodeGroup). */
+export interface TargetGroup {
+  readonly role: string;
+  readonly autoScalingGroupName?: string;
+  readonly serviceName?: string;
+}
+
+/** What every procedure's tasks know about any target: its stack, its parameters by role, its groups. */
+export interface TargetContext {
+  readonly stackName: string;
+  /** Role -> CloudFormation parameter name. */
+  readonly parameterNames: Readonly<Record<string, string>>;
+  readonly groups: readonly TargetGroup[];
+  readonly ecsClusterName: string;
+}
+
 /**
  * What every upgrade task knows about the cluster it works on. The state machine builds it from the
  * construct's props and passes it in each task's input as `cluster`.
@@ -11,6 +27,8 @@ export interface ClusterContext {
   /** CloudFormation stack that owns the cluster's parameters. */
   readonly stackName: string;
   readonly parameterNames: ClusterParameterNames;
+  /** The main and slave-only groups (roles `main`, `slave`) as generic node groups. */
+  readonly groups: readonly TargetGroup[];
   /** Data volumes carry Name=<dataVolumeName> and Environment=<environmentName>. */
   readonly dataVolumeName: string;
   readonly environmentName: string;

@@ -6,6 +6,7 @@ import { requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { requireParameterName } from '../shared/name-checks';
 import { JsonParameter, readJsonParameter } from '../shared/ssm-json';
+import { DEFAULT_LOCK_TTL_SECONDS } from '../shared/lock-defaults';
 
 export interface UpgradeLockDeps {
   readonly ssm: SSMClient;
@@ -54,7 +55,6 @@ export type UpgradeLockOutput =
     readonly holder?: string;
   };
 
-const DEFAULT_TTL_SECONDS = 172800;
 
 /**
  * An upgrade lock in one SSM String parameter holding {executionArn, expiresAt, ...}.
@@ -104,7 +104,7 @@ async function acquire(
   const now = (deps.now ?? (() => new Date()))();
   const record: LockRecord = {
     executionArn,
-    expiresAt: new Date(now.getTime() + (input.ttlSeconds ?? DEFAULT_TTL_SECONDS) * 1000).toISOString(),
+    expiresAt: new Date(now.getTime() + (input.ttlSeconds ?? DEFAULT_LOCK_TTL_SECONDS) * 1000).toISOString(),
     acquiredAt: now.toISOString(),
     stackName: input.cluster?.stackName ?? '',
   };

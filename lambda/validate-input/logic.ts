@@ -9,8 +9,8 @@ import {
 import { Logger } from '../shared/log';
 import { checkUpgradePath, versionFamily } from '../shared/neo4j-upgrade-path';
 import {
-  APPROVAL_MODES, ApprovalMode, DEFAULT_APPROVAL_MODE, DEFAULT_LOCK_TTL_SECONDS, DEFAULT_TIMEOUTS, ExpectedMembers, SlaveMembership,
-  UpgradePlan, UpgradeRequest, UpgradeTimeouts,
+  APPROVAL_MODES, ApprovalMode, DEFAULT_APPROVAL_MODE, DEFAULT_LOCK_TTL_SECONDS, DEFAULT_TIMEOUTS, UpgradePlan, UpgradeRequest,
+  UpgradeTimeouts,
 } from './plan';
 
 export * from './plan';
@@ -123,8 +123,7 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
   const targetCapacity = capacity(params, cluster.parameterNames.desiredCapacity, 'targetCapacity', target, 1);
   const slaveCapacity = capacity(params, cluster.parameterNames.slaveDesiredCapacity, 'slaveCapacity', slave, 0);
 
-  const slaveIsMember = slaveMembership(params, cluster);
-  const expectedMembers = membersPerStage(params, cluster, slaveIsMember, targetCapacity, slaveCapacity);
+  const { currentCapacity, currentSlaveMembers } = runningMembers(params, cluster);
 
   // The version path.
   checkEdition(fromVersion, toVersion, currentDockerImage, dockerImage, warnings);
@@ -152,15 +151,15 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
     currentDockerImage,
     fromVersion: formatVersion(fromVersion),
     toVersion: formatVersion(toVersion),
+    toEdition: toVersion.edition ?? '',
     fromFamily: versionFamily(fromVersion),
     toFamily: versionFamily(toVersion),
     upgradeKind: path.kind,
+    currentCapacity,
+    currentSlaveMembers,
     targetCapacity,
     slaveCapacity,
     cloneRegions,
-    cloneRegionZones: [...cloneRegions],
-    expectedMembers,
-    slaveIsMember,
     approvalMode,
     allowSameVersion,
     lockTtlSeconds,
@@ -270,37 +269,25 @@ function capacity(
   return n;
 }
 
-function membersPerStage(
-  params: Record<string, string>, cluster: ClusterContext, slaveIsMember: SlaveMembership,
-  targetCapacity: number, slaveCapacity: number,
-): ExpectedMembers {
+/**
+ * The members the cluster has now, before any change: the main group's desired capacity, and the
+ * slave-only nodes that are members (none while SlaveMode is SINGLE). The first stage's gate expects them.
+ */
+function runningMembers(params: Record<string, string>, cluster: ClusterContext): { currentCapacity: number; currentSlaveMembers: number } {
   const names = cluster.parameterNames;
   const running = (key: string, min: number) => {
     const n = stackInteger(params, key, min);
     if (n === undefined) {
       throw new InvalidInputError(
         `the stack's ${key} (${show(params[key])}) is not an integer >= ${min}: ` +
-        'cannot tell how many members the health gate of the first stage expects',
+        'cannot tell how many members the cluster has before the upgrade',
       );
     }
     return n;
   };
   return {
-    rollImage: running(names.desiredCapacity, 1) + (slaveIsMember.rollImage ? running(names.slaveDesiredCapacity, 0) : 0),
-    singleMaster: 1,
-    backToHa: 1,
-    scaleOut: targetCapacity,
-    slaveBackToHa: targetCapacity + slaveCapacity,
-  };
-}
-
-function slaveMembership(params: Record<string, string>, cluster: ClusterContext): SlaveMembership {
-  return {
-    rollImage: params[cluster.parameterNames.slaveMode] !== 'SINGLE',
-    singleMaster: false,
-    backToHa: false,
-    scaleOut: false,
-    slaveBackToHa: true,
+    currentCapacity: running(names.desiredCapacity, 1),
+    currentSlaveMembers: params[names.slaveMode] === 'SINGLE' ? 0 : running(names.slaveDesiredCapacity, 0),
   };
 }
 

@@ -28,6 +28,12 @@ export interface Neo4jClusterParameterNames {
   readonly slaveMaxSize: string;
   /** Slave-only group desired capacity. */
   readonly slaveDesiredCapacity: string;
+  /**
+   * The version family whose settings the nodes start with; set together with `dockerImage` when an
+   * upgrade crosses families.
+   * @default - the stack has no such parameter: the family is fixed and cross-family upgrades are refused
+   */
+  readonly versionFamily?: string;
 }
 
 /** Values the parameters default to: the typed props. */

@@ -16,6 +16,8 @@ import { BOOTSTRAP_DIR, CLUSTER_TAG, nodeBootstrapCommands } from './node-bootst
 import { NodeCapacity } from './node-capacity';
 import { BOLT_PORT, HTTP_PORT, allowNeo4jClients } from './neo4j-ports';
 import { INeo4jUpgradeTarget } from './neo4j-upgrade-target';
+import { neo4jDataVolumes, neo4jNodeGroups, neo4jStackParameters } from './neo4j-target-view';
+import { DataVolumePool, UpgradeNodeGroup } from '../toolkit/upgrade-target';
 import * as validate from './validate-cluster-props';
 import { acknowledgeRule, awsSolutions } from '../private/acknowledge';
 import { acknowledgeWildcards } from '../private/wildcard-acknowledgements';
@@ -241,6 +243,17 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       this.mainService.taskDefinition.obtainExecutionRole().roleArn, this.slaveService.taskDefinition.obtainExecutionRole().roleArn,
     ];
   }
+
+  /** The stack parameters by role, for generic procedures. */
+  public get stackParameters(): { [role: string]: string } { return neo4jStackParameters(this); }
+  /** The main and slave-only groups as generic node groups. */
+  public get nodeGroups(): UpgradeNodeGroup[] { return neo4jNodeGroups(this); }
+  /** The tagged data volumes the nodes claim. */
+  public get dataVolumes(): DataVolumePool | undefined { return neo4jDataVolumes(this); }
+  /** The admin credentials, for generic procedures. */
+  public get credentials(): secretsmanager.ISecret | undefined { return this.adminCredentials; }
+  /** The environment name identifies the cluster (default lock name, messages). */
+  public get targetName(): string { return this.environmentName; }
 
   /** Allows Bolt (7687) and HTTP (7474) from a peer, e.g. an application or the upgrade's Lambdas. */
   public allowClientsFrom(peer: ec2.IConnectable): void {

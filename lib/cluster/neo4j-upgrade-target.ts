@@ -7,15 +7,15 @@ import { Neo4jUpgradesValidationError } from '../errors';
 import { Neo4jClusterParameterNames } from './cluster-parameters';
 import { allowNeo4jClients } from './neo4j-ports';
 import { Neo4jVersionFamily } from './neo4j-version-family';
+import { neo4jDataVolumes, neo4jNodeGroups, neo4jStackParameters } from './neo4j-target-view';
+import { DataVolumePool, IUpgradeTarget, UpgradeNodeGroup } from '../toolkit/upgrade-target';
 
 /**
  * What a staged upgrade needs to know about the cluster it upgrades: the stack and its parameters, the
  * groups, services and volumes, and how to reach Neo4j. `Neo4jCluster` is one; a cluster deployed by
  * another stack (seed 000's own template, for example) is imported with `Neo4jUpgradeTarget.fromAttributes`.
  */
-export interface INeo4jUpgradeTarget {
-  /** The CloudFormation stack whose parameters the upgrade changes. */
-  readonly stackName: string;
+export interface INeo4jUpgradeTarget extends IUpgradeTarget {
   /** Logical names of the stack parameters that drive the cluster. */
   readonly parameterNames: Neo4jClusterParameterNames;
   /** The `Environment` tag of the data volumes. */
@@ -28,23 +28,14 @@ export interface INeo4jUpgradeTarget {
   readonly mainAutoScalingGroupName: string;
   /** Auto Scaling group of the slave-only node. */
   readonly slaveAutoScalingGroupName: string;
-  /** The ECS cluster both groups join. */
-  readonly ecsClusterName: string;
   /** ECS service running Neo4j on the main members. */
   readonly mainServiceName: string;
   /** ECS service running Neo4j on the slave-only node. */
   readonly slaveServiceName: string;
   /** Admin credentials secret (`username`, `password`) the health gates and the validator read. */
   readonly adminCredentials: secretsmanager.ISecret;
-  /** The VPC the nodes run in; the handlers that speak Bolt run in it. */
-  readonly vpc: ec2.IVpc;
   /** KMS key of the data volumes, if they are encrypted with a customer-managed key. */
   readonly dataVolumeKey?: kms.IKey;
-  /** Roles CloudFormation passes when a parameter change replaces instances or task definitions. */
-  readonly passedRoleArns: string[];
-
-  /** Allows Bolt (and HTTP) from a peer: the upgrade's handlers that talk to Neo4j. */
-  allowClientsFrom(peer: ec2.IConnectable): void;
 }
 
 // The fields repeat INeo4jUpgradeTarget's on purpose: jsii forbids a behavioural interface extending a
@@ -150,6 +141,12 @@ class ImportedUpgradeTarget extends Construct implements INeo4jUpgradeTarget {
     this.passedRoleArns = attrs.passedRoleArns;
     this.nodeSecurityGroup = attrs.nodeSecurityGroup;
   }
+
+  public get stackParameters(): { [role: string]: string } { return neo4jStackParameters(this); }
+  public get nodeGroups(): UpgradeNodeGroup[] { return neo4jNodeGroups(this); }
+  public get dataVolumes(): DataVolumePool | undefined { return neo4jDataVolumes(this); }
+  public get credentials(): secretsmanager.ISecret | undefined { return this.adminCredentials; }
+  public get targetName(): string { return this.environmentName; }
 
   public allowClientsFrom(peer: ec2.IConnectable): void {
     allowNeo4jClients(this.nodeSecurityGroup, peer);

@@ -1,20 +1,34 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { INeo4jUpgradeTarget } from '../cluster/neo4j-upgrade-target';
+import { Neo4jTaskContext } from '../cluster/neo4j-task-context';
 import { Neo4jUpgradesValidationError } from '../errors';
+import { statePath } from '../private/state-document';
 import { validateCypherMigrations } from '../private/validate-cypher-migrations';
+import { CloneDataVolume } from '../toolkit/blocks/clone-data-volume';
+import { CypherMigrations } from '../toolkit/blocks/cypher-migrations';
+import { MigrationValidation, ValidationMode } from '../toolkit/blocks/migration-validation';
+import { Neo4jHealthGate } from '../toolkit/blocks/neo4j-health-gate';
+import { OperatorApproval } from '../toolkit/blocks/operator-approval';
+import { ParameterUpdate } from '../toolkit/blocks/parameter-update';
+import { PointOfNoReturn } from '../toolkit/blocks/point-of-no-return';
+import { Preflight } from '../toolkit/blocks/preflight';
+import { UpgradeFinish } from '../toolkit/blocks/upgrade-finish';
+import { UpgradeRollback } from '../toolkit/blocks/upgrade-rollback';
+import { UpgradeStart } from '../toolkit/blocks/upgrade-start';
+import { GateMembers } from '../toolkit/gate-members';
+import { ProcedurePolling } from '../toolkit/procedure-polling';
+import { StageContext } from '../toolkit/stage-context';
+import { UpgradeHandler } from '../toolkit/upgrade-handler';
+import { UpgradeHandlers } from '../toolkit/upgrade-handlers';
+import { UpgradeStage } from '../toolkit/upgrade-stage';
+import { UpgradeStateMachine } from '../toolkit/upgrade-state-machine';
 import { ApprovalMode } from './approval-mode';
 import { CypherMigration } from './cypher-migration';
-import { StageContext } from './fragments/stage-context';
-import { UpgradeStage } from './fragments/upgrade-stage';
-import { PollingPlan, TRANSIENT_ERRORS, pollingPlan } from './retry-policy';
-import { UpgradeHandlerFunction } from './upgrade-handler-function';
-import { UpgradePermissions } from './upgrade-permissions';
 
 /** Props of {@link Neo4jStagedUpgrade}. */
 export interface Neo4jStagedUpgradeProps {
@@ -121,30 +135,18 @@ const TITLES = {
   scaleOut: 'Stage 7 Scale out',
   slaveBackToHa: 'Stage 8 SlaveMode back to HA',
 };
-
-/** Payload of the lock release: only this execution's lock is released. */
-const RELEASE_LOCK = {
-  'cluster.$': '$.cluster', action: 'release', 'parameterName.$': '$.settings.lockParameterName', 'executionArn.$': '$$.Execution.Id',
-};
+type StageKey = keyof typeof TITLES;
 
 /** Keys of the stages, in the order seed 000 runs them. */
 export const STAGE_KEYS = Object.keys(TITLES);
 
-const HANDLERS = [
-  'validate-input', 'check-stack-ready', 'upgrade-lock', 'stack-parameters', 'snapshot-volumes', 'snapshots-complete',
-  'update-stack', 'stack-status', 'ecs-services-steady', 'health-gate', 'cluster-instances', 'resolve-master',
-  'keep-master', 'verify-master-kept', 'request-approval', 'retag-volumes', 'plan-clone-targets',
-  'copy-snapshot-to-region', 'create-clone-volumes', 'restore-volumes', 'publish-result', 'validate-migration',
-  'run-migrations',
-] as const;
-type HandlerName = (typeof HANDLERS)[number];
-
 /**
- * The staged upgrade of seed 000 as a Step Functions state machine: preflight (input, stack state and
- * drift, lock, parameter record, snapshots), the eight stages, each a parameter-only stack update
- * followed by waits and a health gate over Bolt, then a post-upgrade snapshot, lock release and a
- * published result. Every failure goes to a rollback that restores the pre-upgrade parameters, and past
- * the point of no return (the master's store upgraded) also the pre-upgrade snapshots as data volumes.
+ * The staged upgrade of seed 000 as a Step Functions state machine, declared on the library's toolkit:
+ * preflight (input, stack state and drift, lock, parameter record, snapshots, validation baseline), the
+ * eight stages (each a parameter-only stack update followed by waits and a health gate over Bolt), then a
+ * post-upgrade snapshot, unlock and a published result. Every failure after the lock goes to the
+ * rollback, which restores the pre-upgrade parameters and, past the point of no return (the new image
+ * rolled: a newer binary may have opened the store), the pre-upgrade snapshots as the data volumes.
  */
 export class Neo4jStagedUpgrade extends Construct {
   /** The state machine operators start. */
@@ -152,70 +154,136 @@ export class Neo4jStagedUpgrade extends Construct {
   /** Topic of approval requests and results. */
   public readonly notificationTopic: sns.ITopic;
   /** The Lambda function behind each task, by handler name. */
-  public readonly functions: { [handler: string]: UpgradeHandlerFunction };
+  public readonly functions: { [handler: string]: lambda.IFunction };
   /** SSM parameter name of the lock. */
   public readonly lockParameterName: string;
-
-  private readonly cluster: INeo4jUpgradeTarget;
-  private readonly ctx: StageContext;
-  private readonly polls: { stack: PollingPlan; services: PollingPlan; gate: PollingPlan; snapshots: PollingPlan };
-  private readonly migrations: CypherMigration[];
-  private readonly validationKeys: { [label: string]: string[] } | undefined;
 
   constructor(scope: Construct, id: string, props: Neo4jStagedUpgradeProps) {
     super(scope, id);
     this.validateProps(props);
     const cluster = props.cluster;
-    this.cluster = cluster;
-    this.migrations = props.migrations ?? [];
-    this.validationKeys = props.validationKeys;
-    const finalCapacity = props.finalCapacity ?? undefined;
+    const migrations = props.migrations ?? [];
     this.lockParameterName = props.lockParameterName ?? `/neo4j-upgrades/${cluster.environmentName}/lock`;
-    this.polls = {
-      stack: pollingPlan({ timeout: props.stackUpdateTimeout ?? Duration.hours(1) }),
-      services: pollingPlan({ timeout: props.servicesSteadyTimeout ?? Duration.minutes(30) }),
-      gate: pollingPlan({ timeout: props.healthGateTimeout ?? Duration.minutes(30), interval: Duration.seconds(5) }),
-      snapshots: pollingPlan({ timeout: Duration.hours(6), interval: Duration.seconds(5), maxDelay: Duration.seconds(60) }),
-    };
+    this.notificationTopic = props.notificationTopic ?? new sns.Topic(this, 'Notifications', {
+      displayName: `Neo4j upgrades (${this.node.path})`,
+      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+      enforceSSL: true,
+    });
+    const handlers = new UpgradeHandlers(this, 'Handlers', {
+      target: cluster, lockParameterName: this.lockParameterName, notificationTopic: this.notificationTopic,
+      cloneRegions: props.cloneRegions,
+    });
+    const polling = new ProcedurePolling({
+      stackUpdateTimeout: props.stackUpdateTimeout, servicesSteadyTimeout: props.servicesSteadyTimeout, healthGateTimeout: props.healthGateTimeout,
+    });
+    const ctx = new StageContext(new UpgradeRollback(this, 'Rollback', { handlers, polling }), handlers);
+    const preflight = new Preflight(this, 'Preflight', { handlers, polling });
+    const names = cluster.parameterNames;
 
-    this.notificationTopic = props.notificationTopic ?? this.createTopic();
-    this.functions = this.createFunctions();
-    new UpgradePermissions(this, 'Permissions', {
-      cluster,
-      functions: this.functions,
+    // Building blocks, bound to this procedure.
+    const stage = (key: StageKey, seedStep: string, steps: (s: Construct) => sfn.IChainable[]) =>
+      new UpgradeStage(this, TITLES[key], { key, title: TITLES[key], seedStep, steps: { stepsIn: steps } });
+    const update = (s: Construct, key: StageKey, parameters: Record<string, unknown>) =>
+      new ParameterUpdate(s, 'Update', { context: ctx, polling, key, title: TITLES[key], parameters });
+    const gate = (s: Construct, key: StageKey, expectedMembers: GateMembers) =>
+      new Neo4jHealthGate(s, 'Gate', { context: ctx, polling, key, title: TITLES[key], expectedMembers });
+    const validation = (s: Construct, title: string, mode: ValidationMode, context = ctx) =>
+      new MigrationValidation(s, `${title} ${mode.value}`, { context, title, mode, keys: props.validationKeys });
+    const step = (s: Construct, title: string, handler: UpgradeHandler, payload: Record<string, unknown>, resultPath: string) =>
+      ctx.step(s, title, handler, { 'cluster.$': statePath('cluster'), ...payload }, { resultPath });
+    const master = { 'masterInstanceId.$': '$.master.Payload.instanceId' };
+    // A cross-family upgrade starts the nodes with the new family's settings in the same update as the image.
+    const family = names.versionFamily ? { 'versionFamily.$': statePath('plan.toFamily') } : {};
+
+    const stages = [
+      stage('rollImage', '000/1', (s) => [
+        new PointOfNoReturn(s, 'Point of no return: the new image may open the store'),
+        update(s, 'rollImage', { 'dockerImage.$': statePath('plan.dockerImage'), ...family }),
+        gate(s, 'rollImage', GateMembers.sumOf(statePath('plan.currentCapacity'), statePath('plan.currentSlaveMembers'))),
+      ]),
+      stage('singleMaster', '000/2', (s) => [
+        step(s, 'Find the master instance and its volume', UpgradeHandler.RESOLVE_MASTER,
+          { 'masterPrivateIp.$': '$.results.rollImage.gate.Payload.leaderHost' }, statePath('master')),
+        step(s, 'Protect the master from scale-in', UpgradeHandler.KEEP_MASTER, master, '$.results.singleMaster.protection'),
+        update(s, 'singleMaster', { mode: 'SINGLE', slaveMode: 'SINGLE', allowUpgrade: 'true', minSize: '1', maxSize: '1', desiredCapacity: '1' }),
+        ctx.step(s, 'Verify the master was kept', UpgradeHandler.VERIFY_MASTER_KEPT, { 'cluster.$': statePath('cluster'), ...master },
+          { resultPath: '$.results.singleMaster.kept', poll: polling.services }),
+        gate(s, 'singleMaster', GateMembers.exactly(1)),
+      ]),
+      stage('manualMigrations', '000/3', (s) => [
+        ...(migrations.length === 0 ? [] : [
+          validation(s, 'Stage 3 Store upgraded', ValidationMode.COMPARE),
+          new CypherMigrations(s, 'Migrations', { context: ctx, polling, key: 'manualMigrations', migrations }),
+          new sfn.Pass(s, 'Later comparisons use the post-migration baseline', {
+            result: sfn.Result.fromString(`${this.lockParameterName}/baseline-after-migrations`),
+            resultPath: statePath('settings.baselineParameterName'),
+          }),
+          validation(s, 'Stage 3 Migrations applied', ValidationMode.CAPTURE_BASELINE),
+        ]),
+        new OperatorApproval(s, 'Approval', { context: ctx, key: 'manualMigrations' }),
+      ]),
+      stage('backToHa', '000/4', (s) => [
+        update(s, 'backToHa', { mode: 'HA', allowUpgrade: 'false' }),
+        gate(s, 'backToHa', GateMembers.exactly(1)),
+      ]),
+      stage('retagVolumes', '000/5', (s) => [
+        step(s, 'Rename every slave data volume to <name>-old', UpgradeHandler.RETAG_VOLUMES,
+          { 'executionId.$': '$$.Execution.Name', 'masterVolumeId.$': '$.master.Payload.volumeId' }, '$.volumes.retagged'),
+      ]),
+      stage('cloneVolumes', '000/6', (s) => [
+        new CloneDataVolume(s, 'Clone', {
+          context: ctx, polling, title: 'Clone', sourceVolumeIdPath: '$.master.Payload.volumeId',
+          sourceAvailabilityZonePath: '$.master.Payload.availabilityZone', targetCapacityPath: statePath('plan.targetCapacity'),
+          slaveCountPath: statePath('plan.slaveCapacity'), regionsPath: statePath('plan.cloneRegions'),
+        }),
+      ]),
+      stage('scaleOut', '000/7', (s) => [
+        update(s, 'scaleOut', {
+          'maxSize.$': statePath('plan.targetCapacity'), 'desiredCapacity.$': statePath('plan.targetCapacity'),
+          'minSize.$': `$.preUpgrade.Payload.parameters.${names.minSize}`,
+        }),
+        gate(s, 'scaleOut', GateMembers.at(statePath('plan.targetCapacity'))),
+        validation(s, TITLES.scaleOut, ValidationMode.COMPARE),
+      ]),
+      stage('slaveBackToHa', '000/8', (s) => [
+        update(s, 'slaveBackToHa', { slaveMode: 'HA' }),
+        gate(s, 'slaveBackToHa', GateMembers.sumOf(statePath('plan.targetCapacity'), statePath('plan.slaveCapacity'))),
+      ]),
+    ];
+
+    let definition = sfn.Chain.start(new UpgradeStart(this, 'Read the request and the cluster settings', {
+      target: Neo4jTaskContext.of(cluster, props.boltUri ?? `bolt://neo4j.${cluster.environmentName}.internal:7687`),
       lockParameterName: this.lockParameterName,
-      topic: this.notificationTopic,
+      notificationTopic: this.notificationTopic,
+      defaults: this.executionDefaults(props, migrations),
+      settings: {
+        cloneVolumes: props.cloneVolumes ?? true,
+        validateMigration: props.validateMigration ?? true,
+        validationPartitions: props.validationPartitions ?? 1,
+        baselineParameterName: `${this.lockParameterName}/baseline`,
+      },
+    })).next(preflight).next(validation(this, 'Preflight', ValidationMode.CAPTURE_BASELINE, preflight.locked));
+    for (const s of stages) definition = definition.next(s);
+    definition = definition.next(new UpgradeFinish(this, 'Finish', {
+      context: ctx, polling, postUpgradeSnapshotOf: 'States.Array($.master.Payload.volumeId)', releaseScaleInProtection: true,
+    }));
+
+    this.stateMachine = new UpgradeStateMachine(this, 'Procedure', {
+      definition, comment: `Staged Neo4j upgrade of ${cluster.environmentName} (seed 000)`,
+    }).stateMachine;
+    this.functions = handlers.deployed;
+  }
+
+  /** Execution-input values the props decide; the operator's input overrides them. */
+  private executionDefaults(props: Neo4jStagedUpgradeProps, migrations: CypherMigration[]): Record<string, unknown> {
+    const defaults: Record<string, unknown> = {
+      // Migrations replace the manual pause unless an approval mode asks for one too.
+      approvalMode: (props.approvalMode ?? (migrations.length > 0 ? ApprovalMode.NONE : ApprovalMode.AFTER_STORE_UPGRADE)).value,
       cloneRegions: props.cloneRegions ?? [],
-    });
-
-    const rollback = this.rollbackPath();
-    this.ctx = new StageContext(rollback);
-
-    const definition = sfn.Chain
-      .start(this.applyDefaults(props, finalCapacity))
-      .next(this.preflight())
-      .next(this.stageRollImage())
-      .next(this.stageSingleMaster())
-      .next(this.stageManualMigrations())
-      .next(this.stageBackToHa())
-      .next(this.stageRetagVolumes())
-      .next(this.stageCloneVolumes())
-      .next(this.stageScaleOut())
-      .next(this.stageSlaveBackToHa())
-      .next(this.finish());
-
-    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
-      retention: logs.RetentionDays.SIX_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      queryLanguage: sfn.QueryLanguage.JSON_PATH,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      comment: `Staged Neo4j upgrade of ${cluster.environmentName} (seed 000)`,
-    });
+    };
+    if (props.finalCapacity !== undefined) defaults.targetCapacity = props.finalCapacity;
+    if (props.approvalTimeout) defaults.timeouts = { approvalSeconds: props.approvalTimeout.toSeconds() };
+    return defaults;
   }
 
   private validateProps(props: Neo4jStagedUpgradeProps) {
@@ -246,455 +314,4 @@ export class Neo4jStagedUpgrade extends Construct {
       throw new Neo4jUpgradesValidationError('approvalTimeout', `${approvalSeconds} s`, 'must be from 1 minute to 1 year');
     }
   }
-
-  private createTopic(): sns.Topic {
-    const topic = new sns.Topic(this, 'Notifications', {
-      displayName: `Neo4j upgrades (${this.node.path})`,
-      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
-      enforceSSL: true,
-    });
-    return topic;
-  }
-
-  private createFunctions(): { [handler: string]: UpgradeHandlerFunction } {
-    const functions: { [handler: string]: UpgradeHandlerFunction } = {};
-    // run-migrations exists only where there are migrations to run.
-    for (const name of HANDLERS.filter((h) => h !== 'run-migrations' || this.migrations.length > 0)) {
-      // Handlers that speak Bolt run in the cluster's VPC; the validator may stream a whole partition.
-      const inVpc = name === 'health-gate' || name === 'validate-migration' || name === 'run-migrations';
-      functions[name] = new UpgradeHandlerFunction(this, pascal(name), {
-        handlerName: name,
-        timeout: name === 'validate-migration' || name === 'run-migrations' ? Duration.minutes(15) : name === 'health-gate' ? Duration.minutes(2) : Duration.minutes(1),
-        memorySize: name === 'validate-migration' ? 1024 : undefined,
-        vpc: inVpc ? this.cluster.vpc : undefined,
-      });
-      if (inVpc) this.cluster.allowClientsFrom(functions[name]);
-    }
-    return functions;
-  }
-
-  private fn(name: HandlerName) {
-    return this.functions[name];
-  }
-
-  /** Everything a task needs to know about the cluster, baked from the construct. */
-  private clusterContext(boltUri: string): Record<string, unknown> {
-    const c = this.cluster;
-    return {
-      stackName: c.stackName,
-      parameterNames: { ...c.parameterNames },
-      dataVolumeName: c.dataVolumeName,
-      environmentName: c.environmentName,
-      mainAutoScalingGroupName: c.mainAutoScalingGroupName,
-      slaveAutoScalingGroupName: c.slaveAutoScalingGroupName,
-      ecsClusterName: c.ecsClusterName,
-      mainServiceName: c.mainServiceName,
-      slaveServiceName: c.slaveServiceName,
-      versionFamily: c.versionFamily.id,
-      credentialsSecretArn: c.adminCredentials.secretArn,
-      boltUri,
-    };
-  }
-
-  /** Keeps the operator's input at `$.request` and adds the baked cluster context and defaults. */
-  private applyDefaults(props: Neo4jStagedUpgradeProps, finalCapacity: number | undefined): sfn.Pass {
-    const defaults: Record<string, unknown> = {
-      approvalMode: (props.approvalMode ?? (this.migrations.length > 0 ? ApprovalMode.NONE : ApprovalMode.AFTER_STORE_UPGRADE)).value,
-      cloneRegions: props.cloneRegions ?? [],
-    };
-    if (finalCapacity !== undefined) defaults.targetCapacity = finalCapacity;
-    if (props.approvalTimeout) defaults.timeouts = { approvalSeconds: props.approvalTimeout.toSeconds() };
-    return new sfn.Pass(this, 'Read the request and the cluster settings', {
-      parameters: {
-        'request.$': '$',
-        cluster: this.clusterContext(props.boltUri ?? `bolt://neo4j.${this.cluster.environmentName}.internal:7687`),
-        defaults,
-        settings: {
-          cloneVolumes: props.cloneVolumes ?? true,
-          validateMigration: props.validateMigration ?? true,
-          validationPartitions: props.validationPartitions ?? 1,
-          baselineParameterName: `${this.lockParameterName}/baseline`,
-          lockParameterName: this.lockParameterName,
-          topicArn: this.notificationTopic.topicArn,
-        },
-        progress: { pastPointOfNoReturn: false, completed: {} },
-        // Filled by the stages; present from the start so the result and the rollback can always read them.
-        snapshots: {},
-        volumes: {},
-      },
-    });
-  }
-
-  /** Validation, stack checks, lock, parameter record and backups: nothing changes before the lock. */
-  private preflight(): sfn.Chain {
-    const failFast = new sfn.Fail(this, 'Refused before any change', {
-      errorPath: '$.error.Error',
-      causePath: '$.error.Cause',
-    });
-    const refuse = new StageContext(failFast);
-    const releaseThenFail = this.releaseLockThenFail('Preflight failed after the lock');
-    const locked = new StageContext(releaseThenFail);
-
-    const validate = refuse.step(this, 'Preflight: validate the input and the version path', this.fn('validate-input'), {
-      'cluster.$': '$.cluster', 'request.$': '$.request', 'defaults.$': '$.defaults',
-    }, { resultPath: '$.planResult' });
-    const keepPlan = new sfn.Pass(this, 'Preflight: keep the plan', { inputPath: '$.planResult.Payload', resultPath: '$.plan' });
-    const checkStack = refuse.step(this, 'Preflight: stack is COMPLETE and not drifted', this.fn('check-stack-ready'), {
-      'cluster.$': '$.cluster',
-    }, { resultPath: '$.results.preflight.stack', poll: this.polls.stack });
-    const lock = refuse.step(this, 'Preflight: take the upgrade lock', this.fn('upgrade-lock'), {
-      'cluster.$': '$.cluster', action: 'acquire', 'parameterName.$': '$.settings.lockParameterName',
-      'executionArn.$': '$$.Execution.Id', 'ttlSeconds.$': '$.plan.lockTtlSeconds',
-    }, { resultPath: '$.results.preflight.lock' });
-    const record = locked.step(this, 'Preflight: record the pre-upgrade parameters', this.fn('stack-parameters'), {
-      'cluster.$': '$.cluster', action: 'record', 'executionArn.$': '$$.Execution.Id',
-    }, { resultPath: '$.preUpgrade' });
-    const snapshot = locked.step(this, 'Preflight: snapshot every data volume', this.fn('snapshot-volumes'), {
-      'cluster.$': '$.cluster', 'executionId.$': '$$.Execution.Name', purpose: 'pre-upgrade',
-    }, { resultPath: '$.snapshots.preUpgrade' });
-    const waitSnapshots = locked.step(this, 'Preflight: wait for the pre-upgrade snapshots', this.fn('snapshots-complete'), {
-      'cluster.$': '$.cluster', 'snapshots.$': '$.snapshots.preUpgrade.Payload.snapshots',
-    }, { resultPath: sfn.JsonPath.DISCARD, poll: this.polls.snapshots });
-    const baseline = this.migrationValidation(this, 'Preflight', 'capture-baseline', locked);
-    return sfn.Chain.start(validate).next(keepPlan).next(checkStack).next(lock).next(record).next(snapshot).next(waitSnapshots)
-      .next(baseline);
-  }
-
-  /** Update the stack's parameters, wait for UPDATE_COMPLETE, then for steady ECS services. */
-  private parameterUpdate(scope: Construct, key: string, title: string, parameters: Record<string, unknown>): sfn.IChainable[] {
-    const ctx = this.ctx;
-    return [
-      ctx.step(scope, `${title}: update the stack parameters`, this.fn('update-stack'), {
-        'cluster.$': '$.cluster', 'executionName.$': '$$.Execution.Name', stage: key, parameters,
-      }, { resultPath: `$.results.${key}.update` }),
-      ctx.step(scope, `${title}: wait for UPDATE_COMPLETE`, this.fn('stack-status'), {
-        'cluster.$': '$.cluster', 'update.$': `$.results.${key}.update.Payload`,
-      }, { resultPath: `$.results.${key}.stack`, poll: this.polls.stack }),
-      ctx.step(scope, `${title}: wait for steady ECS services`, this.fn('ecs-services-steady'), {
-        'cluster.$': '$.cluster',
-      }, { resultPath: `$.results.${key}.services`, poll: this.polls.services }),
-    ];
-  }
-
-  /** Health gate over Bolt: reachable, the target version, one master, the expected member count. */
-  private healthGate(scope: Construct, key: string, title: string): sfn.IChainable[] {
-    const ctx = this.ctx;
-    return [
-      ctx.step(scope, `${title}: count the running members`, this.fn('cluster-instances'), {
-        'cluster.$': '$.cluster', 'slaveIsMember.$': `$.plan.slaveIsMember.${key}`,
-      }, { resultPath: `$.results.${key}.instances` }),
-      ctx.step(scope, `${title}: health gate over Bolt`, this.fn('health-gate'), {
-        'cluster.$': '$.cluster', 'dockerImage.$': '$.plan.dockerImage', 'expectedMembers.$': `$.plan.expectedMembers.${key}`,
-        'simulatedMembers.$': `$.results.${key}.instances.Payload.members`, stage: key,
-      }, { resultPath: `$.results.${key}.gate`, poll: this.polls.gate, pollAlsoOn: ['HealthGateError'] }),
-    ];
-  }
-
-  /**
-   * The seed 004 validator as a step: one pass, or a Map over key-range partitions whose partial
-   * checksums the final call combines. `capture-baseline` stores the baseline in SSM; `compare` fails
-   * with ValidationMismatchError on any difference. Skipped when the construct disables it.
-   */
-  private migrationValidation(scope: Construct, title: string, mode: 'capture-baseline' | 'compare', ctx: StageContext): sfn.IChainable {
-    const verb = mode === 'capture-baseline' ? 'capture the validation baseline' : 'compare with the baseline (seed 004)';
-    const common = { 'cluster.$': '$.cluster', 'baselineParameterName.$': '$.settings.baselineParameterName' };
-    // Keys shape the captures; a comparison uses the keys stored with its baseline.
-    const keys = this.validationKeys ? { keys: this.validationKeys } : {};
-    const single = ctx.step(scope, `${title}: ${verb}`, this.fn('validate-migration'), { ...common, mode, ...(mode === 'capture-baseline' && keys) },
-      { resultPath: `$.validation.${mode === 'compare' ? 'compare' : 'baseline'}` });
-    const partitions = new sfn.Map(scope, `${title}: ${verb} by partition`, {
-      itemsPath: sfn.JsonPath.stringAt('$.validation.partitionIndexes.indexes'),
-      itemSelector: {
-        'cluster.$': '$.cluster',
-        partition: { 'index.$': '$$.Map.Item.Value', 'count.$': '$.settings.validationPartitions' },
-      },
-      maxConcurrency: 8,
-      resultPath: '$.validation.partials',
-    });
-    partitions.itemProcessor(new StageContext(new sfn.Fail(scope, `${title}: partition failed`, { errorPath: '$.Error', causePath: '$.Cause' }))
-      .step(scope, `${title}: checksum one partition`, this.fn('validate-migration'), {
-        'cluster.$': '$.cluster', mode: 'capture-partition', 'partition.$': '$.partition', ...keys,
-      }, { resultPath: '$.result', noCatch: true }));
-    partitions.addCatch(ctx.onFailure, { errors: ['States.ALL'], resultPath: '$.error' });
-    const indexes = new sfn.Pass(scope, `${title}: list the partitions`, {
-      parameters: { 'indexes.$': 'States.ArrayRange(0, States.MathAdd($.settings.validationPartitions, -1), 1)' },
-      resultPath: '$.validation.partitionIndexes',
-    });
-    const combined = ctx.step(scope, `${title}: ${verb} from partitions`, this.fn('validate-migration'), {
-      ...common, mode, 'partials.$': '$.validation.partials[*].result.Payload.snapshot',
-    }, { resultPath: `$.validation.${mode === 'compare' ? 'compare' : 'baseline'}` });
-    const skip = new sfn.Pass(scope, `${title}: validation disabled`);
-    return new sfn.Choice(scope, `${title}: validate the migration?`)
-      .when(sfn.Condition.booleanEquals('$.settings.validateMigration', false), skip)
-      .when(sfn.Condition.numberGreaterThan('$.settings.validationPartitions', 1),
-        sfn.Chain.start(indexes).next(partitions).next(combined))
-      .otherwise(single)
-      .afterwards();
-  }
-
-  private stage(key: string, title: string, seedStep: string, build: (scope: Construct) => sfn.IChainable[]) {
-    return new UpgradeStage(this, title, { key, title, seedStep, steps: { stepsIn: build } });
-  }
-
-  private stageRollImage() {
-    return this.stage('rollImage', TITLES.rollImage, '000/1', (s) => [
-      ...this.parameterUpdate(s, 'rollImage', TITLES.rollImage, { 'dockerImage.$': '$.plan.dockerImage' }),
-      ...this.healthGate(s, 'rollImage', TITLES.rollImage),
-    ]);
-  }
-
-  private stageSingleMaster() {
-    return this.stage('singleMaster', TITLES.singleMaster, '000/2', (s) => [
-      this.ctx.step(s, 'Find the master instance and its volume', this.fn('resolve-master'), {
-        'cluster.$': '$.cluster', 'masterPrivateIp.$': '$.results.rollImage.gate.Payload.leaderHost',
-      }, { resultPath: '$.master' }),
-      this.ctx.step(s, 'Protect the master from scale-in', this.fn('keep-master'), {
-        'cluster.$': '$.cluster', 'masterInstanceId.$': '$.master.Payload.instanceId',
-      }, { resultPath: '$.results.singleMaster.protection' }),
-      ...this.parameterUpdate(s, 'singleMaster', TITLES.singleMaster, {
-        mode: 'SINGLE', slaveMode: 'SINGLE', allowUpgrade: 'true', minSize: '1', maxSize: '1', desiredCapacity: '1',
-      }),
-      this.ctx.step(s, 'Verify the master was kept', this.fn('verify-master-kept'), {
-        'cluster.$': '$.cluster', 'masterInstanceId.$': '$.master.Payload.instanceId',
-      }, { resultPath: '$.results.singleMaster.kept', poll: this.polls.services }),
-      new sfn.Pass(s, 'Point of no return: the master store is upgraded', {
-        result: sfn.Result.fromBoolean(true),
-        resultPath: '$.progress.pastPointOfNoReturn',
-      }),
-      ...this.healthGate(s, 'singleMaster', TITLES.singleMaster),
-    ]);
-  }
-
-  private stageManualMigrations() {
-    return this.stage('manualMigrations', TITLES.manualMigrations, '000/3', (s) => {
-      const approve = new tasks.LambdaInvoke(s, 'Wait for the operator decision', {
-        lambdaFunction: this.fn('request-approval'),
-        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-        payload: sfn.TaskInput.fromObject({
-          'cluster.$': '$.cluster',
-          taskToken: sfn.JsonPath.taskToken,
-          'executionArn.$': '$$.Execution.Id',
-          stage: 'manualMigrations',
-          'topicArn.$': '$.settings.topicArn',
-          'parameterName.$': "States.Format('{}/approval', $.settings.lockParameterName)",
-          'timeoutSeconds.$': '$.plan.timeouts.approvalSeconds',
-        }),
-        taskTimeout: sfn.Timeout.at('$.plan.timeouts.approvalSeconds'),
-        resultPath: '$.results.manualMigrations.decision',
-      });
-      approve.addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL });
-      approve.addCatch(this.ctx.onFailure, { errors: ['States.ALL'], resultPath: '$.error' });
-      const skip = new sfn.Pass(s, 'No approval requested');
-      const choice = new sfn.Choice(s, 'Approval requested?')
-        .when(sfn.Condition.stringEquals('$.plan.approvalMode', 'none'), skip)
-        .otherwise(approve);
-      return [...this.cypherMigrations(s), choice.afterwards()];
-    });
-  }
-
-  /**
-   * Stage 3 as code: the store upgrade compared with the preflight baseline, then one migration per
-   * invocation until all are recorded, then a new baseline that the final comparison uses (the
-   * migrations change the data on purpose). Nothing when the construct has no migrations.
-   */
-  private cypherMigrations(s: Construct): sfn.IChainable[] {
-    if (this.migrations.length === 0) return [];
-    const run = this.ctx.step(s, 'Run the next Cypher migration', this.fn('run-migrations'), {
-      'cluster.$': '$.cluster', 'executionId.$': '$$.Execution.Name',
-      migrations: this.migrations.map((m) => ({ id: m.id, cypher: m.cypher })),
-    }, { resultPath: '$.results.manualMigrations.migrations', poll: this.polls.gate, pollAlsoOn: ['HealthGateError'] });
-    const useNewBaseline = new sfn.Pass(s, 'Later comparisons use the post-migration baseline', {
-      result: sfn.Result.fromString(`${this.lockParameterName}/baseline-after-migrations`),
-      resultPath: '$.settings.baselineParameterName',
-    });
-    const applied = sfn.Chain.start(useNewBaseline)
-      .next(this.migrationValidation(s, 'Stage 3 Migrations applied', 'capture-baseline', this.ctx));
-    const loop = new sfn.Choice(s, 'Every migration applied?')
-      .when(sfn.Condition.booleanEquals('$.results.manualMigrations.migrations.Payload.done', true), applied)
-      .otherwise(run);
-    run.next(loop);
-    return [
-      this.migrationValidation(s, 'Stage 3 Store upgraded', 'compare', this.ctx),
-      sfn.Chain.custom(run, loop.afterwards().endStates, loop),
-    ];
-  }
-
-  private stageBackToHa() {
-    return this.stage('backToHa', TITLES.backToHa, '000/4', (s) => [
-      ...this.parameterUpdate(s, 'backToHa', TITLES.backToHa, { mode: 'HA', allowUpgrade: 'false' }),
-      ...this.healthGate(s, 'backToHa', TITLES.backToHa),
-    ]);
-  }
-
-  private stageRetagVolumes() {
-    return this.stage('retagVolumes', TITLES.retagVolumes, '000/5', (s) => [
-      this.ctx.step(s, 'Rename every slave data volume to <name>-old', this.fn('retag-volumes'), {
-        'cluster.$': '$.cluster', 'executionId.$': '$$.Execution.Name', 'masterVolumeId.$': '$.master.Payload.volumeId',
-      }, { resultPath: '$.volumes.retagged' }),
-    ]);
-  }
-
-  private stageCloneVolumes() {
-    return this.stage('cloneVolumes', TITLES.cloneVolumes, '000/6', (s) => {
-      const ctx = this.ctx;
-      const snapshotMaster = ctx.step(s, 'Snapshot the migrated master volume', this.fn('snapshot-volumes'), {
-        'cluster.$': '$.cluster', 'executionId.$': '$$.Execution.Name', purpose: 'clone-source',
-        'volumeIds.$': 'States.Array($.master.Payload.volumeId)',
-      }, { resultPath: '$.snapshots.cloneSource' });
-      const waitSnapshot = ctx.step(s, 'Wait for the clone-source snapshot', this.fn('snapshots-complete'), {
-        'cluster.$': '$.cluster', 'snapshots.$': '$.snapshots.cloneSource.Payload.snapshots',
-      }, { resultPath: sfn.JsonPath.DISCARD, poll: this.polls.snapshots });
-      const plan = ctx.step(s, 'Plan the volumes per region and AZ', this.fn('plan-clone-targets'), {
-        'cluster.$': '$.cluster', 'targetCapacity.$': '$.plan.targetCapacity', 'slaveCount.$': '$.plan.slaveCapacity',
-        'masterAvailabilityZone.$': '$.master.Payload.availabilityZone', 'extraRegions.$': '$.plan.cloneRegionZones',
-      }, { resultPath: '$.clonePlan' });
-
-      const perRegion = new sfn.Map(s, 'For each region', {
-        itemsPath: '$.clonePlan.Payload.regions',
-        itemSelector: {
-          'cluster.$': '$.cluster',
-          'region.$': '$$.Map.Item.Value',
-          'sourceSnapshotId.$': '$.snapshots.cloneSource.Payload.snapshots[0].snapshotId',
-        },
-        maxConcurrency: 4,
-        resultPath: '$.volumes.cloned',
-      });
-      const regionCtx = new StageContext(new sfn.Fail(s, 'Cloning into a region failed', { errorPath: '$.Error', causePath: '$.Cause' }));
-      const copy = regionCtx.step(s, 'Copy the snapshot to the region', this.fn('copy-snapshot-to-region'), {
-        'cluster.$': '$.cluster', 'executionId.$': '$$.Execution.Name', 'sourceSnapshotId.$': '$.sourceSnapshotId',
-        'destinationRegion.$': '$.region.region',
-      }, { resultPath: '$.copy', noCatch: true });
-      const waitCopy = regionCtx.step(s, 'Wait for the regional copy', this.fn('snapshots-complete'), {
-        'snapshotIds.$': 'States.Array($.copy.Payload.snapshotId)', 'region.$': '$.region.region',
-      }, { resultPath: sfn.JsonPath.DISCARD, poll: this.polls.snapshots, noCatch: true });
-      const useCopy = new sfn.Pass(s, 'Use the regional copy', { inputPath: '$.copy.Payload.snapshotId', resultPath: '$.snapshotId' });
-      const useSource = new sfn.Pass(s, 'Use the source snapshot', { inputPath: '$.sourceSnapshotId', resultPath: '$.snapshotId' });
-      const perAz = new sfn.Map(s, 'For each AZ', {
-        itemsPath: '$.region.targets',
-        itemSelector: { 'cluster.$': '$.cluster', 'target.$': '$$.Map.Item.Value', 'snapshotId.$': '$.snapshotId' },
-        maxConcurrency: 6,
-      });
-      perAz.itemProcessor(regionCtx.step(s, 'Create tagged volumes from the snapshot', this.fn('create-clone-volumes'), {
-        'cluster.$': '$.cluster', 'executionId.$': '$$.Execution.Name', 'region.$': '$.target.region',
-        'availabilityZone.$': '$.target.availabilityZone', 'snapshotId.$': '$.snapshotId', 'count.$': '$.target.count',
-      }, { resultPath: '$.created', noCatch: true }));
-      const copyNeeded = new sfn.Choice(s, 'Copy needed?')
-        .when(sfn.Condition.booleanEquals('$.region.copyRequired', true), sfn.Chain.start(copy).next(waitCopy).next(useCopy))
-        .otherwise(useSource)
-        .afterwards();
-      perRegion.itemProcessor(copyNeeded.next(perAz));
-      perRegion.addCatch(ctx.onFailure, { errors: ['States.ALL'], resultPath: '$.error' });
-
-      const clone = sfn.Chain.start(snapshotMaster).next(waitSnapshot).next(plan).next(perRegion);
-      const skip = new sfn.Pass(s, 'Cloning disabled: new members catch up online');
-      return [new sfn.Choice(s, 'Clone volumes?')
-        .when(sfn.Condition.booleanEquals('$.settings.cloneVolumes', true), clone)
-        .otherwise(skip)
-        .afterwards()];
-    });
-  }
-
-  private stageScaleOut() {
-    const n = this.cluster.parameterNames;
-    return this.stage('scaleOut', TITLES.scaleOut, '000/7', (s) => [
-      ...this.parameterUpdate(s, 'scaleOut', TITLES.scaleOut, {
-        'maxSize.$': '$.plan.targetCapacity',
-        'desiredCapacity.$': '$.plan.targetCapacity',
-        'minSize.$': `$.preUpgrade.Payload.parameters.${n.minSize}`,
-      }),
-      ...this.healthGate(s, 'scaleOut', TITLES.scaleOut),
-      this.migrationValidation(s, TITLES.scaleOut, 'compare', this.ctx),
-    ]);
-  }
-
-  private stageSlaveBackToHa() {
-    return this.stage('slaveBackToHa', TITLES.slaveBackToHa, '000/8', (s) => [
-      ...this.parameterUpdate(s, 'slaveBackToHa', TITLES.slaveBackToHa, { slaveMode: 'HA' }),
-      ...this.healthGate(s, 'slaveBackToHa', TITLES.slaveBackToHa),
-    ]);
-  }
-
-  /** Full snapshot of the upgraded master (seed 001: old backups are no base after a store upgrade). */
-  private finish(): sfn.Chain {
-    const ctx = this.ctx;
-    const snapshot = ctx.step(this, 'After: full snapshot of the upgraded master volume', this.fn('snapshot-volumes'), {
-      'cluster.$': '$.cluster', 'executionId.$': '$$.Execution.Name', purpose: 'post-upgrade',
-      'volumeIds.$': 'States.Array($.master.Payload.volumeId)',
-    }, { resultPath: '$.snapshots.postUpgrade' });
-    const wait = ctx.step(this, 'After: wait for the post-upgrade snapshot', this.fn('snapshots-complete'), {
-      'cluster.$': '$.cluster', 'snapshots.$': '$.snapshots.postUpgrade.Payload.snapshots',
-    }, { resultPath: sfn.JsonPath.DISCARD, poll: this.polls.snapshots });
-    const unprotect = ctx.step(this, 'After: release the master scale-in protection', this.fn('keep-master'), {
-      'cluster.$': '$.cluster', release: true,
-    }, { resultPath: sfn.JsonPath.DISCARD });
-    const release = ctx.step(this, 'After: release the lock', this.fn('upgrade-lock'), RELEASE_LOCK, { resultPath: '$.results.finish.lock' });
-    const publish = new StageContext(new sfn.Succeed(this, 'Upgraded (result not published)')).step(
-      this, 'After: publish the result', this.fn('publish-result'), this.resultPayload('SUCCEEDED'), { resultPath: '$.result' });
-    return sfn.Chain.start(snapshot).next(wait).next(unprotect).next(release).next(publish).next(new sfn.Succeed(this, 'Upgraded', { outputPath: '$.result.Payload' }));
-  }
-
-  /** What publish-result reports. Only a failure has `$.error`; a JSONPath to a missing field fails the state. */
-  private resultPayload(outcome: string): Record<string, unknown> {
-    return {
-      'cluster.$': '$.cluster', outcome, 'executionArn.$': '$$.Execution.Id', 'topicArn.$': '$.settings.topicArn',
-      'startedAt.$': '$$.Execution.StartTime', 'progress.$': '$.progress', 'plan.$': '$.plan',
-      'snapshots.$': '$.snapshots', 'volumes.$': '$.volumes',
-      ...(outcome === 'SUCCEEDED' ? {} : { 'error.$': '$.error' }),
-    };
-  }
-
-  /**
-   * The rollback: put every pre-upgrade parameter back; past the point of no return first scale the
-   * groups to zero and bring the pre-upgrade snapshots back as the claimable data volumes (the upgraded
-   * ones are renamed, never deleted). Then release the lock, publish, and fail with the original error.
-   */
-  private rollbackPath(): sfn.IChainable {
-    const rollbackFailed = new sfn.Fail(this, 'Rollback failed: lock kept for an operator', {
-      error: 'RollbackFailed', causePath: 'States.JsonToString($)',
-    });
-    const ctx = new StageContext(rollbackFailed);
-    const waitStack = (title: string, updatePath: string) => ctx.step(this, title, this.fn('stack-status'),
-      { 'cluster.$': '$.cluster', 'update.$': updatePath }, { resultPath: sfn.JsonPath.DISCARD, poll: this.polls.stack });
-
-    const restoreParameters = ctx.step(this, 'Rollback: restore the pre-upgrade parameters', this.fn('update-stack'), {
-      'cluster.$': '$.cluster', 'executionName.$': '$$.Execution.Name', stage: 'rollback', mode: 'rollback',
-      'restore.$': '$.preUpgrade.Payload.parameters',
-      // A stage update still running is cancelled first (StillInProgressError until it settles).
-    }, { resultPath: '$.results.rollback.parameters', poll: this.polls.stack });
-    const afterParameters = waitStack('Rollback: wait for the restored parameters', '$.results.rollback.parameters.Payload');
-    const release = ctx.step(this, 'Rollback: release the lock', this.fn('upgrade-lock'), RELEASE_LOCK, { resultPath: '$.results.rollback.lock' });
-    const publish = ctx.step(this, 'Rollback: publish the failure', this.fn('publish-result'), this.resultPayload('ROLLED_BACK'),
-      { resultPath: '$.result' });
-    const failed = new sfn.Fail(this, 'Rolled back', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
-    const parameterRollback = sfn.Chain.start(restoreParameters).next(afterParameters).next(release).next(publish).next(failed);
-
-    // A protected master would survive the scale to zero and hold its volume.
-    const unprotect = ctx.step(this, 'Restore: release the master scale-in protection', this.fn('keep-master'), {
-      'cluster.$': '$.cluster', release: true,
-    }, { resultPath: sfn.JsonPath.DISCARD });
-    const scaleToZero = ctx.step(this, 'Restore: scale both groups to zero', this.fn('update-stack'), {
-      'cluster.$': '$.cluster', 'executionName.$': '$$.Execution.Name', stage: 'restore-scale-to-zero',
-      parameters: { minSize: '0', desiredCapacity: '0', slaveMinSize: '0', slaveDesiredCapacity: '0' },
-    }, { resultPath: '$.results.rollback.scaleToZero' });
-    const afterScale = waitStack('Restore: wait for the groups to empty', '$.results.rollback.scaleToZero.Payload');
-    const restoreVolumes = ctx.step(this, 'Restore: pre-upgrade snapshots become the data volumes', this.fn('restore-volumes'), {
-      'cluster.$': '$.cluster', 'executionId.$': '$$.Execution.Name', 'snapshots.$': '$.snapshots.preUpgrade.Payload.snapshots',
-    }, { resultPath: '$.volumes.restored', poll: this.polls.services });
-    const restorePath = sfn.Chain.start(unprotect).next(scaleToZero).next(afterScale).next(restoreVolumes).next(restoreParameters);
-
-    return new sfn.Choice(this, 'Rollback: past the point of no return?')
-      .when(sfn.Condition.booleanEquals('$.progress.pastPointOfNoReturn', true), restorePath)
-      .otherwise(parameterRollback);
-  }
-
-  private releaseLockThenFail(title: string): sfn.IChainable {
-    const fail = new sfn.Fail(this, title, { errorPath: '$.error.Error', causePath: '$.error.Cause' });
-    // If even the release fails, the execution still fails with the original error; the lock expires.
-    const release = new StageContext(fail).step(this, `${title}: release the lock`, this.fn('upgrade-lock'), RELEASE_LOCK, { resultPath: sfn.JsonPath.DISCARD });
-    return sfn.Chain.start(release).next(fail);
-  }
-}
-
-function pascal(kebab: string): string {
-  return kebab.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
 }

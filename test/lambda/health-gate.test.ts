@@ -63,7 +63,8 @@ function deps(bolt: FakeBolt): HealthGateDeps {
 function input(over: Partial<HealthGateInput> = {}): HealthGateInput {
   return {
     cluster: gateCluster({ boltUri: 'bolt://neo4j.internal:7687', credentialsSecretArn: SECRET_ARN, versionFamily: '5' }),
-    dockerImage: 'neo4j:5.26.2-enterprise',
+    expectedVersion: '5.26.2',
+    expectedEdition: 'enterprise',
     expectedMembers: 3,
     ...over,
   };
@@ -111,13 +112,10 @@ describe('input is checked before any call', () => {
       'cluster.credentialsSecretArn must be a non-empty string, got undefined'],
     ['expectedMembers 0', { expectedMembers: 0 }, 'expectedMembers must be an integer >= 1, got 0'],
     ['expectedMembers fraction', { expectedMembers: 1.5 }, 'expectedMembers must be an integer >= 1, got 1.5'],
-    ['simulatedMembers negative', { simulatedMembers: -1 }, 'simulatedMembers must be an integer >= 0, got -1'],
     ['database empty', { database: '' }, 'database must be a non-empty string, got ""'],
-    ['image invalid', { dockerImage: 'Neo4j::x' }, 'dockerImage is not a valid image reference: "Neo4j::x"'],
-    ['tag without version', { dockerImage: 'neo4j:latest' },
-      'cannot tell the expected Neo4j version from dockerImage "neo4j:latest"; use a tag that starts with the version (5.26.2-enterprise) or give targetVersion'],
-    ['targetVersion not a version', { targetVersion: 'five' }, 'targetVersion must be a Neo4j version like 5.26.2, got "five"'],
-    ['targetVersion against the tag', { targetVersion: '5.26.3' }, 'targetVersion 5.26.3 does not match the tag of dockerImage neo4j:5.26.2-enterprise'],
+    ['expectedVersion missing', { expectedVersion: undefined as never }, 'expectedVersion must be a non-empty string, got undefined'],
+    ['expectedVersion not a version', { expectedVersion: 'five' }, 'expectedVersion must be a Neo4j version like 5.26.2, got "five"'],
+    ['expectedEdition unknown', { expectedEdition: 'gold' }, 'expectedEdition must be one of enterprise, community or empty, got "gold"'],
   ])('%s', async (_label, change, message) => {
     const bolt = v5();
     const bad = typeof change === 'function' ? change(input()) : input(change);
@@ -213,40 +211,32 @@ describe('version and edition', () => {
   test('a different patch fails, naming both', async () => {
     const err = await failure(v5({ agent: 'Neo4j/5.26.1' }), { stage: 'rolling' });
     expect(err).toBeInstanceOf(HealthGateError);
-    expect(err.message).toBe('stage rolling: expected Neo4j 5.26.2 (from neo4j:5.26.2-enterprise) at bolt://neo4j.internal:7687; found Neo4j 5.26.1');
+    expect(err.message).toBe('stage rolling: expected Neo4j 5.26.2 at bolt://neo4j.internal:7687; found Neo4j 5.26.1');
   });
 
   test('the old major still running fails', async () => {
-    const err = await failure(v5({ agent: 'Neo4j/5.26.2' }), { dockerImage: 'neo4j:2025.10.1-enterprise' });
-    expect(err.message).toBe('expected Neo4j 2025.10.1 (from neo4j:2025.10.1-enterprise) at bolt://neo4j.internal:7687; found Neo4j 5.26.2');
+    const err = await failure(v5({ agent: 'Neo4j/5.26.2' }), { expectedVersion: '2025.10.1' });
+    expect(err.message).toBe('expected Neo4j 2025.10.1 at bolt://neo4j.internal:7687; found Neo4j 5.26.2');
   });
 
   test('calendar versions compare by number (2026.08.1 is 2026.8.1)', async () => {
-    const out = await logic(deps(v5({ agent: 'Neo4j/2026.08.1' })), input({ dockerImage: 'registry.example.com:5000/neo4j:2026.08.1-enterprise-ubi9' }));
+    const out = await logic(deps(v5({ agent: 'Neo4j/2026.08.1' })), input({ expectedVersion: '2026.8.1' }));
     expect(out.serverVersion).toBe('2026.08.1');
   });
 
-  test('a floating tag matches any patch of its minor', async () => {
-    expect((await logic(deps(v5({ agent: 'Neo4j/5.26.9' })), input({ dockerImage: 'neo4j:5.26-enterprise' }))).serverVersion).toBe('5.26.9');
-    expect((await failure(v5({ agent: 'Neo4j/5.25.1' }), { dockerImage: 'neo4j:5.26-enterprise' })).message)
-      .toBe('expected Neo4j 5.26 (from neo4j:5.26-enterprise) at bolt://neo4j.internal:7687; found Neo4j 5.25.1');
-  });
-
-  test('a digest-only image uses targetVersion', async () => {
-    const digest = `neo4j@sha256:${'a'.repeat(64)}`;
-    expect((await logic(deps(v5()), input({ dockerImage: digest, targetVersion: '5.26.2' }))).serverVersion).toBe('5.26.2');
-    expect((await failure(v5(), { dockerImage: digest, targetVersion: '5.26.3' })).message)
-      .toBe(`expected Neo4j 5.26.3 (from ${digest}) at bolt://neo4j.internal:7687; found Neo4j 5.26.2`);
+  test('the expected version is the plan\'s, exact to the patch (one image parser: the plan\'s)', async () => {
+    expect((await failure(v5({ agent: 'Neo4j/5.26.9' }), { expectedVersion: '5.26.2' })).message)
+      .toBe('expected Neo4j 5.26.2 at bolt://neo4j.internal:7687; found Neo4j 5.26.9');
   });
 
   test('an edition the tag names must match', async () => {
     const err = await failure(v5({ components: COMMUNITY }));
     expect(err).toBeInstanceOf(HealthGateError);
-    expect(err.message).toBe('expected Neo4j enterprise edition (from neo4j:5.26.2-enterprise) at bolt://neo4j.internal:7687; found community');
+    expect(err.message).toBe('expected Neo4j enterprise edition at bolt://neo4j.internal:7687; found community');
   });
 
-  test('a tag without edition accepts either', async () => {
-    expect((await logic(deps(v5({ components: COMMUNITY })), input({ dockerImage: 'neo4j:5.26.2' }))).serverEdition).toBe('community');
+  test('no expected edition accepts either', async () => {
+    expect((await logic(deps(v5({ components: COMMUNITY })), input({ expectedEdition: '' }))).serverEdition).toBe('community');
   });
 });
 
@@ -261,7 +251,6 @@ describe('5.x and calendar versions: SHOW SERVERS + SHOW DATABASES', () => {
       topology: 'servers',
       leaders: 1,
       members: 3,
-      membershipSource: 'bolt',
       leaderAddress: '10.0.0.2:7687',
       leaderHost: '10.0.0.2',
       memberAddresses: ['10.0.0.1:7687', '10.0.0.2:7687', '10.0.0.3:7687'],
@@ -270,11 +259,6 @@ describe('5.x and calendar versions: SHOW SERVERS + SHOW DATABASES', () => {
     });
     expect(bolt.calls.filter((c) => /^SHOW/.test(c.cypher)).every((c) => c.database === 'system')).toBe(true);
     expect(bolt.closed()).toBe(true);
-  });
-
-  test('simulatedMembers never overrides a real cluster', async () => {
-    const out = await logic(deps(v5()), input({ simulatedMembers: 5 }));
-    expect(out).toMatchObject({ members: 3, membershipSource: 'bolt' });
   });
 
   test('a member short fails, listing the members found', async () => {
@@ -340,18 +324,15 @@ describe('5.x and calendar versions: SHOW SERVERS + SHOW DATABASES', () => {
     const unsupported = neo4jError('Neo.ClientError.Statement.NotSystemDatabaseError', 'Unsupported administration command: SHOW SERVERS');
     const databases = [db('neo4j', '127.0.0.1', { writer: true }), db('system', '127.0.0.1', { writer: true })];
     const bolt = v5({ servers: unsupported, databases, components: COMMUNITY });
-    const out = await logic(deps(bolt), input({ dockerImage: 'neo4j:5.26.2', expectedMembers: 1 }));
-    expect(out).toMatchObject({ topology: 'standalone', leaders: 1, members: 1, membershipSource: 'bolt', leaderAddress: '127.0.0.1:7687', memberAddresses: ['127.0.0.1:7687'] });
-    const simulated = await logic(deps(v5({ servers: unsupported, databases, components: COMMUNITY })),
-      input({ dockerImage: 'neo4j:5.26.2', expectedMembers: 3, simulatedMembers: 3 }));
-    expect(simulated).toMatchObject({ topology: 'standalone', leaders: 1, members: 3, membershipSource: 'simulated' });
+    const out = await logic(deps(bolt), input({ expectedEdition: '', expectedMembers: 1 }));
+    expect(out).toMatchObject({ topology: 'standalone', leaders: 1, members: 1, leaderAddress: '127.0.0.1:7687', memberAddresses: ['127.0.0.1:7687'] });
   });
 
-  test('standalone with simulated membership short fails and says the count was simulated', async () => {
+  test('a standalone server is a cluster of one: a gate expecting more never passes (no instance-count fallback)', async () => {
     const unsupported = neo4jError('Neo.ClientError.Statement.NotSystemDatabaseError', 'Unsupported administration command: SHOW SERVERS');
     const bolt = v5({ servers: unsupported, databases: [db('neo4j', '127.0.0.1', { writer: true })] });
-    const err = await failure(bolt, { expectedMembers: 3, simulatedMembers: 2 });
-    expect(err.message).toBe('expected 3 member(s); found 2 (simulatedMembers (the server itself is standalone))');
+    const err = await failure(bolt, { expectedMembers: 3 });
+    expect(err.message).toBe('expected 3 member(s); found 1 (SHOW DATABASES (SHOW SERVERS unsupported: not clustered): standalone 127.0.0.1:7687 standalone)');
   });
 });
 
@@ -363,12 +344,12 @@ describe('4.4 causal: dbms.cluster.overview()', () => {
   const v44 = (overview: Answer, databases: Answer = databases44) => fakeBolt('Neo4j/4.4.40', [
     components(), [/^SHOW DATABASES/, databases], [/dbms\.cluster\.overview/, overview],
   ]);
-  const image = { dockerImage: 'neo4j:4.4.40-enterprise' };
+  const image = { expectedVersion: '4.4.40' };
 
   test('three cores with one leader pass', async () => {
     const bolt = v44([member('a', '10.0.0.1', 'LEADER'), member('b', '10.0.0.2', 'FOLLOWER'), member('c', '10.0.0.3', 'FOLLOWER')]);
     const out = await logic(deps(bolt), input(image));
-    expect(out).toMatchObject({ topology: 'causal', leaders: 1, members: 3, leaderAddress: '10.0.0.1:7687', leaderHost: '10.0.0.1', membershipSource: 'bolt' });
+    expect(out).toMatchObject({ topology: 'causal', leaders: 1, members: 3, leaderAddress: '10.0.0.1:7687', leaderHost: '10.0.0.1' });
   });
 
   test('two leaders fail', async () => {
@@ -386,11 +367,11 @@ describe('4.4 causal: dbms.cluster.overview()', () => {
     expect(err.message).toMatch(/found: database neo4j on 10\.0\.0\.1:7687 is offline, requested online \(store locked\)$/);
   });
 
-  test('no overview procedure: standalone (SINGLE mode), simulated membership allowed', async () => {
+  test('no overview procedure: standalone (SINGLE mode), one member', async () => {
     const bolt = v44(neo4jError('Neo.ClientError.Procedure.ProcedureNotFound', 'There is no procedure with the name `dbms.cluster.overview`'),
       [{ ...databases44[0], role: 'standalone' }]);
-    const out = await logic(deps(bolt), input({ ...image, simulatedMembers: 3 }));
-    expect(out).toMatchObject({ topology: 'standalone', leaders: 1, members: 3, membershipSource: 'simulated', leaderAddress: '10.0.0.1:7687' });
+    const out = await logic(deps(bolt), input({ ...image, expectedMembers: 1 }));
+    expect(out).toMatchObject({ topology: 'standalone', leaders: 1, members: 1, leaderAddress: '10.0.0.1:7687' });
   });
 });
 
@@ -402,13 +383,13 @@ describe('3.5 HA: the High Availability JMX bean', () => {
   const bean = (instances: unknown[]) => [{ attributes: { InstancesInCluster: { description: 'all instances', value: instances }, Role: { value: 'master' } } }];
   const v35 = (jmx: Answer, overview: Answer = neo4jError('Neo.ClientError.Procedure.ProcedureNotFound', 'no such procedure')) =>
     fakeBolt('Neo4j/3.5.35', [components(), [/dbms\.queryJmx/, jmx], [/dbms\.cluster\.overview/, overview]]);
-  const image = { dockerImage: 'neo4j:3.5.35-enterprise' };
+  const image = { expectedVersion: '3.5.35' };
 
   test('master and two slaves pass; queries use the home database (Bolt 3)', async () => {
     const bolt = v35(bean([instance('1', '10.0.0.1', 'master'), instance('2', '10.0.0.2', 'slave'), instance('3', '10.0.0.3', 'slave')]));
     const out = await logic(deps(bolt), input({ ...image, stage: 'ha-restored' }));
     expect(out).toMatchObject({
-      topology: 'ha', leaders: 1, members: 3, membershipSource: 'bolt', leaderAddress: '10.0.0.1:6001', leaderHost: '10.0.0.1',
+      topology: 'ha', leaders: 1, members: 3, leaderAddress: '10.0.0.1:6001', leaderHost: '10.0.0.1',
       memberAddresses: ['10.0.0.1:6001', '10.0.0.2:6001', '10.0.0.3:6001'],
     });
     expect(bolt.calls.every((c) => c.database === undefined)).toBe(true);
@@ -446,9 +427,7 @@ describe('3.5 HA: the High Availability JMX bean', () => {
 
   test('no HA bean and no overview: SINGLE mode, standalone', async () => {
     const out = await logic(deps(v35([])), input({ ...image, expectedMembers: 1 }));
-    expect(out).toMatchObject({ topology: 'standalone', leaders: 1, members: 1, membershipSource: 'bolt', leaderAddress: '10.0.0.1:7687' });
-    const simulated = await logic(deps(v35([])), input({ ...image, expectedMembers: 2, simulatedMembers: 2 }));
-    expect(simulated).toMatchObject({ members: 2, membershipSource: 'simulated' });
+    expect(out).toMatchObject({ topology: 'standalone', leaders: 1, members: 1, leaderAddress: '10.0.0.1:7687' });
   });
 
   test('3.5 causal cluster: overview rows carry `role`', async () => {

@@ -42,7 +42,8 @@ describe('Neo4jStagedUpgrade with Cypher migrations (seed 000 step 3 as code)', 
     expect(run.Catch[0].Next).toBe('Rollback: past the point of no return?');
     expect(JSON.stringify(run.Retry)).toContain('HealthGateError');
     const loop = states['Every migration applied?'];
-    expect(loop.Choices).toEqual([{ Variable: '$.results.manualMigrations.migrations.Payload.done', BooleanEquals: true, Next: 'Later comparisons use the post-migration baseline' }]);
+    expect(loop.Choices).toEqual([{ Variable: '$.results.manualMigrations.migrations.Payload.done', BooleanEquals: true, Next: 'Every migration applied' }]);
+    expect(states['Every migration applied'].Next).toBe('Later comparisons use the post-migration baseline');
     expect(loop.Default).toBe('Run the next Cypher migration');
     expect(states['Later comparisons use the post-migration baseline']).toMatchObject({
       Result: `${upgrade.lockParameterName}/baseline-after-migrations`, ResultPath: '$.settings.baselineParameterName',

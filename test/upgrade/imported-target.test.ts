@@ -74,10 +74,10 @@ describe('Neo4jStagedUpgrade of a cluster deployed by another stack', () => {
 
   test('IAM is scoped to the described stack, services, group and roles', () => {
     const resources = (sid: string) => bySid(sid).flatMap((s) => [].concat(s.Resource)).map((r) => JSON.stringify(r));
-    expect(resources('UpdateTheClusterStack').join()).toContain(':stack/neo4j-prod/*');
+    expect(resources('UpdateTheTargetStack').join()).toContain(':stack/neo4j-prod/*');
     expect(resources('DescribeTheServices').join()).toMatch(/:service\/neo4j-prod\/neo4j-main.*:service\/neo4j-prod\/neo4j-slave/);
     expect(resources('ProtectTheMaster').join()).toContain('autoScalingGroupName/neo4j-prod-main');
-    expect(bySid('PassTheClusterRoles').flatMap((s) => s.Resource)).toEqual(ROLES);
+    expect(bySid('PassTheTargetRoles').flatMap((s) => s.Resource)).toEqual(ROLES);
   });
 
   test('the Bolt handlers get ingress to the nodes\' security group on 7687', () => {

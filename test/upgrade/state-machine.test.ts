@@ -90,20 +90,25 @@ describe('Neo4jStagedUpgrade state machine', () => {
     expect(JSON.stringify(gate.Retry)).toContain('HealthGateError');
   });
 
-  test('each gate expects its stage\'s members, counting the slave-only node only where it is a member', () => {
-    for (const [stage, key] of [['Stage 2', 'singleMaster'], ['Stage 8', 'slaveBackToHa']]) {
-      const count = states[names.find((n) => n.startsWith(stage) && n.endsWith(': count the running members'))!];
-      const gate = states[names.find((n) => n.startsWith(stage) && n.endsWith(': health gate over Bolt'))!];
-      expect(count.Parameters.Payload['slaveIsMember.$']).toBe(`$.plan.slaveIsMember.${key}`);
-      expect(gate.Parameters.Payload).toMatchObject({
-        'expectedMembers.$': `$.plan.expectedMembers.${key}`,
-        'simulatedMembers.$': `$.results.${key}.instances.Payload.members`,
-      });
+  test('each gate expects the members its stage declares, written against the plan (no stage names in the handlers)', () => {
+    const gate = (stage: string) => states[names.find((n) => n.startsWith(stage) && n.endsWith(': health gate over Bolt'))!].Parameters.Payload;
+    expect(gate('Stage 1')).toMatchObject({ 'expectedMembers.$': 'States.MathAdd($.plan.currentCapacity, $.plan.currentSlaveMembers)' });
+    expect(gate('Stage 2')).toMatchObject({ expectedMembers: 1 });
+    expect(gate('Stage 4')).toMatchObject({ expectedMembers: 1 });
+    expect(gate('Stage 7')).toMatchObject({ 'expectedMembers.$': '$.plan.targetCapacity' });
+    expect(gate('Stage 8')).toMatchObject({ 'expectedMembers.$': 'States.MathAdd($.plan.targetCapacity, $.plan.slaveCapacity)' });
+    for (const stage of ['Stage 1', 'Stage 2', 'Stage 4', 'Stage 7', 'Stage 8']) {
+      // One image parser: the plan's version and edition, never the image again.
+      expect(gate(stage)).toMatchObject({ 'expectedVersion.$': '$.plan.toVersion', 'expectedEdition.$': '$.plan.toEdition' });
+      expect(JSON.stringify(gate(stage))).not.toMatch(/simulated|dockerImage|slaveIsMember/);
     }
+    expect(names.some((n) => /count the running members/.test(n))).toBe(false);
   });
 
   test('the point of no return is explicit and the rollback restores snapshots past it', () => {
-    expect(states['Point of no return: the master store is upgraded']).toBeDefined();
+    // The first moment a newer binary can open the store is the image roll: the mark comes before its update.
+    expect(states['Stage 1 Roll DockerImage: begin'].Next).toBe('Point of no return: the new image may open the store');
+    expect(states['Point of no return: the new image may open the store'].Next).toBe('Stage 1 Roll DockerImage: update the stack parameters');
     const choice = states['Rollback: past the point of no return?'];
     expect(choice.Choices[0].Next).toBe('Restore: release the master scale-in protection');
     expect(states['Restore: release the master scale-in protection'].Next).toBe('Restore: scale both groups to zero');
@@ -120,8 +125,8 @@ describe('Neo4jStagedUpgrade state machine', () => {
   });
 
   test('cloning fans out over regions and AZs with Map states', () => {
-    expect(states['For each region'].Type).toBe('Map');
-    expect(states['For each AZ'].Type).toBe('Map');
+    expect(states['Clone: for each region'].Type).toBe('Map');
+    expect(states['Clone: for each AZ'].Type).toBe('Map');
   });
 });
 
@@ -145,7 +150,7 @@ describe('Neo4jStagedUpgrade IAM', () => {
     for (const s of bySid('SnapshotOwnVolumes')) {
       expect(s.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/Environment': 'production' } });
     }
-    const update = bySid('UpdateTheClusterStack')[0];
+    const update = bySid('UpdateTheTargetStack')[0];
     expect(JSON.stringify(update.Resource)).toContain(':stack/Upgrade/*');
     for (const s of bySid('ApplyParameterChanges')) {
       expect(s.Condition).toEqual({ StringEquals: { 'aws:CalledViaFirst': 'cloudformation.amazonaws.com' } });

@@ -1,5 +1,0 @@
-import { makeAwsDeps } from '../shared/ec2-clients';
-import { lambdaHandler } from '../shared/handler';
-import { logic } from './logic';
-
-export const handler = lambdaHandler('cluster-instances', () => makeAwsDeps(), logic);

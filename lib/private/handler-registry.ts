@@ -1,0 +1,268 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Neo4jUpgradesValidationError } from '../errors';
+import { IUpgradeTarget } from '../toolkit/upgrade-target';
+
+/** What a handler's IAM statements are scoped to. */
+export interface HandlerGrantContext {
+  readonly fn: lambda.Function;
+  readonly target: IUpgradeTarget;
+  readonly lockParameterName: string;
+  readonly topic: sns.ITopic;
+  readonly cloneRegions: string[];
+}
+
+/** One handler: how its function is sized and placed, and what it may do. */
+interface HandlerSpec {
+  /** Default one minute. */
+  readonly timeout?: Duration;
+  /** MiB, default 256. */
+  readonly memorySize?: number;
+  /** Talks to the target's nodes: runs in its VPC and is allowed in by `allowClientsFrom`. */
+  readonly inVpc?: boolean;
+  readonly grant: (g: Grants) => void;
+}
+
+/**
+ * Every handler the library ships, with its sizing, placement and IAM statements declared together.
+ * `HandlerName` is derived from this table, so a misspelt name does not compile, and a handler without
+ * its statements cannot exist. Mutations are scoped to the target's stack, its lock parameter path,
+ * its groups and the volumes and snapshots tagged with its Environment; no statement anywhere allows
+ * deleting a volume or a snapshot.
+ */
+export const HANDLER_REGISTRY = {
+  'validate-input': { grant: (g) => g.readStack() },
+  'check-stack-ready': { grant: (g) => g.detectDrift() },
+  'upgrade-lock': { grant: (g) => g.allow('TheLockParameter', ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:LabelParameterVersion'], [g.ssmArn(g.ctx.lockParameterName)]) },
+  'stack-parameters': {
+    grant: (g) => {
+      g.readStack();
+      g.allow('ThePreUpgradeRecord', ['ssm:GetParameter', 'ssm:PutParameter'], [g.ssmArn(`${g.ctx.lockParameterName}/*`)]);
+    },
+  },
+  'update-stack': { grant: (g) => g.updateStack() },
+  'stack-status': { grant: (g) => g.readStack() },
+  'ecs-services-steady': { grant: (g) => g.describeServices() },
+  'health-gate': { timeout: Duration.minutes(2), inVpc: true, grant: (g) => g.readCredentials() },
+  'validate-migration': {
+    timeout: Duration.minutes(15), memorySize: 1024, inVpc: true,
+    grant: (g) => {
+      g.readCredentials();
+      g.allow('TheValidationBaselines', ['ssm:GetParameter', 'ssm:PutParameter'],
+        [g.ssmArn(`${g.ctx.lockParameterName}/baseline`), g.ssmArn(`${g.ctx.lockParameterName}/baseline-after-migrations`)]);
+    },
+  },
+  'run-migrations': { timeout: Duration.minutes(15), inVpc: true, grant: (g) => g.readCredentials() },
+  'request-approval': {
+    grant: (g) => {
+      g.allow('TheApprovalParameter', ['ssm:GetParameter', 'ssm:PutParameter'], [g.ssmArn(`${g.ctx.lockParameterName}/*`)]);
+      g.ctx.topic.grantPublish(g.ctx.fn);
+    },
+  },
+  'publish-result': { grant: (g) => { g.ctx.topic.grantPublish(g.ctx.fn); } },
+  'resolve-master': { grant: (g) => g.describeFleet() },
+  'keep-master': {
+    grant: (g) => {
+      g.describeFleet();
+      g.allow('ProtectTheMaster', ['autoscaling:SetInstanceProtection'], g.groupArns());
+    },
+  },
+  'verify-master-kept': { grant: (g) => g.describeFleet() },
+  'plan-clone-targets': { grant: (g) => g.describeFleet() },
+  'snapshots-complete': { grant: (g) => g.describeFleet() },
+  'snapshot-volumes': {
+    grant: (g) => {
+      g.describeFleet();
+      g.allow('SnapshotOwnVolumes', ['ec2:CreateSnapshot'], [g.ec2Arn('volume')], g.ownVolumes());
+      g.allow('CreateSnapshots', ['ec2:CreateSnapshot'], [g.ec2Arn('snapshot')]);
+      g.allow('TagNewSnapshots', ['ec2:CreateTags'], [g.ec2Arn('snapshot')], { StringEquals: { 'ec2:CreateAction': 'CreateSnapshot' } });
+      g.useVolumeKey();
+    },
+  },
+  'retag-volumes': {
+    grant: (g) => {
+      g.describeFleet();
+      g.renameOwnVolumes();
+    },
+  },
+  'create-clone-volumes': {
+    grant: (g) => {
+      g.describeFleet();
+      g.createTaggedVolumes();
+      g.useVolumeKey();
+    },
+  },
+  'restore-volumes': {
+    grant: (g) => {
+      g.describeFleet();
+      g.renameOwnVolumes();
+      g.createTaggedVolumes();
+      g.useVolumeKey();
+    },
+  },
+  'copy-snapshot-to-region': {
+    grant: (g) => {
+      g.describeFleet();
+      for (const region of g.ctx.cloneRegions) {
+        g.allow(`CopySnapshots${sidSuffix(region)}`, ['ec2:CopySnapshot', 'ec2:CreateTags'], [g.ec2Arn('snapshot', region)]);
+      }
+      // CopySnapshot is also authorized against the source snapshot in this region.
+      if (g.ctx.cloneRegions.length > 0) g.allow('CopyFromSourceSnapshots', ['ec2:CopySnapshot'], [g.ec2Arn('snapshot')]);
+      g.useVolumeKey();
+    },
+  },
+} satisfies Record<string, HandlerSpec>;
+
+/** The name of a handler the library ships (its folder under `lambda/`). */
+export type HandlerName = keyof typeof HANDLER_REGISTRY;
+
+export function handlerSpec(name: HandlerName): HandlerSpec {
+  return HANDLER_REGISTRY[name];
+}
+
+/** Why each wildcard the statements above need is acceptable (cdk-nag AwsSolutions-IAM5). */
+export const WILDCARD_REASONS = {
+  bySid: {
+    ReadTheTargetStack: 'A stack ARN ends in its generated id; the name part pins the target stack',
+    DetectDriftOfTheTargetStack: 'A stack ARN ends in its generated id; the name part pins the target stack',
+    ReadResourcesForDrift: 'Drift detection reads every resource of the stack with the caller\'s permissions; read-only Describe/Get/List',
+    UpdateTheTargetStack: 'A stack ARN ends in its generated id; the name part pins the target stack',
+    ApplyParameterChanges: 'A parameter-only update changes the groups, launch templates and services it drives; only through CloudFormation (aws:CalledViaFirst)',
+    TheApprovalParameter: 'The approval and pre-upgrade record parameters live under the lock parameter path',
+    ThePreUpgradeRecord: 'The approval and pre-upgrade record parameters live under the lock parameter path',
+    DescribeInstancesVolumesAndSnapshots: 'EC2 and Auto Scaling Describe calls support no resource-level permissions',
+    ProtectTheMaster: 'An Auto Scaling group ARN holds a generated id; the name part pins the target\'s groups',
+    CopyFromSourceSnapshots: 'The source snapshot is made at run time by this execution',
+    SnapshotOwnVolumes: 'Volumes are created at run time; CreateSnapshot is conditioned on the target\'s Environment tag',
+    CreateSnapshots: 'Snapshot ids are created by the call itself',
+    TagNewSnapshots: 'Tags only snapshots being created (ec2:CreateAction = CreateSnapshot)',
+    RenameOwnVolumes: 'Volumes are created at run time; CreateTags is conditioned on the target\'s Environment tag',
+  },
+  byActionPrefix: {
+    ec2: 'Volumes and snapshots are created at run time, in this and the clone regions; creation requires the Environment tag or the create action',
+    kms: 'Encrypting SNS messages and EBS data needs data keys from the cluster or AWS managed key',
+    lambda: 'Step Functions invokes each function version (function ARN with :*)',
+    xray: 'X-Ray tracing segments have no resource-level permissions',
+    logs: 'Log delivery has no resource-level permissions',
+  },
+};
+
+/** Statement builders shared by the registry's entries, scoped to one function and target. */
+export class Grants {
+  private readonly stack: Stack;
+
+  constructor(public readonly ctx: HandlerGrantContext) {
+    this.stack = Stack.of(ctx.fn);
+  }
+
+  public allow(sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>): void {
+    this.ctx.fn.addToRolePolicy(new iam.PolicyStatement({ sid, actions, resources, conditions }));
+  }
+
+  public ssmArn(name: string): string {
+    return this.stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') });
+  }
+
+  public ec2Arn(resource: 'volume' | 'snapshot', region = this.stack.region): string {
+    return this.stack.formatArn({ service: 'ec2', resource, resourceName: '*', region, account: resource === 'snapshot' ? '' : this.stack.account });
+  }
+
+  public groupArns(): string[] {
+    return this.ctx.target.nodeGroups.filter((g) => g.autoScalingGroupName).map((g) => this.stack.formatArn({
+      service: 'autoscaling', resource: 'autoScalingGroup', resourceName: `*:autoScalingGroupName/${g.autoScalingGroupName}`,
+    }));
+  }
+
+  public ownVolumes(): Record<string, unknown> {
+    return { StringEquals: { 'aws:ResourceTag/Environment': this.volumes().environmentName } };
+  }
+
+  public readStack(): void {
+    this.allow('ReadTheTargetStack', STACK_READ, [this.stackArn()]);
+  }
+
+  public detectDrift(): void {
+    this.allow('DetectDriftOfTheTargetStack', [
+      ...STACK_READ, 'cloudformation:DetectStackDrift', 'cloudformation:DescribeStackDriftDetectionStatus',
+      'cloudformation:DescribeStackResourceDrifts', 'cloudformation:DetectStackResourceDrift',
+    ], [this.stackArn()]);
+    // Drift detection reads every resource of the stack with the caller's permissions.
+    this.allow('ReadResourcesForDrift', [
+      'ec2:Describe*', 'autoscaling:Describe*', 'ecs:Describe*', 'iam:Get*', 'iam:List*', 'logs:Describe*',
+      'secretsmanager:DescribeSecret', 'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'lambda:GetFunction',
+    ], ['*']);
+  }
+
+  /** A parameter-only update through a reviewed change set, run with the caller's permissions on what the parameters drive. */
+  public updateStack(): void {
+    this.readStack();
+    this.allow('UpdateTheTargetStack', [
+      'cloudformation:UpdateStack', 'cloudformation:CancelUpdateStack', 'cloudformation:CreateChangeSet',
+      'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet', 'cloudformation:ListChangeSets',
+    ], [this.stackArn()]);
+    this.allow('ApplyParameterChanges', [
+      'autoscaling:UpdateAutoScalingGroup', 'autoscaling:Describe*', 'ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate',
+      'ec2:Describe*', 'ec2:RunInstances', 'ec2:CreateTags', 'ecs:RegisterTaskDefinition', 'ecs:DeregisterTaskDefinition',
+      'ecs:UpdateService', 'ecs:Describe*', 'ssm:GetParameters', 'ssm:GetParameter',
+    ], ['*'], { StringEquals: { 'aws:CalledViaFirst': 'cloudformation.amazonaws.com' } });
+    this.allow('PassTheTargetRoles', ['iam:PassRole'], this.ctx.target.passedRoleArns);
+  }
+
+  public describeServices(): void {
+    const t = this.ctx.target;
+    const services = t.nodeGroups.filter((g) => g.ecsServiceName).map((g) =>
+      this.stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${t.ecsClusterName}/${g.ecsServiceName}` }));
+    this.allow('DescribeTheServices', ['ecs:DescribeServices'], services);
+  }
+
+  public readCredentials(): void {
+    this.ctx.target.credentials?.grantRead(this.ctx.fn);
+  }
+
+  public describeFleet(): void {
+    this.allow('DescribeInstancesVolumesAndSnapshots', [
+      'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingInstances', 'ec2:DescribeInstances',
+      'ec2:DescribeVolumes', 'ec2:DescribeSnapshots', 'ec2:DescribeSubnets', 'ec2:DescribeAvailabilityZones',
+    ], ['*']);
+  }
+
+  public renameOwnVolumes(): void {
+    this.allow('RenameOwnVolumes', ['ec2:CreateTags'], [this.ec2Arn('volume')], this.ownVolumes());
+  }
+
+  public createTaggedVolumes(): void {
+    for (const region of [this.stack.region, ...this.ctx.cloneRegions]) {
+      this.allow(`CreateTaggedVolumes${sidSuffix(region)}`, ['ec2:CreateVolume'], [this.ec2Arn('volume', region)],
+        { StringEquals: { 'aws:RequestTag/Environment': this.volumes().environmentName } });
+      this.allow(`FromSnapshots${sidSuffix(region)}`, ['ec2:CreateVolume'], [this.ec2Arn('snapshot', region)]);
+      this.allow(`TagNewVolumes${sidSuffix(region)}`, ['ec2:CreateTags'], [this.ec2Arn('volume', region)],
+        { StringEquals: { 'ec2:CreateAction': 'CreateVolume' } });
+    }
+  }
+
+  public useVolumeKey(): void {
+    this.volumes().encryptionKey?.grant(this.ctx.fn, 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey',
+      'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo');
+  }
+
+  private volumes() {
+    const pool = this.ctx.target.dataVolumes;
+    if (!pool) {
+      throw new Neo4jUpgradesValidationError('target.dataVolumes', 'undefined',
+        `handler ${this.ctx.fn.node.path} works on data volumes, but the target ${this.ctx.target.targetName} has none`);
+    }
+    return pool;
+  }
+
+  private stackArn(): string {
+    return this.stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${this.ctx.target.stackName}/*` });
+  }
+}
+
+const STACK_READ = ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'];
+
+function sidSuffix(region: string): string {
+  return region.replace(/[^A-Za-z0-9]/g, '');
+}

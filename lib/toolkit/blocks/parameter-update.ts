@@ -1,0 +1,58 @@
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { statePath } from '../../private/state-document';
+import { ProcedurePolling } from '../procedure-polling';
+import { StageContext } from '../stage-context';
+import { UpgradeHandler } from '../upgrade-handler';
+
+/** Props of {@link ParameterUpdate}. */
+export interface ParameterUpdateProps {
+  /** The handlers and where failures go. */
+  readonly context: StageContext;
+  readonly polling: ProcedurePolling;
+  /** Stage key: results go to `$.results.<key>.update|stack|services`. */
+  readonly key: string;
+  /** Prefix of the state names, e.g. `Stage 1 Roll DockerImage`. */
+  readonly title: string;
+  /**
+   * The stage's parameter overrides by role (the target's `stackParameters` keys): a literal value, or a
+   * JSONPath into the state with the key ending in `.$` (`{ 'dockerImage.$': '$.plan.dockerImage' }`).
+   * Every other parameter keeps its value.
+   */
+  readonly parameters: { [role: string]: unknown };
+  /**
+   * Wait for the target's ECS services to be steady after the stack update.
+   * @default true
+   */
+  readonly waitForServices?: boolean;
+}
+
+/**
+ * A parameter-only stack update (through a change set the handler reviews: a stage that would replace or
+ * remove a guarded resource is refused before anything runs), the wait for UPDATE_COMPLETE, then for
+ * steady ECS services.
+ */
+export class ParameterUpdate extends sfn.StateMachineFragment {
+  public readonly startState: sfn.State;
+  public readonly endStates: sfn.INextable[];
+
+  constructor(scope: Construct, id: string, props: ParameterUpdateProps) {
+    super(scope, id);
+    const { context: ctx, key, title } = props;
+    const results = `$.results.${key}`;
+    const update = ctx.step(this, `${title}: update the stack parameters`, UpgradeHandler.UPDATE_STACK, {
+      'cluster.$': statePath('cluster'), 'executionName.$': '$$.Execution.Name', stage: key, parameters: props.parameters,
+    }, { resultPath: `${results}.update` });
+    const settled = ctx.step(this, `${title}: wait for UPDATE_COMPLETE`, UpgradeHandler.STACK_STATUS, {
+      'cluster.$': statePath('cluster'), 'update.$': `${results}.update.Payload`,
+    }, { resultPath: `${results}.stack`, poll: props.polling.stack });
+    let chain = sfn.Chain.start(update).next(settled);
+    if (props.waitForServices ?? true) {
+      chain = chain.next(ctx.step(this, `${title}: wait for steady ECS services`, UpgradeHandler.ECS_SERVICES_STEADY, {
+        'cluster.$': statePath('cluster'),
+      }, { resultPath: `${results}.services`, poll: props.polling.services }));
+    }
+    this.startState = update;
+    this.endStates = chain.endStates;
+  }
+}

@@ -1,0 +1,62 @@
+import { HandlerName } from '../private/handler-registry';
+
+/**
+ * A Lambda handler the library ships (bundled under `assets/lambda/<name>`). Procedures name handlers
+ * only through these constants, so a misspelt handler does not compile; each one's sizing, VPC placement
+ * and IAM statements are declared once, in the library's handler registry.
+ */
+export class UpgradeHandler {
+  /** Validates the execution input against the stack and the version path; returns the plan. */
+  public static readonly VALIDATE_INPUT = UpgradeHandler.define('validate-input');
+  /** The stack is in a *_COMPLETE state and not drifted. */
+  public static readonly CHECK_STACK_READY = UpgradeHandler.define('check-stack-ready');
+  /** Takes or releases the upgrade lock (an SSM parameter). */
+  public static readonly UPGRADE_LOCK = UpgradeHandler.define('upgrade-lock');
+  /** Records the stack's parameters before the upgrade. */
+  public static readonly STACK_PARAMETERS = UpgradeHandler.define('stack-parameters');
+  /** A parameter-only stack update through a reviewed change set. */
+  public static readonly UPDATE_STACK = UpgradeHandler.define('update-stack');
+  /** Polls one stack update until it completes. */
+  public static readonly STACK_STATUS = UpgradeHandler.define('stack-status');
+  /** Polls the target's ECS services until they are steady. */
+  public static readonly ECS_SERVICES_STEADY = UpgradeHandler.define('ecs-services-steady');
+  /** The Neo4j health gate over Bolt: version, topology, leader, member count. */
+  public static readonly HEALTH_GATE = UpgradeHandler.define('health-gate');
+  /** The migration validator (seed 004): baseline capture and comparison. */
+  public static readonly VALIDATE_MIGRATION = UpgradeHandler.define('validate-migration');
+  /** Applies the next unrecorded Cypher migration. */
+  public static readonly RUN_MIGRATIONS = UpgradeHandler.define('run-migrations');
+  /** Asks an operator for a decision and waits for the task token. */
+  public static readonly REQUEST_APPROVAL = UpgradeHandler.define('request-approval');
+  /** Publishes the outcome. */
+  public static readonly PUBLISH_RESULT = UpgradeHandler.define('publish-result');
+  /** Finds the master's instance and data volume from its address. */
+  public static readonly RESOLVE_MASTER = UpgradeHandler.define('resolve-master');
+  /** Sets or releases scale-in protection so a scale-down keeps the master. */
+  public static readonly KEEP_MASTER = UpgradeHandler.define('keep-master');
+  /** Checks the only instance left is the master. */
+  public static readonly VERIFY_MASTER_KEPT = UpgradeHandler.define('verify-master-kept');
+  /** Snapshots data volumes, tagged for this execution. */
+  public static readonly SNAPSHOT_VOLUMES = UpgradeHandler.define('snapshot-volumes');
+  /** Polls snapshots until they are completed. */
+  public static readonly SNAPSHOTS_COMPLETE = UpgradeHandler.define('snapshots-complete');
+  /** Renames data volumes out of the claim pool (`<name>-old`), never deleting them. */
+  public static readonly RETAG_VOLUMES = UpgradeHandler.define('retag-volumes');
+  /** Plans how many clone volumes go to each region and AZ. */
+  public static readonly PLAN_CLONE_TARGETS = UpgradeHandler.define('plan-clone-targets');
+  /** Copies a snapshot into another region. */
+  public static readonly COPY_SNAPSHOT_TO_REGION = UpgradeHandler.define('copy-snapshot-to-region');
+  /** Creates tagged, claimable volumes from a snapshot. */
+  public static readonly CREATE_CLONE_VOLUMES = UpgradeHandler.define('create-clone-volumes');
+  /** Turns pre-upgrade snapshots back into the claimable data volumes (the current ones renamed, kept). */
+  public static readonly RESTORE_VOLUMES = UpgradeHandler.define('restore-volumes');
+
+  private static define(name: HandlerName): UpgradeHandler {
+    return new UpgradeHandler(name);
+  }
+
+  private constructor(
+    /** Folder of the handler under `lambda/` and of its bundle under `assets/lambda/`. */
+    public readonly name: string,
+  ) {}
+}

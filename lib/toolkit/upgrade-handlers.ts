@@ -1,0 +1,72 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { acknowledgeRule, awsSolutions } from '../private/acknowledge';
+import { Grants, HandlerName, WILDCARD_REASONS, handlerSpec } from '../private/handler-registry';
+import { acknowledgeWildcards } from '../private/wildcard-acknowledgements';
+import { UpgradeHandler } from './upgrade-handler';
+import { UpgradeHandlerFunction } from './upgrade-handler-function';
+import { IUpgradeTarget } from './upgrade-target';
+
+/** Props of {@link UpgradeHandlers}. */
+export interface UpgradeHandlersProps {
+  /** What the handlers work on: their IAM is scoped to it. */
+  readonly target: IUpgradeTarget;
+  /** The lock parameter; the pre-upgrade record, approvals and baselines live under its path. */
+  readonly lockParameterName: string;
+  /** Topic the approval requests and results go to. */
+  readonly notificationTopic: sns.ITopic;
+  /**
+   * Regions the clone and restore handlers may create volumes and snapshot copies in.
+   * @default - only the stack's region
+   */
+  readonly cloneRegions?: string[];
+}
+
+/**
+ * The Lambda functions of one procedure, created on first use: a procedure deploys only the handlers it
+ * uses, each sized, placed and permitted as the library's handler registry declares it.
+ */
+export class UpgradeHandlers extends Construct {
+  private readonly created = new Map<string, UpgradeHandlerFunction>();
+
+  constructor(scope: Construct, id: string, private readonly props: UpgradeHandlersProps) {
+    super(scope, id);
+    acknowledgeWildcards(this, WILDCARD_REASONS);
+  }
+
+  /** The function running `handler`, created (with its permissions) the first time it is asked for. */
+  public functionFor(handler: UpgradeHandler): lambda.IFunction {
+    const existing = this.created.get(handler.name);
+    if (existing) return existing;
+    const name = handler.name as HandlerName;
+    const spec = handlerSpec(name);
+    const target = this.props.target;
+    const fn = new UpgradeHandlerFunction(this, pascal(name), {
+      handlerName: name,
+      timeout: spec.timeout,
+      memorySize: spec.memorySize,
+      vpc: spec.inVpc ? target.vpc : undefined,
+    });
+    if (spec.inVpc) target.allowClientsFrom(fn);
+    spec.grant(new Grants({
+      fn, target, lockParameterName: this.props.lockParameterName, topic: this.props.notificationTopic,
+      cloneRegions: this.props.cloneRegions ?? [],
+    }));
+    acknowledgeRule(fn, awsSolutions('IAM4', 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'),
+      'The AWS managed basic execution policy only allows writing the function\'s own logs');
+    acknowledgeRule(fn, awsSolutions('IAM4', 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole'),
+      'The AWS managed VPC access policy is what a function in a VPC needs for its network interfaces');
+    this.created.set(name, fn);
+    return fn;
+  }
+
+  /** The functions created so far, by handler name. */
+  public get deployed(): { [handler: string]: lambda.IFunction } {
+    return Object.fromEntries(this.created);
+  }
+}
+
+function pascal(kebab: string): string {
+  return kebab.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+}

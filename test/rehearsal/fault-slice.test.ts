@@ -1,7 +1,7 @@
 /**
  * A representative slice of the fault matrix, picked from the matrix the rehearsal builds from the
  * synthesized state machine: one run per fault kind and per region of the procedure (before the lock,
- * preflight after it, a stage before the point of no return, one after it, a failed stack update, a
+ * preflight after it, stage 1 right after the image roll (past the point of no return), a later stage, a failed stack update, a
  * rejected approval, throttling on every forward state and on the failure path). The full matrix (every
  * task state) runs in CI with `npm run rehearse -- --faults all`: at 60-odd runs it takes longer than a
  * jest file should.
@@ -25,7 +25,8 @@ function slice(matrix: FaultRun[]): FaultRun[] {
   picked = [
     first('(a) before the lock', (r) => a(r) && r.target?.beforeLock === true),
     first('(a) in preflight after the lock', (r) => a(r) && r.target?.beforeLock === false && r.target.handler === 'stack-parameters'),
-    first('(a) in a stage before the point of no return', (r) => a(r) && r.target?.handler === 'update-stack' && !r.target.afterPointOfNoReturn),
+    // The image roll lets a newer binary open the store: a failure right after it must restore the snapshots.
+    first('(a) in stage 1 after the image roll', (r) => a(r) && r.target?.state === 'Stage 1 Roll DockerImage: health gate over Bolt'),
     first('(a) after the point of no return', (r) => a(r) && r.target?.afterPointOfNoReturn === true && r.target.handler === 'retag-volumes'),
     first('(c) a stack update rolled back', (r) => r.faults[0].kind === 'stack-rollback'),
     first('(d) the approval rejected', (r) => r.faults[0].kind === 'approval-reject'),
@@ -61,6 +62,14 @@ describe('rehearsal fault slice', () => {
     for (const r of (report.faults?.results ?? []).filter((x) => x.outcome !== 'succeeded')) {
       expect({ run: r.name, parameters: r.execution.finalParameters }).toEqual({ run: r.name, parameters: r.execution.parametersBefore });
     }
+  });
+
+  test('a failure in stage 1 after the image roll is past the point of no return and restores the snapshots', () => {
+    const run = (report.faults?.results ?? []).find((r) => r.name === picked[2].name)!;
+    expect(run.execution.pastPointOfNoReturn).toBe(true);
+    expect(run.outcome).toBe('rolled-back');
+    expect(run.execution.restore?.snapshots).toBeGreaterThan(0);
+    expect(run.execution.restore?.restoredClaimable).toBe(run.execution.restore?.snapshots);
   });
 
   test('past the point of no return, each pre-upgrade snapshot is back as a claimable volume', () => {

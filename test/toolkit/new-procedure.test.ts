@@ -63,3 +63,9 @@ describe('a new two-stage procedure from exported blocks', () => {
     });
   });
 });
+
+test('docs/architecture.md shows the walkthrough procedure as it is', () => {
+  const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'architecture.md'), 'utf8');
+  const code = fs.readFileSync(path.join(__dirname, 'image-roll-upgrade.ts'), 'utf8');
+  expect(doc).toContain('```ts\n' + code + '```');
+});

@@ -25,6 +25,7 @@ const run = (input: Partial<UpdateStackInput>) => logic(
 const TOKEN = stackRequestToken('run-1', 'single-master');
 const KEYS = Object.keys(INITIAL_PARAMETERS);
 
+const RECREATION: Record<string, 'Always' | 'Conditionally' | 'Never'> = { True: 'Always', Conditional: 'Conditionally', False: 'Never' };
 /** A resource change as DescribeChangeSet lists it; `cause` is the parameter the detail names. */
 const change = (id: string, type: string, action: string, replacement?: string, cause?: string): Change => ({
   Type: 'Resource',
@@ -32,7 +33,7 @@ const change = (id: string, type: string, action: string, replacement?: string, 
     Action: action as never, LogicalResourceId: id, ResourceType: type, PhysicalResourceId: `${id.toLowerCase()}-phys`,
     ...(replacement && { Replacement: replacement as never }),
     Details: cause ? [{
-      Target: { Attribute: 'Properties', Name: `${id}Name`, RequiresRecreation: replacement === 'True' ? 'Always' : 'Conditional' },
+      Target: { Attribute: 'Properties', Name: `${id}Name`, RequiresRecreation: RECREATION[replacement ?? 'False'] },
       Evaluation: 'Static', ChangeSource: 'ParameterReference', CausingEntity: cause,
     }] : [],
   },
@@ -72,7 +73,7 @@ describe('update-stack apply', () => {
         changes: [{
           logicalResourceId: 'MainGroup', resourceType: 'AWS::AutoScaling::AutoScalingGroup', action: 'Modify',
           replacement: 'False', physicalResourceId: 'maingroup-phys', guarded: false,
-          causes: ['MainGroupName (recreation Conditional) <- ParameterReference DesiredCapacity'],
+          causes: ['MainGroupName (recreation Never) <- ParameterReference DesiredCapacity'],
         }],
       },
     });
@@ -231,7 +232,7 @@ describe('update-stack change-set guard', () => {
     ]));
     await expect(run({ parameters: { mode: 'SINGLE' } })).rejects.toMatchObject({
       name: 'ChangeSetRefusedError',
-      message: expect.stringMatching(/DataKey \(AWS::KMS::Key datakey-phys\): Modify with Replacement Conditional; caused by DataKeyName \(recreation Conditional\) <- ParameterReference KeySpec; AdminSecret \(AWS::SecretsManager::Secret adminsecret-phys\): Remove$/),
+      message: expect.stringMatching(/DataKey \(AWS::KMS::Key datakey-phys\): Modify with Replacement Conditional; caused by DataKeyName \(recreation Conditionally\) <- ParameterReference KeySpec; AdminSecret \(AWS::SecretsManager::Secret adminsecret-phys\): Remove$/),
     });
     nothingExecuted();
   });

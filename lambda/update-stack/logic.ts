@@ -75,7 +75,7 @@ export interface UpdateStackOutput {
   readonly alreadyStarted: boolean;
   /** rollback: recorded keys the stack no longer has (not sent). */
   readonly skippedKeys?: string[];
-  /** Absent when no change set was needed (nothing to change) or an earlier call had already executed it. */
+  /** Absent when there was nothing to change, or the stack was already updating with this stage's token. */
   readonly changeSet?: ChangeSetOutput;
 }
 
@@ -94,8 +94,10 @@ const EVENT_PAGES = 5;
  *
  * The guard (change-set-guard.ts): in apply mode, a change that would remove a guarded resource or
  * replace it (Replacement True or Conditional) is ChangeSetRefusedError, and nothing is executed. The
- * refused change set is left on the stack: it is the evidence an operator reviews in the console, it holds
- * no data, and CloudFormation deletes a stack's change sets at its next executed update (the rollback's).
+ * refused change set is not deleted (deleting one would delete no data either; keeping it needs no
+ * DeleteChangeSet permission): an operator can review it in the console until the stack's next executed
+ * update removes all its change sets, which is the rollback's if that has anything to restore. The error
+ * message carries the same findings, so nothing is lost when it goes.
  * In rollback mode the guard only reports (warning log, `changeSet.executedDespiteGuard`): the rollback
  * puts back the parameters the resources had before the upgrade, and refusing it would leave the cluster
  * half-upgraded with nobody restoring it.

@@ -188,7 +188,7 @@ export async function logic(deps: UpdateStackDeps, input: UpdateStackInput): Pro
     deps.log.error('change set refused', { stackName, stage, changeSet: reviewed.id, refused: guarded });
     throw new ChangeSetRefusedError(
       `stage ${stage}: change set ${reviewed.name} of stack ${stackName} refused, nothing executed `
-      + `(the change set is kept for review): ${problems.join('; ')}`,
+      + `(the change set is left in place): ${problems.join('; ')}`,
     );
   }
   if (problems.length > 0) {

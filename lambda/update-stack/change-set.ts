@@ -72,7 +72,7 @@ export async function reviewChangeSet(deps: ChangeSetDeps, req: ChangeSetRequest
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (let poll = 0; ; poll++) {
     const first = await describe(deps.cfn, id);
-    if (!COMPUTING.has(first.Status ?? '')) return { ...readPages(req.name, id, first), ...await allChanges(deps.cfn, id, first) };
+    if (!COMPUTING.has(first.Status ?? '')) return { ...statusOf(req.name, id, first), ...await allChanges(deps.cfn, id, first) };
     if (poll + 1 >= CHANGE_SET_POLLS) {
       throw new StillInProgressError(`change set ${req.name} of stack ${req.stackName} is still ${first.Status}`);
     }
@@ -95,7 +95,7 @@ async function findChangeSet(cfn: CloudFormationClient, stackName: string, name:
 const describe = (cfn: CloudFormationClient, id: string, NextToken?: string) =>
   cfn.send(new DescribeChangeSetCommand({ ChangeSetName: id, NextToken }));
 
-function readPages(name: string, id: string, first: DescribeChangeSetCommandOutput): Omit<ReviewedChangeSet, 'changes' | 'truncated'> {
+function statusOf(name: string, id: string, first: DescribeChangeSetCommandOutput): Omit<ReviewedChangeSet, 'changes' | 'truncated'> {
   return {
     name, id,
     status: first.Status ?? 'UNKNOWN',

@@ -23,6 +23,12 @@ export class InvalidInputError extends named('InvalidInputError', false) {}
 export class LockHeldError extends named('LockHeldError', false) {}
 /** The stack is not in a state an upgrade may start from (not *_COMPLETE, or drifted). */
 export class StackNotReadyError extends named('StackNotReadyError', false) {}
+/**
+ * A stage's change set would replace or remove a guarded resource (volume key, credentials secret, node
+ * group, ECS cluster or service, launch template); nothing was executed. Not retryable: the same
+ * parameters give the same change set, so the stage goes to rollback and the change set stays for review.
+ */
+export class ChangeSetRefusedError extends named('ChangeSetRefusedError', false) {}
 /** A stack update ended in a rollback status. Carries the stack's status reason. */
 export class StackUpdateFailedError extends named('StackUpdateFailedError', false) {}
 /** Something is still in progress; Retry with backoff is the polling loop. */

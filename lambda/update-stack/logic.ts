@@ -1,19 +1,23 @@
 import {
-  CancelUpdateStackCommand, CloudFormationClient, DescribeStackEventsCommand, Parameter, UpdateStackCommand,
+  CancelUpdateStackCommand, CloudFormationClient, DescribeStackEventsCommand, ExecuteChangeSetCommand, Parameter,
 } from '@aws-sdk/client-cloudformation';
 import { isAwsError } from '../shared/aws-error';
 import { MASKED_VALUE, describeStack, stackParameters } from '../shared/cfn-stack';
 import { ClusterContext, ClusterParameterNames } from '../shared/context';
-import { InvalidInputError, StackNotReadyError, StillInProgressError } from '../shared/errors';
+import { ChangeSetRefusedError, InvalidInputError, StackNotReadyError, StillInProgressError } from '../shared/errors';
 import { requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { requireStage } from '../shared/name-checks';
 import { isTokenOfExecution, stackRequestToken } from '../shared/stack-request-token';
+import { ReviewedChangeSet, reviewChangeSet } from './change-set';
+import { ChangeSetGuardInput, ChangeSummary, describeRefusal, reviewChanges } from './change-set-guard';
 
 export interface UpdateStackDeps {
   readonly cfn: CloudFormationClient;
   readonly log: Logger;
   readonly now?: () => Date;
+  /** Waits between change-set polls (tests pass a no-op). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export type ParameterRole = keyof ClusterParameterNames;
@@ -37,6 +41,23 @@ export interface UpdateStackInput {
    * recorded value is set explicitly, except NoEcho ones (recorded as `****`), which keep their value.
    */
   readonly restore?: Record<string, string>;
+  /** Resource types and logical ids to guard in addition to GUARDED_RESOURCE_TYPES. */
+  readonly guard?: ChangeSetGuardInput;
+}
+
+/** The change set this stage reviewed (and executed, unless refused). */
+export interface ChangeSetOutput {
+  /** The ChangeSetName: the stage's ClientRequestToken. */
+  readonly name: string;
+  readonly id: string;
+  /** At most MAX_LISTED_CHANGES; changeCount has the total. */
+  readonly changes: ChangeSummary[];
+  readonly changeCount: number;
+  /**
+   * rollback only: the guarded changes it executed anyway (the rollback must run), also logged as a
+   * warning. Absent when there were none.
+   */
+  readonly executedDespiteGuard?: ChangeSummary[];
 }
 
 export interface UpdateStackOutput {
@@ -54,21 +75,40 @@ export interface UpdateStackOutput {
   readonly alreadyStarted: boolean;
   /** rollback: recorded keys the stack no longer has (not sent). */
   readonly skippedKeys?: string[];
+  /** Absent when there was nothing to change, or the stack was already updating with this stage's token. */
+  readonly changeSet?: ChangeSetOutput;
 }
 
 export const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'] as const;
-const NO_UPDATES = /No updates are to be performed/;
+/** How many change summaries the output lists (the state document has a size limit). */
+export const MAX_LISTED_CHANGES = 100;
+const NO_CHANGES = /didn't contain changes|No updates are to be performed/;
 const CANNOT_UPDATE = /state and can not be updated/;
 const EVENT_PAGES = 5;
 
 /**
- * UpdateStack with UsePreviousTemplate, the given parameters set explicitly and UsePreviousValue for
- * every other parameter the stack has, all three capabilities, and a ClientRequestToken derived from
- * (execution, mode, stage). Idempotent:
- * - "No updates are to be performed" -> `changed: false`, unless the stack's events show this token's
- *   update (a retry after it finished) -> `changed: true, alreadyStarted: true`;
- * - the stack is *_IN_PROGRESS because of this token's update -> `changed: true, alreadyStarted: true`;
- *   because of anything else -> StackNotReadyError (nothing sent).
+ * Updates the stack through a reviewed change set: CreateChangeSet (ChangeSetType UPDATE,
+ * UsePreviousTemplate, the given parameters set explicitly and UsePreviousValue for every other parameter
+ * the stack has, all three capabilities) named after the ClientRequestToken of (execution, mode, stage);
+ * then the guard reads every change; then ExecuteChangeSet of that same change set with that token.
+ *
+ * The guard (change-set-guard.ts): in apply mode, a change that would remove a guarded resource or
+ * replace it (Replacement True or Conditional) is ChangeSetRefusedError, and nothing is executed. The
+ * refused change set is not deleted (deleting one would delete no data either; keeping it needs no
+ * DeleteChangeSet permission): an operator can review it in the console until the stack's next executed
+ * update removes all its change sets, which is the rollback's if that has anything to restore. The error
+ * message carries the same findings, so nothing is lost when it goes.
+ * In rollback mode the guard only reports (warning log, `changeSet.executedDespiteGuard`): the rollback
+ * puts back the parameters the resources had before the upgrade, and refusing it would leave the cluster
+ * half-upgraded with nobody restoring it.
+ *
+ * Idempotent:
+ * - a retry finds its change set by name and reuses it (never a second one); one still being computed
+ *   after CHANGE_SET_POLLS is StillInProgressError (the Retry polls);
+ * - "No updates are to be performed" / "didn't contain changes" -> `changed: false`, unless the stack's
+ *   events show this token's update (a retry after it finished) -> `changed: true, alreadyStarted: true`;
+ * - the change set already executing or executed, or the stack *_IN_PROGRESS because of this token ->
+ *   `changed: true, alreadyStarted: true`; *_IN_PROGRESS because of anything else -> StackNotReadyError.
  * A stack in a state that cannot be updated (UPDATE_ROLLBACK_FAILED, ROLLBACK_COMPLETE, ...) is
  * StackNotReadyError. Parameters that do not exist on the stack are InvalidInputError before any call
  * that changes something.
@@ -92,39 +132,87 @@ export async function logic(deps: UpdateStackDeps, input: UpdateStackInput): Pro
     key in plan.explicit
       ? { ParameterKey: key, ParameterValue: plan.explicit[key] }
       : { ParameterKey: key, UsePreviousValue: true });
-  const out = (changed: boolean, alreadyStarted: boolean): UpdateStackOutput => ({
+  const out = (changed: boolean, alreadyStarted: boolean, changeSet?: ChangeSetOutput): UpdateStackOutput => ({
     stackId, changed, requestedParameters: plan.explicit, clientRequestToken, stage, mode, requestedAt, alreadyStarted,
     ...(plan.skippedKeys.length > 0 && { skippedKeys: plan.skippedKeys }),
+    ...(changeSet && { changeSet }),
   });
+  const noChanges = async () => {
+    const seen = await tokenSeen(deps.cfn, stackName, clientRequestToken);
+    deps.log.info(seen ? 'stack update already done by this stage' : 'no stack update needed', { stackName, stage });
+    return out(seen, seen);
+  };
 
   if (stack.StackStatus?.endsWith('_IN_PROGRESS')) {
     if (await tokenSeen(deps.cfn, stackName, clientRequestToken)) return out(true, true);
     if (mode === 'rollback') await settleOwnOperation(deps, stackName, stack.StackStatus, executionName, stage);
     throw new StackNotReadyError(`stack ${stackName} is ${stack.StackStatus} (another operation); not updating it`);
   }
+
+  let reviewed: ReviewedChangeSet | undefined;
   try {
-    const res = await deps.cfn.send(new UpdateStackCommand({
-      StackName: stackName,
-      UsePreviousTemplate: true,
-      Parameters,
-      Capabilities: [...CAPABILITIES],
-      ClientRequestToken: clientRequestToken,
-    }));
-    deps.log.info('stack update started', { stackName, stage, mode, clientRequestToken, requested: plan.explicit });
-    return { ...out(true, false), stackId: res.StackId ?? stackId };
+    reviewed = await reviewChangeSet(deps, {
+      stackName, name: clientRequestToken, parameters: Parameters, capabilities: [...CAPABILITIES],
+      description: `${mode} stage ${stage} of ${executionName}`.slice(0, 1024),
+    });
   } catch (err) {
-    if (isAwsError(err, 'ValidationError', NO_UPDATES)) {
-      const seen = await tokenSeen(deps.cfn, stackName, clientRequestToken);
-      deps.log.info(seen ? 'stack update already done by this stage' : 'no stack update needed', { stackName, stage });
-      return out(seen, seen);
-    }
-    if (isAwsError(err, 'TokenAlreadyExistsException')) return out(true, true);
     if (isAwsError(err, 'ValidationError', CANNOT_UPDATE)) {
       if (await tokenSeen(deps.cfn, stackName, clientRequestToken)) return out(true, true);
       throw new StackNotReadyError(`stack ${stackName} cannot be updated now: ${(err as Error).message}`, { cause: err });
     }
     throw err;
   }
+  if (reviewed === undefined) return noChanges();
+  if (reviewed.status === 'FAILED') {
+    if (NO_CHANGES.test(reviewed.statusReason ?? '')) return noChanges();
+    throw new InvalidInputError(`change set ${reviewed.name} of stack ${stackName} failed: ${reviewed.statusReason ?? 'no reason given'}`);
+  }
+
+  const changes = reviewChanges(reviewed.changes, input.guard);
+  const guarded = changes.filter((c) => c.guarded);
+  const changeSet: ChangeSetOutput = {
+    name: reviewed.name, id: reviewed.id, changes: changes.slice(0, MAX_LISTED_CHANGES), changeCount: changes.length,
+    ...(mode === 'rollback' && guarded.length > 0 && { executedDespiteGuard: guarded }),
+  };
+  if (['EXECUTE_IN_PROGRESS', 'EXECUTE_COMPLETE', 'EXECUTE_FAILED'].includes(reviewed.executionStatus)) {
+    return out(true, true, changeSet);
+  }
+  if (reviewed.executionStatus !== 'AVAILABLE') {
+    throw new StackNotReadyError(`change set ${reviewed.name} of stack ${stackName} is ${reviewed.executionStatus}; nothing executed`);
+  }
+  const problems = [
+    ...(guarded.length > 0 ? [`it would replace or remove guarded resources: ${describeRefusal(guarded)}`] : []),
+    ...(reviewed.truncated ? [`only the first ${changes.length} changes could be read`] : []),
+  ];
+  if (problems.length > 0 && mode === 'apply') {
+    deps.log.error('change set refused', { stackName, stage, changeSet: reviewed.id, refused: guarded });
+    throw new ChangeSetRefusedError(
+      `stage ${stage}: change set ${reviewed.name} of stack ${stackName} refused, nothing executed `
+      + `(the change set is left in place): ${problems.join('; ')}`,
+    );
+  }
+  if (problems.length > 0) {
+    deps.log.warn('rollback executes a change set the guard would refuse', { stackName, stage, changeSet: reviewed.id, guarded });
+  }
+
+  try {
+    await deps.cfn.send(new ExecuteChangeSetCommand({
+      ChangeSetName: reviewed.id, StackName: stackName, ClientRequestToken: clientRequestToken,
+    }));
+  } catch (err) {
+    if (isAwsError(err, 'TokenAlreadyExistsException')) return out(true, true, changeSet);
+    if (isAwsError(err, 'InvalidChangeSetStatusException') || isAwsError(err, 'ChangeSetNotFoundException')
+      || isAwsError(err, 'ValidationError', CANNOT_UPDATE)) {
+      // Executed meanwhile by another invocation of this stage, or the stack moved on: the events tell.
+      if (await tokenSeen(deps.cfn, stackName, clientRequestToken)) return out(true, true, changeSet);
+      throw new StackNotReadyError(`change set ${reviewed.name} of stack ${stackName} cannot be executed now: ${(err as Error).message}`, { cause: err });
+    }
+    throw err;
+  }
+  deps.log.info('stack update started', {
+    stackName, stage, mode, clientRequestToken, changeSet: reviewed.id, requested: plan.explicit, changes: changes.length,
+  });
+  return out(true, false, changeSet);
 }
 
 function checkInput(input: UpdateStackInput, mode: string) {
@@ -156,7 +244,30 @@ function checkInput(input: UpdateStackInput, mode: string) {
       if (typeof value !== 'string') throw new InvalidInputError(`restore.${key} must be a string, got ${show(value)}`);
     }
   }
+  checkGuard(input.guard, show);
   return { stackName, executionName: input.executionName, stage: input.stage };
+}
+
+const RESOURCE_TYPE = /^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
+const LOGICAL_ID = /^[A-Za-z0-9]+$/;
+
+function checkGuard(guard: ChangeSetGuardInput | undefined, show: (v: unknown) => string): void {
+  if (guard === undefined) return;
+  if (typeof guard !== 'object' || guard === null || Array.isArray(guard)) {
+    throw new InvalidInputError(`guard must be an object with resourceTypes and/or logicalResourceIds, got ${show(guard)}`);
+  }
+  const lists: Array<[keyof ChangeSetGuardInput, RegExp, string]> = [
+    ['resourceTypes', RESOURCE_TYPE, 'a resource type like AWS::EFS::FileSystem'],
+    ['logicalResourceIds', LOGICAL_ID, 'an alphanumeric logical id'],
+  ];
+  for (const [field, pattern, what] of lists) {
+    const list = guard[field];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) throw new InvalidInputError(`guard.${field} must be a list, got ${show(list)}`);
+    list.forEach((v, i) => {
+      if (typeof v !== 'string' || !pattern.test(v)) throw new InvalidInputError(`guard.${field}[${i}] must be ${what}, got ${show(v)}`);
+    });
+  }
 }
 
 interface ParameterPlan { explicit: Record<string, string>; skippedKeys: string[] }

@@ -33,8 +33,9 @@ describe('stack-status against moto_server', () => {
   });
 
   test('a stage with nothing to change reports the status without waiting', async () => {
+    // Another stage: the same one again would be a retry of the executed change set (alreadyStarted).
     const update = await updateStack({ cfn, log: memoryLogger() }, {
-      cluster, executionName: 'run-1', stage: 'scale-out', parameters: { maxSize: 4, desiredCapacity: 4 },
+      cluster, executionName: 'run-1', stage: 'scale-out-again', parameters: { maxSize: 4, desiredCapacity: 4 },
     } as UpdateStackInput);
     expect(update.changed).toBe(false);
     await expect(stackStatus({ cfn, log: memoryLogger() }, { cluster, update }))

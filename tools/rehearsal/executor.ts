@@ -171,7 +171,8 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
       }
     },
     rewrite: (call: CallInfo, output: Record<string, unknown>) => {
-      if (call.service === 'CloudFormation' && call.operation === 'UpdateStack') {
+      // update-stack executes a reviewed change set; the harness's own revert still calls UpdateStack.
+      if (call.service === 'CloudFormation' && /^(UpdateStack|ExecuteChangeSet)$/.test(call.operation)) {
         world.statusOverride = undefined;
         latency.stackUpdated();
       }

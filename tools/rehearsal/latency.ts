@@ -15,7 +15,7 @@ export class CompletionLatency {
   /** How many observations were made to read "in progress". */
   public count = 0;
 
-  /** Call on every UpdateStack: the next stack-status describe sees the update in progress. */
+  /** Call on every UpdateStack or ExecuteChangeSet: the next stack-status describe sees the update in progress. */
   public stackUpdated(): void {
     this.updateSeen = false;
   }

@@ -15,6 +15,9 @@
    VPCZoneIdentifier; AWS spreads a group over its AZs. Each new instance goes to the subnet of the AZ that
    has the fewest of the group's InService instances (ties: subnet order), as AWS's AZ balancing does.
 
+7. Change sets (section 7 below): parameter-only change sets list their changes with Replacement and
+   Details, ExecuteChangeSet applies them the way UpdateStack does (then the stack's change sets are gone).
+
 Usage: python3 moto_server_patched.py -H 127.0.0.1 -p PORT   (same arguments as moto_server)
 """
 import sys
@@ -284,6 +287,155 @@ def _call(self, environ, start_response):
 
 DomainDispatcherApplication.__call__ = _call
 PATCHED.append("state-snapshots")
+
+# 7. Change sets as update-stack uses them (create with the previous template and new parameters, review the
+#    changes, execute). moto 5.2.1:
+#    a. lists NO change for a change set on the previous template: it diffs templates only, never the
+#       parameters, so a parameter-only update shows `Changes: []`; and it never reports Replacement, Scope,
+#       Details or PhysicalResourceId (its Change has only Action, LogicalResourceId, ResourceType);
+#    b. ExecuteChangeSet applies the resources but leaves the stack's recorded parameters and outputs as they
+#       were, so the next change set back to the old values reads "didn't contain changes"; it executes any
+#       change set (FAILED or already executed) again; and it keeps the executed change set, where AWS deletes
+#       every change set of the stack once one is executed;
+#    c. CreateChangeSet's UsePreviousValue takes the resolved value (an SSM-typed parameter's AMI id, not the
+#       SSM parameter name UpdateStack keeps), and ListChangeSets ignores StackName.
+#    Here: the changes are the diff an update applies (with patch 2's followers). A Modify gets one Detail per
+#    property that names a changed parameter (Static, ParameterReference) or a modified resource (Dynamic,
+#    ResourceReference), RequiresRecreation Always/Conditionally when AWS documents "Update requires:
+#    Replacement" for that property (_REPLACED_BY, only the types below), and Replacement True / Conditional /
+#    False from them. An UPDATE change set executes through Stack.update, the code UpdateStack runs (so
+#    patches 1 and 2 apply the same way), once, and then the stack's change sets are gone.
+#    Not modelled: Conditions a parameter flips (a resource added or removed), PolicyAction, nested stacks,
+#    the ClientRequestToken on stack events (moto records none for UpdateStack either), asynchronous
+#    CREATE_PENDING/CREATE_IN_PROGRESS (moto computes a change set at once).
+from moto.cloudformation import responses as cfn_responses
+from moto.cloudformation.exceptions import CloudFormationError
+from moto.cloudformation.models import Change, ChangeSet, CloudFormationBackend
+from moto.core.responses import ActionResult
+
+_EVERY_PROPERTY = "*"
+_REPLACED_BY = {
+    "AWS::AutoScaling::AutoScalingGroup": {"AutoScalingGroupName", "InstanceId"},
+    "AWS::EC2::LaunchTemplate": {"LaunchTemplateName"},
+    "AWS::ECS::Cluster": {"ClusterName"},
+    "AWS::ECS::Service": {"ServiceName", "Cluster", "Role", "SchedulingStrategy"},
+    "AWS::ECS::TaskDefinition": {_EVERY_PROPERTY},  # every change registers a new revision
+    "AWS::KMS::Key": {"KeySpec", "KeyUsage", "Origin", "MultiRegion"},
+    "AWS::SecretsManager::Secret": {"Name"},
+    "AWS::SSM::Parameter": {"Name"},
+}
+
+
+class InvalidChangeSetStatus(CloudFormationError):
+    code = "InvalidChangeSetStatus"
+
+
+def _detail(prop, recreation, evaluation, source, entity):
+    detail = {
+        "Target": {"Attribute": "Properties", "Name": prop, "RequiresRecreation": recreation},
+        "Evaluation": evaluation,
+        "ChangeSource": source,
+    }
+    if entity:
+        detail["CausingEntity"] = entity
+    return detail
+
+
+def _modify_details(kind, old_json, new_json, changed_parameters, modified):
+    replaced_by = _REPLACED_BY.get(kind, set())
+    old_props = (old_json or {}).get("Properties") or {}
+    details = []
+    for prop, value in ((new_json or {}).get("Properties") or {}).items():
+        recreates = _EVERY_PROPERTY in replaced_by or prop in replaced_by
+        if value != old_props.get(prop):
+            details.append(_detail(prop, "Always" if recreates else "Never", "Static", "DirectModification", None))
+            continue
+        refs = _references(value)
+        for parameter in sorted(refs & changed_parameters):
+            details.append(_detail(prop, "Always" if recreates else "Never", "Static", "ParameterReference", parameter))
+        for resource in sorted((refs & modified) - changed_parameters):
+            details.append(_detail(prop, "Conditionally" if recreates else "Never", "Dynamic", "ResourceReference", resource))
+    return details
+
+
+def _physical_id(resource_map, name):
+    try:
+        return getattr(resource_map._parsed_resources.get(name), "physical_resource_id", None)
+    except Exception:  # some moto models compute it from state that may be gone
+        return None
+
+
+_original_change_set_diff = ChangeSet.diff
+
+
+def _change_set_diff(self):
+    if self.change_set_type != "UPDATE":
+        return _original_change_set_diff(self)
+    resource_map = self.stack.resource_map
+    old = resource_map._resource_json_map
+    new = self.template_dict.get("Resources", {})
+    actions = resource_map.build_resource_diff(self.template_dict, self.parameters)
+    before = self.stack.stack_parameters  # given values, defaults included (moto's input_parameters lacks defaults)
+    changed_parameters = {k for k, v in (self.parameters or {}).items() if before.get(k) != v}
+    modified = set(actions["Modify"])
+    changes = []
+    for action in ("Add", "Modify", "Remove"):
+        for name in actions[action]:
+            kind = (new.get(name) or old.get(name))["Type"]
+            change = Change(action=action, logical_resource_id=name, resource_type=kind)
+            if action != "Add":
+                change.physical_resource_id = _physical_id(resource_map, name)
+            if action == "Modify":
+                change.details = _modify_details(kind, old.get(name), new.get(name), changed_parameters, modified)
+                recreation = {d["Target"]["RequiresRecreation"] for d in change.details}
+                change.replacement = "True" if "Always" in recreation else "Conditional" if "Conditionally" in recreation else "False"
+                change.scope = ["Properties"]
+            changes.append(change)
+    return changes
+
+
+_original_execute_change_set = CloudFormationBackend.execute_change_set
+
+
+def _execute_change_set(self, change_set_name, stack_name=None):
+    change_set = self.describe_change_set(change_set_name)
+    if change_set.change_set_type != "UPDATE":
+        return _original_execute_change_set(self, change_set_name, stack_name)
+    if change_set.execution_status != "AVAILABLE":
+        raise InvalidChangeSetStatus(
+            "ChangeSet [%s] cannot be executed in its current execution status of [%s]"
+            % (change_set.change_set_id, change_set.execution_status)
+        )
+    stack = self.stacks[change_set.stack_id]
+    stack.update(change_set.template, stack.role_arn, parameters=change_set.parameters)
+    change_set.execution_status = "EXECUTE_COMPLETE"
+    for key in [k for k, cs in self.change_sets.items() if cs.stack_id == stack.stack_id]:
+        del self.change_sets[key]
+
+
+def _stack_parameters(self):
+    """Values as the stack was given them: an SSM-typed parameter keeps its SSM name (UpdateStack's UsePreviousValue)."""
+    slots = (self.template_dict or {}).get("Parameters", {}) or {}
+    values = dict(self.resource_map.resolved_parameters)
+    for key in values:
+        if str((slots.get(key) or {}).get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
+            values[key] = (self.parameters or {}).get(key, (slots.get(key) or {}).get("Default"))
+    return values
+
+
+def _list_change_sets(self):
+    stack_name = self._get_param("StackName")
+    summaries = [
+        cs for cs in self.cloudformation_backend.list_change_sets() if stack_name in (None, cs.stack_name, cs.stack_id)
+    ]
+    return ActionResult({"Summaries": summaries})
+
+
+ChangeSet.diff = _change_set_diff
+CloudFormationBackend.execute_change_set = _execute_change_set
+CfnStack.stack_parameters = property(_stack_parameters)
+cfn_responses.CloudFormationResponse.list_change_sets = _list_change_sets
+PATCHED.append("cfn-change-sets")
 
 if __name__ == "__main__":
     from moto.server import main

@@ -128,7 +128,7 @@ export const WILDCARD_REASONS = {
     ReadTheTargetStack: 'A stack ARN ends in its generated id; the name part pins the target stack',
     DetectDriftOfTheTargetStack: 'A stack ARN ends in its generated id; the name part pins the target stack',
     ReadResourcesForDrift: 'Drift detection reads every resource of the stack with the caller\'s permissions; read-only Describe/Get/List',
-    UpdateTheTargetStack: 'A stack ARN ends in its generated id; the name part pins the target stack',
+    UpdateTheTargetStack: 'A stack ARN ends in its generated id (the name part pins the target stack); change sets are created at run time, named neo4j-upgrade-*',
     ApplyParameterChanges: 'A parameter-only update changes the groups, launch templates and services it drives; only through CloudFormation (aws:CalledViaFirst)',
     TheApprovalParameter: 'The approval and pre-upgrade record parameters live under the lock parameter path',
     ThePreUpgradeRecord: 'The approval and pre-upgrade record parameters live under the lock parameter path',
@@ -198,10 +198,12 @@ export class Grants {
   /** A parameter-only update through a reviewed change set, run with the caller's permissions on what the parameters drive. */
   public updateStack(): void {
     this.readStack();
+    // Each stage's update is a change set the handler reviews, then executes (a stage that would replace or
+    // remove a guarded resource is refused before anything runs); change sets are named neo4j-upgrade-*.
     this.allow('UpdateTheTargetStack', [
-      'cloudformation:UpdateStack', 'cloudformation:CancelUpdateStack', 'cloudformation:CreateChangeSet',
-      'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet', 'cloudformation:ListChangeSets',
-    ], [this.stackArn()]);
+      'cloudformation:CancelUpdateStack', 'cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet',
+      'cloudformation:ExecuteChangeSet', 'cloudformation:ListChangeSets',
+    ], [this.stackArn(), this.stack.formatArn({ service: 'cloudformation', resource: 'changeSet', resourceName: 'neo4j-upgrade-*/*' })]);
     this.allow('ApplyParameterChanges', [
       'autoscaling:UpdateAutoScalingGroup', 'autoscaling:Describe*', 'ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate',
       'ec2:Describe*', 'ec2:RunInstances', 'ec2:CreateTags', 'ecs:RegisterTaskDefinition', 'ecs:DeregisterTaskDefinition',

@@ -28,9 +28,9 @@ export interface ParameterUpdateProps {
 }
 
 /**
- * A parameter-only stack update (through a change set the handler reviews: a stage that would replace or
- * remove a guarded resource is refused before anything runs), the wait for UPDATE_COMPLETE, then for
- * steady ECS services.
+ * A parameter-only stack update through a change set the handler reviews (a stage that would replace or
+ * remove a guarded resource is refused with ChangeSetRefusedError before anything runs; a change set
+ * still being created is polled), the wait for UPDATE_COMPLETE, then for steady ECS services.
  */
 export class ParameterUpdate extends sfn.StateMachineFragment {
   public readonly startState: sfn.State;
@@ -42,7 +42,7 @@ export class ParameterUpdate extends sfn.StateMachineFragment {
     const results = `$.results.${key}`;
     const update = ctx.step(this, `${title}: update the stack parameters`, UpgradeHandler.UPDATE_STACK, {
       'cluster.$': statePath('cluster'), 'executionName.$': '$$.Execution.Name', stage: key, parameters: props.parameters,
-    }, { resultPath: `${results}.update` });
+    }, { resultPath: `${results}.update`, poll: props.polling.stack });
     const settled = ctx.step(this, `${title}: wait for UPDATE_COMPLETE`, UpgradeHandler.STACK_STATUS, {
       'cluster.$': statePath('cluster'), 'update.$': `${results}.update.Payload`,
     }, { resultPath: `${results}.stack`, poll: props.polling.stack });

@@ -66,7 +66,7 @@ export class UpgradeRollback extends sfn.StateMachineFragment {
     const scaleToZero = ctx.step(this, 'Restore: scale both groups to zero', UpgradeHandler.UPDATE_STACK, {
       'cluster.$': statePath('cluster'), 'executionName.$': '$$.Execution.Name', stage: 'restore-scale-to-zero',
       parameters: props.scaleToZero ?? { minSize: '0', desiredCapacity: '0', slaveMinSize: '0', slaveDesiredCapacity: '0' },
-    }, { resultPath: '$.results.rollback.scaleToZero' });
+    }, { resultPath: '$.results.rollback.scaleToZero', poll: props.polling.stack });
     const afterScale = stackStatus('Restore: wait for the groups to empty', '$.results.rollback.scaleToZero.Payload');
     const restoreVolumes = ctx.step(this, 'Restore: pre-upgrade snapshots become the data volumes', UpgradeHandler.RESTORE_VOLUMES, {
       'cluster.$': statePath('cluster'), 'executionId.$': '$$.Execution.Name', 'snapshots.$': statePath('snapshots.preUpgrade.Payload.snapshots'),

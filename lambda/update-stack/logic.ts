@@ -165,7 +165,7 @@ function applyPlan(input: UpdateStackInput, current: Record<string, string>): Pa
   const explicit: Record<string, string> = {};
   for (const [role, value] of Object.entries(input.parameters!)) {
     const key = input.cluster.parameterNames[role as ParameterRole];
-    if (!(key in current)) {
+    if (key === undefined || !(key in current)) {
       throw new InvalidInputError(
         `parameters.${role} maps to ${JSON.stringify(key)}, which stack ${input.cluster.stackName} does not have`,
       );

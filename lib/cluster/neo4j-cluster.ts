@@ -129,7 +129,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
   public readonly dataVolumeName: string;
   /** The `Environment` tag of data volumes. */
   public readonly environmentName: string;
-  /** The version family the settings follow. */
+  /** The family the cluster is deployed with: the VersionFamily parameter's default (the settings follow the parameter). */
   public readonly versionFamily: Neo4jVersionFamily;
   /** KMS key of the data volumes, if one was given. */
   public readonly dataVolumeKey?: kms.IKey;

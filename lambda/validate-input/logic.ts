@@ -12,6 +12,7 @@ import {
   APPROVAL_MODES, ApprovalMode, DEFAULT_APPROVAL_MODE, DEFAULT_LOCK_TTL_SECONDS, DEFAULT_TIMEOUTS, UpgradePlan, UpgradeRequest,
   UpgradeTimeouts,
 } from './plan';
+import { checkSettingsFamily, settingsFamilyOf } from './settings-family';
 
 export * from './plan';
 
@@ -110,7 +111,7 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
   const stack = await describeStack(deps.cfn, cluster.stackName);
   const params = stackParameters(stack);
   for (const [role, key] of Object.entries(cluster.parameterNames)) {
-    if (!(key in params)) {
+    if (key !== undefined && !(key in params)) {
       throw new InvalidInputError(
         `cluster.parameterNames.${role} is ${show(key)}, but stack ${cluster.stackName} has no such parameter ` +
         `(it has ${Object.keys(params).sort().join(', ')})`,
@@ -137,6 +138,7 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
       `(${show(currentDockerImage)}): nothing to upgrade; set allowSameVersion to re-run the procedure`,
     );
   }
+  checkSettingsFamily(cluster, fromVersion, toVersion, dockerImage);
   warnings.push(...path.warnings);
   if (cluster.versionFamily && cluster.versionFamily !== versionFamily(fromVersion)) {
     warnings.push(
@@ -154,6 +156,7 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
     toEdition: toVersion.edition ?? '',
     fromFamily: versionFamily(fromVersion),
     toFamily: versionFamily(toVersion),
+    toSettingsFamily: settingsFamilyOf(toVersion) ?? (cluster.parameterNames.versionFamily ? params[cluster.parameterNames.versionFamily] : ''),
     upgradeKind: path.kind,
     currentCapacity,
     currentSlaveMembers,
@@ -189,6 +192,7 @@ function requireCluster(value: unknown): ClusterContext {
   }
   const names = requireObject(cluster.parameterNames, 'cluster.parameterNames');
   for (const [role, key] of Object.entries(names)) {
+    if (key === undefined) continue; // an optional role the stack does not have (versionFamily)
     if (typeof key !== 'string' || key === '') {
       throw new InvalidInputError(`cluster.parameterNames.${role} must be a non-empty string, got ${show(key)}`);
     }

@@ -1,6 +1,7 @@
 import { CfnParameter, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ClusterMode } from './cluster-mode';
+import { Neo4jVersionFamily } from './neo4j-version-family';
 import { NodeCapacity } from './node-capacity';
 
 /**
@@ -29,9 +30,10 @@ export interface Neo4jClusterParameterNames {
   /** Slave-only group desired capacity. */
   readonly slaveDesiredCapacity: string;
   /**
-   * The version family whose settings the nodes start with; set together with `dockerImage` when an
-   * upgrade crosses families.
-   * @default - the stack has no such parameter: the family is fixed and cross-family upgrades are refused
+   * Version family whose settings the nodes start with ('3.5', '4.4', '5', '2025'): an upgrade across
+   * families sets it in the same update as `dockerImage`.
+   * @default - the stack has no such parameter (seed 000's own template): the nodes' settings are fixed at
+   * deploy time, and an upgrade to another family is refused before any change
    */
   readonly versionFamily?: string;
 }
@@ -39,6 +41,7 @@ export interface Neo4jClusterParameterNames {
 /** Values the parameters default to: the typed props. */
 export interface ClusterParameterDefaults {
   readonly dockerImage: string;
+  readonly versionFamily: Neo4jVersionFamily;
   readonly mode: ClusterMode;
   readonly slaveMode: ClusterMode;
   readonly allowUpgrade: boolean;
@@ -50,6 +53,7 @@ export interface ClusterParameterDefaults {
 export class ClusterParameters {
   public readonly names: Neo4jClusterParameterNames;
   public readonly dockerImage: CfnParameter;
+  public readonly versionFamily: CfnParameter;
   public readonly mode: CfnParameter;
   public readonly slaveMode: CfnParameter;
   public readonly allowUpgrade: CfnParameter;
@@ -80,6 +84,12 @@ export class ClusterParameters {
       allowedPattern: '^[a-z0-9][^\\s@:]*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$',
       description: 'Neo4j image every node runs, pinned by tag or digest (seed 000 step 1)',
     });
+    this.versionFamily = param('VersionFamily', {
+      type: 'String',
+      default: defaults.versionFamily.id,
+      allowedValues: Neo4jVersionFamily.ALL.map((f) => f.id),
+      description: 'Version family whose settings the nodes start with; set with DockerImage when an upgrade crosses families',
+    });
     this.mode = modeParam('Mode', defaults.mode, 'Main group: HA cluster member, or SINGLE standalone master (steps 2, 4)');
     this.slaveMode = modeParam('SlaveMode', defaults.slaveMode, 'Slave-only node: HA member that is never master, or SINGLE isolated (steps 2, 8)');
     this.allowUpgrade = param('AllowUpgrade', {
@@ -96,6 +106,7 @@ export class ClusterParameters {
     // Logical ids are overridden to these plain names, so they are known at synth (not tokens).
     this.names = {
       dockerImage: prefix + 'DockerImage',
+      versionFamily: prefix + 'VersionFamily',
       mode: prefix + 'Mode',
       slaveMode: prefix + 'SlaveMode',
       allowUpgrade: prefix + 'AllowUpgrade',

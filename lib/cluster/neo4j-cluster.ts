@@ -1,4 +1,4 @@
-import { Annotations, CfnMapping, CfnParameter, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Annotations, CfnParameter, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { ClusterMode } from './cluster-mode';
 import { ClusterParameters, Neo4jClusterParameterNames } from './cluster-parameters';
 import { DataVolumeOptions } from './data-volume';
-import { neo4jEnvVarName } from './neo4j-env';
+import { familySettingsEnvironment } from './family-settings-environment';
 import { Neo4jVersionFamily, NodeGroup } from './neo4j-version-family';
 import { BOOTSTRAP_DIR, CLUSTER_TAG, nodeBootstrapCommands } from './node-bootstrap';
 import { NodeCapacity } from './node-capacity';
@@ -131,7 +131,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
   public readonly dataVolumeName: string;
   /** The `Environment` tag of data volumes. */
   public readonly environmentName: string;
-  /** The version family the settings follow. */
+  /** The family the cluster is deployed with: the VersionFamily parameter's default (the settings follow the parameter). */
   public readonly versionFamily: Neo4jVersionFamily;
   /** KMS key of the data volumes, if one was given. */
   public readonly dataVolumeKey?: kms.IKey;
@@ -163,6 +163,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
 
     this.parameters = new ClusterParameters(this, props.parameterPrefix ?? '', {
       dockerImage: props.dockerImage,
+      versionFamily: props.versionFamily,
       mode: resolved.mode,
       slaveMode: resolved.slaveMode,
       allowUpgrade: resolved.allowUpgrade,
@@ -444,7 +445,6 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     resolved: ReturnType<Neo4jCluster['validateProps']>,
     logGroup: logs.ILogGroup,
   ): ecs.Ec2Service {
-    const family = this.versionFamily;
     const taskDefinition = new ecs.Ec2TaskDefinition(this, `${id}TaskDefinition`, {
       networkMode: ecs.NetworkMode.HOST,
       volumes: [
@@ -452,7 +452,6 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
         { name: 'bootstrap', host: { sourcePath: BOOTSTRAP_DIR } },
       ],
     });
-    const discovery = family.discovery;
     const container = taskDefinition.addContainer('neo4j', {
       image: ecs.ContainerImage.fromRegistry(this.parameters.dockerImage.valueAsString),
       memoryReservationMiB: resolved.memoryReservationMiB,
@@ -460,15 +459,12 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       entryPoint: ['/bin/sh'],
       command: ['/neo4j-upgrades/start-neo4j.sh'],
       environment: {
-        ...this.modeEnvironment(id, group, modeParameter.valueAsString),
         NEO4J_ACCEPT_LICENSE_AGREEMENT: 'yes',
         NEO4J_UPGRADE_CLUSTER_MODE: modeParameter.valueAsString,
-        NEO4J_UPGRADE_DISCOVERY_VAR: neo4jEnvVarName(discovery.setting),
-        NEO4J_UPGRADE_DISCOVERY_PORT: String(discovery.port),
-        NEO4J_UPGRADE_ADVERTISED_VAR: neo4jEnvVarName(discovery.advertisedAddressSetting),
-        NEO4J_UPGRADE_SERVER_ID_VAR: discovery.serverIdSetting ? neo4jEnvVarName(discovery.serverIdSetting) : '',
-        NEO4J_UPGRADE_ENTRYPOINT: family.entrypoint,
-        ...this.allowUpgradeEnvironment(group),
+        // start-neo4j.sh exports the settings of this family and mode only (see familySettingsEnvironment).
+        NEO4J_UPGRADE_VERSION_FAMILY: this.parameters.versionFamily.valueAsString,
+        // The slave-only node never upgrades a store: in seed 000 it is isolated while the master does.
+        ...familySettingsEnvironment(group, group === NodeGroup.MAIN ? this.parameters.allowUpgrade.valueAsString : 'false'),
       },
       secrets: {
         NEO4J_ADMIN_USER: ecs.Secret.fromSecretsManager(this.adminCredentials, 'username'),
@@ -494,43 +490,4 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       placementConstraints: [ecs.PlacementConstraint.memberOf(`attribute:${GROUP_ATTRIBUTE} == ${group.toLowerCase()}`)],
     });
   }
-
-  /**
-   * Env vars that follow the mode parameter. Settings whose value differs between HA and SINGLE are
-   * looked up in a mapping keyed by the parameter's value, so a parameter-only update switches them.
-   */
-  private modeEnvironment(id: string, group: NodeGroup, modeValue: string): Record<string, string> {
-    const ha = this.versionFamily.modeSettings(group, 'HA');
-    const single = this.versionFamily.modeSettings(group, 'SINGLE');
-    const mapping = new CfnMapping(this, `${id}ModeSettings`, {
-      mapping: {
-        HA: Object.fromEntries(Object.entries(ha).map(([k, v]) => [mappingKey(k), v])),
-        SINGLE: Object.fromEntries(Object.entries(single).map(([k, v]) => [mappingKey(k), v])),
-      },
-    });
-    const env: Record<string, string> = {};
-    for (const [setting, value] of Object.entries(this.versionFamily.fixedSettings(group))) {
-      env[neo4jEnvVarName(setting)] = value;
-    }
-    for (const setting of Object.keys(ha)) {
-      env[neo4jEnvVarName(setting)] = ha[setting] === single[setting]
-        ? ha[setting]
-        : mapping.findInMap(modeValue, mappingKey(setting));
-    }
-    return env;
-  }
-
-  private allowUpgradeEnvironment(group: NodeGroup): Record<string, string> {
-    // The slave-only node never upgrades a store: in seed 000 it is isolated while the master does.
-    const value = group === NodeGroup.MAIN ? this.parameters.allowUpgrade.valueAsString : 'false';
-    const setting = this.versionFamily.allowUpgradeSetting;
-    return setting
-      ? { [neo4jEnvVarName(setting)]: value }
-      : { NEO4J_UPGRADE_MIGRATE_STORE: value };
-  }
-}
-
-/** CloudFormation mapping keys are alphanumeric. */
-function mappingKey(setting: string): string {
-  return setting.replace(/[^A-Za-z0-9]/g, '');
 }

@@ -118,6 +118,7 @@ class ImportedUpgradeTarget extends Construct implements INeo4jUpgradeTarget {
       }
     }
     for (const [key, name] of Object.entries(attrs.parameterNames)) {
+      if (name === undefined) continue; // an optional role the stack does not have (versionFamily)
       if (!Token.isUnresolved(name) && !/^[A-Za-z0-9]+$/.test(name)) {
         throw new Neo4jUpgradesValidationError(`parameterNames.${key}`, JSON.stringify(name), 'must be a CloudFormation parameter name (letters and digits)');
       }

@@ -115,6 +115,23 @@ export class Neo4jVersionFamily {
     entrypoint: '/startup/docker-entrypoint.sh',
   });
 
+  /**
+   * Every family, in version order: the task definition carries the settings of each, so a parameter-only
+   * update of `VersionFamily` (with `DockerImage`) reconfigures the nodes for a new family.
+   */
+  public static readonly ALL: Neo4jVersionFamily[] = [
+    Neo4jVersionFamily.V3_5_HA, Neo4jVersionFamily.V4_4_CAUSAL, Neo4jVersionFamily.V5, Neo4jVersionFamily.V2025,
+  ];
+
+  /** The family with this id ('3.5', '4.4', '5' or '2025'). */
+  public static fromId(id: string): Neo4jVersionFamily {
+    const family = Neo4jVersionFamily.ALL.find((f) => f.id === id);
+    if (!family) {
+      throw new Neo4jUpgradesValidationError('versionFamily', `'${id}'`, `expected one of ${Neo4jVersionFamily.ALL.map((f) => `'${f.id}'`).join(', ')}`);
+    }
+    return family;
+  }
+
   /** The short id handlers use to pick topology queries: '3.5', '4.4', '5' or '2025'. */
   public readonly id: string;
   /** Human-readable name. */

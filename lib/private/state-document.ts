@@ -27,6 +27,8 @@ export interface UpgradePlan {
   /** Version family ids ('3.5', '4.4', '5', '2025'). */
   readonly fromFamily: string;
   readonly toFamily: string;
+  /** The VersionFamily parameter value (Neo4jVersionFamily.id) whose settings the target version starts with. */
+  readonly toSettingsFamily: string;
   readonly upgradeKind: string;
   /** Main group's desired capacity before the upgrade. */
   readonly currentCapacity: number;

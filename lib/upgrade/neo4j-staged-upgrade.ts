@@ -193,7 +193,7 @@ export class Neo4jStagedUpgrade extends Construct {
       ctx.step(s, title, handler, { 'cluster.$': statePath('cluster'), ...payload }, { resultPath });
     const master = { 'masterInstanceId.$': '$.master.Payload.instanceId' };
     // A cross-family upgrade starts the nodes with the new family's settings in the same update as the image.
-    const family = names.versionFamily ? { 'versionFamily.$': statePath('plan.toFamily') } : {};
+    const family = names.versionFamily ? { 'versionFamily.$': statePath('plan.toSettingsFamily') } : {};
 
     const stages = [
       stage('rollImage', '000/1', (s) => [

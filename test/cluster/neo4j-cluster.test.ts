@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ClusterMode, Neo4jVersionFamily } from '../../lib';
+import { familyEnvPrefix } from '../../lib/cluster/neo4j-env';
 import { clusterStack } from '../support/example-cluster';
 import { resolveWithParameters } from '../support/template-eval';
 
@@ -19,6 +20,7 @@ describe('Neo4jCluster', () => {
   test('stack parameters carry AllowedValues and default to the typed props', () => {
     const params = template.toJSON().Parameters;
     expect(params.DockerImage).toMatchObject({ Type: 'String', Default: 'neo4j:3.5.34-enterprise' });
+    expect(params.VersionFamily).toMatchObject({ Type: 'String', Default: '3.5', AllowedValues: ['3.5', '4.4', '5', '2025'] });
     expect(params.Mode).toMatchObject({ Default: 'HA', AllowedValues: ['HA', 'SINGLE'] });
     expect(params.SlaveMode).toMatchObject({ Default: 'HA', AllowedValues: ['HA', 'SINGLE'] });
     expect(params.AllowUpgrade).toMatchObject({ Default: 'false', AllowedValues: ['true', 'false'] });
@@ -27,7 +29,7 @@ describe('Neo4jCluster', () => {
     expect(params.DesiredCapacity).toMatchObject({ Type: 'Number', Default: 3 });
     expect(params.SlaveDesiredCapacity).toMatchObject({ Type: 'Number', Default: 1 });
     expect(cluster.parameterNames).toEqual({
-      dockerImage: 'DockerImage', mode: 'Mode', slaveMode: 'SlaveMode', allowUpgrade: 'AllowUpgrade',
+      dockerImage: 'DockerImage', versionFamily: 'VersionFamily', mode: 'Mode', slaveMode: 'SlaveMode', allowUpgrade: 'AllowUpgrade',
       minSize: 'MinSize', maxSize: 'MaxSize', desiredCapacity: 'DesiredCapacity',
       slaveMinSize: 'SlaveMinSize', slaveMaxSize: 'SlaveMaxSize', slaveDesiredCapacity: 'SlaveDesiredCapacity',
     });
@@ -67,21 +69,24 @@ describe('Neo4jCluster', () => {
   });
 
   test('3.5 HA: Mode, SlaveMode and AllowUpgrade become the image settings, per parameter value', () => {
+    // start-neo4j.sh exports <prefix>SET_* and <prefix><mode>_* under the real names (test/cluster/start-neo4j.test.ts).
+    const set = (env: Record<string, string>, kind: string, name: string) => env[`NEO4J_UPGRADE_FAMILY_3_5_${kind}_${name}`];
     const main = containerEnvironment(template, 'main');
-    expect(main.NEO4J_dbms_mode).toBe('HA');
-    expect(main.NEO4J_dbms_allow__upgrade).toBe('false');
+    expect(main.NEO4J_UPGRADE_CLUSTER_MODE).toBe('HA');
+    expect(set(main, 'HA', 'NEO4J_dbms_mode')).toBe('HA');
+    expect(set(main, 'SINGLE', 'NEO4J_dbms_mode')).toBe('SINGLE');
+    expect(set(main, 'SET', 'NEO4J_dbms_allow__upgrade')).toBe('false');
     const single = containerEnvironment(template, 'main', { Mode: 'SINGLE', AllowUpgrade: 'true' });
-    expect(single.NEO4J_dbms_mode).toBe('SINGLE');
-    expect(single.NEO4J_dbms_allow__upgrade).toBe('true');
+    expect(set(single, 'SET', 'NEO4J_dbms_allow__upgrade')).toBe('true');
     expect(single.NEO4J_UPGRADE_CLUSTER_MODE).toBe('SINGLE');
 
     const slave = containerEnvironment(template, 'slave', { SlaveMode: 'SINGLE', AllowUpgrade: 'true' });
-    expect(slave.NEO4J_ha_slave__only).toBe('true');
-    expect(slave.NEO4J_dbms_mode).toBe('SINGLE');
+    expect(slave.NEO4J_UPGRADE_CLUSTER_MODE).toBe('SINGLE');
+    expect(set(slave, 'SET', 'NEO4J_ha_slave__only')).toBe('true');
     // The slave-only node never upgrades a store; the master does.
-    expect(slave.NEO4J_dbms_allow__upgrade).toBe('false');
-    expect(main.NEO4J_UPGRADE_DISCOVERY_VAR).toBe('NEO4J_ha_initial__hosts');
-    expect(main.NEO4J_UPGRADE_SERVER_ID_VAR).toBe('NEO4J_ha_server__id');
+    expect(set(slave, 'SET', 'NEO4J_dbms_allow__upgrade')).toBe('false');
+    expect(main.NEO4J_UPGRADE_FAMILY_3_5_DISCOVERY_VAR).toBe('NEO4J_ha_initial__hosts');
+    expect(main.NEO4J_UPGRADE_FAMILY_3_5_SERVER_ID_VAR).toBe('NEO4J_ha_server__id');
   });
 
   test('admin credentials come from Secrets Manager, never as plaintext', () => {
@@ -156,7 +161,7 @@ describe('Neo4jCluster', () => {
 
   test('snapshot of the parameters and the main container (asset hashes stripped)', () => {
     const json = template.toJSON();
-    expect({ parameters: json.Parameters, mappings: json.Mappings }).toMatchSnapshot();
+    expect({ parameters: json.Parameters, mappings: json.Mappings, mainEnvironment: containerEnvironment(template, 'main') }).toMatchSnapshot();
   });
 });
 
@@ -169,23 +174,36 @@ describe.each([
     { HA: 'PRIMARY', SINGLE: 'NONE' }, { HA: 'SECONDARY', SINGLE: 'NONE' }, 'NEO4J_dbms_cluster_endpoints'],
 ])('version family %#', (versionFamily, dockerImage, modeVar, mainValues, slaveValues, discoveryVar) => {
   const template = Template.fromStack(clusterStack({ versionFamily, dockerImage, mode: ClusterMode.HA }).stack);
+  const prefix = familyEnvPrefix(versionFamily.id);
+
+  test('the VersionFamily parameter defaults to the prop, and the container starts with it', () => {
+    expect(template.toJSON().Parameters.VersionFamily.Default).toBe(versionFamily.id);
+    expect(containerEnvironment(template, 'main').NEO4J_UPGRADE_VERSION_FAMILY).toBe(versionFamily.id);
+  });
 
   test('maps the modes to the family settings for each parameter value', () => {
     for (const mode of ['HA', 'SINGLE'] as const) {
-      expect(containerEnvironment(template, 'main', { Mode: mode })[modeVar]).toBe(mainValues[mode]);
-      expect(containerEnvironment(template, 'slave', { SlaveMode: mode })[modeVar]).toBe(slaveValues[mode]);
+      expect(containerEnvironment(template, 'main')[`${prefix}${mode}_${modeVar}`]).toBe(mainValues[mode]);
+      expect(containerEnvironment(template, 'slave')[`${prefix}${mode}_${modeVar}`]).toBe(slaveValues[mode]);
     }
-    expect(containerEnvironment(template, 'main').NEO4J_UPGRADE_DISCOVERY_VAR).toBe(discoveryVar);
+    expect(containerEnvironment(template, 'main')[`${prefix}DISCOVERY_VAR`]).toBe(discoveryVar);
+  });
+
+  test('no setting reaches the container under its real name: start-neo4j.sh exports the chosen family\'s', () => {
+    const names = Object.keys(containerEnvironment(template, 'main'));
+    expect(names.filter((n) => n.startsWith('NEO4J_') && !n.startsWith('NEO4J_UPGRADE_'))).toEqual(['NEO4J_ACCEPT_LICENSE_AGREEMENT']);
   });
 
   test('AllowUpgrade maps to dbms.allow_upgrade (4.4) or to neo4j-admin migration (5.x, 2025.x)', () => {
     const env = containerEnvironment(template, 'main', { Mode: 'SINGLE', AllowUpgrade: 'true' });
     if (versionFamily === Neo4jVersionFamily.V4_4_CAUSAL) {
-      expect(env.NEO4J_dbms_allow__upgrade).toBe('true');
-      expect(env.NEO4J_UPGRADE_MIGRATE_STORE).toBeUndefined();
+      expect(env[`${prefix}SET_NEO4J_dbms_allow__upgrade`]).toBe('true');
+      expect(env[`${prefix}MIGRATE_STORE`]).toBeUndefined();
     } else {
-      expect(env.NEO4J_UPGRADE_MIGRATE_STORE).toBe('true');
-      expect(Object.keys(env).some((k) => k.includes('allow__upgrade'))).toBe(false);
+      expect(env[`${prefix}MIGRATE_STORE`]).toBe('true');
+      expect(Object.keys(env).some((k) => k.startsWith(prefix) && k.includes('allow__upgrade'))).toBe(false);
     }
+    expect(containerEnvironment(template, 'slave', { SlaveMode: 'SINGLE', AllowUpgrade: 'true' })[`${prefix}MIGRATE_STORE`])
+      .toBe(versionFamily === Neo4jVersionFamily.V4_4_CAUSAL ? undefined : 'false');
   });
 });

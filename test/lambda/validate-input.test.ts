@@ -3,20 +3,23 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { memoryLogger } from '../../lambda/shared/log';
 import { ValidateInputInput, logic } from '../../lambda/validate-input/logic';
-import { INITIAL_PARAMETERS, awsError, clusterContext, describeStacksOutput } from './fixtures/upgrade-stack';
+import { settingsFamilyOf } from '../../lambda/validate-input/settings-family';
+import { parseNeo4jVersion } from '../../lambda/shared/image-reference';
+import { INITIAL_PARAMETERS, PARAMETER_NAMES, awsError, clusterContext, describeStacksOutput } from './fixtures/upgrade-stack';
 
 const cfnMock = mockClient(CloudFormationClient);
-const cluster = clusterContext('neo4j-prod');
+// A Neo4jCluster-like target: its VersionFamily parameter lets an upgrade cross families.
+const cluster = { ...clusterContext('neo4j-prod'), parameterNames: { ...PARAMETER_NAMES, versionFamily: 'VersionFamily' } };
 
 function running(image: string, params: Record<string, string> = {}) {
   cfnMock.on(DescribeStacksCommand).resolves(
-    describeStacksOutput('neo4j-prod', 'UPDATE_COMPLETE', { ...INITIAL_PARAMETERS, DockerImage: image, ...params }),
+    describeStacksOutput('neo4j-prod', 'UPDATE_COMPLETE', { ...INITIAL_PARAMETERS, VersionFamily: '3.5', DockerImage: image, ...params }),
   );
 }
 
-function run(request: Record<string, unknown>, defaults?: Record<string, unknown>) {
+function run(request: Record<string, unknown>, defaults?: Record<string, unknown>, target: object = cluster) {
   const log = memoryLogger();
-  const input = { cluster, request, ...(defaults && { defaults }) } as unknown as ValidateInputInput;
+  const input = { cluster: target, request, ...(defaults && { defaults }) } as unknown as ValidateInputInput;
   return { log, result: logic({ cfn: new CloudFormationClient({}), log }, input) };
 }
 
@@ -41,6 +44,7 @@ describe('validate-input: the plan', () => {
       toEdition: 'enterprise',
       fromFamily: '3.5',
       toFamily: '3.5',
+      toSettingsFamily: '3.5',
       upgradeKind: 'patch',
       currentCapacity: 3,
       currentSlaveMembers: 1,
@@ -219,5 +223,41 @@ describe('validate-input: refusals name the field and value, and change nothing'
   test('other AWS errors pass through with their name, for Retry', async () => {
     cfnMock.on(DescribeStacksCommand).rejects(awsError('Throttling', 'Rate exceeded'));
     await expect(run({ dockerImage: 'neo4j:3.5.35' }).result).rejects.toMatchObject({ name: 'Throttling' });
+  });
+});
+
+describe('validate-input: an upgrade across version families needs the VersionFamily parameter', () => {
+  const withoutVersionFamily = clusterContext('neo4j-prod'); // seed 000's own template: no such parameter
+
+  test.each([
+    ['neo4j:5.26.30-enterprise', 'neo4j:2026.08.1-enterprise', /from the 5 to|\(5 -> 2025\)/],
+    ['neo4j:4.4.40-enterprise', 'neo4j:5.26.2-enterprise', /\(4\.4 -> 5\)/],
+    ['neo4j:3.5.35-enterprise', 'neo4j:4.0.12-enterprise', /\(3\.5 -> 4\.4\)/],
+  ])('%s -> %s is refused on a target without parameterNames.versionFamily, naming the fix', async (current, target, families) => {
+    running(current);
+    const refusal = run({ dockerImage: target }, undefined, withoutVersionFamily).result;
+    await expect(refusal).rejects.toMatchObject({ name: 'InvalidInputError' });
+    await expect(refusal).rejects.toThrow(families);
+    await expect(refusal).rejects.toThrow(/cluster\.parameterNames has no versionFamily: the nodes would start the new image with the old family's settings\. Give the stack a VersionFamily parameter/);
+  });
+
+  test('the same upgrade passes on a target with the parameter; an upgrade within a family needs none', async () => {
+    running('neo4j:5.26.30-enterprise', { VersionFamily: '5' });
+    await expect(run({ dockerImage: 'neo4j:2026.08.1-enterprise' }).result).resolves.toMatchObject({ fromFamily: '5', toFamily: '2025' });
+    running('neo4j:2025.10.1-enterprise');
+    await expect(run({ dockerImage: 'neo4j:2026.08.1-enterprise' }, undefined, withoutVersionFamily).result)
+      .resolves.toMatchObject({ fromFamily: '2025', toFamily: '2025' });
+  });
+
+  test('a parameterNames.versionFamily the stack does not have is refused like any other role', async () => {
+    cfnMock.on(DescribeStacksCommand).resolves(describeStacksOutput('neo4j-prod', 'UPDATE_COMPLETE', { ...INITIAL_PARAMETERS }));
+    await expect(run({ dockerImage: 'neo4j:3.5.35-enterprise' }).result)
+      .rejects.toThrow(/cluster\.parameterNames\.versionFamily is "VersionFamily", but stack neo4j-prod has no such parameter/);
+  });
+
+  test.each([
+    ['3.5.35', '3.5'], ['3.4.17', undefined], ['4.0.12', '4.4'], ['4.4.40', '4.4'], ['5.26.30', '5'], ['2026.08.1', '2025'],
+  ])('the settings family of %s is %s', (version, family) => {
+    expect(settingsFamilyOf(parseNeo4jVersion(version)!)).toBe(family);
   });
 });

@@ -55,6 +55,12 @@ export interface StartNeo4jOptions {
   pageCacheMb?: number;
   /** How long to wait for Bolt after the JVM starts. Default 180 s. */
   startTimeoutMs?: number;
+  /**
+   * Settings to start with (name -> value, as in neo4j.conf), checked by Neo4j's strict config validation:
+   * an unknown name or a bad value fails the start. Data directory, Bolt address and auth stay the
+   * launcher's. Default: none.
+   */
+  settings?: Readonly<Record<string, string>>;
 }
 
 export interface Neo4jServer {
@@ -303,10 +309,13 @@ function launch(prepared: PreparedNeo4j, dataDir: string, port: number, password
   const jvmArgs = [`-Xmx${opts.heapMb ?? 512}m`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Dfile.encoding=UTF-8'];
   if (prepared.javaMajor >= 21) jvmArgs.push('--enable-native-access=ALL-UNNAMED');
   if (prepared.javaMajor >= 24) jvmArgs.push('--sun-misc-unsafe-memory-access=allow');
+  const settingsArgs = opts.settings ? ['--settings', writeSettingsFile(opts.settings)] : [];
   const child = spawn(path.join(prepared.javaHome, 'bin', 'java'), [
     ...jvmArgs, '-cp', prepared.classpath, LAUNCHER_CLASS,
     '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--page-cache-mb', String(opts.pageCacheMb ?? 64),
+    ...settingsArgs,
   ], { env: { ...process.env, NEO4J_EMBEDDED_PASSWORD: password }, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.once('exit', () => { if (settingsArgs[1]) fs.rmSync(path.dirname(settingsArgs[1]), { recursive: true, force: true }); });
   const lines: string[] = [];
   const keep = (d: Buffer) => {
     lines.push(...d.toString().split('\n').filter(Boolean));
@@ -344,6 +353,16 @@ function launch(prepared: PreparedNeo4j, dataDir: string, port: number, password
       `Neo4j ${prepared.version} exited before it was ready (code ${code}, signal ${signal}):\n${log().slice(-3000)}`,
     ))));
   });
+}
+
+/** A neo4j.conf-style file of the settings, in a temporary file the launcher reads at start. */
+function writeSettingsFile(settings: Readonly<Record<string, string>>): string {
+  for (const [name, value] of Object.entries(settings)) {
+    if (!/^[A-Za-z0-9_.]+$/.test(name) || /[\r\n]/.test(value)) throw new Neo4jEmbeddedSetupError(`setting ${JSON.stringify(name)}=${JSON.stringify(value)} cannot be written to a config file`);
+  }
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'neo4j-settings-')), 'neo4j.conf');
+  fs.writeFileSync(file, Object.entries(settings).map(([name, value]) => `${name}=${value}`).join('\n') + '\n');
+  return file;
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

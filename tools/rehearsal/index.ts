@@ -95,7 +95,11 @@ async function deploy(
     dockerImageParameter: String(c.parameterNames?.dockerImage ?? 'DockerImage'),
   };
   const fleet = new NodeFleet({ clients: harness, groups: groupsOf(synth.template, ctx), awsEnv: moto.env, region: REGION, log });
-  const world = new World(fleet, neo4j, harness, cluster, log);
+  const credentials = Object.values(secretValues).find((v) => v.password) ?? {};
+  const world = new World(fleet, neo4j, harness, cluster, log, {
+    template: synth.template,
+    secrets: { NEO4J_ADMIN_USER: credentials.username ?? 'neo4j', NEO4J_ADMIN_PASSWORD: credentials.password ?? 'rehearsal-password' },
+  });
   await fleet.bootNewInstances();
   const machine = [...deployed.resources.values()].find((r) => r.type === 'AWS::StepFunctions::StateMachine');
   const stateMachineArn = machine?.physicalId.startsWith('arn:')
@@ -152,7 +156,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const deployMs = Date.now() - tDeploy;
     progress(`  deployed into moto (${moto.endpoint}) and booted ${first.world.fleet.boots.length} nodes in ${(deployMs / 1000).toFixed(1)} s`);
     const initialImage = first.deployed.parameters[first.world.cluster.dockerImageParameter];
-    await neo4j.play(initialImage);
+    await neo4j.play(initialImage, await first.world.containerSettings(first.deployed.parameters));
     const model = first.model;
     const regions = regionsOf(model, input);
     const findings = [...aslFindings(model.definition), ...contractFindings(REPO_ROOT, model)];
@@ -342,7 +346,7 @@ async function freshDeployment(
       fleet.preload(base.boots);
       const running = [...(await fleet.inService()).values()].flat().map((i) => i.instanceId).sort();
       if (JSON.stringify(running) === JSON.stringify(base.boots.map((b) => b.instanceId).sort())) {
-        const world = new World(fleet, neo4j, harness, d.world.cluster, log);
+        const world = new World(fleet, neo4j, harness, d.world.cluster, log, d.world.settingsSource);
         return { deployment: { ...d, world, harness, harnessCounter }, restored: true };
       }
       log(`moto snapshot restore gave other instances (${running.join(', ')}); redeploying instead`);

@@ -7,11 +7,40 @@
  * Switching to a newer version restarts the server on the SAME data directory: Neo4j upgrades the store
  * for real. A switch back to an older version is never played (a store cannot be downgraded; no gate
  * reads a rolled-back cluster): the report records the image as not played.
+ *
+ * The server starts with the settings the container would start with (node-settings.ts), with Neo4j's
+ * strict config validation on: a setting the running version does not know fails the start as it would
+ * on AWS. Enterprise clustering settings (discovery, mode constraint) cannot take effect on Community:
+ * those the version knows are checked by name and value only (enterprise-settings.ts) and reported so.
+ * Data directory, Bolt port and auth stay the harness's. Settings are applied when the version the image
+ * is played by is the image's own; a stand-in version would refuse another version's settings.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import neo4j from 'neo4j-driver';
 import { NEO4J_EMBEDDED_VERSIONS, NEO4J_LTS_VERSION, NEO4J_NEWEST_VERSION, Neo4jServer, startNeo4j } from '../neo4j-embedded';
+import { splitEnterpriseSettings } from '../neo4j-embedded/enterprise-settings';
+import { compareNeo4jVersions } from '../neo4j-embedded/versions';
+
+/** The settings a node's container hands Neo4j, and where they came from (for the report). */
+export interface ContainerSettings {
+  readonly settings: Readonly<Record<string, string>>;
+  /** e.g. `VersionFamily=2025 Mode=HA` */
+  readonly source: string;
+}
+
+export interface PlayedSettings {
+  readonly source: string;
+  /** Given to the real server, with strict config validation on. */
+  readonly applied: Record<string, string>;
+  /** Enterprise clustering settings: checked by name (known to this version) and value only. */
+  readonly checkedByNameOnly: Record<string, string>;
+  /** Left to the harness: data directory, ports, auth. */
+  readonly harnessOwned: string[];
+}
+
+/** Settings the harness owns on the embedded server (it runs many nodes' roles on one local port). */
+const HARNESS_OWNED = /^(server\.directories\.|server\.bolt\.|server\.https?\.|server\.default_listen_address$|dbms\.security\.auth_enabled$|server\.memory\.pagecache\.size$)/;
 
 export interface PlayedImage {
   readonly image: string;
@@ -19,10 +48,12 @@ export interface PlayedImage {
   readonly version: string | null;
   readonly exactMatch: boolean;
   readonly at: string;
-  /** What happened: first start, restart on the same store (upgrade), already running, not played. */
-  readonly action: 'started' | 'restarted-same-store' | 'already-running' | 'not-played';
+  /** What happened: first start, restart on the same store (upgrade), already running, not played, start refused. */
+  readonly action: 'started' | 'restarted-same-store' | 'already-running' | 'not-played' | 'failed-to-start';
   readonly durationMs: number;
   readonly note?: string;
+  /** The container's settings the server started with (absent: none given, or not the image's version). */
+  readonly settings?: PlayedSettings;
 }
 
 export interface Neo4jPlayerOptions {
@@ -38,20 +69,13 @@ export function imageVersion(image: string): string | undefined {
   return tag ? /^v?(\d+\.\d+(?:\.\d+)?)/.exec(tag)?.[1] : undefined;
 }
 
-function compare(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
 export class Neo4jPlayer {
   public readonly played: PlayedImage[] = [];
   private server: Neo4jServer | undefined;
   private serverVersion: string | undefined;
+  /** The newest version that opened the store (a store cannot go back). */
+  private storeVersion: string | undefined;
+  private serverSettings: string | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   /** Marker rows written before the first upgrade, read back after each restart. */
   public seededNodes = 0;
@@ -66,38 +90,71 @@ export class Neo4jPlayer {
   public static versionFor(image: string): { version: string; exact: boolean } {
     const v = imageVersion(image);
     if (v && (NEO4J_EMBEDDED_VERSIONS as readonly string[]).includes(v)) return { version: v, exact: true };
-    if (v && compare(v, NEO4J_LTS_VERSION) <= 0) return { version: NEO4J_LTS_VERSION, exact: false };
+    if (v && compareNeo4jVersions(v, NEO4J_LTS_VERSION) <= 0) return { version: NEO4J_LTS_VERSION, exact: false };
     return { version: NEO4J_NEWEST_VERSION, exact: false };
   }
 
   /** Makes the server play `image` (serialized: concurrent callers wait for one switch). */
-  public play(image: string): Promise<PlayedImage> {
-    const next = this.chain.then(() => this.playNow(image));
+  public play(image: string, container?: ContainerSettings): Promise<PlayedImage> {
+    const next = this.chain.then(() => this.playNow(image, container));
     this.chain = next.catch(() => undefined);
     return next;
   }
 
-  private async playNow(image: string): Promise<PlayedImage> {
+  private async playNow(image: string, container: ContainerSettings | undefined): Promise<PlayedImage> {
     const t0 = Date.now();
     const { version, exact } = Neo4jPlayer.versionFor(image);
+    let settings: PlayedSettings | undefined;
+    let refusal: Error | undefined;
+    try {
+      settings = exact && container ? Neo4jPlayer.settingsFor(version, container) : undefined;
+    } catch (e) {
+      refusal = e as Error;
+    }
+    const settingsNote = container && !exact ? `the container's settings are not applied: ${version} stands in for the image's version` : undefined;
     const record = (action: PlayedImage['action'], playedBy: string | null, note?: string): PlayedImage => {
-      const p: PlayedImage = { image, version: playedBy, exactMatch: exact, at: new Date().toISOString(), action, durationMs: Date.now() - t0, ...(note && { note }) };
+      const notes = [note, settingsNote].filter(Boolean).join('; ');
+      const p: PlayedImage = {
+        image, version: playedBy, exactMatch: exact, at: new Date().toISOString(), action, durationMs: Date.now() - t0,
+        ...(notes && { note: notes }), ...(settings && { settings }),
+      };
       this.played.push(p);
-      this.options.log(`neo4j: ${image} ${action}${playedBy ? ` (real Neo4j ${playedBy}${exact ? '' : ', NOT the image\'s version'})` : ''} in ${(p.durationMs / 1000).toFixed(1)} s${note ? ` - ${note}` : ''}`);
+      this.options.log(`neo4j: ${image} ${action}${playedBy ? ` (real Neo4j ${playedBy}${exact ? '' : ', NOT the image\'s version'})` : ''} in ${(p.durationMs / 1000).toFixed(1)} s${notes ? ` - ${notes}` : ''}`);
+      if (settings) {
+        this.options.log(`neo4j: settings from ${settings.source}: applied with strict validation ${JSON.stringify(settings.applied)}; ` +
+          `checked by name only (Enterprise clustering) ${JSON.stringify(settings.checkedByNameOnly)}`);
+      }
       return p;
     };
-    if (this.serverVersion === version) return record('already-running', version);
-    if (this.serverVersion && compare(version, this.serverVersion) < 0) {
-      return record('not-played', null, `the store is already at ${this.serverVersion}; Neo4j stores cannot be downgraded`);
+    if (refusal) {
+      record('failed-to-start', null, refusal.message);
+      throw refusal;
     }
-    const restart = this.server !== undefined;
+    const settingsKey = JSON.stringify(settings?.applied ?? {});
+    if (this.serverVersion === version && this.serverSettings === settingsKey) return record('already-running', version);
+    if (this.storeVersion && compareNeo4jVersions(version, this.storeVersion) < 0) {
+      return record('not-played', null, `the store is already at ${this.storeVersion}; Neo4j stores cannot be downgraded`);
+    }
+    const restart = this.storeVersion !== undefined;
     if (this.server) {
       await this.server.stop();
       this.server = undefined;
+      this.serverVersion = undefined;
     }
     fs.mkdirSync(this.options.dataDir, { recursive: true });
-    this.server = await startNeo4j({ version, dataDir: this.options.dataDir, password: this.options.password, port: this.options.port });
+    try {
+      this.server = await startNeo4j({
+        version, dataDir: this.options.dataDir, password: this.options.password, port: this.options.port,
+        ...(settings && { settings: settings.applied }),
+      });
+    } catch (e) {
+      // As on AWS: the node's Neo4j does not come up (ECS would stop the task); nothing answers on Bolt.
+      record('failed-to-start', null, (e as Error).message.slice(0, 2000));
+      throw e;
+    }
     this.serverVersion = this.server.version;
+    this.serverSettings = settingsKey;
+    this.storeVersion = this.server.version;
     if (!restart) await this.seed();
     const markers = await this.countMarkers();
     this.storeChecks.push({ version: this.server.version, markerNodes: markers, at: new Date().toISOString() });
@@ -135,6 +192,24 @@ export class Neo4jPlayer {
     if (this.server) await this.server.stop();
     this.server = undefined;
     this.serverVersion = undefined;
+  }
+
+  /**
+   * Which of the container's settings the embedded server gets: Enterprise clustering settings that
+   * `version` knows are checked by name and value only; an invalid value is refused here; everything else,
+   * including Enterprise settings `version` does NOT know, goes to the real server, whose strict validation
+   * refuses an unknown name as Enterprise would.
+   */
+  public static settingsFor(version: string, container: ContainerSettings): PlayedSettings {
+    const harnessOwned = Object.keys(container.settings).filter((n) => HARNESS_OWNED.test(n));
+    const own = Object.fromEntries(Object.entries(container.settings).filter(([n]) => !HARNESS_OWNED.test(n)));
+    const split = splitEnterpriseSettings(version, own);
+    const invalid = split.refused.filter((r) => !r.reason.includes('does not know'));
+    if (invalid.length > 0) {
+      throw new Error(`Neo4j ${version} would refuse the container's settings (${container.source}): ${invalid.map((r) => r.reason).join('; ')}`);
+    }
+    const unknown = Object.fromEntries(split.refused.map((r) => [r.name, r.value]));
+    return { source: container.source, applied: { ...split.forServer, ...unknown }, checkedByNameOnly: split.checkedByName, harnessOwned };
   }
 
   public static dataDirUnder(dir: string): string {

@@ -1,15 +1,19 @@
 /**
  * What happens around the state machine in AWS, played by the harness for one deployed stack:
  * - after a stack update: new instances boot (claim script), and when DockerImage changed, ECS rolls the
- *   tasks (the real Neo4j restarts with the version playing the new image, on the same store);
+ *   tasks (the real Neo4j restarts with the version playing the new image, on the same store, with the
+ *   settings the synthesized task definition hands the master's container under the new parameters);
  * - the ECS agent: how many tasks of each daemon service run (moto runs none);
  * - which member is the master (Enterprise clustering cannot run locally).
  * Every simulated answer is counted in `simulated` for the report.
  */
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ClientSet } from './aws-clients';
-import { Neo4jPlayer } from './neo4j-player';
+import { NodeIdentity } from './container-settings';
+import { ContainerSettings, Neo4jPlayer } from './neo4j-player';
+import { mainNodeStart } from './node-settings';
 import { NodeFleet } from './nodes';
+import { CfnTemplate } from './synth';
 import { Simulated } from './types';
 
 export interface ClusterView {
@@ -21,6 +25,12 @@ export interface ClusterView {
   readonly mainServiceName: string;
   readonly slaveServiceName: string;
   readonly dockerImageParameter: string;
+}
+
+/** Where a node's container settings come from: the synthesized template and the credentials ECS injects. */
+export interface SettingsSource {
+  readonly template: CfnTemplate;
+  readonly secrets: Readonly<Record<string, string>>;
 }
 
 export const SIMULATED = {
@@ -78,6 +88,8 @@ export class World {
     private readonly harness: ClientSet,
     public readonly cluster: ClusterView,
     private readonly log: (line: string) => void,
+    /** Absent: Neo4j starts without the container's settings (an app without a Neo4jCluster). */
+    public readonly settingsSource?: SettingsSource,
   ) {}
 
   public note(key: keyof typeof SIMULATED, n = 1): void {
@@ -114,7 +126,7 @@ export class World {
     this.pendingDone = false;
     const work = (async () => {
       await this.fleet.bootNewInstances();
-      if (imageChanged && this.neo4j) await this.neo4j.play(after[key]);
+      if (imageChanged && this.neo4j) await this.neo4j.play(after[key], await this.containerSettings(after));
     })();
     this.pending = work.then(
       () => { this.pendingDone = true; },
@@ -137,6 +149,31 @@ export class World {
 
   public async idle(): Promise<void> {
     await this.pending;
+  }
+
+  /**
+   * The settings the master's container would start Neo4j with under `parameters`: the real start-neo4j.sh
+   * run with the main task definition's environment (resolved) and the master's membership.
+   */
+  public async containerSettings(parameters: Record<string, string>): Promise<ContainerSettings | undefined> {
+    if (!this.settingsSource) return undefined;
+    const start = mainNodeStart(this.settingsSource.template, parameters, await this.nodeIdentity(), this.settingsSource.secrets);
+    if (!start) return undefined;
+    const steering = Object.entries(parameters).filter(([k]) => /(DockerImage|VersionFamily|(?<!Slave)Mode|AllowUpgrade)$/.test(k));
+    const source = `the main task definition with ${steering.map(([k, v]) => `${k}=${v}`).join(' ')}`;
+    if (start.code !== 0) throw new Error(`start-neo4j.sh would not start Neo4j (exit ${start.code}) under ${source}: ${start.stderr.trim()}`);
+    return { settings: start.settings, source };
+  }
+
+  /** The master's address and the booted members' (the cluster.env discover-cluster-members.sh would write). */
+  private async nodeIdentity(): Promise<NodeIdentity> {
+    const groups = await this.fleet.inService();
+    const ids = [this.cluster.mainAutoScalingGroupName, this.cluster.slaveAutoScalingGroupName]
+      .flatMap((g) => (groups.get(g) ?? []).map((i) => i.instanceId));
+    const info = await this.fleet.describe(ids);
+    const members = ids.map((id) => info.get(id)?.privateIp).filter((ip): ip is string => !!ip).sort();
+    const self = (await this.master())?.privateIp || members[0] || '10.0.0.10';
+    return { selfAddress: self, members: members.length > 0 ? members : [self], serverId: '1' };
   }
 
   /** The master: the scale-in-protected InService main instance, else the oldest (ties: instance id). */

@@ -37,7 +37,9 @@ import org.neo4j.graphdb.config.Setting;
  * process closed the pipe or died), unless --ignore-stdin is given.
  *
  * Arguments: --data-dir DIR (required) --port N (required) [--host 127.0.0.1] [--page-cache-mb 64]
- * [--ignore-stdin]. The password for user neo4j comes from the environment variable
+ * [--settings FILE] [--ignore-stdin]. --settings loads a neo4j.conf-style file (the settings a container
+ * would start with) with Neo4j's strict config validation on, so an unknown setting name or a bad value
+ * fails the start as it would fail the server; data directory, Bolt address and auth stay the launcher's. The password for user neo4j comes from the environment variable
  * NEO4J_EMBEDDED_PASSWORD (kept out of the process arguments); it is set through the system database with
  * ALTER USER ... CHANGE NOT REQUIRED on every start, so the password given wins over the stored one.
  *
@@ -74,8 +76,12 @@ public final class Launcher {
         DatabaseManagementService dbms;
         long started = System.nanoTime();
         try {
-            DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home)
-                    .setConfig(GraphDatabaseSettings.auth_enabled, true)
+            DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home);
+            if (opts.containsKey("settings")) {
+                builder.loadPropertiesFromFile(Path.of(opts.get("settings")))
+                        .setConfig(GraphDatabaseSettings.strict_config_validation, true);
+            }
+            builder.setConfig(GraphDatabaseSettings.auth_enabled, true)
                     .setConfig(GraphDatabaseSettings.pagecache_memory, pageCacheBytes)
                     .setConfig(BoltConnector.enabled, true)
                     .setConfig(BoltConnector.listen_address, new SocketAddress(host, port))

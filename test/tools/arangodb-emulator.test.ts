@@ -1,5 +1,6 @@
 import {
   ARANGOD_EXIT, ArangoEmulator, ArangoEmulatorOptions, DEFAULT_MAINTENANCE_SECONDS, EmulatorInputError, FAILED_AFTER_MS, ManualClock,
+  superuserJwt,
 } from '../../tools/arangodb-emulator';
 import { autoUpgradeCheck, parseVersion, startCheck, storeVersionOf } from '../../tools/arangodb-emulator/versions';
 
@@ -23,7 +24,12 @@ afterEach(async () => {
   await emulator?.close();
 });
 
-async function call(id: string, method: string, path: string, body?: string, authorization = BASIC): Promise<{ status: number; json: any }> {
+/** Coordinators take the root password; agents and DB servers only a superuser JWT. */
+function credentialsFor(id: string): string {
+  return id.startsWith('CRDN') ? BASIC : `bearer ${superuserJwt(emulator.jwtSecret, clock.now())}`;
+}
+
+async function call(id: string, method: string, path: string, body?: string, authorization = credentialsFor(id)): Promise<{ status: number; json: any }> {
   const res = await fetch(`${emulator.url(id)}${path}`, { method, body, headers: { authorization } });
   return { status: res.status, json: await res.json() };
 }
@@ -112,10 +118,23 @@ describe('ArangoDB API of every server', () => {
     expect((await call('CRDN-0001', 'GET', '/_api/version', undefined, wrong)).json).toMatchObject({ error: true, code: 401 });
     expect((await call('CRDN-0001', 'POST', '/_open/auth', JSON.stringify({ username: 'root', password: 'nope' }), '')).status).toBe(401);
     const { json } = await call('CRDN-0001', 'POST', '/_open/auth', JSON.stringify({ username: 'root', password: PASSWORD }), '');
-    expect((await call('AGNT-0003', 'GET', '/_api/version', undefined, `bearer ${json.jwt}`)).status).toBe(200);
-    expect((await call('AGNT-0003', 'GET', '/_api/version', undefined, `bearer ${json.jwt}x`)).status).toBe(401);
+    expect((await call('CRDN-0002', 'GET', '/_api/version', undefined, `bearer ${json.jwt}`)).status).toBe(200);
+    expect((await call('CRDN-0002', 'GET', '/_api/version', undefined, `bearer ${json.jwt}x`)).status).toBe(401);
     clock.advance(3600_001);
-    expect((await call('AGNT-0003', 'GET', '/_api/version', undefined, `bearer ${json.jwt}`)).status).toBe(401);
+    expect((await call('CRDN-0002', 'GET', '/_api/version', undefined, `bearer ${json.jwt}`)).status).toBe(401);
+  });
+
+  test('agents and DB servers accept only a superuser JWT signed with the deployment secret', async () => {
+    const user = (await call('CRDN-0001', 'POST', '/_open/auth', JSON.stringify({ username: 'root', password: PASSWORD }), '')).json.jwt;
+    const superuser = `bearer ${superuserJwt(emulator.jwtSecret, clock.now())}`;
+    for (const id of ['AGNT-0001', 'PRMR-0001']) {
+      const denied = await fetch(`${emulator.url(id)}/_api/agency/config`, { headers: { authorization: BASIC } });
+      expect([denied.status, denied.headers.get('www-authenticate')]).toEqual([401, 'Bearer token_type="JWT", realm="ArangoDB"']);
+      expect((await call(id, 'GET', '/_api/version', undefined, `bearer ${user}`)).status).toBe(401);
+      expect((await call(id, 'GET', '/_api/version', undefined, superuser)).status).toBe(200);
+    }
+    expect((await call('CRDN-0001', 'GET', '/_api/version', undefined, superuser)).status).toBe(200);
+    expect((await call('AGNT-0001', 'GET', '/_api/version', undefined, `bearer ${superuserJwt('another-secret', clock.now())}`)).status).toBe(401);
   });
 });
 

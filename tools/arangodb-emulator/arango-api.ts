@@ -38,7 +38,8 @@ async function handle(ctx: ArangoApiContext, server: EmulatedServer, req: http.I
     const jwt = ctx.auth.issueJwt(credentials.username, credentials.password);
     return jwt ? sendJson(res, 200, { jwt }) : sendArangoError(res, 401, 401, 'Wrong credentials');
   }
-  if (!ctx.auth.accepts(req.headers.authorization)) {
+  if (!ctx.auth.accepts(req.headers.authorization, server.role !== 'Coordinator')) {
+    if (req.headers['x-omit-www-authenticate'] === undefined) res.setHeader('www-authenticate', 'Bearer token_type="JWT", realm="ArangoDB"');
     return sendArangoError(res, 401, 401, 'not authorized to execute this request');
   }
   switch (route) {

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import { arangoApi } from './arango-api';
 import { RootAuth } from './auth';
@@ -19,6 +20,9 @@ export interface ArangoEmulatorOptions {
   readonly version?: string;
   /** @default '' (ArangoDB's default root password) */
   readonly rootPassword?: string;
+  /** The deployment's JWT secret: agents and DB servers only accept superuser tokens signed with it
+   *  (`superuserJwt`). @default random */
+  readonly jwtSecret?: string;
   /** @default 'community' */
   readonly license?: 'community' | 'enterprise';
   /** @default the system clock */
@@ -50,18 +54,20 @@ export class ArangoEmulator {
   private control!: http.Server;
   controlUrl = '';
 
+  /** `jwtSecret`: what the servers check superuser tokens against (the procedure signs with it). */
   private constructor(readonly cluster: EmulatedCluster, private readonly auth: RootAuth,
-    private readonly options: ArangoEmulatorOptions) {}
+    private readonly options: ArangoEmulatorOptions, readonly jwtSecret: string) {}
 
   static async start(options: ArangoEmulatorOptions = {}): Promise<ArangoEmulator> {
     const clock = options.clock ?? systemClock;
+    const jwtSecret = options.jwtSecret ?? crypto.randomBytes(32).toString('hex');
     const cluster = new EmulatedCluster({
       agents: options.agents ?? 3, dbServers: options.dbServers ?? 3, coordinators: options.coordinators ?? 2,
       version: options.version ?? '3.3.23',
     }, clock);
     for (const [id, faults] of Object.entries(options.faults ?? {})) cluster.get(id).faults = validateFaults(`faults.${id}`, faults);
     if (options.maintenanceOnForSeconds !== undefined) cluster.maintenance.apply({ mode: 'on', seconds: options.maintenanceOnForSeconds });
-    const emulator = new ArangoEmulator(cluster, new RootAuth(options.rootPassword ?? '', clock), options);
+    const emulator = new ArangoEmulator(cluster, new RootAuth(options.rootPassword ?? '', jwtSecret, clock), options, jwtSecret);
     for (const server of cluster.servers) await emulator.open(server.id);
     emulator.control = http.createServer(controlApi(emulator));
     emulator.controlUrl = `http://127.0.0.1:${await listen(emulator.control)}`;

@@ -117,6 +117,7 @@ describe('ArangoDB API of every server', () => {
     const wrong = `Basic ${Buffer.from('root:nope').toString('base64')}`;
     expect((await call('CRDN-0001', 'GET', '/_api/version', undefined, wrong)).json).toMatchObject({ error: true, code: 401 });
     expect((await call('CRDN-0001', 'POST', '/_open/auth', JSON.stringify({ username: 'root', password: 'nope' }), '')).status).toBe(401);
+    expect((await call('CRDN-0001', 'POST', '/_open/auth', 'root:nope', '')).status).toBe(400);
     const { json } = await call('CRDN-0001', 'POST', '/_open/auth', JSON.stringify({ username: 'root', password: PASSWORD }), '');
     expect((await call('CRDN-0002', 'GET', '/_api/version', undefined, `bearer ${json.jwt}`)).status).toBe(200);
     expect((await call('CRDN-0002', 'GET', '/_api/version', undefined, `bearer ${json.jwt}x`)).status).toBe(401);

@@ -34,8 +34,13 @@ async function handle(ctx: ArangoApiContext, server: EmulatedServer, req: http.I
   }
   // https://docs.arango.ai/arangodb/3.12/develop/http-api/authentication/#create-a-jwt-session-token
   if (route === 'POST /_open/auth') {
-    const credentials = JSON.parse(body || '{}') as { username?: unknown; password?: unknown };
-    const jwt = ctx.auth.issueJwt(credentials.username, credentials.password);
+    let credentials: { username?: unknown; password?: unknown };
+    try {
+      credentials = JSON.parse(body) as typeof credentials;
+    } catch {
+      return sendArangoError(res, 400, 400, 'expected a JSON object with username and password');
+    }
+    const jwt = ctx.auth.issueJwt(credentials?.username, credentials?.password);
     return jwt ? sendJson(res, 200, { jwt }) : sendArangoError(res, 401, 401, 'Wrong credentials');
   }
   if (!ctx.auth.accepts(req.headers.authorization, server.role !== 'Coordinator')) {

@@ -94,8 +94,8 @@ export class EmulatedCluster {
   /** A poll of the agency config or inventory: restarted servers of that role catch up by one read. */
   noteSyncRead(role: ServerRole): void {
     for (const server of this.ofRole(role)) {
-      if (server.status !== 'running' || server.outOfSyncReads === 0 || server.outOfSyncReads === Infinity) continue;
-      server.outOfSyncReads--;
+      if (server.status !== 'running' || server.outOfSyncReads === 0) continue;
+      server.outOfSyncReads--; // Infinity stays Infinity: 'forever'
       if (server.outOfSyncReads === 0) server.ackedIndex = this.commitIndex;
     }
   }

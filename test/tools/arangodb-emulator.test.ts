@@ -332,6 +332,7 @@ describe('control API (/_emulator, its own listener)', () => {
   test('bad options are refused before anything listens', async () => {
     await expect(ArangoEmulator.start({ agents: 0 })).rejects.toThrow('agents must be a whole number >= 1, got 0');
     await expect(ArangoEmulator.start({ version: '3.4' })).rejects.toThrow(EmulatorInputError);
+    await expect(ArangoEmulator.start({ maintenanceOnForSeconds: -5 })).rejects.toThrow('maintenanceOnForSeconds must be a whole number >= 1, got -5');
     await expect(ArangoEmulator.start({ faults: { 'PRMR-0007': {} } })).rejects.toThrow('no server with id "PRMR-0007"');
   });
 });

@@ -8,6 +8,7 @@ import { controlApi } from './control-api';
 import { ARANGOD_EXIT, exitCodeName } from './exit-codes';
 import { ServerFaults, validateFaults } from './faults';
 import { closeServer, listen } from './http';
+import { EmulatorInputError } from './versions';
 
 export interface ArangoEmulatorOptions {
   /** @default 3 */
@@ -66,7 +67,11 @@ export class ArangoEmulator {
       version: options.version ?? '3.3.23',
     }, clock);
     for (const [id, faults] of Object.entries(options.faults ?? {})) cluster.get(id).faults = validateFaults(`faults.${id}`, faults);
-    if (options.maintenanceOnForSeconds !== undefined) cluster.maintenance.apply({ mode: 'on', seconds: options.maintenanceOnForSeconds });
+    const seconds = options.maintenanceOnForSeconds;
+    if (seconds !== undefined) {
+      if (!Number.isInteger(seconds) || seconds < 1) throw new EmulatorInputError(`maintenanceOnForSeconds must be a whole number >= 1, got ${JSON.stringify(seconds)}`);
+      cluster.maintenance.apply({ mode: 'on', seconds });
+    }
     const emulator = new ArangoEmulator(cluster, new RootAuth(options.rootPassword ?? '', jwtSecret, clock), options, jwtSecret);
     for (const server of cluster.servers) await emulator.open(server.id);
     emulator.control = http.createServer(controlApi(emulator));

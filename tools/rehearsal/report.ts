@@ -1,5 +1,6 @@
 /** Verdicts and the human summary of a rehearsal. */
 import { MachineModel } from './definition';
+import { PlayedSettings } from './neo4j-player';
 import { ExecutionReport, FaultRun, FaultRunReport, RehearsalReport } from './types';
 
 /** What the happy path must end as; each broken expectation is one line (empty: as expected). */
@@ -73,8 +74,12 @@ export function printSummary(r: RehearsalReport, out: (line: string) => void, fi
     out(`second execution while locked: ${r.lockContention.status} at "${r.lockContention.endState}" (${r.lockContention.error?.name ?? ''}), ${r.lockContention.changedAnything ? `CHANGED ${r.lockContention.details?.join(', ')}` : 'changed nothing'}`);
   }
   const played = new Map<string, number>();
-  for (const p of r.neo4j.played as Array<{ image: string; version: string | null; action: string }>) {
-    const line = `neo4j: ${p.image} -> ${p.version ? `real Neo4j ${p.version}` : 'not played'} (${p.action})`;
+  for (const p of r.neo4j.played as Array<{ image: string; version: string | null; action: string; settings?: PlayedSettings }>) {
+    const settings = p.settings
+      ? `; container settings: ${Object.keys(p.settings.applied).join(', ') || 'none'} applied with strict validation, ` +
+        `${Object.keys(p.settings.checkedByNameOnly).join(', ') || 'none'} checked by name only`
+      : '';
+    const line = `neo4j: ${p.image} -> ${p.version ? `real Neo4j ${p.version}` : 'not played'} (${p.action}${settings})`;
     played.set(line, (played.get(line) ?? 0) + 1);
   }
   for (const [line, n] of played) out(n > 1 ? `${line} x${n}` : line);

@@ -7,6 +7,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { INeo4jUpgradeTarget } from '../cluster/neo4j-upgrade-target';
 import { Neo4jUpgradesValidationError } from '../errors';
+import { pinFeatureFlags } from '../private/pinned-feature-flags';
 import { validateCypherMigrations } from '../private/validate-cypher-migrations';
 import { ApprovalMode } from './approval-mode';
 import { CypherMigration } from './cypher-migration';
@@ -164,6 +165,7 @@ export class Neo4jStagedUpgrade extends Construct {
 
   constructor(scope: Construct, id: string, props: Neo4jStagedUpgradeProps) {
     super(scope, id);
+    pinFeatureFlags(this);
     this.validateProps(props);
     const cluster = props.cluster;
     this.cluster = cluster;

@@ -5,7 +5,8 @@ import { IConstruct } from 'constructs';
  * `cdk init` writes today. A construct library must not depend on its consumer's cdk.json: a flag set
  * on the construct's own node wins over the app's context for everything inside it, so an app with no
  * flags, the recommended flags or its own older ones all get the same resources.
- * (`test/packaging/feature-flags.test.ts` finds any other flag that changes the synthesized template.)
+ * `@aws-cdk/aws-iam:minimizePolicies` cannot be pinned (it is read at the stack) and only orders and merges
+ * statements; test/packaging/flagless-app.test.ts compares the grants with and without the recommended flags.
  */
 const PINNED_FEATURE_FLAGS: { readonly [flag: string]: boolean } = {
   // ECS services: no DeploymentController property next to the circuit breaker (ECS is the default).
@@ -14,8 +15,6 @@ const PINNED_FEATURE_FLAGS: { readonly [flag: string]: boolean } = {
   '@aws-cdk/aws-ecs:removeDefaultDeploymentAlarm': true,
   // ECS services: an explicit empty LoadBalancers list.
   '@aws-cdk/aws-ecs:removeEmptyLoadBalancers': true,
-  // IAM policies: merged and sorted statements.
-  '@aws-cdk/aws-iam:minimizePolicies': true,
   // Publishing to the SNS topic encrypted with alias/aws/sns is granted its KMS use.
   '@aws-cdk/aws-kms:applyImportedAliasPermissionsToPrincipal': true,
 };

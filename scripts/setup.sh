@@ -84,9 +84,13 @@ python_tools() {
 # The same places tools/neo4j-embedded looks (javaCandidates): NEO4J_EMBEDDED_JAVA_HOME, JAVA_HOME,
 # `java` on PATH, /usr/lib/jvm/*. A JDK counts when it has both java and javac.
 jdk_major() {
-  local home=$1 v=''
+  local home=$1 v='' line
   [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || return 1
-  [ -f "$home/release" ] && v=$(sed -n 's/^JAVA_VERSION="\([^"]*\)"/\1/p' "$home/release")
+  if [ -f "$home/release" ]; then
+    while IFS= read -r line; do
+      case $line in JAVA_VERSION=*) v=${line#JAVA_VERSION=}; v=${v//\"/} ;; esac
+    done <"$home/release"
+  fi
   [ -n "$v" ] || v=$("$home/bin/java" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -1)
   case "$v" in 1.*) v=${v#1.} ;; esac
   v=${v%%[.+-]*}
@@ -102,16 +106,27 @@ jdk_homes() {
   done
 }
 
-# "MAJOR HOME" of every JDK found, read once (again after an install).
-jdk_list=''
+# Every JDK found, read once (again after an install): majors and homes, in the same order.
+jdk_majors=()
+jdk_homes_found=()
 list_jdks() {
-  local h m
-  jdk_list=$(jdk_homes | awk '!seen[$0]++' | while read -r h; do m=$(jdk_major "$h") && echo "$m $h"; done)
+  local h m seen=' '
+  jdk_majors=(); jdk_homes_found=()
+  while read -r h; do
+    case "$seen" in *" $h "*) continue ;; esac
+    seen="$seen$h "
+    m=$(jdk_major "$h") || continue
+    jdk_majors+=("$m"); jdk_homes_found+=("$h")
+  done < <(jdk_homes)
 }
 
 # Echoes "MAJOR HOME" of the smallest JDK at least $1, as tools/neo4j-embedded chooses.
 find_jdk() {
-  awk -v need="$1" '$1 >= need && (best == "" || $1 < best) { best = $1; home = $2 } END { if (best == "") exit 1; print best, home }' <<<"$jdk_list"
+  local need=$1 i best=''
+  for i in "${!jdk_majors[@]}"; do
+    if [ "${jdk_majors[$i]}" -ge "$need" ] && { [ -z "$best" ] || [ "${jdk_majors[$i]}" -lt "${jdk_majors[$best]}" ]; }; then best=$i; fi
+  done
+  [ -n "$best" ] && echo "${jdk_majors[$best]} ${jdk_homes_found[$best]}"
 }
 
 # apt-get only as root, and its package lists refreshed once, only when something is to be installed.
@@ -149,10 +164,12 @@ jdk() {
 }
 
 # --- checks --------------------------------------------------------------------------------------------
-if ! have node; then
+node_version=$(node --version 2>/dev/null) || node_version=''
+if [ -z "$node_version" ]; then
   miss "node: install Node.js 20 or newer"
-elif [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
-  miss "node $(node --version) is too old: install Node.js 20 or newer"
+else
+  node_major=${node_version#v}; node_major=${node_major%%.*}
+  [ "$node_major" -ge 20 ] || miss "node $node_version is too old: install Node.js 20 or newer"
 fi
 
 python_tools
@@ -175,4 +192,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 1
 fi
 [ ${#installed[@]} -gt 0 ] && say "installed: ${installed[*]}"
-say "ready: node $(node --version), moto $MOTO_VERSION, cfn-lint, aws, ${jdks[*]} mvn"
+say "ready: node $node_version, moto $MOTO_VERSION, cfn-lint, aws, ${jdks[*]} mvn"

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'assets/', 'coverage/', 'rehearsal/', '**/*.d.ts', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/', '.tools/', 'dist/', 'cdk.out/', 'assets/', 'coverage/', 'rehearsal/', '**/*.d.ts', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,3 +1,11 @@
+const fs = require('node:fs');
+const path = require('node:path');
+
+// scripts/setup.sh installs the Python tools it did not find here (as tools/project-tools.ts says); the
+// test workers, and every process they start, find them first.
+const projectTools = path.join(__dirname, '.tools', 'venv', 'bin');
+if (fs.existsSync(projectTools)) process.env.PATH = `${projectTools}${path.delimiter}${process.env.PATH}`;
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

@@ -17,19 +17,15 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Driver } from 'neo4j-driver';
-import { captureSnapshot } from '../validator/capture';
 import type { CaptureProgress } from '../validator/capture';
 import type { Credentials } from '../validator/connect';
-import { connect, credentialsFromEnv, parseCredentialsSecret, redactUri } from '../validator/connect';
-import { exportImport } from '../validator/export-import';
 import { progressBar } from '../validator/progress-bar';
 import type { ProgressBar } from '../validator/progress-bar';
 import type { ValidationReport } from '../validator/report';
-import { formatReport } from '../validator/report';
 import type { Snapshot } from '../validator/snapshot';
-import { combineSnapshots, parseSnapshot, serializeSnapshot } from '../validator/snapshot';
-import { parseKeyOption } from '../validator/stable-key';
-import { compareWithBaseline, validateDatabases } from '../validator/validate';
+
+/** The validator, loaded once a command runs (see cli-validator.ts). */
+let v: typeof import('./cli-validator');
 
 export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
@@ -99,6 +95,7 @@ export async function runCli(argv: string[], io: CliIo = { env: process.env, std
       io.stdout.write(USAGE + '\n');
       return command || values.help ? 0 : 2;
     }
+    v ??= await import('./cli-validator');
     switch (command) {
       case 'validate':
         return await validateCommand(values, io);
@@ -138,7 +135,7 @@ function intOption(values: Values, name: keyof Values): number | undefined {
 
 function keysOption(values: Values) {
   try {
-    return parseKeyOption(values.key ?? []);
+    return v.parseKeyOption(values.key ?? []);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -157,9 +154,9 @@ async function credentialsFor(side: 'source' | 'target', values: Values, env: No
   if (arn) {
     const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
     const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
-    return parseCredentialsSecret(out.SecretString, arn);
+    return v.parseCredentialsSecret(out.SecretString, arn);
   }
-  const fromEnv = credentialsFromEnv(side, env);
+  const fromEnv = v.credentialsFromEnv(side, env);
   if (!fromEnv) {
     throw new UsageError(`no credentials for the ${side}: set NEO4J_${side.toUpperCase()}_PASSWORD (and _USER), or --${side}-secret ARN`);
   }
@@ -168,17 +165,17 @@ async function credentialsFor(side: 'source' | 'target', values: Values, env: No
 
 async function open(side: 'source' | 'target', uri: string, values: Values, env: NodeJS.ProcessEnv): Promise<Driver> {
   const credentials = await credentialsFor(side, values, env);
-  const driver = connect(uri, credentials);
+  const driver = v.connect(uri, credentials);
   let accepted: boolean;
   try {
     accepted = await driver.verifyAuthentication();
   } catch (err) {
     await driver.close();
-    throw new Error(`cannot connect to the ${side} at ${redactUri(uri)}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`cannot connect to the ${side} at ${v.redactUri(uri)}: ${(err as Error).message}`, { cause: err });
   }
   if (!accepted) {
     await driver.close();
-    throw new Error(`cannot connect to the ${side} at ${redactUri(uri)}: user ${credentials.username} was not accepted (check the password)`);
+    throw new Error(`cannot connect to the ${side} at ${v.redactUri(uri)}: user ${credentials.username} was not accepted (check the password)`);
   }
   return driver;
 }
@@ -200,7 +197,7 @@ function captureProgress(bar: ProgressBar | undefined) {
 }
 
 function report(r: ValidationReport, values: Values, io: CliIo): number {
-  io.stdout.write((values.json ? JSON.stringify(r, null, 2) : formatReport(r)) + '\n');
+  io.stdout.write((values.json ? JSON.stringify(r, null, 2) : v.formatReport(r)) + '\n');
   return r.ok ? 0 : 1;
 }
 
@@ -214,15 +211,15 @@ async function validateCommand(values: Values, io: CliIo): Promise<number> {
     try {
       const bar = values.quiet ? undefined : progressBar(io.stderr);
       const progress = captureProgress(bar);
-      const r = await validateDatabases(source, target, {
+      const r = await v.validateDatabases(source, target, {
         keys,
         mode: values.quick ? 'quick' : 'full',
         sampleSize: intOption(values, 'sample-size'),
         fetchSize: intOption(values, 'fetch-size'),
         sourceDatabase: values['source-database'],
         targetDatabase: values['target-database'],
-        sourceUri: redactUri(sourceUri),
-        targetUri: redactUri(targetUri),
+        sourceUri: v.redactUri(sourceUri),
+        targetUri: v.redactUri(targetUri),
         onProgress: progress,
       });
       bar?.done();
@@ -246,14 +243,14 @@ async function baselineCommand(values: Values, io: CliIo): Promise<number> {
   try {
     const bar = values.quiet ? undefined : progressBar(io.stderr);
     const progress = captureProgress(bar);
-    snapshot = await captureSnapshot(source, {
+    snapshot = await v.captureSnapshot(source, {
       keys,
       mode: values.quick ? 'quick' : 'full',
       sampleSize: intOption(values, 'sample-size'),
       partition,
       fetchSize: intOption(values, 'fetch-size'),
       database: values['source-database'],
-      uri: redactUri(sourceUri),
+      uri: v.redactUri(sourceUri),
       onProgress: (p) => progress('source', p),
     });
     bar?.done();
@@ -275,7 +272,7 @@ async function writeBaseline(out: string, snapshot: Snapshot): Promise<string> {
     const stored = await storeBaselineInSsm(new SSMClient({}), out.slice(4), snapshot);
     return `${out} (${stored.sizeBytes} bytes, ${stored.encoding}, ${stored.tier} tier)`;
   }
-  const json = serializeSnapshot(snapshot, true) + '\n';
+  const json = v.serializeSnapshot(snapshot, true) + '\n';
   writeFileSync(out + '.tmp', json);
   renameSync(out + '.tmp', out);
   return `${out} (${Buffer.byteLength(json)} bytes)`;
@@ -293,7 +290,7 @@ async function readBaseline(from: string): Promise<Snapshot> {
   } catch (err) {
     throw new UsageError(`--baseline ${from}: ${(err as Error).message}`);
   }
-  return parseSnapshot(text, from);
+  return v.parseSnapshot(text, from);
 }
 
 async function compareCommand(values: Values, io: CliIo): Promise<number> {
@@ -303,9 +300,9 @@ async function compareCommand(values: Values, io: CliIo): Promise<number> {
   try {
     const bar = values.quiet ? undefined : progressBar(io.stderr);
     const progress = captureProgress(bar);
-    const r = await compareWithBaseline(baseline, target, {
+    const r = await v.compareWithBaseline(baseline, target, {
       database: values['target-database'],
-      uri: redactUri(targetUri),
+      uri: v.redactUri(targetUri),
       fetchSize: intOption(values, 'fetch-size'),
       onProgress: (p) => progress('target', p),
     });
@@ -319,8 +316,8 @@ async function compareCommand(values: Values, io: CliIo): Promise<number> {
 function combineCommand(values: Values, parts: string[], io: CliIo): number {
   const out = required(values, 'out');
   if (parts.length === 0) throw new UsageError('combine needs the partition files as arguments');
-  const whole = combineSnapshots(parts.map((p) => parseSnapshot(readFileSync(p, 'utf8'), p)));
-  writeFileSync(out, serializeSnapshot(whole, true) + '\n');
+  const whole = v.combineSnapshots(parts.map((p) => v.parseSnapshot(readFileSync(p, 'utf8'), p)));
+  writeFileSync(out, v.serializeSnapshot(whole, true) + '\n');
   io.stderr.write(`combined ${parts.length} partitions: ${whole.nodes.total} nodes, ${whole.relationships.total} relationships -> ${out}\n`);
   return 0;
 }
@@ -344,7 +341,7 @@ async function exportImportCommand(values: Values, io: CliIo): Promise<number> {
       process.once('SIGTERM', onSignal);
       let result;
       try {
-        result = await exportImport(source, target, {
+        result = await v.exportImport(source, target, {
           sourceDatabase: values['source-database'],
           targetDatabase: values['target-database'],
           readBatchSize: intOption(values, 'read-batch'),
@@ -366,12 +363,12 @@ async function exportImportCommand(values: Values, io: CliIo): Promise<number> {
           `in ${result.seconds.toFixed(1)} s${result.resumed ? ' (resumed)' : ''}\n`,
       );
       if (!values.validate) return 0;
-      const r = await validateDatabases(source, target, {
+      const r = await v.validateDatabases(source, target, {
         keys,
         sourceDatabase: values['source-database'],
         targetDatabase: values['target-database'],
-        sourceUri: redactUri(sourceUri),
-        targetUri: redactUri(targetUri),
+        sourceUri: v.redactUri(sourceUri),
+        targetUri: v.redactUri(targetUri),
       });
       return report(r, values, io);
     } finally {

@@ -1,4 +1,4 @@
-import { Annotations, CfnParameter, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Annotations, CfnParameter, Fn, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -20,6 +20,7 @@ import { neo4jDataVolumes, neo4jNodeGroups, neo4jStackParameters } from './neo4j
 import { DataVolumePool, UpgradeNodeGroup } from '../toolkit/upgrade-target';
 import * as validate from './validate-cluster-props';
 import { acknowledgeRule, awsSolutions } from '../private/acknowledge';
+import { pinFeatureFlags } from '../private/pinned-feature-flags';
 import { acknowledgeWildcards } from '../private/wildcard-acknowledgements';
 
 /** Props of {@link Neo4jCluster}. */
@@ -67,7 +68,8 @@ export interface Neo4jClusterProps {
   readonly instanceType?: ec2.InstanceType;
   /**
    * VPC to run in; nodes go in its private subnets.
-   * @default - a new VPC over 3 AZs with one NAT gateway and flow logs
+   * @default - a new VPC over 3 AZs (the region's first three; `Fn::GetAZs` picks them at deploy time in
+   * an environment-agnostic stack) with one NAT gateway and flow logs
    */
   readonly vpc?: ec2.IVpc;
   /**
@@ -154,6 +156,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
 
   constructor(scope: Construct, id: string, props: Neo4jClusterProps) {
     super(scope, id);
+    pinFeatureFlags(this);
     const resolved = this.validateProps(props);
 
     this.versionFamily = props.versionFamily;
@@ -295,12 +298,23 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
 
   private createVpc(): ec2.Vpc {
     const vpc = new ec2.Vpc(this, 'Vpc', {
-      maxAzs: 3,
+      ...this.threeAvailabilityZones(),
       natGateways: 1,
       restrictDefaultSecurityGroup: false,
     });
     vpc.addFlowLog('FlowLog');
     return vpc;
+  }
+
+  /**
+   * Three AZs wherever the stack is deployed. A stack with an account and region gets the first three of
+   * its region (looked up by the CDK CLI); an environment-agnostic stack knows only two at synth, so the
+   * VPC names three that CloudFormation picks at deploy time.
+   */
+  private threeAvailabilityZones(): Pick<ec2.VpcProps, 'maxAzs' | 'availabilityZones'> {
+    return Token.isUnresolved(Stack.of(this).region)
+      ? { availabilityZones: [0, 1, 2].map((index) => Fn.select(index, Fn.getAzs())) }
+      : { maxAzs: 3 };
   }
 
   private createSecurityGroup(): ec2.SecurityGroup {
@@ -325,20 +339,14 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     instanceType: ec2.InstanceType,
     size: NodeCapacity,
   ): autoscaling.AutoScalingGroup {
+    const launchTemplate = this.createLaunchTemplate(id, instanceType);
     const asg = new autoscaling.AutoScalingGroup(this, id, {
       vpc: this.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      instanceType,
-      machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
-      securityGroup: this.securityGroup,
-      requireImdsv2: true,
+      launchTemplate,
       minCapacity: size.min,
       maxCapacity: size.max,
       desiredCapacity: size.desired,
-      blockDevices: [{
-        deviceName: '/dev/xvda',
-        volume: autoscaling.BlockDeviceVolume.ebs(30, { encrypted: true, volumeType: autoscaling.EbsDeviceVolumeType.GP3 }),
-      }],
       updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({ maxBatchSize: 1, minInstancesInService: 0 }),
     });
     // The desired capacity is the stack parameter: resetting it on each deployment is the point.
@@ -348,9 +356,36 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     acknowledgeRule(asg, awsSolutions('AS3'),
       'Scaling is driven by the upgrade state machine, which reports every stage; add notifications through the exposed group if needed');
     // Instances carry the cluster tag: discovery finds members by it, and volume attachment is scoped to it.
-    Tags.of(asg).add(CLUSTER_TAG, this.environmentName, { applyToLaunchedInstances: true });
-    Tags.of(asg).add('neo4j-upgrades:group', group.toLowerCase(), { applyToLaunchedInstances: true });
+    for (const tagged of [asg, launchTemplate]) {
+      Tags.of(tagged).add(CLUSTER_TAG, this.environmentName, { applyToLaunchedInstances: true });
+      Tags.of(tagged).add('neo4j-upgrades:group', group.toLowerCase(), { applyToLaunchedInstances: true });
+    }
     return asg;
+  }
+
+  /**
+   * A launch template made here rather than by the group: without the consumer's
+   * `generateLaunchTemplateInsteadOfLaunchConfig` flag the group would emit a launch configuration,
+   * which new AWS accounts cannot create.
+   */
+  private createLaunchTemplate(groupId: string, instanceType: ec2.InstanceType): ec2.LaunchTemplate {
+    const role = new iam.Role(this, `${groupId}InstanceRole`, { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    const launchTemplate = new ec2.LaunchTemplate(this, `${groupId}LaunchTemplate`, {
+      instanceType,
+      machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
+      userData: ec2.UserData.forLinux(),
+      role,
+      securityGroup: this.securityGroup,
+      httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
+      detailedMonitoring: false,
+      blockDevices: [{
+        deviceName: '/dev/xvda',
+        volume: ec2.BlockDeviceVolume.ebs(30, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
+      }],
+    });
+    // The boot script claims the data volume with the role's permissions: they must exist before any instance.
+    launchTemplate.node.addDependency(role);
+    return launchTemplate;
   }
 
   private configureBootstrap(group: NodeGroup, asg: autoscaling.AutoScalingGroup, resolved: ReturnType<Neo4jCluster['validateProps']>) {

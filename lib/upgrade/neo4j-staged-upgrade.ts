@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { INeo4jUpgradeTarget } from '../cluster/neo4j-upgrade-target';
 import { Neo4jTaskContext } from '../cluster/neo4j-task-context';
 import { Neo4jUpgradesValidationError } from '../errors';
+import { pinFeatureFlags } from '../private/pinned-feature-flags';
 import { statePath } from '../private/state-document';
 import { validateCypherMigrations } from '../private/validate-cypher-migrations';
 import { CloneDataVolume } from '../toolkit/blocks/clone-data-volume';
@@ -160,6 +161,7 @@ export class Neo4jStagedUpgrade extends Construct {
 
   constructor(scope: Construct, id: string, props: Neo4jStagedUpgradeProps) {
     super(scope, id);
+    pinFeatureFlags(this);
     this.validateProps(props);
     const cluster = props.cluster;
     const migrations = props.migrations ?? [];

@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { App, AppProps } from 'aws-cdk-lib';
 
 /**
- * An App built with the cdk.json feature flags, so tests synthesize what `cdk synth` does
- * (without them an ASG emits a LaunchConfiguration instead of a LaunchTemplate).
+ * An App built with the cdk.json feature flags and cached lookups, so tests synthesize what `cdk synth`
+ * does (the constructs themselves do not depend on the flags: test/packaging/flagless-app.test.ts).
  */
 export function appWithFeatureFlags(props: AppProps = {}): App {
   const root = path.join(__dirname, '..', '..');

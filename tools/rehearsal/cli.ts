@@ -5,6 +5,7 @@
  * Exits 0 when everything ended as expected, 1 when not, 2 on bad arguments, 3 when the harness failed.
  */
 import { FaultPlan, rehearse, stopRehearsals } from './index';
+import { useProjectTools } from '../project-tools';
 
 function usage(message?: string): never {
   if (message) console.error(message);
@@ -56,6 +57,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// moto_server, the aws CLI the node boot scripts call: where scripts/setup.sh installed them.
+useProjectTools();
 rehearse(parse(process.argv.slice(2))).then(
   (report) => process.exit(report.ok ? 0 : 1),
   (e: Error) => {

@@ -43,7 +43,7 @@ export interface INeo4jUpgradeTarget {
   /** Roles CloudFormation passes when a parameter change replaces instances or task definitions. */
   readonly passedRoleArns: string[];
 
-  /** Allows Bolt (and HTTP) from a peer: the upgrade's handlers that talk to Neo4j. */
+  /** Allows Bolt (and HTTP) from a peer: the upgrade's handlers that talk to Neo4j. A peer in another stack owns the rules. */
   allowClientsFrom(peer: ec2.IConnectable): void;
 }
 
@@ -75,7 +75,10 @@ export interface Neo4jUpgradeTargetAttributes {
   readonly adminCredentials: secretsmanager.ISecret;
   /** The VPC the nodes run in. */
   readonly vpc: ec2.IVpc;
-  /** Security group of the nodes: the upgrade's Bolt handlers get ingress on 7687 and 7474 to it. */
+  /**
+   * Security group of the nodes: the upgrade's Bolt handlers get ingress on 7687 and 7474 to it, by rules
+   * created in the upgrade's stack (the cluster's stack is never made to depend on the upgrade's).
+   */
   readonly nodeSecurityGroup: ec2.ISecurityGroup;
   /** Roles CloudFormation passes on a parameter change (instance role, task and execution roles). At least one. */
   readonly passedRoleArns: string[];

@@ -43,7 +43,7 @@ export interface INeo4jUpgradeTarget {
   /** Roles CloudFormation passes when a parameter change replaces instances or task definitions. */
   readonly passedRoleArns: string[];
 
-  /** Allows Bolt (and HTTP) from a peer: the upgrade's handlers that talk to Neo4j. A peer in another stack owns the rules. */
+  /** Allows Bolt (and HTTP) from a peer: the upgrade's handlers that talk to Neo4j. */
   allowClientsFrom(peer: ec2.IConnectable): void;
 }
 

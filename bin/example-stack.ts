@@ -6,14 +6,37 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ApprovalMode, ClusterMode, Neo4jCluster, Neo4jStagedUpgrade, Neo4jVersionFamily } from '../lib';
+import { ApprovalMode, ClusterMode, DataVolumeOptions, Neo4jCluster, Neo4jStagedUpgrade, Neo4jVersionFamily } from '../lib';
 
-export interface ExampleStackOptions {
-  readonly stackName: string;
-  readonly description: string;
+export interface ExampleClusterOptions {
   readonly dockerImage: string;
   readonly versionFamily: Neo4jVersionFamily;
   readonly environmentName: string;
+  /** Other volume settings (type, IOPS, ...); default 200 GiB gp3. */
+  readonly dataVolume?: Omit<DataVolumeOptions, 'encryptionKey'>;
+}
+
+export interface ExampleStackOptions extends ExampleClusterOptions {
+  readonly stackName: string;
+  readonly description: string;
+}
+
+/** The example's cluster: 3 HA members + 1 slave-only node, data volumes encrypted with its own key. */
+export function exampleCluster(stack: Stack, o: ExampleClusterOptions): Neo4jCluster {
+  const dataKey = new kms.Key(stack, 'DataVolumeKey', {
+    description: 'Encrypts Neo4j data volumes and their snapshots',
+    enableKeyRotation: true,
+  });
+  return new Neo4jCluster(stack, 'Neo4j', {
+    dockerImage: o.dockerImage,
+    versionFamily: o.versionFamily,
+    environmentName: o.environmentName,
+    mode: ClusterMode.HA,
+    slaveMode: ClusterMode.HA,
+    capacity: { min: 1, max: 3, desired: 3 },
+    slaveCapacity: { min: 1, max: 1, desired: 1 },
+    dataVolume: { name: `neo4j-${o.environmentName}-data`, sizeGiB: 200, encryptionKey: dataKey, ...o.dataVolume },
+  });
 }
 
 export function exampleStack(app: App, o: ExampleStackOptions): Stack {
@@ -22,21 +45,7 @@ export function exampleStack(app: App, o: ExampleStackOptions): Stack {
     description: o.description,
   });
 
-  const dataKey = new kms.Key(stack, 'DataVolumeKey', {
-    description: 'Encrypts Neo4j data volumes and their snapshots',
-    enableKeyRotation: true,
-  });
-
-  const cluster = new Neo4jCluster(stack, 'Neo4j', {
-    dockerImage: o.dockerImage,
-    versionFamily: o.versionFamily,
-    environmentName: o.environmentName,
-    mode: ClusterMode.HA,
-    slaveMode: ClusterMode.HA,
-    capacity: { min: 1, max: 3, desired: 3 },
-    slaveCapacity: { min: 1, max: 1, desired: 1 },
-    dataVolume: { name: `neo4j-${o.environmentName}-data`, sizeGiB: 200, encryptionKey: dataKey },
-  });
+  const cluster = exampleCluster(stack, o);
 
   new Neo4jStagedUpgrade(stack, 'Upgrade', {
     cluster,

@@ -5,6 +5,7 @@ import { InvalidInputError } from '../shared/errors';
 import { optionalString, requireCluster, requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { completedSnapshot, findSnapshots, requireClusterSnapshot, reusableSnapshot } from '../shared/snapshot-lookup';
+import { carriedTags } from '../shared/volume-provisioning';
 
 export interface CopySnapshotToRegionInput {
   readonly cluster: ClusterContext;
@@ -69,9 +70,12 @@ export async function logic(deps: CopySnapshotToRegionDeps, input: CopySnapshotT
     return { region, snapshotId: existing.SnapshotId ?? '', sourceSnapshotId, sourceRegion, reused: true };
   }
 
-  const inherited = Object.fromEntries(
-    Object.entries(tagMap(source.Tags)).filter(([k]) => k === TAG_KEYS.name || k.startsWith('neo4j-upgrade:')),
-  );
+  // Provenance and the source volume's provisioning and own tags travel with the copy (its clones need them).
+  const sourceTags = tagMap(source.Tags);
+  const inherited = {
+    ...carriedTags(sourceTags),
+    ...Object.fromEntries(Object.entries(sourceTags).filter(([k]) => k === TAG_KEYS.name || k.startsWith('neo4j-upgrade:'))),
+  };
   const copy = await destination.send(new CopySnapshotCommand({
     SourceRegion: sourceRegion,
     SourceSnapshotId: sourceSnapshotId,

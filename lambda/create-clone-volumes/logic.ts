@@ -7,7 +7,7 @@ import { InvalidInputError } from '../shared/errors';
 import { optionalString, requireCluster, requireInteger, requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { completedSnapshot, requireClusterSnapshot } from '../shared/snapshot-lookup';
-import { provisioningParams } from '../shared/volume-provisioning';
+import { carriedTags, recreateParams } from '../shared/volume-provisioning';
 
 /** One target of plan-clone-targets, with the snapshot to use in its region. */
 export interface CreateCloneVolumesInput {
@@ -19,7 +19,7 @@ export interface CreateCloneVolumesInput {
   /** In `region`: the clone-source snapshot at home, its copy elsewhere. */
   readonly snapshotId: string;
   readonly count: number;
-  /** Default: the source volume's type (snapshot tag), else gp3. */
+  /** Default: the source volume's type, IOPS and throughput (snapshot tags), else gp3. */
   readonly volumeType?: string;
   readonly iops?: number;
   readonly throughput?: number;
@@ -58,7 +58,8 @@ function validate(input: CreateCloneVolumesInput, homeRegion: string) {
 /**
  * Seed step 6: creates `count` volumes in one AZ from the master's migrated snapshot, tagged with the
  * claim tags (Name=<dataVolumeName>, Environment) so the nodes that boot there claim a copy instead
- * of starting empty, plus clone-of, execution and clone-index.
+ * of starting empty, plus clone-of, execution and clone-index. Each is provisioned like the source
+ * volume (type, IOPS, throughput, size, encryption and key: see recreateParams) and keeps its own tags.
  *
  * Idempotent twice over: each index has a ClientToken derived from (execution, region, AZ, snapshot,
  * index), so a retried CreateVolume returns the first volume; and before creating, volumes already
@@ -81,11 +82,8 @@ export async function logic(deps: CreateCloneVolumesDeps, input: CreateCloneVolu
     if (Number.isInteger(index) && !byIndex.has(index)) byIndex.set(index, v);
   }
 
-  const provisioning = provisioningParams({
-    volumeType: input.volumeType ?? tagMap(snapshot.Tags)[TAG_KEYS.sourceVolumeType],
-    iops: input.iops,
-    throughput: input.throughput,
-  });
+  const provisioning = recreateParams(snapshot, input);
+  const ownTags = carriedTags(tagMap(snapshot.Tags));
   const volumeIds: string[] = [];
   const created: string[] = [];
   const reused: string[] = [];
@@ -102,6 +100,7 @@ export async function logic(deps: CreateCloneVolumesDeps, input: CreateCloneVolu
       ...provisioning,
       ClientToken: clientToken(executionId, region, az, snapshotId, String(index)),
       TagSpecifications: tagSpecifications('volume', {
+        ...ownTags,
         ...claimTags(cluster),
         ...identity,
         [TAG_KEYS.cloneIndex]: String(index),

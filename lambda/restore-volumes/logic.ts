@@ -10,7 +10,7 @@ import { shortExecutionId } from '../shared/execution-id';
 import { optionalString, requireArray, requireCluster, requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { completedSnapshot, requireClusterSnapshot } from '../shared/snapshot-lookup';
-import { provisioningParams } from '../shared/volume-provisioning';
+import { RecreateParams, carriedTags, recreateParams } from '../shared/volume-provisioning';
 import { RenamedVolume, renameVolumes } from '../shared/volume-rename';
 
 /** snapshot-volumes' output items (only snapshotId is required; the rest falls back to its tags). */
@@ -133,13 +133,13 @@ export async function logic(deps: RestoreVolumesDeps, input: RestoreVolumesInput
   const region = deps.region;
 
   // Everything is checked before anything changes.
-  const sources: Array<{ item: RestoreSnapshot; snapshot: Snapshot; az: string }> = [];
+  const sources: Array<{ item: RestoreSnapshot; snapshot: Snapshot; az: string; provisioning: RecreateParams }> = [];
   for (const item of input.snapshots) {
     const snapshot = await completedSnapshot(deps.ec2, item.snapshotId, region);
     requireClusterSnapshot(snapshot, cluster);
     const az = item.availabilityZone ?? tagMap(snapshot.Tags)[TAG_KEYS.sourceAvailabilityZone];
     if (!az) throw new PreconditionFailedError(`snapshot ${item.snapshotId} has no availabilityZone in the input and no source-az tag`);
-    sources.push({ item, snapshot, az });
+    sources.push({ item, snapshot, az, provisioning: recreateParams(snapshot, item) });
   }
   const claimable = await findDataVolumes(deps.ec2, cluster);
   const toRename = claimable.filter((v) => !isRestoredBy(v, executionId));
@@ -149,7 +149,7 @@ export async function logic(deps: RestoreVolumesDeps, input: RestoreVolumesInput
   const renamed = await renameVolumes(deps.ec2, cluster, toRename, failedName, executionId);
 
   const restored: RestoredVolume[] = [];
-  for (const { item, snapshot, az } of sources) {
+  for (const { item, snapshot, az, provisioning } of sources) {
     const identity = { [TAG_KEYS.restoredFrom]: item.snapshotId, [TAG_KEYS.execution]: executionId };
     const sourceVolumeId = item.volumeId ?? tagMap(snapshot.Tags)[TAG_KEYS.sourceVolume] ?? snapshot.VolumeId ?? '';
     const existing = (await findVolumes(deps.ec2, tagFilters(identity)))[0];
@@ -158,13 +158,10 @@ export async function logic(deps: RestoreVolumesDeps, input: RestoreVolumesInput
       const created = await deps.ec2.send(new CreateVolumeCommand({
         AvailabilityZone: az,
         SnapshotId: item.snapshotId,
-        ...provisioningParams({
-          volumeType: item.volumeType ?? tagMap(snapshot.Tags)[TAG_KEYS.sourceVolumeType],
-          iops: item.iops,
-          throughput: item.throughput,
-        }),
+        ...provisioning,
         ClientToken: clientToken(executionId, 'restore', item.snapshotId),
         TagSpecifications: tagSpecifications('volume', {
+          ...carriedTags(tagMap(snapshot.Tags)),
           ...claimTags(cluster),
           ...identity,
           [TAG_KEYS.sourceVolume]: sourceVolumeId,

@@ -61,6 +61,12 @@ export const TAG_KEYS = {
   sourceName: 'neo4j-upgrade:source-name',
   sourceEnvironment: 'neo4j-upgrade:source-environment',
   sourceVolumeType: 'neo4j-upgrade:source-volume-type',
+  /** On snapshots: the rest of how the source volume was provisioned, so copies of it perform and cost alike. */
+  sourceIops: 'neo4j-upgrade:source-iops',
+  sourceThroughput: 'neo4j-upgrade:source-throughput',
+  sourceSize: 'neo4j-upgrade:source-size-gib',
+  /** The source volume's KMS key (EC2 reports it on the snapshot too; this keeps it where an API omits it). */
+  sourceKmsKey: 'neo4j-upgrade:source-kms-key',
   /** On cross-region snapshot copies: the snapshot and region copied from. */
   sourceSnapshot: 'neo4j-upgrade:source-snapshot',
   sourceRegion: 'neo4j-upgrade:source-region',

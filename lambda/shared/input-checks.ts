@@ -5,8 +5,20 @@ import { InvalidInputError } from './errors';
  * Checks on execution input, run before any call that changes something. Each failure names the
  * field and the value it got, and throws InvalidInputError (not retryable: nothing was changed).
  */
-function show(value: unknown): string {
-  return value === undefined ? 'undefined' : JSON.stringify(value);
+
+/** Longest part of a bad value an error message quotes: a message must stay far below Step Functions' 256 KiB state limit. */
+export const SHOWN_VALUE_CHARACTERS = 200;
+
+/**
+ * A value as JSON for an error message: whole when short, else its first SHOWN_VALUE_CHARACTERS
+ * characters and its length (of the string itself, or of the JSON of anything else).
+ */
+export function show(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  const text = JSON.stringify(value) ?? String(value);
+  if (text.length <= SHOWN_VALUE_CHARACTERS) return text;
+  const length = typeof value === 'string' ? value.length : text.length;
+  return `${text.slice(0, SHOWN_VALUE_CHARACTERS)}… (${length} characters)`;
 }
 
 export function requireString(value: unknown, field: string): string {

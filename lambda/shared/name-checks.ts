@@ -1,4 +1,5 @@
 import { InvalidInputError } from './errors';
+import { show } from './input-checks';
 
 /**
  * Input checks for AWS names the upgrade tasks receive (SSM parameters, SNS topics, stage names),
@@ -11,7 +12,7 @@ export const STAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9-_.]{0,63}$/;
 
 export function requireMatch(value: unknown, pattern: RegExp, field: string, what: string): string {
   if (typeof value !== 'string' || !pattern.test(value)) {
-    throw new InvalidInputError(`${field} must be ${what}, got ${value === undefined ? 'undefined' : JSON.stringify(value)}`);
+    throw new InvalidInputError(`${field} must be ${what}, got ${show(value)}`);
   }
   return value;
 }

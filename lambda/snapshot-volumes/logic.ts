@@ -7,6 +7,7 @@ import { shortExecutionId } from '../shared/execution-id';
 import { requireCluster, requireString, requireStringArray } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { findSnapshots, reusableSnapshot } from '../shared/snapshot-lookup';
+import { sourceVolumeTags } from '../shared/volume-provisioning';
 
 export const SNAPSHOT_PURPOSES = ['pre-upgrade', 'post-upgrade', 'clone-source'] as const;
 export type SnapshotPurpose = (typeof SNAPSHOT_PURPOSES)[number];
@@ -51,12 +52,12 @@ export function snapshotIdentity(executionId: string, purpose: SnapshotPurpose, 
 function snapshotTags(input: SnapshotVolumesInput, volume: Volume): TagMap {
   const tags = tagMap(volume.Tags);
   return {
+    ...sourceVolumeTags(volume),
     [TAG_KEYS.name]: `${input.cluster.dataVolumeName}-${input.purpose}-${shortExecutionId(input.executionId)}`,
     ...snapshotIdentity(input.executionId, input.purpose, volume.VolumeId ?? ''),
     [TAG_KEYS.sourceAvailabilityZone]: volume.AvailabilityZone ?? '',
     [TAG_KEYS.sourceName]: tags[TAG_KEYS.name] ?? '',
     [TAG_KEYS.sourceEnvironment]: tags[TAG_KEYS.environment] ?? '',
-    [TAG_KEYS.sourceVolumeType]: volume.VolumeType ?? '',
   };
 }
 
@@ -71,8 +72,9 @@ function validate(input: SnapshotVolumesInput): string[] | undefined {
 
 /**
  * Snapshots every data volume of the cluster (Name+Environment tags; attached and available), or
- * only `volumeIds`. Each snapshot is tagged with execution, purpose, source volume, source AZ and
- * the volume's Name/Environment/type, so a restore knows what to recreate and where.
+ * only `volumeIds`. Each snapshot is tagged with execution, purpose, source volume, source AZ, the
+ * volume's Name/Environment, how it was provisioned (type, IOPS, throughput, size, KMS key) and the
+ * volume's own tags, so a restore or a clone recreates it as it was, and where.
  *
  * Idempotent: a snapshot already tagged with the same execution+purpose+source volume is reused
  * (unless it is in state `error`: then a new one is made and the failed one kept). CreateSnapshot

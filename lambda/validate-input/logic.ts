@@ -1,11 +1,13 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { describeStack, stackParameters } from '../shared/cfn-stack';
 import { ClusterContext } from '../shared/context';
+import { partitionOf } from '../shared/aws-regions';
 import { InvalidInputError } from '../shared/errors';
 import {
   ImageReference, Neo4jVersion, compareVersions, formatVersion, neo4jVersionFromTag, parseImageReference,
   parseNeo4jVersion,
 } from '../shared/image-reference';
+import { show } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { checkUpgradePath, versionFamily } from '../shared/neo4j-upgrade-path';
 import {
@@ -17,6 +19,8 @@ import { checkSettingsFamily, settingsFamilyOf } from './settings-family';
 export * from './plan';
 
 export interface ValidateInputDeps {
+  /** The home region: where the cluster runs (clone regions must be others). */
+  readonly region: string;
   readonly cfn: CloudFormationClient;
   readonly log: Logger;
 }
@@ -29,7 +33,8 @@ export interface ValidateInputInput {
   readonly defaults?: Omit<UpgradeRequest, 'dockerImage'>;
 }
 
-const REQUEST_KEYS: readonly (keyof UpgradeRequest)[] = [
+/** Every field the execution input may have. */
+export const REQUEST_KEYS: readonly (keyof UpgradeRequest)[] = [
   'dockerImage', 'targetVersion', 'fromVersion', 'targetCapacity', 'slaveCapacity', 'cloneRegions', 'approvalMode',
   'allowSameVersion', 'lockTtlSeconds', 'timeouts', 'comment',
 ];
@@ -38,6 +43,10 @@ const MIN_SECONDS = 60;
 /** Step Functions' longest task timeout (one year). */
 const MAX_SECONDS = 31_536_000;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+/** The comment travels in the state and the result notification: it must stay small. */
+export const MAX_COMMENT_CHARACTERS = 4096;
+/** How many unknown field names one message lists. */
+const LISTED_UNKNOWN_FIELDS = 10;
 
 /**
  * Validates the execution input before anything is changed, reads the stack's current DockerImage and
@@ -47,7 +56,7 @@ const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
  */
 export async function logic(deps: ValidateInputDeps, input: ValidateInputInput): Promise<UpgradePlan> {
   const cluster = requireCluster(input?.cluster);
-  const request = requireObject(input.request ?? {}, 'request') as UpgradeRequest;
+  const request = requireExecutionInput(input.request) as UpgradeRequest;
   const defaults = requireObject(input.defaults ?? {}, 'defaults') as UpgradeRequest;
   rejectUnknownKeys(request, 'request');
   rejectUnknownKeys(defaults, 'defaults');
@@ -87,7 +96,7 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
   }
   const allowSameVersion = same.value === true;
   const regions = pick('cloneRegions');
-  const cloneRegions = checkRegions(regions.value ?? [], regions.field);
+  const cloneRegions = checkRegions(regions.value ?? [], regions.field, deps.region, defaults.cloneRegions);
   const timeouts = mergeTimeouts(request.timeouts, defaults.timeouts);
   const ttl = pick('lockTtlSeconds');
   const lockTtlSeconds = ttl.value === undefined ? DEFAULT_LOCK_TTL_SECONDS : checkSeconds(ttl.value, ttl.field);
@@ -100,6 +109,11 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
   const comment = pick('comment');
   if (comment.value !== undefined && typeof comment.value !== 'string') {
     throw new InvalidInputError(`${comment.field} must be a string, got ${show(comment.value)}`);
+  }
+  if (typeof comment.value === 'string' && comment.value.length > MAX_COMMENT_CHARACTERS) {
+    throw new InvalidInputError(
+      `${comment.field} must be at most ${MAX_COMMENT_CHARACTERS} characters, got ${comment.value.length}: ${show(comment.value)}`,
+    );
   }
 
   const target = pick('targetCapacity');
@@ -123,6 +137,7 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
 
   const targetCapacity = capacity(params, cluster.parameterNames.desiredCapacity, 'targetCapacity', target, 1);
   const slaveCapacity = capacity(params, cluster.parameterNames.slaveDesiredCapacity, 'slaveCapacity', slave, 0);
+  checkCapacitiesFitTheGroups(params, cluster, target.field, targetCapacity, slave.field, slaveCapacity);
 
   const { currentCapacity, currentSlaveMembers } = runningMembers(params, cluster);
 
@@ -174,8 +189,20 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
   return plan;
 }
 
-function show(value: unknown): string {
-  return value === undefined ? 'undefined' : JSON.stringify(value);
+/**
+ * The execution input as a whole: Step Functions accepts any JSON (a string, an array, null), and the
+ * state machine passes it here untouched. Anything but an object is refused as one error, before
+ * its fields are looked at (an array would otherwise read as fields "0", "1", ...).
+ */
+function requireExecutionInput(value: unknown): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? `an array of ${value.length} item(s)` : `a ${typeof value}`;
+    throw new InvalidInputError(
+      `the execution input must be a JSON object like {"dockerImage": "neo4j:5.26.2-enterprise"}, got ${kind}: ${show(value)}`,
+    );
+  }
+  return value as Record<string, unknown>;
 }
 
 function requireObject(value: unknown, field: string): Record<string, unknown> {
@@ -204,9 +231,9 @@ function requireCluster(value: unknown): ClusterContext {
 function rejectUnknownKeys(obj: object, where: string): void {
   const unknown = Object.keys(obj).filter((k) => !(REQUEST_KEYS as readonly string[]).includes(k));
   if (unknown.length > 0) {
-    throw new InvalidInputError(
-      `${where} has unknown field(s) ${unknown.map((k) => show(k)).join(', ')}; known: ${REQUEST_KEYS.join(', ')}`,
-    );
+    const listed = unknown.slice(0, LISTED_UNKNOWN_FIELDS).map((k) => show(k)).join(', ');
+    const more = unknown.length > LISTED_UNKNOWN_FIELDS ? ` and ${unknown.length - LISTED_UNKNOWN_FIELDS} more` : '';
+    throw new InvalidInputError(`${where} has unknown field(s) ${listed}${more}; known: ${REQUEST_KEYS.join(', ')}`);
   }
 }
 
@@ -237,8 +264,14 @@ function mergeTimeouts(fromRequest: unknown, fromDefaults: unknown): UpgradeTime
   return out as unknown as UpgradeTimeouts;
 }
 
-function checkRegions(value: unknown, field: string): string[] {
+/**
+ * Clone regions: real regions of the home region's partition, never the home region itself, and (when
+ * the construct baked its `cloneRegions` in as defaults) only those: the upgrade's IAM policies allow
+ * creating volumes and copying snapshots in those regions alone, so any other fails at the copy.
+ */
+function checkRegions(value: unknown, field: string, homeRegion: string, granted: unknown): string[] {
   if (!Array.isArray(value)) throw new InvalidInputError(`${field} must be an array of region names, got ${show(value)}`);
+  const grantedRegions = Array.isArray(granted) ? granted : undefined;
   const out: string[] = [];
   value.forEach((r, i) => {
     if (typeof r !== 'string' || !REGION.test(r)) {
@@ -247,9 +280,50 @@ function checkRegions(value: unknown, field: string): string[] {
         : '';
       throw new InvalidInputError(`${field}[${i}] must be a region name like eu-west-1, got ${show(r)}${hint}`);
     }
+    if (r === homeRegion) {
+      throw new InvalidInputError(`${field}[${i}] is ${show(r)}, the cluster's own region: clones there are made anyway; list only other regions`);
+    }
+    const partition = partitionOf(r);
+    if (partition === undefined) throw new InvalidInputError(`${field}[${i}] is ${show(r)}, which is not an AWS region`);
+    const home = partitionOf(homeRegion);
+    if (home !== undefined && partition !== home) {
+      throw new InvalidInputError(`${field}[${i}] is ${show(r)}, in partition ${partition}; snapshots cannot be copied there from ${homeRegion} (${home})`);
+    }
+    if (grantedRegions && !grantedRegions.includes(r)) {
+      throw new InvalidInputError(
+        `${field}[${i}] is ${show(r)}, which is not one of the construct's cloneRegions (${grantedRegions.join(', ') || 'none'}): ` +
+        'the upgrade may create volumes only there; add it to the cloneRegions prop and deploy first',
+      );
+    }
     if (!out.includes(r)) out.push(r);
   });
   return out;
+}
+
+/**
+ * Capacities the groups can take. Stage 7 sets the main group's MaxSize and DesiredCapacity to
+ * targetCapacity and keeps its MinSize, so targetCapacity below MinSize would fail that stack update
+ * after the store upgrade. No stage changes the slave-only group, so slaveCapacity must be its size now.
+ */
+function checkCapacitiesFitTheGroups(
+  params: Record<string, string>, cluster: ClusterContext,
+  targetField: string, targetCapacity: number, slaveField: string, slaveCapacity: number,
+): void {
+  const names = cluster.parameterNames;
+  const minSize = stackInteger(params, names.minSize, 0);
+  if (minSize !== undefined && targetCapacity < minSize) {
+    throw new InvalidInputError(
+      `${targetField} is ${targetCapacity}, below the main group's minimum (stack parameter ${names.minSize} = ${minSize}), ` +
+      'which the scale-out stage keeps',
+    );
+  }
+  const slaveNow = stackInteger(params, names.slaveDesiredCapacity, 0);
+  if (slaveNow !== undefined && slaveCapacity !== slaveNow) {
+    throw new InvalidInputError(
+      `${slaveField} is ${slaveCapacity}, but the slave-only group runs ${slaveNow} (stack parameter ${names.slaveDesiredCapacity}) ` +
+      `and no stage changes its size: give ${slaveNow} or leave it out`,
+    );
+  }
 }
 
 /** The stack parameter `key` as an integer >= min, or undefined. */

@@ -66,7 +66,10 @@ export interface Neo4jUpgradeTargetAttributes {
   readonly adminCredentials: secretsmanager.ISecret;
   /** The VPC the nodes run in. */
   readonly vpc: ec2.IVpc;
-  /** Security group of the nodes: the upgrade's Bolt handlers get ingress on 7687 and 7474 to it. */
+  /**
+   * Security group of the nodes: the upgrade's Bolt handlers get ingress on 7687 and 7474 to it, by rules
+   * created in the upgrade's stack (the cluster's stack is never made to depend on the upgrade's).
+   */
   readonly nodeSecurityGroup: ec2.ISecurityGroup;
   /** Roles CloudFormation passes on a parameter change (instance role, task and execution roles). At least one. */
   readonly passedRoleArns: string[];

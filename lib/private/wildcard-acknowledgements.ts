@@ -1,4 +1,4 @@
-import { Aspects, IAspect, Stack } from 'aws-cdk-lib';
+import { Aspects, IAspect, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { acknowledgeRule, awsSolutions } from './acknowledge';
@@ -23,18 +23,27 @@ class WildcardAcknowledgements implements IAspect {
 
   public visit(node: IConstruct): void {
     if (!(node instanceof iam.CfnPolicy)) return;
+    for (const [finding, reason] of Object.entries(this.findings(node))) acknowledgeRule(node, awsSolutions('IAM5', finding), reason);
+    // A reference to another stack's resource (a cluster deployed by another stack) is rendered only after
+    // the aspects ran (Fn::ImportValue or Fn::GetStackOutput), and cdk-nag names the finding after that
+    // rendering. These acknowledgements are computed when the validation reads them, from the final form.
+    node.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, readTimeRecord(() => Object.fromEntries(
+      Object.entries(this.findings(node)).map(([finding, reason]) => [awsSolutions('IAM5', finding), reason]))));
+  }
+
+  /** Each wildcard finding of the policy, as cdk-nag names it, with the reason of its statement. */
+  private findings(node: iam.CfnPolicy): Record<string, string> {
+    const out: Record<string, string> = {};
     const doc = Stack.of(node).resolve(node.policyDocument) as { Statement?: PolicyStatementJson[] };
     for (const statement of doc.Statement ?? []) {
       if (statement.Effect !== 'Allow') continue;
       const actions = asArray(statement.Action);
       const reason = this.reasonFor(statement.Sid, actions);
       if (!reason) continue;
-      const findings = [
-        ...actions.filter((a) => a.includes('*')).map((a) => `Action::${a}`),
-        ...asArray(statement.Resource as unknown[]).map(flatten).filter((r) => r.includes('*')).map((r) => `Resource::${r}`),
-      ];
-      for (const finding of findings) acknowledgeRule(node, awsSolutions('IAM5', finding), reason);
+      for (const a of actions.filter((x) => x.includes('*'))) out[`Action::${a}`] = reason;
+      for (const r of asArray(statement.Resource as unknown[]).map(flatten).filter((x) => x.includes('*'))) out[`Resource::${r}`] = reason;
     }
+    return out;
   }
 
   private reasonFor(sid: string | undefined, actions: string[]): string | undefined {
@@ -66,4 +75,17 @@ function flatten(node: any): string {
   if (node['Fn::ImportValue']) return flatten(node['Fn::ImportValue']);
   if (node.Ref) return `<${flatten(node.Ref)}>`;
   return JSON.stringify(node);
+}
+
+/** A record whose entries are computed each time it is read (enumerated, looked up or serialized). */
+function readTimeRecord(compute: () => Record<string, string>): Record<string, string> {
+  return new Proxy({}, {
+    ownKeys: () => Reflect.ownKeys(compute()),
+    getOwnPropertyDescriptor: (_, key) => {
+      const value = compute()[key as string];
+      return value === undefined ? undefined : { value, enumerable: true, configurable: true, writable: false };
+    },
+    get: (_, key) => compute()[key as string],
+    has: (_, key) => key in compute(),
+  });
 }

@@ -36,13 +36,15 @@ describe('snapshot-volumes', () => {
     });
   });
 
-  test('tags each snapshot with execution, purpose, source volume, AZ, type and the volume Name/Environment', async () => {
+  test('tags each snapshot with execution, purpose, source volume, AZ, provisioning and the volume Name/Environment', async () => {
     await logic(aws.deps, input());
     expect(aws.ec2Mock).toHaveReceivedCommandWith(CreateSnapshotCommand, {
       VolumeId: 'vol-b',
       TagSpecifications: [{
         ResourceType: 'snapshot',
         Tags: tags({
+          [TAG_KEYS.sourceVolumeType]: 'gp2',
+          [TAG_KEYS.sourceSize]: '100',
           Name: 'neo4j-prod-data-pre-upgrade-run-1',
           [TAG_KEYS.execution]: EXECUTION_ID,
           [TAG_KEYS.purpose]: 'pre-upgrade',
@@ -50,7 +52,6 @@ describe('snapshot-volumes', () => {
           [TAG_KEYS.sourceAvailabilityZone]: 'us-east-1b',
           [TAG_KEYS.sourceName]: 'neo4j-prod-data',
           [TAG_KEYS.sourceEnvironment]: 'production',
-          [TAG_KEYS.sourceVolumeType]: 'gp2',
         }),
       }],
     });

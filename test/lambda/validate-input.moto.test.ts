@@ -15,7 +15,7 @@ describe('validate-input against moto_server', () => {
   afterAll(async () => { await moto?.stop(); });
 
   const run = (request: Record<string, unknown>, stackName = 'neo4j-prod') =>
-    logic({ cfn, log: memoryLogger() }, { cluster: clusterContext(stackName), request } as ValidateInputInput);
+    logic({ region: 'us-east-1', cfn, log: memoryLogger() }, { cluster: clusterContext(stackName), request } as ValidateInputInput);
 
   test('reads the running image and capacities from the real stack', async () => {
     const plan = await run({ dockerImage: 'neo4j:3.5.35-enterprise', cloneRegions: ['eu-west-1'] });

@@ -2,7 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { memoryLogger } from '../../lambda/shared/log';
-import { ValidateInputInput, logic } from '../../lambda/validate-input/logic';
+import { DEFAULT_TIMEOUTS, MAX_COMMENT_CHARACTERS, REQUEST_KEYS, ValidateInputInput, logic } from '../../lambda/validate-input/logic';
 import { settingsFamilyOf } from '../../lambda/validate-input/settings-family';
 import { parseNeo4jVersion } from '../../lambda/shared/image-reference';
 import { INITIAL_PARAMETERS, PARAMETER_NAMES, awsError, clusterContext, describeStacksOutput } from './fixtures/upgrade-stack';
@@ -20,7 +20,7 @@ function running(image: string, params: Record<string, string> = {}) {
 function run(request: Record<string, unknown>, defaults?: Record<string, unknown>, target: object = cluster) {
   const log = memoryLogger();
   const input = { cluster: target, request, ...(defaults && { defaults }) } as unknown as ValidateInputInput;
-  return { log, result: logic({ cfn: new CloudFormationClient({}), log }, input) };
+  return { log, result: logic({ region: 'us-east-1', cfn: new CloudFormationClient({}), log }, input) };
 }
 
 beforeEach(() => {
@@ -61,7 +61,7 @@ describe('validate-input: the plan', () => {
   });
 
   test('explicit capacities, comment and lock TTL; 3.5 -> 4.0 is a major upgrade with warnings', async () => {
-    running('neo4j:3.5.35-enterprise');
+    running('neo4j:3.5.35-enterprise', { SlaveDesiredCapacity: '0' });
     const plan = await run({
       dockerImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/neo4j:4.0.12-enterprise',
       targetCapacity: 2, slaveCapacity: 0, lockTtlSeconds: 200000, comment: 'CHG-42',
@@ -196,7 +196,7 @@ describe('validate-input: refusals name the field and value, and change nothing'
   });
 
   test('the members before the upgrade follow the running sizes and the SlaveMode; no stage names in the plan', async () => {
-    running('neo4j:3.5.34-enterprise', { DesiredCapacity: '2', SlaveMode: 'SINGLE', SlaveDesiredCapacity: '1' });
+    running('neo4j:3.5.34-enterprise', { DesiredCapacity: '2', SlaveMode: 'SINGLE', SlaveDesiredCapacity: '2', SlaveMaxSize: '2' });
     const plan = await run({ dockerImage: 'neo4j:3.5.35', targetCapacity: 5, slaveCapacity: 2 }).result;
     expect(plan).toMatchObject({ currentCapacity: 2, currentSlaveMembers: 0, targetCapacity: 5, slaveCapacity: 2 });
     expect(JSON.stringify(plan)).not.toMatch(/rollImage|singleMaster|slaveBackToHa/);
@@ -207,10 +207,10 @@ describe('validate-input: refusals name the field and value, and change nothing'
   });
 
   test('a missing cluster or stack name is refused', async () => {
-    await expect(logic({ cfn: new CloudFormationClient({}), log: memoryLogger() }, { request: {} } as unknown as ValidateInputInput))
+    await expect(logic({ region: 'us-east-1', cfn: new CloudFormationClient({}), log: memoryLogger() }, { request: {} } as unknown as ValidateInputInput))
       .rejects.toThrow(/cluster must be an object/);
     const noName = { cluster: { ...cluster, stackName: '' }, request: { dockerImage: 'neo4j:3.5.35' } };
-    await expect(logic({ cfn: new CloudFormationClient({}), log: memoryLogger() }, noName as ValidateInputInput))
+    await expect(logic({ region: 'us-east-1', cfn: new CloudFormationClient({}), log: memoryLogger() }, noName as ValidateInputInput))
       .rejects.toThrow(/cluster\.stackName must be a non-empty string, got ""/);
   });
 
@@ -259,5 +259,83 @@ describe('validate-input: an upgrade across version families needs the VersionFa
     ['3.5.35', '3.5'], ['3.4.17', undefined], ['4.0.12', '4.4'], ['4.4.40', '4.4'], ['5.26.30', '5'], ['2026.08.1', '2025'],
   ])('the settings family of %s is %s', (version, family) => {
     expect(settingsFamilyOf(parseNeo4jVersion(version)!)).toBe(family);
+  });
+});
+
+/**
+ * Every field of the execution input with one bad value that a later stage would have refused: each is
+ * refused here, by validate-input, the first task of the preflight (the state machine test checks it
+ * runs before the lock is taken), so nothing has changed when the execution fails.
+ */
+describe('validate-input: every field refused in preflight, before the lock', () => {
+  const image = { dockerImage: 'neo4j:3.5.35-enterprise' };
+  const cases: Array<[field: string, request: unknown, message: RegExp]> = [
+    ['dockerImage', { dockerImage: 'neo4j:3.5' }, /floating tag/],
+    ['targetVersion', { ...image, targetVersion: '3.5.36' }, /targetVersion "3\.5\.36" does not match/],
+    ['fromVersion', { ...image, fromVersion: '3.5.30' }, /fromVersion "3\.5\.30" does not match the running image/],
+    ['targetCapacity', { ...image, targetCapacity: 1 }, /targetCapacity is 1, below the main group's minimum \(stack parameter MinSize = 2\)/],
+    ['slaveCapacity', { ...image, slaveCapacity: 3 }, /slaveCapacity is 3, but the slave-only group runs 1 .*no stage changes its size/],
+    ['cloneRegions', { ...image, cloneRegions: ['us-east-1'] }, /cloneRegions\[0\] is "us-east-1", the cluster's own region/],
+    ['approvalMode', { ...image, approvalMode: 'later' }, /approvalMode must be one of none, after-store-upgrade, got "later"/],
+    ['allowSameVersion', { ...image, allowSameVersion: 1 }, /allowSameVersion must be true or false, got 1/],
+    ['lockTtlSeconds', { ...image, lockTtlSeconds: 59 }, /lockTtlSeconds must be an integer from 60 to 31536000, got 59/],
+    ['timeouts', { ...image, timeouts: [] }, /timeouts must be an object, got \[\]/],
+    ['comment', { ...image, comment: 'x'.repeat(MAX_COMMENT_CHARACTERS + 1) }, /comment must be at most 4096 characters, got 4097/],
+  ];
+  const timeoutCases = Object.keys(DEFAULT_TIMEOUTS).map((key): [string, unknown, RegExp] =>
+    [`timeouts.${key}`, { ...image, timeouts: { [key]: 31_536_001 } }, new RegExp(`timeouts\\.${key} must be an integer from 60 to 31536000`)]);
+
+  test('the table covers every field the input may have', () => {
+    expect(cases.map(([field]) => field).sort()).toEqual([...REQUEST_KEYS].sort());
+  });
+
+  test.each([...cases, ...timeoutCases])('%s', async (_field, request, message) => {
+    running('neo4j:3.5.34-enterprise', { MinSize: '2' });
+    await expect(run(request as Record<string, unknown>, { cloneRegions: ['eu-west-1'] }).result)
+      .rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(message) });
+  });
+
+  test.each([
+    ['a region that does not exist', ['eu-west-9'], /cloneRegions\[0\] is "eu-west-9", which is not an AWS region/],
+    ['a region of another partition', ['cn-north-1'], /"cn-north-1", in partition aws-cn; snapshots cannot be copied there from us-east-1/],
+    ['a region the construct was not given', ['eu-central-1'], /"eu-central-1", which is not one of the construct's cloneRegions \(eu-west-1\)/],
+  ])('cloneRegions: %s', async (_what, cloneRegions, message) => {
+    await expect(run({ ...image, cloneRegions }, { cloneRegions: ['eu-west-1'] }).result).rejects.toThrow(message);
+    expect(cfnMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 0);
+  });
+
+  test('the construct\'s regions pass, and none are needed when it was given none', async () => {
+    await expect(run({ ...image, cloneRegions: ['eu-west-1'] }, { cloneRegions: ['eu-west-1'] }).result).resolves.toMatchObject({ cloneRegions: ['eu-west-1'] });
+    await expect(run({ ...image, cloneRegions: ['eu-west-1'] }, { cloneRegions: [] }).result).rejects.toThrow(/cloneRegions \(none\)/);
+  });
+});
+
+describe('validate-input: an execution input that is not an object is one clear error', () => {
+  test.each([
+    ['a string', 'neo4j:3.5.35-enterprise', /got a string: "neo4j:3\.5\.35-enterprise"$/],
+    ['an array', ['a', 'b', 'c'], /got an array of 3 item\(s\): \["a","b","c"\]$/],
+    ['null', null, /got null: null$/],
+    ['a number', 7, /got a number: 7$/],
+  ])('%s', async (_what, request, message) => {
+    const error = await run(request as unknown as Record<string, unknown>).result.catch((e: Error) => e);
+    expect(error).toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(/^the execution input must be a JSON object/) });
+    expect((error as Error).message).toMatch(message);
+    expect(cfnMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 0);
+  });
+});
+
+describe('validate-input: messages quote a bounded prefix of a bad value', () => {
+  test('a 120000-character image is quoted by its first 200 characters and its length', async () => {
+    const huge = 'neo4j:' + 'x'.repeat(120_000);
+    const error = await run({ dockerImage: huge }).result.catch((e: Error) => e) as Error;
+    expect(error.message).toMatch(/"neo4j:x+… \(120006 characters\)$/);
+    expect(error.message.length).toBeLessThan(400);
+  });
+
+  test('thousands of unknown fields are counted, not listed', async () => {
+    const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`f${i}`, i]));
+    const error = await run({ ...many, dockerImage: 'neo4j:3.5.35' }).result.catch((e: Error) => e) as Error;
+    expect(error.message).toMatch(/^request has unknown field\(s\) "f0", .*"f9" and 4990 more; known:/);
+    expect(error.message.length).toBeLessThan(400);
   });
 });

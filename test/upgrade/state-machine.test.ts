@@ -55,6 +55,8 @@ describe('Neo4jStagedUpgrade state machine', () => {
       at = s.Next ?? s.Default ?? (s.Choices ? s.Choices[0].Next : undefined);
     }
     const idx = (n: string) => order.indexOf(n);
+    // validate-input refuses every bad input field before the lock is taken (test/lambda/validate-input.test.ts).
+    expect(idx('Preflight: validate the input and the version path')).toBeLessThan(idx('Preflight: take the upgrade lock'));
     expect(idx('Preflight: take the upgrade lock')).toBeLessThan(idx('Stage 1 Roll DockerImage: begin'));
     expect(idx('Preflight: snapshot every data volume')).toBeLessThan(idx('Stage 1 Roll DockerImage: begin'));
     expect(idx('Stage 8 SlaveMode back to HA: done')).toBeLessThan(idx('After: full snapshot of the upgraded master volume'));

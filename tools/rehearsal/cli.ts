@@ -14,7 +14,7 @@ function usage(message?: string): never {
 }
 
 function parse(argv: string[]) {
-  const o: { app?: string; input?: Record<string, unknown>; faults?: FaultPlan; workers?: number; outDir?: string; skipHappyPath?: boolean } = {};
+  const o: { app?: string; input?: unknown; faults?: FaultPlan; workers?: number; outDir?: string; skipHappyPath?: boolean } = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -27,7 +27,7 @@ function parse(argv: string[]) {
       case '--input': {
         const v = value();
         try {
-          o.input = JSON.parse(v) as Record<string, unknown>;
+          o.input = JSON.parse(v) as unknown;
         } catch {
           usage(`--input is not JSON: ${v}`);
         }

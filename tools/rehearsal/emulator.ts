@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ClientSet } from './aws-clients';
 import { DeployedResource } from './intrinsics';
-import { CfnTemplate, FileAsset, SynthResult } from './synth';
+import { CfnTemplate, FileAsset, SynthStack } from './synth';
 
 export interface Adaptation {
   readonly what: string;
@@ -36,6 +36,8 @@ export interface DeployedStack {
   readonly template: CfnTemplate;
   /** Secret values the harness generated, by logical id (the admin password reaches Neo4j). */
   readonly secrets: Record<string, Record<string, string>>;
+  /** The stack's outputs as moto resolved them, by output name (with the export name when exported). */
+  readonly outputs: Record<string, { readonly value: string; readonly exportName?: string }>;
   readonly adaptations: Adaptation[];
   readonly durationMs: number;
 }
@@ -43,7 +45,9 @@ export interface DeployedStack {
 export interface DeployOptions {
   readonly endpoint: string;
   readonly clients: ClientSet;
-  readonly synth: SynthResult;
+  readonly synth: SynthStack;
+  /** Stacks of the same app deployed before this one, whose outputs this one may reference. */
+  readonly producers?: readonly DeployedStack[];
   /** Directory to keep the zipped assets in (reused across deployments). */
   readonly workDir: string;
   /** Values for secrets the harness creates, by logical id (e.g. the admin password the real Neo4j uses). */
@@ -131,6 +135,16 @@ export async function deployStack(options: DeployOptions): Promise<DeployedStack
   const { clients, synth, endpoint } = options;
   const adaptations: Adaptation[] = [];
   let template = JSON.parse(JSON.stringify(synth.template)) as CfnTemplate;
+
+  // 0. References to the outputs of stacks deployed before this one.
+  const crossStack = resolveCrossStackReferences(template, options.producers ?? []);
+  template = crossStack.template;
+  if (crossStack.resolved > 0) {
+    adaptations.push({
+      what: `${crossStack.resolved} references to other stacks' outputs (Fn::GetStackOutput, Fn::ImportValue) replaced by the values those stacks' outputs have in moto`,
+      why: 'moto 5.2.1\'s CloudFormation does not implement Fn::GetStackOutput (CDK\'s weak cross-stack references); the values are the ones CloudFormation would read',
+    });
+  }
 
   // 1. Lambda code: the bootstrap bucket and the zipped assets, as `cdk deploy` would publish them.
   const files = await packageAssets(synth.assets, options.workDir);
@@ -235,12 +249,53 @@ export async function deployStack(options: DeployOptions): Promise<DeployedStack
   }
   if (status !== 'CREATE_COMPLETE') throw new Error(`stack ${synth.stackName} ended ${status} in moto`);
 
+  const outputs: DeployedStack['outputs'] = {};
+  const deployedStack = (await cfn.send(new DescribeStacksCommand({ StackName: synth.stackName }))).Stacks?.[0];
+  for (const o of deployedStack?.Outputs ?? []) {
+    outputs[o.OutputKey as string] = { value: o.OutputValue ?? '', ...(o.ExportName && { exportName: o.ExportName }) };
+  }
   const resources = new Map<string, DeployedResource>();
   const described = await cfn.send(new DescribeStackResourcesCommand({ StackName: synth.stackName }));
   for (const r of described.StackResources ?? []) {
     resources.set(r.LogicalResourceId as string, { logicalId: r.LogicalResourceId as string, type: r.ResourceType as string, physicalId: r.PhysicalResourceId as string });
   }
-  return { stackName: synth.stackName, stackId, resources, substitutes, parameters, template, secrets, adaptations, durationMs: Date.now() - t0 };
+  return { stackName: synth.stackName, stackId, resources, substitutes, parameters, template, secrets, outputs, adaptations, durationMs: Date.now() - t0 };
+}
+
+/**
+ * Replaces each reference to another stack's output (`Fn::GetStackOutput` {StackName, OutputName}, or
+ * `Fn::ImportValue` of an export name) by that output's value in the deployed producer stack. A
+ * reference to a stack or output that was not deployed throws, naming it.
+ */
+export function resolveCrossStackReferences(template: CfnTemplate, producers: readonly DeployedStack[]): { template: CfnTemplate; resolved: number } {
+  let resolved = 0;
+  const output = (stackName: string, outputName: string) => {
+    const value = producers.find((p) => p.stackName === stackName)?.outputs[outputName]?.value;
+    if (value === undefined) throw new Error(`Fn::GetStackOutput ${stackName}.${outputName}: no such deployed stack output`);
+    return value;
+  };
+  const exported = (name: string) => {
+    const value = producers.flatMap((p) => Object.values(p.outputs)).find((o) => o.exportName === name)?.value;
+    if (value === undefined) throw new Error(`Fn::ImportValue ${name}: no deployed stack exports it`);
+    return value;
+  };
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length === 1 && keys[0] === 'Fn::GetStackOutput') {
+      const ref = o['Fn::GetStackOutput'] as { StackName: string; OutputName: string };
+      resolved++;
+      return output(ref.StackName, ref.OutputName);
+    }
+    if (keys.length === 1 && keys[0] === 'Fn::ImportValue' && typeof o['Fn::ImportValue'] === 'string') {
+      resolved++;
+      return exported(o['Fn::ImportValue']);
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(x)]));
+  };
+  return { template: walk(template) as CfnTemplate, resolved };
 }
 
 /** Forgets every resource of every service. */

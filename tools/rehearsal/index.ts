@@ -18,7 +18,7 @@ import { NEO4J_NEWEST_VERSION } from '../neo4j-embedded';
 import { ApiCallCounter, ClientSet, MOTO_ACCOUNT } from './aws-clients';
 import { aslFindings, buildModel, MachineModel } from './definition';
 import { contractFindings } from './contracts';
-import { DeployedStack, deployStack, resetMoto } from './emulator';
+import { Adaptation, DeployedStack, deployStack, resetMoto, resolveCrossStackReferences } from './emulator';
 import { ExecutionResult, runExecution } from './executor';
 import { buildFaultMatrix } from './faults';
 import { handlerNames } from './handlers';
@@ -51,7 +51,12 @@ const REGION = 'us-east-1';
 
 interface Deployment {
   readonly moto: MotoServer;
+  /** The stack holding the state machine. */
   readonly deployed: DeployedStack;
+  /** The stack holding the cluster (its parameters are the ones the upgrade changes); may be `deployed`. */
+  readonly clusterStack: DeployedStack;
+  /** Every stack of the app, in the order deployed. */
+  readonly stacks: DeployedStack[];
   readonly model: MachineModel;
   readonly world: World;
   readonly harness: ClientSet;
@@ -62,7 +67,7 @@ interface Deployment {
 /** Secret values generated once per rehearsal (every redeploy gets the same admin password). */
 function secretValuesFor(synth: SynthResult): Record<string, Record<string, string>> {
   const out: Record<string, Record<string, string>> = {};
-  for (const [id, r] of Object.entries(synth.template.Resources)) {
+  for (const [id, r] of synth.stacks.flatMap((st) => Object.entries(st.template.Resources))) {
     if (r.Type !== 'AWS::SecretsManager::Secret') continue;
     const g = (r.Properties?.GenerateSecretString ?? {}) as Record<string, unknown>;
     const value = JSON.parse(String(g.SecretStringTemplate ?? '{}')) as Record<string, string>;
@@ -79,25 +84,36 @@ async function deploy(
 ): Promise<Deployment> {
   const harnessCounter = new ApiCallCounter();
   const harness = new ClientSet({ endpoint: moto.endpoint, region: REGION, counter: harnessCounter }, 'harness');
-  const deployed = await deployStack({ endpoint: moto.endpoint, clients: harness, synth, workDir, secretValues });
-  const ctx: ResolveContext = {
-    region: REGION, account: MOTO_ACCOUNT, resources: deployed.resources, parameters: deployed.parameters, substitutes: deployed.substitutes,
-  };
-  const model = buildModel(synth.template, ctx, handlerNames(synth.template));
+  // Every stack of the app, each after the ones it references (a cluster stack before its upgrade stack).
+  const stacks: DeployedStack[] = [];
+  for (const stack of synth.stacks) {
+    stacks.push(await deployStack({ endpoint: moto.endpoint, clients: harness, synth: stack, workDir, secretValues, producers: [...stacks] }));
+  }
+  const contextOf = (d: DeployedStack): ResolveContext => ({
+    region: REGION, account: MOTO_ACCOUNT, resources: d.resources, parameters: d.parameters, substitutes: d.substitutes,
+  });
+  const deployed = stacks.find((d) => d.stackName === synth.stackName) as DeployedStack;
+  const ctx = contextOf(deployed);
+  const machineTemplate = resolveCrossStackReferences(synth.template, stacks).template;
+  const model = buildModel(machineTemplate, ctx, handlerNames(synth.template));
   const c = model.baked.cluster as Record<string, unknown> & { parameterNames: Record<string, string> };
+  const clusterStack = stacks.find((d) => d.stackName === String(c.stackName)) ?? deployed;
   const cluster: ClusterView = {
     stackName: String(c.stackName),
-    stackId: deployed.stackId,
+    stackId: clusterStack.stackId,
     mainAutoScalingGroupName: String(c.mainAutoScalingGroupName),
     slaveAutoScalingGroupName: String(c.slaveAutoScalingGroupName),
     mainServiceName: String(c.mainServiceName),
     slaveServiceName: String(c.slaveServiceName),
     dockerImageParameter: String(c.parameterNames?.dockerImage ?? 'DockerImage'),
   };
-  const fleet = new NodeFleet({ clients: harness, groups: groupsOf(synth.template, ctx), awsEnv: moto.env, region: REGION, log });
+  const groups = synth.stacks.flatMap((st, i) => groupsOf(st.template, contextOf(stacks[i])));
+  const fleet = new NodeFleet({ clients: harness, groups, awsEnv: moto.env, region: REGION, log });
   const credentials = Object.values(secretValues).find((v) => v.password) ?? {};
+  // The task definitions (the containers' settings) live in the cluster's stack.
+  const clusterTemplate = synth.stacks.find((st) => st.stackName === clusterStack.stackName)?.template ?? synth.template;
   const world = new World(fleet, neo4j, harness, cluster, log, {
-    template: synth.template,
+    template: clusterTemplate,
     secrets: { NEO4J_ADMIN_USER: credentials.username ?? 'neo4j', NEO4J_ADMIN_PASSWORD: credentials.password ?? 'rehearsal-password' },
   });
   await fleet.bootNewInstances();
@@ -105,12 +121,26 @@ async function deploy(
   const stateMachineArn = machine?.physicalId.startsWith('arn:')
     ? machine.physicalId
     : `arn:aws:states:${REGION}:${MOTO_ACCOUNT}:stateMachine:${machine?.physicalId ?? 'rehearsal'}`;
-  return { moto, deployed, model, world, harness, harnessCounter, stateMachineArn };
+  return { moto, deployed, clusterStack, stacks, model, world, harness, harnessCounter, stateMachineArn };
 }
 
 function regionsOf(model: MachineModel, input: Record<string, unknown>): string[] {
   const extra = [...((model.baked.defaults.cloneRegions as string[] | undefined) ?? []), ...((input.cloneRegions as string[] | undefined) ?? [])];
   return [REGION, ...new Set(extra.filter((r) => r !== REGION))];
+}
+
+/** The same adaptation made for several stacks is reported once. */
+function uniqueAdaptations(all: Adaptation[]): Adaptation[] {
+  return all.filter((a, i) => all.findIndex((b) => b.what === a.what) === i);
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The input's fields for the harness's own look-ups (regions, target version); none when it is no object. */
+function inputFields(input: unknown): Record<string, unknown> {
+  return isJsonObject(input) ? input : {};
 }
 
 function mergeSimulated(into: Map<string, Simulated>, from: Map<string, Simulated>): void {
@@ -125,7 +155,9 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
   const t0 = Date.now();
   const progress = options.progress ?? ((line: string) => console.log(line));
   const app = path.resolve(options.app ?? DEFAULT_APP);
-  const input = { ...(options.input ?? DEFAULT_INPUT) };
+  // Only an absent input gets the default: null, a string or an array go to the execution as given.
+  const input = (options.input === undefined ? { ...DEFAULT_INPUT } : options.input) as Record<string, unknown>;
+  const fields = inputFields(input);
   const outDir = path.resolve(options.outDir ?? path.join(REPO_ROOT, 'rehearsal'));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearsal-'));
   const logDir = path.join(outDir, 'logs');
@@ -144,7 +176,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const boltPort = await freePort();
     const context = { neo4jBoltUri: `bolt://127.0.0.1:${boltPort}` };
     const synth = await synthesize({ root: REPO_ROOT, app, context, outdir: path.join(work, 'cdk.out'), log });
-    progress(`  synthesized ${synth.stackName} in ${(synth.durationMs / 1000).toFixed(1)} s`);
+    progress(`  synthesized ${synth.stacks.map((st) => st.stackName).join(' + ')} in ${(synth.durationMs / 1000).toFixed(1)} s`);
     const secretValues = secretValuesFor(synth);
     const password = Object.values(secretValues).find((v) => v.password)?.password ?? 'rehearsal-password';
 
@@ -155,10 +187,10 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const first = await deploy(moto, synth, path.join(work, 'assets'), secretValues, neo4j, log);
     const deployMs = Date.now() - tDeploy;
     progress(`  deployed into moto (${moto.endpoint}) and booted ${first.world.fleet.boots.length} nodes in ${(deployMs / 1000).toFixed(1)} s`);
-    const initialImage = first.deployed.parameters[first.world.cluster.dockerImageParameter];
-    await neo4j.play(initialImage, await first.world.containerSettings(first.deployed.parameters));
+    const initialImage = first.clusterStack.parameters[first.world.cluster.dockerImageParameter];
+    await neo4j.play(initialImage, await first.world.containerSettings(first.clusterStack.parameters));
     const model = first.model;
-    const regions = regionsOf(model, input);
+    const regions = regionsOf(model, fields);
     const findings = [...aslFindings(model.definition), ...contractFindings(REPO_ROOT, model)];
     for (const f of findings) progress(`  contract: ${f}`);
 
@@ -193,7 +225,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       // Until the real store upgrade has happened (the happy path does it; without it, the first run that
       // rolls the image), runs go one at a time: a Neo4j restart must not pull the server from under a
       // parallel run's health gate or validator.
-      const target = Neo4jPlayer.versionFor(String(input.dockerImage)).version;
+      const target = Neo4jPlayer.versionFor(String(fields.dockerImage)).version;
       let upgraded: () => void = () => undefined;
       const storeUpgraded = new Promise<void>((resolve) => { upgraded = resolve; });
       if (neo4j.runningVersion === target) upgraded();
@@ -226,7 +258,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const h = happy?.report;
     const verdict: string[] = [];
     verdict.push(...aslFindings(model.definition).map((f) => `AWS would refuse the state machine: ${f}`));
-    if (h) verdict.push(...happyVerdict(h, model, input));
+    if (h) verdict.push(...happyVerdict(h, model, fields));
     if (faultsReport) {
       for (const u of faultsReport.unexpected) verdict.push(`fault run ${u.run}: ${u.outcome}${u.endState ? ` at "${u.endState}"` : ''}${u.problems.length ? `: ${u.problems.join('; ')}` : ''}`);
     }
@@ -235,6 +267,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       version: 1,
       app: path.relative(REPO_ROOT, app),
       stackName: synth.stackName,
+      stacks: synth.stacks.map((st) => st.stackName),
       startedAt: new Date(t0).toISOString(),
       endedAt: new Date().toISOString(),
       durationMs: Date.now() - t0,
@@ -244,7 +277,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       synth: { command: synth.command, durationMs: synth.durationMs, context },
       deploy: { durationMs: deployMs },
       emulatorAdaptations: [
-        ...first.deployed.adaptations,
+        ...uniqueAdaptations(first.stacks.flatMap((d) => d.adaptations)),
         { what: 'moto_server runs behind tools/rehearsal/moto_server_patched.py: Auto Scaling groups update in place on UpdateStack (rolling replacement when the launch template version changes), updates follow changed launch templates/task definitions, instances spread over the group\'s AZs', why: 'moto 5.2.1 replaces a group (new name, all-new instances) on any stack update, re-applies only resources that name a changed parameter, and puts every instance in the first subnet' },
         { what: 'moto_server_patched.py section 7: a change set on the previous template lists the changes its parameters cause, with Replacement/Details from a small table of replace-only properties (ECS cluster/service names, ASG and launch template names, secret names, KMS key spec, task definitions); ExecuteChangeSet applies it through the UpdateStack code', why: 'moto 5.2.1 lists no change for a parameter-only change set, never reports Replacement, and leaves the stack\'s parameters stale after ExecuteChangeSet' },
         { what: 'Lambda tasks run in-process through aws-local-stepfunctions task overrides (function ARN -> handler by its Description); Wait/Retry intervals overridden to 0', why: 'moto\'s Lambda needs Docker to invoke; the rehearsal runs the real handler logic instead' },
@@ -374,7 +407,7 @@ async function faultRun(
   const lines: string[] = [];
   const buffered = (line: string) => lines.push(line);
   const { deployment: d, restored } = await freshDeployment(moto, synth, work, secretValues, neo4j, buffered);
-  const input = { ...baseInput, ...(run.input ?? {}) };
+  const input = isJsonObject(baseInput) ? { ...baseInput, ...(run.input ?? {}) } : baseInput;
   const counter = new ApiCallCounter();
   const result = await runExecution({
     root: REPO_ROOT, name: `f-${run.name}`.slice(0, 80), model: d.model, world: d.world, endpoint: moto.endpoint, region: REGION,

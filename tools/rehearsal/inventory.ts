@@ -29,7 +29,9 @@ export async function inventory(clients: ClientSet, regions: string[], environme
         const tags = tagsOf(v.Tags);
         volumes.push({
           volumeId: v.VolumeId as string, region, availabilityZone: v.AvailabilityZone ?? '', name: tags.Name, state: v.State,
-          ...(v.SnapshotId && { snapshotId: v.SnapshotId }), tags,
+          ...(v.SnapshotId && { snapshotId: v.SnapshotId }),
+          volumeType: v.VolumeType, sizeGiB: v.Size, iops: v.Iops, throughput: v.Throughput, encrypted: v.Encrypted,
+          ...(v.KmsKeyId && { kmsKeyId: v.KmsKeyId }), tags,
         });
       }
       token = page.NextToken;

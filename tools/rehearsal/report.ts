@@ -1,4 +1,5 @@
 /** Verdicts and the human summary of a rehearsal. */
+import { TAG_KEYS } from '../../lambda/shared/context';
 import { MachineModel } from './definition';
 import { PlayedSettings } from './neo4j-player';
 import { ExecutionReport, FaultRun, FaultRunReport, RehearsalReport } from './types';
@@ -23,7 +24,33 @@ export function happyVerdict(h: ExecutionReport, model: MachineModel, input: Rec
   for (const [k, v] of Object.entries(expected)) {
     if (h.finalParameters[k] !== v) out.push(`final parameter ${k} is ${JSON.stringify(h.finalParameters[k])}, expected ${JSON.stringify(v)}`);
   }
+  out.push(...provisioningProblems(h));
   out.push(...h.problems.filter((p) => !out.some((o) => o.includes(p))));
+  return out;
+}
+
+/**
+ * Each volume made from a snapshot (a clone, a restored volume) must be provisioned like the volume the
+ * snapshot was taken of, as the snapshot's tags record it: type, IOPS, throughput, size.
+ */
+export function provisioningProblems(h: ExecutionReport): string[] {
+  const snapshots = new Map([...h.snapshots.preUpgrade, ...h.snapshots.clones, ...h.snapshots.other].map((s) => [s.snapshotId, s]));
+  const out: string[] = [];
+  for (const v of h.volumes.created) {
+    const source = snapshots.get(v.tags[TAG_KEYS.cloneOf] ?? v.tags[TAG_KEYS.restoredFrom] ?? '');
+    if (!source) continue;
+    const recorded: Array<[string, string | undefined, unknown]> = [
+      ['type', source.tags[TAG_KEYS.sourceVolumeType], v.volumeType],
+      ['IOPS', source.tags[TAG_KEYS.sourceIops], v.iops],
+      ['throughput', source.tags[TAG_KEYS.sourceThroughput], v.throughput],
+      ['size (GiB)', source.tags[TAG_KEYS.sourceSize], v.sizeGiB],
+    ];
+    for (const [what, expected, actual] of recorded) {
+      if (expected !== undefined && String(actual) !== expected) {
+        out.push(`volume ${v.volumeId} (${v.region}) made from ${source.snapshotId}: ${what} ${String(actual)}, its source volume's is ${expected}`);
+      }
+    }
+  }
   return out;
 }
 

@@ -16,11 +16,21 @@ export interface FileAsset {
   readonly objectKey: string;
 }
 
-export interface SynthResult {
-  readonly outdir: string;
+/** One stack of the app: what deploying it needs. */
+export interface SynthStack {
   readonly stackName: string;
   readonly template: CfnTemplate;
   readonly assets: FileAsset[];
+}
+
+export interface SynthResult extends SynthStack {
+  readonly outdir: string;
+  /**
+   * Every stack of the app, each after the stacks it depends on (a cluster in one stack and its upgrade
+   * in another: the cluster's first). The result's own stackName/template/assets are the stack that
+   * holds the upgrade state machine.
+   */
+  readonly stacks: SynthStack[];
   readonly durationMs: number;
   /** The exact command that ran. */
   readonly command: string[];
@@ -104,22 +114,39 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   const r = await run(cdk, args, root, env);
   if (r.code !== 0) throw new Error(`cdk synth of ${app} failed (exit ${r.code}):\n${r.output.slice(-6000)}`);
 
-  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as {
-    artifacts: Record<string, { type: string; properties?: Record<string, unknown>; dependencies?: string[] }>;
-  };
-  const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack');
-  const candidates = stacks.map(([id, a]) => {
-    const file = path.join(outdir, String(a.properties?.templateFile));
-    const template = JSON.parse(fs.readFileSync(file, 'utf8')) as CfnTemplate;
-    const machines = Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-    return { id, artifact: a, template, machines: machines.length };
-  }).filter((c) => c.machines > 0);
-  if (candidates.length !== 1) {
-    throw new Error(`expected exactly one stack with a state machine in ${app}, found ${candidates.map((c) => c.id).join(', ') || 'none'}`);
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as Manifest;
+  const stacks = inDependencyOrder(manifest).map((id) => stackOf(outdir, manifest, id));
+  const withMachine = stacks.filter((st) => Object.values(st.template.Resources).some((r) => r.Type === 'AWS::StepFunctions::StateMachine'));
+  if (withMachine.length !== 1) {
+    throw new Error(`expected exactly one stack with a state machine in ${app}, found ${withMachine.map((c) => c.stackName).join(', ') || 'none'}`);
   }
-  const chosen = candidates[0];
-  const stackName = String(chosen.artifact.properties?.stackName ?? chosen.id);
-  const assetArtifact = (chosen.artifact.dependencies ?? [])
+  return { outdir, ...withMachine[0], stacks, durationMs: Date.now() - t0, command: ['cdk', ...args] };
+}
+
+interface Manifest {
+  artifacts: Record<string, { type: string; properties?: Record<string, unknown>; dependencies?: string[] }>;
+}
+
+/** The app's stack artifacts, each after the stacks it depends on. */
+function inDependencyOrder(manifest: Manifest): string[] {
+  const isStack = (id: string) => manifest.artifacts[id]?.type === 'aws:cloudformation:stack';
+  const order: string[] = [];
+  const visit = (id: string, path: string[]) => {
+    if (order.includes(id)) return;
+    if (path.includes(id)) throw new Error(`stacks depend on each other in a cycle: ${[...path, id].join(' -> ')}`);
+    for (const d of manifest.artifacts[id].dependencies ?? []) if (isStack(d)) visit(d, [...path, id]);
+    order.push(id);
+  };
+  for (const id of Object.keys(manifest.artifacts).filter(isStack)) visit(id, []);
+  return order;
+}
+
+/** A stack artifact's template and the file assets its deployment publishes. */
+function stackOf(outdir: string, manifest: Manifest, id: string): SynthStack {
+  const artifact = manifest.artifacts[id];
+  const template = JSON.parse(fs.readFileSync(path.join(outdir, String(artifact.properties?.templateFile)), 'utf8')) as CfnTemplate;
+  const stackName = String(artifact.properties?.stackName ?? id);
+  const assetArtifact = (artifact.dependencies ?? [])
     .map((d) => manifest.artifacts[d])
     .find((a) => a?.type === 'cdk:asset-manifest');
   const assets: FileAsset[] = [];
@@ -131,10 +158,10 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     if (Object.keys(assetManifest.dockerImages ?? {}).length > 0) {
       throw new Error('the app has Docker image assets; the rehearsal cannot build them (no Docker)');
     }
-    for (const [id, f] of Object.entries(assetManifest.files ?? {})) {
+    for (const [assetId, f] of Object.entries(assetManifest.files ?? {})) {
       for (const d of Object.values(f.destinations)) {
         assets.push({
-          id,
+          id: assetId,
           sourcePath: path.join(outdir, f.source.path),
           packaging: f.source.packaging === 'zip' ? 'zip' : 'file',
           bucketName: d.bucketName,
@@ -143,5 +170,5 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
       }
     }
   }
-  return { outdir, stackName, template: chosen.template, assets, durationMs: Date.now() - t0, command: ['cdk', ...args] };
+  return { stackName, template, assets };
 }

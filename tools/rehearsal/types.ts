@@ -49,8 +49,12 @@ export type FaultPlan = 'all' | FaultRun[] | ((matrix: FaultRun[]) => FaultRun[]
 export interface RehearsalOptions {
   /** CDK app entry. Default: tools/rehearsal/example-app.ts. */
   readonly app?: string;
-  /** Execution input. Default: {"dockerImage": "neo4j:<NEO4J_NEWEST_VERSION>-enterprise"}. */
-  readonly input?: Record<string, unknown>;
+  /**
+   * Execution input, any JSON, passed to the execution as it is (null, a string or an array included:
+   * the state machine must refuse those itself). Default, only when absent:
+   * {"dockerImage": "neo4j:<NEO4J_NEWEST_VERSION>-enterprise"}.
+   */
+  readonly input?: unknown;
   /** Also run a fault matrix (after the happy path). */
   readonly faults?: FaultPlan;
   /** Where report.json goes. Default: <repo>/rehearsal. */
@@ -84,6 +88,13 @@ export interface VolumeSummary {
   readonly name?: string;
   readonly state?: string;
   readonly snapshotId?: string;
+  /** How it is provisioned: a clone or restored volume must match the volume it copies. */
+  readonly volumeType?: string;
+  readonly sizeGiB?: number;
+  readonly iops?: number;
+  readonly throughput?: number;
+  readonly encrypted?: boolean;
+  readonly kmsKeyId?: string;
   readonly tags: Record<string, string>;
 }
 
@@ -157,13 +168,16 @@ export interface FaultRunReport {
 export interface RehearsalReport {
   readonly version: 1;
   readonly app: string;
+  /** The stack holding the state machine. */
   readonly stackName: string;
+  /** Every stack of the app, in the order the rehearsal deployed them (dependencies first). */
+  readonly stacks: string[];
   readonly startedAt: string;
   readonly endedAt: string;
   readonly durationMs: number;
   readonly ok: boolean;
   readonly verdict: string[];
-  readonly input: Record<string, unknown>;
+  readonly input: unknown;
   readonly synth: { command: string[]; durationMs: number; context: Record<string, string> };
   readonly deploy: { durationMs: number };
   readonly emulatorAdaptations: Array<{ what: string; why: string }>;

@@ -16,7 +16,6 @@ import { MigrationValidation, ValidationMode } from '../toolkit/blocks/migration
 import { Neo4jHealthGate } from '../toolkit/blocks/neo4j-health-gate';
 import { OperatorApproval } from '../toolkit/blocks/operator-approval';
 import { ParameterUpdate } from '../toolkit/blocks/parameter-update';
-import { PointOfNoReturn } from '../toolkit/blocks/point-of-no-return';
 import { Preflight } from '../toolkit/blocks/preflight';
 import { UpgradeFinish } from '../toolkit/blocks/upgrade-finish';
 import { UpgradeRollback } from '../toolkit/blocks/upgrade-rollback';
@@ -146,8 +145,8 @@ export const STAGE_KEYS = Object.keys(TITLES);
  * preflight (input, stack state and drift, lock, parameter record, snapshots, validation baseline), the
  * eight stages (each a parameter-only stack update followed by waits and a health gate over Bolt), then a
  * post-upgrade snapshot, unlock and a published result. Every failure after the lock goes to the
- * rollback, which restores the pre-upgrade parameters and, past the point of no return (the new image
- * rolled: a newer binary may have opened the store), the pre-upgrade snapshots as the data volumes.
+ * rollback, which restores the pre-upgrade parameters and, past the point of no return (the image roll
+ * started: a newer binary may have opened the store), the pre-upgrade snapshots as the data volumes.
  */
 export class Neo4jStagedUpgrade extends Construct {
   /** The state machine operators start. */
@@ -185,8 +184,8 @@ export class Neo4jStagedUpgrade extends Construct {
     // Building blocks, bound to this procedure.
     const stage = (key: StageKey, seedStep: string, steps: (s: Construct) => sfn.IChainable[]) =>
       new UpgradeStage(this, TITLES[key], { key, title: TITLES[key], seedStep, steps: { stepsIn: steps } });
-    const update = (s: Construct, key: StageKey, parameters: Record<string, unknown>) =>
-      new ParameterUpdate(s, 'Update', { context: ctx, polling, key, title: TITLES[key], parameters });
+    const update = (s: Construct, key: StageKey, parameters: Record<string, unknown>, marksPointOfNoReturn = false) =>
+      new ParameterUpdate(s, 'Update', { context: ctx, polling, key, title: TITLES[key], parameters, marksPointOfNoReturn });
     const gate = (s: Construct, key: StageKey, expectedMembers: GateMembers) =>
       new Neo4jHealthGate(s, 'Gate', { context: ctx, polling, key, title: TITLES[key], expectedMembers });
     const validation = (s: Construct, title: string, mode: ValidationMode, context = ctx) =>
@@ -199,8 +198,8 @@ export class Neo4jStagedUpgrade extends Construct {
 
     const stages = [
       stage('rollImage', '000/1', (s) => [
-        new PointOfNoReturn(s, 'Point of no return: the new image may open the store'),
-        update(s, 'rollImage', { 'dockerImage.$': statePath('plan.dockerImage'), ...family }),
+        // From the image roll on, a newer binary may open the store.
+        update(s, 'rollImage', { 'dockerImage.$': statePath('plan.dockerImage'), ...family }, true),
         gate(s, 'rollImage', GateMembers.sumOf(statePath('plan.currentCapacity'), statePath('plan.currentSlaveMembers'))),
       ]),
       stage('singleMaster', '000/2', (s) => [

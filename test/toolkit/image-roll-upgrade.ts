@@ -3,7 +3,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
-  GateMembers, INeo4jUpgradeTarget, Neo4jHealthGate, Neo4jTaskContext, ParameterUpdate, PointOfNoReturn, Preflight,
+  GateMembers, INeo4jUpgradeTarget, Neo4jHealthGate, Neo4jTaskContext, ParameterUpdate, Preflight,
   ProcedurePolling, SnapshotVolumes, StageContext, UpgradeFinish, UpgradeHandlers, UpgradeRollback, UpgradeStage, UpgradeStart,
   UpgradeStateMachine,
 } from '../../lib';
@@ -36,8 +36,10 @@ export class ImageRollUpgrade extends Construct {
       key: 'rollImage', title: roll, seedStep: '001/1',
       steps: {
         stepsIn: (s) => [
-          new PointOfNoReturn(s, 'Point of no return: the new image opens the store'),
-          new ParameterUpdate(s, 'Update', { context, polling, key: 'rollImage', title: roll, parameters: { 'dockerImage.$': '$.plan.dockerImage' } }),
+          new ParameterUpdate(s, 'Update', {
+            context, polling, key: 'rollImage', title: roll, parameters: { 'dockerImage.$': '$.plan.dockerImage' },
+            marksPointOfNoReturn: true, // from here on a newer binary may open the store: failures restore the snapshots
+          }),
           new Neo4jHealthGate(s, 'Gate', {
             context, polling, key: 'rollImage', title: roll,
             expectedMembers: GateMembers.sumOf('$.plan.currentCapacity', '$.plan.currentSlaveMembers'),

@@ -108,9 +108,13 @@ describe('Neo4jStagedUpgrade state machine', () => {
   });
 
   test('the point of no return is explicit and the rollback restores snapshots past it', () => {
-    // The first moment a newer binary can open the store is the image roll: the mark comes before its update.
-    expect(states['Stage 1 Roll DockerImage: begin'].Next).toBe('Point of no return: the new image may open the store');
-    expect(states['Point of no return: the new image may open the store'].Next).toBe('Stage 1 Roll DockerImage: update the stack parameters');
+    // The first moment a newer binary can open the store is the image roll: marked once its update started
+    // (a refused update call changed nothing), before the wait.
+    const mark = 'Stage 1 Roll DockerImage: point of no return, the update started';
+    expect(states['Stage 1 Roll DockerImage: update the stack parameters'].Next).toBe(mark);
+    expect(states[mark]).toMatchObject({ Type: 'Pass', Result: true, ResultPath: '$.progress.pastPointOfNoReturn' });
+    expect(states[mark].Next).toBe('Stage 1 Roll DockerImage: wait for UPDATE_COMPLETE');
+    expect(names.filter((n) => states[n].ResultPath === '$.progress.pastPointOfNoReturn')).toEqual([mark]);
     const choice = states['Rollback: past the point of no return?'];
     expect(choice.Choices[0].Next).toBe('Restore: release the master scale-in protection');
     expect(states['Restore: release the master scale-in protection'].Next).toBe('Restore: scale both groups to zero');

@@ -4,6 +4,7 @@ import { statePath } from '../../private/state-document';
 import { ProcedurePolling } from '../procedure-polling';
 import { StageContext } from '../stage-context';
 import { UpgradeHandler } from '../upgrade-handler';
+import { PointOfNoReturn } from './point-of-no-return';
 
 /** Props of {@link ParameterUpdate}. */
 export interface ParameterUpdateProps {
@@ -25,6 +26,13 @@ export interface ParameterUpdateProps {
    * @default true
    */
   readonly waitForServices?: boolean;
+  /**
+   * This update lets a newer binary open the store (an image roll): mark the point of no return as soon as
+   * the update has started, so every later failure restores the pre-upgrade snapshots. A refused or failed
+   * update call (nothing started) still only puts the parameters back.
+   * @default false
+   */
+  readonly marksPointOfNoReturn?: boolean;
 }
 
 /**
@@ -46,7 +54,9 @@ export class ParameterUpdate extends sfn.StateMachineFragment {
     const settled = ctx.step(this, `${title}: wait for UPDATE_COMPLETE`, UpgradeHandler.STACK_STATUS, {
       'cluster.$': statePath('cluster'), 'update.$': `${results}.update.Payload`,
     }, { resultPath: `${results}.stack`, poll: props.polling.stack });
-    let chain = sfn.Chain.start(update).next(settled);
+    let chain = sfn.Chain.start(update);
+    if (props.marksPointOfNoReturn) chain = chain.next(new PointOfNoReturn(this, `${title}: point of no return, the update started`));
+    chain = chain.next(settled);
     if (props.waitForServices ?? true) {
       chain = chain.next(ctx.step(this, `${title}: wait for steady ECS services`, UpgradeHandler.ECS_SERVICES_STEADY, {
         'cluster.$': statePath('cluster'),

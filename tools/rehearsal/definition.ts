@@ -16,9 +16,9 @@ export interface AslState {
   Result?: unknown;
   Next?: string;
   End?: boolean;
-  Retry?: Array<{ ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number }>;
+  Retry?: Array<{ ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number }>;
   Catch?: Array<{ ErrorEquals: string[]; Next: string; ResultPath?: string }>;
-  Choices?: Array<{ Next: string }>;
+  Choices?: Array<{ Next: string; [k: string]: unknown }>;
   Default?: string;
   ItemProcessor?: AslDefinition;
   Iterator?: AslDefinition;

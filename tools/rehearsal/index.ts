@@ -16,6 +16,7 @@ import { freePort } from '../free-port';
 import { MotoServer } from '../moto';
 import { NEO4J_NEWEST_VERSION } from '../neo4j-embedded';
 import { ApiCallCounter, ClientSet, MOTO_ACCOUNT } from './aws-clients';
+import { EXECUTOR_ADAPTATIONS } from './adaptations';
 import { aslFindings, buildModel, MachineModel } from './definition';
 import { contractFindings } from './contracts';
 import { DeployedStack, deployStack, resetMoto } from './emulator';
@@ -28,6 +29,7 @@ import { Neo4jPlayer } from './neo4j-player';
 import { BootRecord, NodeFleet, groupsOf } from './nodes';
 import { printSummary, happyVerdict, faultRunReport } from './report';
 import { synthesize, SynthResult } from './synth';
+import { upgradedCluster } from './upgraded-cluster';
 import {
   ExecutionReport, FaultRun, FaultRunReport, RehearsalOptions, RehearsalReport, Simulated,
 } from './types';
@@ -104,8 +106,14 @@ async function deploy(
   return { moto, deployed, model, world, harness, harnessCounter, stateMachineArn };
 }
 
-function regionsOf(model: MachineModel, input: Record<string, unknown>): string[] {
-  const extra = [...((model.baked.defaults.cloneRegions as string[] | undefined) ?? []), ...((input.cloneRegions as string[] | undefined) ?? [])];
+/** The input's fields when it is a JSON object ({} when not: validate-input refuses it, the harness only reads it). */
+function fieldsOf(input: unknown): Record<string, unknown> {
+  return input !== null && typeof input === 'object' && !Array.isArray(input) ? input as Record<string, unknown> : {};
+}
+
+function regionsOf(model: MachineModel, input: unknown): string[] {
+  const given = fieldsOf(input).cloneRegions;
+  const extra = [...((model.baked.defaults.cloneRegions as string[] | undefined) ?? []), ...(Array.isArray(given) ? given.map(String) : [])];
   return [REGION, ...new Set(extra.filter((r) => r !== REGION))];
 }
 
@@ -121,7 +129,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
   const t0 = Date.now();
   const progress = options.progress ?? ((line: string) => console.log(line));
   const app = path.resolve(options.app ?? DEFAULT_APP);
-  const input = { ...(options.input ?? DEFAULT_INPUT) };
+  // Passed through as given, even when not an object (validate-input must refuse it, not the harness).
+  const input: unknown = options.input === undefined ? { ...DEFAULT_INPUT } : options.input;
   const outDir = path.resolve(options.outDir ?? path.join(REPO_ROOT, 'rehearsal'));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearsal-'));
   const logDir = path.join(outDir, 'logs');
@@ -142,7 +151,12 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const synth = await synthesize({ root: REPO_ROOT, app, context, outdir: path.join(work, 'cdk.out'), log });
     progress(`  synthesized ${synth.stackName} in ${(synth.durationMs / 1000).toFixed(1)} s`);
     const secretValues = secretValuesFor(synth);
-    const password = Object.values(secretValues).find((v) => v.password)?.password ?? 'rehearsal-password';
+    // The upgraded cluster's own secret (an app may hold several clusters, each with its own).
+    const upgrades = upgradedCluster(synth.template);
+    const password = (upgrades.secretLogicalId ? secretValues[upgrades.secretLogicalId]?.password : undefined)
+      ?? Object.values(secretValues).find((v) => v.password)?.password ?? 'rehearsal-password';
+    progress(`  the state machine upgrades cluster "${upgrades.environmentName ?? '?'}" (stack ${upgrades.stackName ?? synth.stackName}), `
+      + `admin secret ${upgrades.secretLogicalId ?? 'not in this template: the first generated secret plays it'}`);
 
     const moto = await startRehearsalMoto();
     motos.push(moto);
@@ -189,7 +203,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       // Until the real store upgrade has happened (the happy path does it; without it, the first run that
       // rolls the image), runs go one at a time: a Neo4j restart must not pull the server from under a
       // parallel run's health gate or validator.
-      const target = Neo4jPlayer.versionFor(String(input.dockerImage)).version;
+      const target = Neo4jPlayer.versionFor(String(fieldsOf(input).dockerImage)).version;
       let upgraded: () => void = () => undefined;
       const storeUpgraded = new Promise<void>((resolve) => { upgraded = resolve; });
       if (neo4j.runningVersion === target) upgraded();
@@ -222,7 +236,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const h = happy?.report;
     const verdict: string[] = [];
     verdict.push(...aslFindings(model.definition).map((f) => `AWS would refuse the state machine: ${f}`));
-    if (h) verdict.push(...happyVerdict(h, model, input));
+    if (h) verdict.push(...happyVerdict(h, model, fieldsOf(input)));
     if (faultsReport) {
       for (const u of faultsReport.unexpected) verdict.push(`fault run ${u.run}: ${u.outcome}${u.endState ? ` at "${u.endState}"` : ''}${u.problems.length ? `: ${u.problems.join('; ')}` : ''}`);
     }
@@ -242,15 +256,11 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       emulatorAdaptations: [
         ...first.deployed.adaptations,
         { what: 'moto_server runs behind tools/rehearsal/moto_server_patched.py: Auto Scaling groups update in place on UpdateStack (rolling replacement when the launch template version changes), updates follow changed launch templates/task definitions, instances spread over the group\'s AZs', why: 'moto 5.2.1 replaces a group (new name, all-new instances) on any stack update, re-applies only resources that name a changed parameter, and puts every instance in the first subnet' },
-        { what: 'Lambda tasks run in-process through aws-local-stepfunctions task overrides (function ARN -> handler by its Description); Wait/Retry intervals overridden to 0', why: 'moto\'s Lambda needs Docker to invoke; the rehearsal runs the real handler logic instead' },
-        { what: '$$.State.EnteredTime, $$.Task.Token, $$.Execution.Id/Name given to aws-local-stepfunctions as a context object', why: 'the local executor only fills $$.Execution.Input/StartTime' },
-        { what: 'in the copy of the definition aws-local-stepfunctions runs, a Task\'s TimeoutSecondsPath moves into a Parameters field resolved from the state input (the harness strips it before the handler)', why: 'aws-local-stepfunctions resolves TimeoutSecondsPath against the evaluated Parameters; AWS resolves it against the state input' },
-        { what: 'the terminal state is read from the execution\'s events, not from the error name', why: 'aws-local-stepfunctions does not evaluate intrinsic functions in a Fail state\'s CausePath (States.JsonToString($)) and fails with States.Runtime there' },
-        { what: 'Promise.withResolvers polyfilled before aws-local-stepfunctions is imported', why: 'aws-local-stepfunctions 3 needs Node 22; on Node 20 every Task fails with a TypeError that Catch States.ALL would hide' },
+        ...EXECUTOR_ADAPTATIONS,
       ],
       simulated: [...simulated.values()],
       neo4j: { played: neo4j.played, storeChecks: neo4j.storeChecks },
-      stateMachine: { taskStates: model.tasks.length, stages: model.stages.map((s) => `${s.seedStep} ${s.name}`), ...(model.pointOfNoReturn && { pointOfNoReturn: model.pointOfNoReturn }) },
+      stateMachine: { upgrades, taskStates: model.tasks.length, stages: model.stages.map((s) => `${s.seedStep} ${s.name}`), ...(model.pointOfNoReturn && { pointOfNoReturn: model.pointOfNoReturn }) },
       contractFindings: findings,
       ...(h && {
         stages: h.stages,
@@ -284,7 +294,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
 
 /** A second execution while the first holds the lock: it must stop at the lock and change nothing. */
 async function probeLock(
-  d: Deployment, input: Record<string, unknown>, regions: string[], logDir: string, progress: (line: string) => void,
+  d: Deployment, input: unknown, regions: string[], logDir: string, progress: (line: string) => void,
 ): Promise<RehearsalReport['lockContention']> {
   const name = `second-${Date.now()}`;
   progress(`  lock contention: starting a second execution (${name}) with the same input while the first holds the lock`);
@@ -362,14 +372,14 @@ async function freshDeployment(
 
 async function faultRun(
   run: FaultRun, moto: MotoServer, synth: SynthResult, work: string, secretValues: Record<string, Record<string, string>>,
-  neo4j: Neo4jPlayer, baseInput: Record<string, unknown>, regions: string[], logDir: string, progress: (line: string) => void,
+  neo4j: Neo4jPlayer, baseInput: unknown, regions: string[], logDir: string, progress: (line: string) => void,
   simulated: Map<string, Simulated>,
 ): Promise<FaultRunReport> {
   const t0 = Date.now();
   const lines: string[] = [];
   const buffered = (line: string) => lines.push(line);
   const { deployment: d, restored } = await freshDeployment(moto, synth, work, secretValues, neo4j, buffered);
-  const input = { ...baseInput, ...(run.input ?? {}) };
+  const input = run.input ? { ...fieldsOf(baseInput), ...run.input } : baseInput;
   const counter = new ApiCallCounter();
   const result = await runExecution({
     root: REPO_ROOT, name: `f-${run.name}`.slice(0, 80), model: d.model, world: d.world, endpoint: moto.endpoint, region: REGION,

@@ -3,9 +3,12 @@
  * on small hand-written definitions: no moto, no Neo4j. Each quota fails the run with the error AWS
  * gives, at the state that broke it, and States.ALL does not catch States.DataLimitExceeded.
  */
+import { Template } from 'aws-cdk-lib/assertions';
 import { AslDefinition } from '../../tools/rehearsal/definition';
 import { LimitedRun, LimitedRunOptions, runWithLimits } from '../../tools/rehearsal/limited-machine';
 import { SERVICE_LIMITS, definitionLimitFindings } from '../../tools/rehearsal/service-limits';
+import { upgradeStack } from '../support/example-upgrade';
+import { resolvedDefinition } from '../support/state-machine-definition';
 
 const LAMBDA = 'arn:aws:states:::lambda:invoke';
 const FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:f';
@@ -225,6 +228,11 @@ describe('timeouts and waits within their ranges', () => {
     ]);
     expect(definitionLimitFindings(lambdaTask({ TimeoutSeconds: 60, HeartbeatSeconds: 30 }))).toEqual([]);
   });
+
+  test('the staged upgrade\'s synthesized definition is within every range', () => {
+    const { definition } = resolvedDefinition(Template.fromStack(upgradeStack().stack).toJSON());
+    expect(definitionLimitFindings(definition)).toEqual([]);
+  }, 120_000);
 
   test('a TimeoutSecondsPath resolving beyond a year fails the run with States.Runtime (not caught)', async () => {
     const def = lambdaTask({ Parameters: { FunctionName: FUNCTION, 'Timeout.$': '$.t' }, TimeoutSecondsPath: '$.Timeout' });

@@ -71,7 +71,7 @@ const latency: CallAdaptation = {
   what: 'a waiting task\'s first look sees the work in progress: each snapshot pending once, each stack update UPDATE_IN_PROGRESS once',
   why: 'moto completes snapshots and stack updates at once; AWS never does, and the polling loops must run',
   rewrite(call, output, { handler, world, latency: l }) {
-    if (call.service === 'CloudFormation' && call.operation === 'UpdateStack') l.stackUpdated();
+    if (startsStackUpdate(call)) l.stackUpdated();
     const before = l.count;
     const out = l.rewrite(handler, call, output);
     if (l.count > before) world.note(latency, l.count - before);
@@ -85,7 +85,7 @@ export const rollbackStatus: CallAdaptation = {
   what: 'stack status UPDATE_ROLLBACK_COMPLETE after fault (c) (the parameters were really put back with UpdateStack)',
   why: 'moto never rolls an update back; the harness reverts the parameters itself and reports the rollback status',
   rewrite(call, output, { world }) {
-    if (call.service === 'CloudFormation' && call.operation === 'UpdateStack') world.statusOverride = undefined;
+    if (startsStackUpdate(call)) world.statusOverride = undefined;
     if (call.service === 'CloudFormation' && call.operation === 'DescribeStacks' && world.statusOverride) {
       setStackStatus(output, world.statusOverride.status, world.statusOverride.reason);
     }
@@ -141,6 +141,11 @@ const ecsAgent: CallAdaptation = {
 
 /** In order: a later rewrite sees (and may override) an earlier one's result. */
 export const CALL_ADAPTATIONS: readonly CallAdaptation[] = [drift, latency, rollbackStatus, inProgress, ecsAgent];
+
+/** update-stack executes a reviewed change set; the harness's own revert (fault c) still calls UpdateStack. */
+function startsStackUpdate(call: CallInfo): boolean {
+  return call.service === 'CloudFormation' && /^(UpdateStack|ExecuteChangeSet)$/.test(call.operation);
+}
 
 function setStackStatus(output: Record<string, unknown>, status: string, reason: string): void {
   const stack = ((output.Stacks ?? []) as Array<Record<string, unknown>>)[0];

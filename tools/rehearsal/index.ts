@@ -256,6 +256,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       emulatorAdaptations: [
         ...first.deployed.adaptations,
         { what: 'moto_server runs behind tools/rehearsal/moto_server_patched.py: Auto Scaling groups update in place on UpdateStack (rolling replacement when the launch template version changes), updates follow changed launch templates/task definitions, instances spread over the group\'s AZs', why: 'moto 5.2.1 replaces a group (new name, all-new instances) on any stack update, re-applies only resources that name a changed parameter, and puts every instance in the first subnet' },
+        { what: 'moto_server_patched.py section 7: a change set on the previous template lists the changes its parameters cause, with Replacement/Details from a small table of replace-only properties (ECS cluster/service names, ASG and launch template names, secret names, KMS key spec, task definitions); ExecuteChangeSet applies it through the UpdateStack code', why: 'moto 5.2.1 lists no change for a parameter-only change set, never reports Replacement, and leaves the stack\'s parameters stale after ExecuteChangeSet' },
         ...EXECUTOR_ADAPTATIONS,
       ],
       simulated: [...simulated.values()],

@@ -1,4 +1,4 @@
-"""moto_server (moto 5.2.1) with the six patches the rehearsal needs, then moto's own main(). Each patch
+"""moto_server (moto 5.2.1) with the patches the rehearsal needs, then moto's own main(). Each patch
 appends its name to PATCHED (printed to stderr at start):
 
 1. asg-in-place-update: stack updates of AWS::AutoScaling::AutoScalingGroup in place. moto's

@@ -53,7 +53,7 @@ export interface CallHooks {
   /** Throw a ThrottlingException on the first call made through these clients (once). */
   throttleFirstCall?: boolean;
   answer?: (call: CallInfo) => Record<string, unknown> | undefined;
-  rewrite?: (call: CallInfo, output: Record<string, unknown>) => Record<string, unknown>;
+  rewrite?: (call: CallInfo, output: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Called after a throttling error was thrown. */
   onThrottled?: (call: CallInfo) => void;
 }
@@ -92,7 +92,7 @@ function instrument<T>(client: T, region: string, caller: string, counter: ApiCa
       const answered = hooks.answer?.(call);
       if (answered !== undefined) return { output: { $metadata: { httpStatusCode: 200 }, ...answered } };
       const result = await next(args);
-      if (hooks.rewrite) result.output = hooks.rewrite(call, result.output);
+      if (hooks.rewrite) result.output = await hooks.rewrite(call, result.output);
       return result;
     },
     { step: 'initialize', name: 'rehearsalCallHooks', priority: 'high' },

@@ -1,16 +1,28 @@
 #!/usr/bin/env node
 /**
- * npx ts-node tools/rehearsal/cli.ts [--app <path>] [--input <json>] [--faults all] [--workers N]
- *                                    [--out <dir>] [--skip-happy-path]
+ * npx ts-node tools/rehearsal/cli.ts [--app <path>] [--input <json> | --input-file <path>] [--faults all]
+ *                                    [--workers N] [--out <dir>] [--skip-happy-path]
+ * The input is any JSON value, passed to the execution as given (validate-input refuses what is not an
+ * object); --input-file keeps a large input out of argv (over 128 KiB there fails with E2BIG).
  * Exits 0 when everything ended as expected, 1 when not, 2 on bad arguments, 3 when the harness failed.
  */
+import * as fs from 'node:fs';
 import { FaultPlan, rehearse, stopRehearsals } from './index';
 import { useProjectTools } from '../project-tools';
 
 function usage(message?: string): never {
   if (message) console.error(message);
-  console.error('usage: cli.ts [--app <cdk app entry>] [--input <json>] [--faults all] [--workers N] [--out <dir>] [--skip-happy-path]');
+  console.error('usage: cli.ts [--app <cdk app entry>] [--input <json> | --input-file <path>] [--faults all] [--workers N] [--out <dir>] [--skip-happy-path]');
   process.exit(2);
+}
+
+/** Any JSON value (a string, array or null included: the execution gets it as given). */
+function json(what: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    return usage(`${what} is not JSON (${(e as Error).message}): ${text.length > 200 ? `${text.slice(0, 200)}... (${text.length} characters)` : text}`);
+  }
 }
 
 function parse(argv: string[]) {
@@ -24,13 +36,16 @@ function parse(argv: string[]) {
     };
     switch (a) {
       case '--app': o.app = value(); break;
-      case '--input': {
-        const v = value();
+      case '--input': o.input = json(a, value()); break;
+      case '--input-file': {
+        const file = value();
+        let text = '';
         try {
-          o.input = JSON.parse(v) as unknown;
-        } catch {
-          usage(`--input is not JSON: ${v}`);
+          text = fs.readFileSync(file, 'utf8');
+        } catch (e) {
+          usage(`--input-file ${file} cannot be read: ${(e as Error).message}`);
         }
+        o.input = json(`--input-file ${file}`, text);
         break;
       }
       case '--faults': {

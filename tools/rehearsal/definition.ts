@@ -6,6 +6,7 @@
 import './polyfill';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { DeployedResource, ResolveContext, resolveIntrinsics } from './intrinsics';
+import { definitionLimitFindings } from './service-limits';
 import { CfnTemplate } from './synth';
 
 export interface AslState {
@@ -16,9 +17,9 @@ export interface AslState {
   Result?: unknown;
   Next?: string;
   End?: boolean;
-  Retry?: Array<{ ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number }>;
+  Retry?: Array<{ ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number }>;
   Catch?: Array<{ ErrorEquals: string[]; Next: string; ResultPath?: string }>;
-  Choices?: Array<{ Next: string }>;
+  Choices?: Array<{ Next: string; [k: string]: unknown }>;
   Default?: string;
   ItemProcessor?: AslDefinition;
   Iterator?: AslDefinition;
@@ -173,12 +174,13 @@ export function functionArnOf(ctx: ResolveContext, r: DeployedResource): string 
   return r.physicalId.startsWith('arn:') ? r.physicalId : `arn:aws:lambda:${ctx.region}:${ctx.account}:function:${r.physicalId}`;
 }
 
-/** What AWS would refuse in the definition: aws-local-stepfunctions' ASL validation, plus named checks. */
+/** What AWS would refuse in the definition: aws-local-stepfunctions' ASL validation, plus named checks (names, quotas). */
 export function aslFindings(definition: AslDefinition): string[] {
   const findings: string[] = [];
   for (const [name] of allStates(definition)) {
     if ([...name].length > 80) findings.push(`state name is ${[...name].length} characters, AWS allows 80: "${name}"`);
   }
+  findings.push(...definitionLimitFindings(definition));
   try {
     new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
   } catch (e) {

@@ -16,6 +16,7 @@ import { freePort } from '../free-port';
 import { MotoServer } from '../moto';
 import { NEO4J_NEWEST_VERSION } from '../neo4j-embedded';
 import { ApiCallCounter, ClientSet, MOTO_ACCOUNT } from './aws-clients';
+import { EXECUTOR_ADAPTATIONS } from './adaptations';
 import { aslFindings, buildModel, MachineModel } from './definition';
 import { contractFindings } from './contracts';
 import { Adaptation, DeployedStack, deployStack, resetMoto, resolveCrossStackReferences } from './emulator';
@@ -28,6 +29,7 @@ import { Neo4jPlayer } from './neo4j-player';
 import { BootRecord, NodeFleet, groupsOf } from './nodes';
 import { printSummary, happyVerdict, faultRunReport } from './report';
 import { synthesize, SynthResult } from './synth';
+import { upgradedCluster } from './upgraded-cluster';
 import {
   ExecutionReport, FaultRun, FaultRunReport, RehearsalOptions, RehearsalReport, Simulated,
 } from './types';
@@ -124,8 +126,14 @@ async function deploy(
   return { moto, deployed, clusterStack, stacks, model, world, harness, harnessCounter, stateMachineArn };
 }
 
-function regionsOf(model: MachineModel, input: Record<string, unknown>): string[] {
-  const extra = [...((model.baked.defaults.cloneRegions as string[] | undefined) ?? []), ...((input.cloneRegions as string[] | undefined) ?? [])];
+/** The input's fields when it is a JSON object ({} when not: validate-input refuses it, the harness only reads it). */
+function fieldsOf(input: unknown): Record<string, unknown> {
+  return input !== null && typeof input === 'object' && !Array.isArray(input) ? input as Record<string, unknown> : {};
+}
+
+function regionsOf(model: MachineModel, input: unknown): string[] {
+  const given = fieldsOf(input).cloneRegions;
+  const extra = [...((model.baked.defaults.cloneRegions as string[] | undefined) ?? []), ...(Array.isArray(given) ? given.map(String) : [])];
   return [REGION, ...new Set(extra.filter((r) => r !== REGION))];
 }
 
@@ -178,7 +186,12 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const synth = await synthesize({ root: REPO_ROOT, app, context, outdir: path.join(work, 'cdk.out'), log });
     progress(`  synthesized ${synth.stacks.map((st) => st.stackName).join(' + ')} in ${(synth.durationMs / 1000).toFixed(1)} s`);
     const secretValues = secretValuesFor(synth);
-    const password = Object.values(secretValues).find((v) => v.password)?.password ?? 'rehearsal-password';
+    // The upgraded cluster's own secret (an app may hold several clusters, each with its own).
+    const upgrades = upgradedCluster(synth.template);
+    const password = (upgrades.secretLogicalId ? secretValues[upgrades.secretLogicalId]?.password : undefined)
+      ?? Object.values(secretValues).find((v) => v.password)?.password ?? 'rehearsal-password';
+    progress(`  the state machine upgrades cluster "${upgrades.environmentName ?? '?'}" (stack ${upgrades.stackName ?? synth.stackName}), `
+      + `admin secret ${upgrades.secretLogicalId ?? 'not in this template: the first generated secret plays it'}`);
 
     const moto = await startRehearsalMoto();
     motos.push(moto);
@@ -280,15 +293,11 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         ...uniqueAdaptations(first.stacks.flatMap((d) => d.adaptations)),
         { what: 'moto_server runs behind tools/rehearsal/moto_server_patched.py: Auto Scaling groups update in place on UpdateStack (rolling replacement when the launch template version changes), updates follow changed launch templates/task definitions, instances spread over the group\'s AZs', why: 'moto 5.2.1 replaces a group (new name, all-new instances) on any stack update, re-applies only resources that name a changed parameter, and puts every instance in the first subnet' },
         { what: 'moto_server_patched.py section 7: a change set on the previous template lists the changes its parameters cause, with Replacement/Details from a small table of replace-only properties (ECS cluster/service names, ASG and launch template names, secret names, KMS key spec, task definitions); ExecuteChangeSet applies it through the UpdateStack code', why: 'moto 5.2.1 lists no change for a parameter-only change set, never reports Replacement, and leaves the stack\'s parameters stale after ExecuteChangeSet' },
-        { what: 'Lambda tasks run in-process through aws-local-stepfunctions task overrides (function ARN -> handler by its Description); Wait/Retry intervals overridden to 0', why: 'moto\'s Lambda needs Docker to invoke; the rehearsal runs the real handler logic instead' },
-        { what: '$$.State.EnteredTime, $$.Task.Token, $$.Execution.Id/Name given to aws-local-stepfunctions as a context object', why: 'the local executor only fills $$.Execution.Input/StartTime' },
-        { what: 'in the copy of the definition aws-local-stepfunctions runs, a Task\'s TimeoutSecondsPath moves into a Parameters field resolved from the state input (the harness strips it before the handler)', why: 'aws-local-stepfunctions resolves TimeoutSecondsPath against the evaluated Parameters; AWS resolves it against the state input' },
-        { what: 'the terminal state is read from the execution\'s events, not from the error name', why: 'aws-local-stepfunctions does not evaluate intrinsic functions in a Fail state\'s CausePath (States.JsonToString($)) and fails with States.Runtime there' },
-        { what: 'Promise.withResolvers polyfilled before aws-local-stepfunctions is imported', why: 'aws-local-stepfunctions 3 needs Node 22; on Node 20 every Task fails with a TypeError that Catch States.ALL would hide' },
+        ...EXECUTOR_ADAPTATIONS,
       ],
       simulated: [...simulated.values()],
       neo4j: { played: neo4j.played, storeChecks: neo4j.storeChecks },
-      stateMachine: { taskStates: model.tasks.length, stages: model.stages.map((s) => `${s.seedStep} ${s.name}`), ...(model.pointOfNoReturn && { pointOfNoReturn: model.pointOfNoReturn }) },
+      stateMachine: { upgrades, taskStates: model.tasks.length, stages: model.stages.map((s) => `${s.seedStep} ${s.name}`), ...(model.pointOfNoReturn && { pointOfNoReturn: model.pointOfNoReturn }) },
       contractFindings: findings,
       ...(h && {
         stages: h.stages,
@@ -322,7 +331,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
 
 /** A second execution while the first holds the lock: it must stop at the lock and change nothing. */
 async function probeLock(
-  d: Deployment, input: Record<string, unknown>, regions: string[], logDir: string, progress: (line: string) => void,
+  d: Deployment, input: unknown, regions: string[], logDir: string, progress: (line: string) => void,
 ): Promise<RehearsalReport['lockContention']> {
   const name = `second-${Date.now()}`;
   progress(`  lock contention: starting a second execution (${name}) with the same input while the first holds the lock`);
@@ -400,7 +409,7 @@ async function freshDeployment(
 
 async function faultRun(
   run: FaultRun, moto: MotoServer, synth: SynthResult, work: string, secretValues: Record<string, Record<string, string>>,
-  neo4j: Neo4jPlayer, baseInput: Record<string, unknown>, regions: string[], logDir: string, progress: (line: string) => void,
+  neo4j: Neo4jPlayer, baseInput: unknown, regions: string[], logDir: string, progress: (line: string) => void,
   simulated: Map<string, Simulated>,
 ): Promise<FaultRunReport> {
   const t0 = Date.now();

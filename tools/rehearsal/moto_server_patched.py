@@ -1,19 +1,28 @@
-"""moto_server with the two Auto Scaling fixes the rehearsal needs (moto 5.2.1), then moto's own main().
+"""moto_server (moto 5.2.1) with the patches the rehearsal needs, then moto's own main(). Each patch
+appends its name to PATCHED (printed to stderr at start):
 
-1. In-place stack updates of AWS::AutoScaling::AutoScalingGroup. moto's CloudFormation replaces the group on
-   ANY property change (delete + create: a new group name and all-new instances), so a parameter-only
-   update of DesiredCapacity would destroy the master and rename the group the state machine was built
-   with. AWS updates a group in place (only a new AutoScalingGroupName replaces it): sizes change through
-   the group's normal scaling (scale-in protection honoured), and an AutoScalingRollingUpdate policy
-   replaces instances whose launch template version is out of date, one batch at a time.
-2. Updates that follow what they point at. moto re-applies only resources whose own JSON names a changed
-   parameter; AWS also updates a resource whose resolved properties change because something it refers to
-   changed. Done here for the two that matter: an Auto Scaling group whose launch template got a new version
-   (then the rolling update above replaces its instances: seed 000 step 8) and an ECS service whose task
-   definition got a new revision (the image roll).
-3. Balanced placement. moto launches every instance of a group into the first subnet of
-   VPCZoneIdentifier; AWS spreads a group over its AZs. Each new instance goes to the subnet of the AZ that
-   has the fewest of the group's InService instances (ties: subnet order), as AWS's AZ balancing does.
+1. asg-in-place-update: stack updates of AWS::AutoScaling::AutoScalingGroup in place. moto's
+   CloudFormation replaces the group on ANY property change (delete + create: a new group name and
+   all-new instances), so a parameter-only update of DesiredCapacity would destroy the master and rename
+   the group the state machine was built with. AWS updates a group in place (only a new
+   AutoScalingGroupName replaces it): sizes change through the group's normal scaling (scale-in
+   protection honoured), and an AutoScalingRollingUpdate policy replaces instances whose launch template
+   version is out of date.
+2. cfn-update-followers: updates that follow what they point at. moto re-applies only resources whose own
+   JSON names a changed parameter; AWS also updates a resource whose resolved properties change because
+   something it refers to changed. Done for the two that matter: an Auto Scaling group whose launch
+   template got a new version (then patch 1 rolls its instances: seed 000 step 8) and an ECS service whose
+   task definition got a new revision (the image roll).
+3. asg-balanced-placement: moto launches every instance of a group into the first subnet of
+   VPCZoneIdentifier; AWS spreads a group over its AZs. Each new instance goes to the subnet of the AZ
+   with the fewest of the group's InService instances (ties: subnet order).
+4. cfn-ssm-parameter-values: SSM-typed stack parameters read back as AWS gives them (ParameterValue is
+   the SSM parameter NAME, ResolvedValue its value); moto puts the resolved value into ParameterValue, and
+   an update that writes back what it read then fails with HTTP 500.
+5. ec2-attach-volume-states: AttachVolume as EC2 answers it: VolumeInUse for a volume attached to
+   another instance, IncorrectState for an instance shutting down or terminated (moto attaches anyway).
+6. state-snapshots: POST /rehearsal-api/snapshot?name=x and /rehearsal-api/restore?name=x deep-copy the
+   whole account state, so each fault run starts from the deployed, booted stack without redeploying.
 
 7. Change sets (section 7 below): parameter-only change sets list their changes with Replacement and
    Details, ExecuteChangeSet applies them the way UpdateStack does (then the stack's change sets are gone).

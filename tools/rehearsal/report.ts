@@ -2,6 +2,7 @@
 import { TAG_KEYS } from '../../lambda/shared/context';
 import { MachineModel } from './definition';
 import { PlayedSettings } from './neo4j-player';
+import { SERVICE_LIMITS } from './service-limits';
 import { ExecutionReport, FaultRun, FaultRunReport, RehearsalReport } from './types';
 
 /** What the happy path must end as; each broken expectation is one line (empty: as expected). */
@@ -96,6 +97,7 @@ export function printSummary(r: RehearsalReport, out: (line: string) => void, fi
     out(`  volumes: ${h.volumes.before} -> ${h.volumes.after} (renamed ${h.volumes.renamed.length}, created ${h.volumes.created.length}, deleted ${h.volumes.deleted.length})`);
     out(`  snapshots: pre-upgrade ${h.snapshots.preUpgrade.length}, clones ${h.snapshots.clones.length}, post-upgrade ${h.snapshots.postUpgrade.length}, deleted ${h.snapshots.deleted.length}`);
     out(`  counts: ${h.counts.stateTransitions} state transitions (${h.counts.retries} of them retries), ${h.counts.awsApiCalls} AWS API calls by handlers`);
+    out(`  limits: largest state ${h.counts.largestStateBytes} bytes${h.counts.largestState ? ` (${h.counts.largestState})` : ''} of ${SERVICE_LIMITS.payloadBytes}, ${h.counts.historyEvents} history events of ${SERVICE_LIMITS.historyEvents}`);
   }
   if (r.lockContention?.ran) {
     out(`second execution while locked: ${r.lockContention.status} at "${r.lockContention.endState}" (${r.lockContention.error?.name ?? ''}), ${r.lockContention.changedAnything ? `CHANGED ${r.lockContention.details?.join(', ')}` : 'changed nothing'}`);

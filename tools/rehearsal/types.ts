@@ -137,7 +137,17 @@ export interface ExecutionReport {
   readonly pastPointOfNoReturn: boolean;
   /** Past the point of no return: one claimable volume per pre-upgrade snapshot. */
   readonly restore?: { snapshots: number; restoredClaimable: number; missing: string[]; claimedByNewNodes: number };
-  readonly counts: { stateTransitions: number; retries: number; caught: number; awsApiCalls: number; awsApiCallsByHandler: Record<string, number>; awsApiCallsByOperation: Record<string, number> };
+  readonly counts: {
+    stateTransitions: number; retries: number; caught: number; awsApiCalls: number; awsApiCallsByHandler: Record<string, number>; awsApiCallsByOperation: Record<string, number>;
+    /** The largest state input, state output or task result (UTF-8 bytes of its JSON; Step Functions allows 262144). */
+    largestStateBytes: number;
+    /** Where it was: state name and which payload, e.g. `Preflight (output)`. */
+    largestState?: string;
+    /** History events as Step Functions would log them (it fails an execution at 25000). */
+    historyEvents: number;
+    /** Per Map state: its MaxConcurrency and the most iterations one of its runs had in flight. */
+    mapConcurrency: Record<string, { maxConcurrency?: number; peak: number }>;
+  };
   readonly outcome: Outcome;
   readonly problems: string[];
   readonly bootedNodes: number;
@@ -183,7 +193,8 @@ export interface RehearsalReport {
   readonly emulatorAdaptations: Array<{ what: string; why: string }>;
   readonly simulated: Simulated[];
   readonly neo4j: { played: unknown[]; storeChecks: unknown[] };
-  readonly stateMachine: { taskStates: number; stages: string[]; pointOfNoReturn?: string };
+  /** `upgrades`: the cluster the state machine upgrades (its admin secret plays the real Neo4j). */
+  readonly stateMachine: { upgrades: { environmentName?: string; stackName?: string; secretLogicalId?: string }; taskStates: number; stages: string[]; pointOfNoReturn?: string };
   readonly contractFindings: string[];
   // The happy path (absent with skipHappyPath).
   readonly stages?: StageReport[];

@@ -3,7 +3,7 @@
  * - after a stack update: new instances boot (claim script), and when DockerImage changed, ECS rolls the
  *   tasks (the real Neo4j restarts with the version playing the new image, on the same store, with the
  *   settings the synthesized task definition hands the master's container under the new parameters);
- * - the ECS agent: how many tasks of each daemon service run (moto runs none);
+ * - the ECS agent: how many tasks of each daemon service run (moto runs none; adaptations.ts answers it);
  * - which member is the master (Enterprise clustering cannot run locally).
  * Every simulated answer is counted in `simulated` for the report.
  */
@@ -33,31 +33,8 @@ export interface SettingsSource {
   readonly secrets: Readonly<Record<string, string>>;
 }
 
+/** What the Bolt seam answers for Enterprise clustering (the call adaptations carry their own, adaptations.ts). */
 export const SIMULATED = {
-  inProgress: {
-    what: 'stack-status saw UPDATE_IN_PROGRESS while the harness still played the update (node boots, ECS rolling Neo4j)',
-    why: 'moto applies an UpdateStack synchronously; in AWS the update lasts until instances boot and ECS deployments settle',
-  },
-  latency: {
-    what: 'a waiting task\'s first look sees the work in progress: each snapshot pending once, each stack update UPDATE_IN_PROGRESS once',
-    why: 'moto completes snapshots and stack updates at once; AWS never does, and the polling loops must run',
-  },
-  rollbackStatus: {
-    what: 'stack status UPDATE_ROLLBACK_COMPLETE after fault (c) (the parameters were really put back with UpdateStack)',
-    why: 'moto never rolls an update back; the harness reverts the parameters itself and reports the rollback status',
-  },
-  drift: {
-    what: 'DetectStackDrift / DescribeStackDriftDetectionStatus answered DETECTION_COMPLETE, IN_SYNC',
-    why: 'moto 5.2.1 does not implement drift detection',
-  },
-  daemonDesired: {
-    what: 'ECS DescribeServices desiredCount of DAEMON services = InService instances of their group',
-    why: 'moto keeps a daemon service at desiredCount 0; ECS sets it to the number of eligible container instances',
-  },
-  observed: {
-    what: 'ecs-services-steady observedRunningCounts = instances that booted (claimed a data volume) per group',
-    why: 'moto never starts tasks (runningCount 0); the harness plays the ECS agent through the handler\'s deps',
-  },
   leader: {
     what: 'health-gate leader address mapped from the local server (127.0.0.1) to the master\'s private IP (oldest or scale-in-protected InService main instance)',
     why: 'Enterprise clustering cannot run locally; the master is derived from moto\'s Auto Scaling state',
@@ -92,11 +69,12 @@ export class World {
     public readonly settingsSource?: SettingsSource,
   ) {}
 
-  public note(key: keyof typeof SIMULATED, n = 1): void {
-    const s = SIMULATED[key];
-    const entry = this.simulated.get(key) ?? { what: s.what, why: s.why, count: 0 };
+  /** Counts one simulated answer: a Bolt-seam one by key, or a call adaptation. */
+  public note(what: keyof typeof SIMULATED | { key: string; what: string; why: string }, n = 1): void {
+    const s = typeof what === 'string' ? { key: what, ...SIMULATED[what] } : what;
+    const entry = this.simulated.get(s.key) ?? { what: s.what, why: s.why, count: 0 };
     entry.count += n;
-    this.simulated.set(key, entry);
+    this.simulated.set(s.key, entry);
   }
 
   public async parameters(): Promise<Record<string, string>> {

@@ -1,0 +1,82 @@
+/**
+ * Fires one execution's planned faults (types.ts FaultKind) at the task states they name, each at most
+ * once: (a) the handler fails before it runs, (b) its first AWS call is throttled, (c) the stack update
+ * its wait polls is rolled back, (d) the operator rejects the approval or never answers.
+ */
+import { UpdateStackCommand } from '@aws-sdk/client-cloudformation';
+import { PreconditionFailedError } from '../../lambda/shared/errors';
+import { rollbackStatus } from './adaptations';
+import { CallHooks, ClientSet } from './aws-clients';
+import { TaskInfo } from './definition';
+import { FaultSpec } from './types';
+import { World } from './world';
+
+export type ApprovalDecision = 'approve' | 'reject' | 'timeout';
+
+export class FaultInjector {
+  public readonly fired: FaultSpec[] = [];
+
+  constructor(private readonly faults: FaultSpec[], private readonly say: (line: string) => void) {}
+
+  /** (a): throws the non-retryable error instead of running the handler. */
+  public failHandler(task: TaskInfo): void {
+    const f = this.armed(task, 'handler-error');
+    if (!f) return;
+    this.fire(f, task);
+    throw new PreconditionFailedError(`rehearsal fault (a): ${task.handler} failed in "${task.stateName}" (injected, not retryable)`);
+  }
+
+  /** (b): the client hooks that throttle this invocation's first AWS call. */
+  public throttleHooks(task: TaskInfo): Partial<CallHooks> {
+    const f = this.armed(task, 'throttle');
+    return f ? { throttleFirstCall: true, onThrottled: () => this.fire(f, task) } : {};
+  }
+
+  /**
+   * (c): before a stack wait looks, CloudFormation "rolls back" the update it waits for: every parameter
+   * put back to its value before that update, and UPDATE_ROLLBACK_COMPLETE reported until the next update.
+   */
+  public async rollBackStack(task: TaskInfo, world: World, harness: ClientSet, revertTo: Record<string, string>): Promise<void> {
+    const f = task.handler === 'stack-status' ? this.armed(task, 'stack-rollback') : undefined;
+    if (!f) return;
+    await world.settle(600_000);
+    this.say('  ! fault stack-rollback: CloudFormation "rolls back" the update (parameters put back) and reports UPDATE_ROLLBACK_COMPLETE');
+    await revertStack(harness, world, revertTo);
+    world.statusOverride = { status: 'UPDATE_ROLLBACK_COMPLETE', reason: 'rehearsal fault (c): the update failed and CloudFormation rolled it back' };
+    world.note(rollbackStatus);
+    this.fire(f, task);
+  }
+
+  /** (d): the operator's decision when a fault decides it, else undefined. */
+  public approval(task: TaskInfo): ApprovalDecision | undefined {
+    const f = this.armed(task, 'approval-reject') ?? this.armed(task, 'approval-timeout');
+    if (!f) return undefined;
+    this.fire(f, task);
+    return f.kind === 'approval-reject' ? 'reject' : 'timeout';
+  }
+
+  private armed(task: TaskInfo, kind: FaultSpec['kind']): FaultSpec | undefined {
+    return this.faults.find((f) => f.state === task.stateName && f.kind === kind && !this.fired.includes(f));
+  }
+
+  private fire(f: FaultSpec, task: TaskInfo): void {
+    this.fired.push(f);
+    this.say(`  ! fault ${f.kind} injected into "${task.stateName}"`);
+  }
+}
+
+/** What CloudFormation does when an update fails: every parameter back to its value before the update. */
+async function revertStack(harness: ClientSet, world: World, parameters: Record<string, string>): Promise<void> {
+  const current = await world.parameters();
+  await harness.cfn.send(new UpdateStackCommand({
+    StackName: world.cluster.stackName,
+    UsePreviousTemplate: true,
+    Parameters: Object.keys(current).map((k) => ({ ParameterKey: k, ParameterValue: parameters[k] ?? current[k] })),
+    Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
+  })).catch((e: Error) => {
+    if (!/No updates are to be performed/.test(e.message)) throw e;
+  });
+  const after = await world.recordParameters();
+  world.afterStackChange(current, after);
+  await world.idle();
+}

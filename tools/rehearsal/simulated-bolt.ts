@@ -1,0 +1,89 @@
+/**
+ * The Bolt seam: the database connection a handler gets (its `connect` dep), played by the harness.
+ * Health gates talk to the real local Neo4j through it, with what a standalone Community server cannot
+ * answer added: Enterprise membership (SHOW SERVERS, SHOW DATABASES per member), the leader's address and
+ * the edition the image names. The validator and the Cypher migrations get the real driver, unchanged.
+ */
+import * as path from 'node:path';
+import { BoltConnect, connectBolt } from '../../lambda/shared/bolt';
+import { World } from './world';
+
+/** The Enterprise cluster a health gate would see, derived from moto's Auto Scaling state and the modes. */
+export interface SimulatedCluster {
+  readonly members: Array<{ id: string; address: string; role: 'primary' | 'secondary'; writer: boolean }>;
+  readonly leaderAddress: string;
+  /** The edition the image names (the embedded server is Community). */
+  readonly edition?: string;
+}
+
+const isLocal = (a: unknown) => typeof a === 'string' && /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(a);
+
+/** A BoltConnect to the real local Neo4j that also answers what only an Enterprise cluster can. */
+export function simulatedConnect(world: World, cluster: SimulatedCluster): BoltConnect {
+  return (uri, credentials, options) => {
+    const real = connectBolt(uri, credentials, options);
+    return {
+      async serverInfo() {
+        const info = await real.serverInfo();
+        if (!isLocal(info.address)) return info;
+        world.note('leader');
+        return { ...info, address: cluster.leaderAddress };
+      },
+      async query(cypher, params, database) {
+        if (/^\s*SHOW\s+SERVERS\b/i.test(cypher)) {
+          world.note('membership');
+          return cluster.members.map((m) => ({
+            name: m.id, address: m.address, state: 'Enabled', health: 'Available',
+            hosting: ['neo4j', 'system'], requestedHosting: ['neo4j', 'system'],
+          }));
+        }
+        const rows = await real.query(cypher, params, database);
+        if (/^\s*SHOW\s+DATABASES\b/i.test(cypher)) {
+          world.note('membership');
+          return cluster.members.flatMap((m) => rows.map((row) => ({
+            ...row,
+            address: m.address,
+            role: m.role,
+            writer: row.writer === true && m.writer,
+          })));
+        }
+        return rows.map((row) => {
+          const out = { ...row };
+          if (isLocal(out.address)) {
+            out.address = cluster.leaderAddress;
+            world.note('leader');
+          }
+          if (cluster.edition && /dbms\.components/i.test(cypher) && String(out.edition).toLowerCase() === 'community' && cluster.edition !== 'community') {
+            out.edition = cluster.edition;
+            world.note('edition');
+          }
+          return out;
+        });
+      },
+      close: () => real.close(),
+    };
+  };
+}
+
+/** The `connect` dep of a handler that talks to Neo4j (undefined for the others: their real default). */
+export async function boltSeamFor(
+  handler: string, payload: Record<string, unknown>, world: World, parameterNames: Record<string, string>, root: string, say: (line: string) => void,
+): Promise<unknown> {
+  if (handler === 'health-gate') {
+    // The edition the nodes' image names (what the stack runs now), never the gate's own expectation.
+    const image = String((await world.parameters())[parameterNames.dockerImage ?? 'DockerImage'] ?? '');
+    const edition = /-(enterprise|community)\b/.exec(image.split('@')[0].split(':').pop() ?? '')?.[1];
+    const members = await world.members(parameterNames);
+    const expected = String(payload.expectedVersion ?? '');
+    if (expected && world.neo4j?.runningVersion && expected !== world.neo4j.runningVersion) {
+      say(`  (health gate expects Neo4j ${expected}; the real Neo4j runs ${world.neo4j.runningVersion})`);
+    }
+    return simulatedConnect(world, { ...members, ...(edition && { edition }) });
+  }
+  if (handler === 'validate-migration' || handler === 'run-migrations') {
+    // The validator and the Cypher migrations use the real local Neo4j with the validator's driver: nothing simulated.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(path.join(root, 'validator', 'connect')) as { connect: (...a: unknown[]) => unknown }).connect;
+  }
+  return undefined;
+}

@@ -75,7 +75,8 @@ export async function boltSeamFor(
     const edition = /-(enterprise|community)\b/.exec(image.split('@')[0].split(':').pop() ?? '')?.[1];
     const members = await world.members(parameterNames);
     const expected = String(payload.expectedVersion ?? '');
-    if (expected && world.neo4j?.runningVersion && expected !== world.neo4j.runningVersion) {
+    const numeric = (v: string) => v.split('.').map(Number).join('.');
+    if (expected && world.neo4j?.runningVersion && numeric(expected) !== numeric(world.neo4j.runningVersion)) {
       say(`  (health gate expects Neo4j ${expected}; the real Neo4j runs ${world.neo4j.runningVersion})`);
     }
     return simulatedConnect(world, { ...members, ...(edition && { edition }) });

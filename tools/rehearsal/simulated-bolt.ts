@@ -71,11 +71,14 @@ export async function boltSeamFor(
   handler: string, payload: Record<string, unknown>, world: World, parameterNames: Record<string, string>, root: string, say: (line: string) => void,
 ): Promise<unknown> {
   if (handler === 'health-gate') {
+    // What the gate expects: the plan's resolved version and edition, or (older gate input) the image's tag.
     const image = String(payload.dockerImage ?? '');
-    const edition = /-(enterprise|community)\b/.exec(image.split(':').pop() ?? '')?.[1];
+    const given = typeof payload.expectedEdition === 'string' && payload.expectedEdition !== '' ? payload.expectedEdition : undefined;
+    const edition = given ?? /-(enterprise|community)\b/.exec(image.split(':').pop() ?? '')?.[1];
+    const version = typeof payload.expectedVersion === 'string' ? payload.expectedVersion : imageVersion(image);
     const members = await world.members(parameterNames);
-    if (imageVersion(image) && world.neo4j?.runningVersion && imageVersion(image) !== world.neo4j.runningVersion) {
-      say(`  (health gate expects ${image}; the real Neo4j runs ${world.neo4j.runningVersion})`);
+    if (version && world.neo4j?.runningVersion && version !== world.neo4j.runningVersion) {
+      say(`  (health gate expects ${version}; the real Neo4j runs ${world.neo4j.runningVersion})`);
     }
     return simulatedConnect(world, { ...members, ...(edition && { edition }) });
   }

@@ -7,7 +7,9 @@ import { readSchema } from './schema';
 import type { GroupDigest, PartitionSpec, Snapshot } from './snapshot';
 import { SNAPSHOT_FORMAT, addDigests, rollUpLabels, sortRecord } from './snapshot';
 import type { KeyConfig, NormalizedKeys } from './stable-key';
-import { keyExpression, keyLabels, nodeKeyOf, normalizeKeys } from './stable-key';
+import { nodeKeyOf, normalizeKeys } from './stable-key';
+import { forEachRecord } from './record-stream';
+import { RelationshipPassQuery } from './relationship-pass-query';
 
 export interface CaptureProgress {
   readonly phase: 'nodes' | 'relationships';
@@ -162,8 +164,8 @@ async function hashNodes(ctx: PassContext, totalNodes: number): Promise<Record<s
   const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ', fetchSize: ctx.fetchSize });
   let done = 0;
   try {
-    const result = session.run(`MATCH (n) ${idFilter('n', ctx.partition)} RETURN labels(n) AS l, properties(n) AS p`, partitionParams(ctx.partition));
-    for await (const rec of result) {
+    const cypher = `MATCH (n) ${idFilter('n', ctx.partition)} RETURN labels(n) AS l, properties(n) AS p`;
+    await forEachRecord(session, cypher, partitionParams(ctx.partition), (rec) => {
       const labels = rec.get(0) as string[];
       if (labels.length > 1) labels.sort(compareCodeUnits);
       const props = rec.get(1) as Record<string, unknown>;
@@ -173,13 +175,13 @@ async function hashNodes(ctx: PassContext, totalNodes: number): Promise<Record<s
       if (keyHash) {
         const key = nodeKeyOf(labels, props, ctx.keys);
         const bucket = key ? bucketOf(digest(writeKeyedNode(kw.reset(), key.label, key.values).view()), keyHash.count) : bucketOf(d, keyHash.count);
-        if (bucket !== keyHash.index) continue;
+        if (bucket !== keyHash.index) return;
       }
       const cacheKey = labels.length === 1 ? labels[0] : labels.join('\u0000');
       const g = groups.get(cacheKey, () => labelCombinationKey(labels));
       g.count++;
       g.sum.addDigest(d);
-    }
+    });
   } finally {
     await session.close();
   }
@@ -196,49 +198,26 @@ function writeKeyedNode(w: CanonicalWriter, label: string, values: readonly unkn
 async function hashRelationships(ctx: PassContext, totalRels: number): Promise<Record<string, GroupDigest>> {
   const groups = new Groups();
   const keyHash = ctx.partition?.strategy === 'key-hash' ? ctx.partition : undefined;
-  const labelsByIndex = keyLabels(ctx.keys);
-  const query =
-    `MATCH (a)-[r]->(b) ${idFilter('r', ctx.partition)} ` +
-    `WITH a, r, b, ${keyExpression('a', ctx.keys)} AS ak, ${keyExpression('b', ctx.keys)} AS bk ` +
-    'RETURN type(r) AS t, properties(r) AS p, ak, bk, ' +
-    'CASE WHEN ak IS NULL THEN labels(a) END AS al, CASE WHEN ak IS NULL THEN properties(a) END AS ap, ' +
-    'CASE WHEN bk IS NULL THEN labels(b) END AS bl, CASE WHEN bk IS NULL THEN properties(b) END AS bp';
+  const query = new RelationshipPassQuery(ctx.keys, idFilter('r', ctx.partition));
   const w = new CanonicalWriter();
   const kw = new CanonicalWriter(1024);
-  /**
-   * Appends the end node's stable key (encodeKeyedNode or encodeContentKey) to w; returns the digest
-   * that decides its key-hash partition when `bucketed` (else null).
-   */
-  const endKey = (k: [Integer, unknown[]] | null, labels: string[] | null, props: Record<string, unknown> | null, bucketed: boolean): Buffer | null => {
-    if (k) {
-      const label = labelsByIndex[k[0].toNumber()];
-      writeKeyedNode(w, label, k[1]);
-      return bucketed ? digest(writeKeyedNode(kw.reset(), label, k[1]).view()) : null;
-    }
-    const ls = labels as string[];
-    if (ls.length > 1) ls.sort(compareCodeUnits);
-    const d = digest(kw.reset().ascii('N').labels(ls).map(props as Record<string, unknown>).view());
-    w.ascii('C' + d.toString('hex', 0, 16));
-    return d;
-  };
   const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ', fetchSize: ctx.fetchSize });
   let done = 0;
   try {
-    const result = session.run(query, partitionParams(ctx.partition));
-    for await (const rec of result) {
+    await forEachRecord(session, query.cypher, partitionParams(ctx.partition), (rec) => {
       if (++done % 10000 === 0) ctx.onProgress?.({ phase: 'relationships', done, total: totalRels });
       const type = rec.get(0) as string;
       // bytes of encodeRelationshipContent(type, startKey, endKey, props)
       w.reset().ascii('R').string(type);
-      const startDigest = endKey(rec.get(2), rec.get(4), rec.get(5), keyHash !== undefined);
-      if (keyHash && bucketOf(startDigest as Buffer, keyHash.count) !== keyHash.index) continue;
+      const startDigest = query.writeEndKey(rec, 0, w, kw, keyHash !== undefined);
+      if (keyHash && bucketOf(startDigest as Buffer, keyHash.count) !== keyHash.index) return;
       w.ascii('>');
-      endKey(rec.get(3), rec.get(6), rec.get(7), false);
+      query.writeEndKey(rec, 1, w, kw, false);
       const d = digest(w.map(rec.get(1) as Record<string, unknown>).view());
       const g = groups.get(type, () => type);
       g.count++;
       g.sum.addDigest(d);
-    }
+    });
   } finally {
     await session.close();
   }

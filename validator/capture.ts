@@ -1,4 +1,5 @@
-import type { Driver, Integer } from 'neo4j-driver';
+import type { Driver, Integer, Record as Neo4jRecord } from 'neo4j-driver';
+import neo4j from 'neo4j-driver';
 import { CHECKSUM_ALGORITHM, Sum128, bucketOf, digest } from './checksum';
 import { CanonicalWriter, compareCodeUnits } from './canonical';
 import { labelCombinationKey } from './cypher';
@@ -35,6 +36,13 @@ export interface CaptureOptions {
   readonly partition?: { readonly index: number; readonly count: number; readonly strategy?: PartitionSpec['strategy'] };
   /** Records per Bolt PULL (default 2000). Memory is bounded by this, not by the graph. */
   readonly fetchSize?: number;
+  /**
+   * Relationship streams run concurrently in the full pass (default 2), each over the start nodes with
+   * `id(a) % n = i`: the server works on one session per thread, and the relationship query (which also
+   * reads each end's key) is the long pole, so on more than one core this shortens the pass; the
+   * checksums do not depend on it.
+   */
+  readonly relationshipStreams?: number;
   /** Called about every 10,000 entities. */
   readonly onProgress?: (p: CaptureProgress) => void;
   /** Recorded in the snapshot (never credentials). */
@@ -54,6 +62,7 @@ export async function captureSnapshot(driver: Driver, options: CaptureOptions = 
     keys,
     partition,
     fetchSize: options.fetchSize ?? 2000,
+    relationshipStreams: checkStreams(options.relationshipStreams),
     onProgress: options.onProgress,
   };
   const info = await driver.getServerInfo({ database: options.database });
@@ -91,6 +100,7 @@ interface PassContext {
   readonly keys: NormalizedKeys;
   readonly partition?: PartitionSpec;
   readonly fetchSize: number;
+  readonly relationshipStreams: number;
   readonly onProgress?: (p: CaptureProgress) => void;
 }
 
@@ -105,6 +115,12 @@ function checkPartition(p: CaptureOptions['partition']): PartitionSpec | undefin
     throw new Error(`partition.strategy: expected key-hash or internal-id, got ${JSON.stringify(strategy)}`);
   }
   return { index, count, strategy };
+}
+
+function checkStreams(n: number | undefined): number {
+  if (n === undefined) return 2;
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`relationshipStreams: expected an integer from 1 to 64, got ${n}`);
+  return n;
 }
 
 class GroupAccumulator {
@@ -198,29 +214,37 @@ function writeKeyedNode(w: CanonicalWriter, label: string, values: readonly unkn
 async function hashRelationships(ctx: PassContext, totalRels: number): Promise<Record<string, GroupDigest>> {
   const groups = new Groups();
   const keyHash = ctx.partition?.strategy === 'key-hash' ? ctx.partition : undefined;
-  const query = new RelationshipPassQuery(ctx.keys, idFilter('r', ctx.partition));
+  const streams = ctx.relationshipStreams;
+  const filters = [streams > 1 ? 'id(a) % $streamCount = $streamIndex' : '', ctx.partition?.strategy === 'internal-id' ? 'id(r) % $partitionCount = $partitionIndex' : ''].filter(Boolean);
+  const query = new RelationshipPassQuery(ctx.keys, filters.length ? `WHERE ${filters.join(' AND ')}` : '');
   const w = new CanonicalWriter();
   const kw = new CanonicalWriter(1024);
-  const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ', fetchSize: ctx.fetchSize });
   let done = 0;
-  try {
-    await forEachRecord(session, query.cypher, partitionParams(ctx.partition), (rec) => {
-      if (++done % 10000 === 0) ctx.onProgress?.({ phase: 'relationships', done, total: totalRels });
-      const type = rec.get(0) as string;
-      // bytes of encodeRelationshipContent(type, startKey, endKey, props)
-      w.reset().ascii('R').string(type);
-      const startDigest = query.writeEndKey(rec, 0, w, kw, keyHash !== undefined);
-      if (keyHash && bucketOf(startDigest as Buffer, keyHash.count) !== keyHash.index) return;
-      w.ascii('>');
-      query.writeEndKey(rec, 1, w, kw, false);
-      const d = digest(w.map(rec.get(1) as Record<string, unknown>).view());
-      const g = groups.get(type, () => type);
-      g.count++;
-      g.sum.addDigest(d);
-    });
-  } finally {
-    await session.close();
-  }
+  // records of all streams arrive on this one thread, one at a time: the writers and groups are shared
+  const onRecord = (rec: Neo4jRecord): void => {
+    if (++done % 10000 === 0) ctx.onProgress?.({ phase: 'relationships', done, total: totalRels });
+    const type = rec.get(0) as string;
+    // bytes of encodeRelationshipContent(type, startKey, endKey, props)
+    w.reset().ascii('R').string(type);
+    const startDigest = query.writeEndKey(rec, 0, w, kw, keyHash !== undefined);
+    if (keyHash && bucketOf(startDigest as Buffer, keyHash.count) !== keyHash.index) return;
+    w.ascii('>');
+    query.writeEndKey(rec, 1, w, kw, false);
+    const d = digest(w.map(rec.get(1) as Record<string, unknown>).view());
+    const g = groups.get(type, () => type);
+    g.count++;
+    g.sum.addDigest(d);
+  };
+  await Promise.all(
+    Array.from({ length: streams }, async (_, streamIndex) => {
+      const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ', fetchSize: ctx.fetchSize });
+      try {
+        await forEachRecord(session, query.cypher, { ...partitionParams(ctx.partition), streamCount: neo4j.int(streams), streamIndex: neo4j.int(streamIndex) }, onRecord);
+      } finally {
+        await session.close();
+      }
+    }),
+  );
   ctx.onProgress?.({ phase: 'relationships', done, total: totalRels });
   return groups.digests(true);
 }

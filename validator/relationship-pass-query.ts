@@ -45,7 +45,7 @@ export class RelationshipPassQuery {
     });
     const [a, b] = ends;
     this.cypher =
-      `MATCH (a)-[r]->(b) ${where} ` +
+      `MATCH (a)-[r]->(b) ${where ? where + ' ' : ''}` +
       `WITH ${['r', 'a', 'b', ...a.read, ...b.read].join(', ')} ` +
       `WITH ${['r', 'a', 'b', ...a.values, ...b.values, a.index, b.index].join(', ')} ` +
       `RETURN ${['type(r)', 'properties(r)', 'ai', ...a.values, 'bi', ...b.values, a.content, b.content].join(', ')}`;
@@ -59,8 +59,8 @@ export class RelationshipPassQuery {
     const first = 2 + end * this.width;
     const index = (rec.get(first) as Integer).toNumber();
     if (index >= 0) {
-      writeKeyedNode(w, this.labels[index], this.valuePositions[index], rec, first + 1);
-      return bucketed ? digest(writeKeyedNode(scratch.reset(), this.labels[index], this.valuePositions[index], rec, first + 1).view()) : null;
+      writeKeyedEnd(w, this.labels[index], this.valuePositions[index], rec, first + 1);
+      return bucketed ? digest(writeKeyedEnd(scratch.reset(), this.labels[index], this.valuePositions[index], rec, first + 1).view()) : null;
     }
     const [labels, props] = rec.get(2 + 2 * this.width + end) as [string[], Record<string, unknown>];
     if (labels.length > 1) labels.sort(compareCodeUnits);
@@ -70,8 +70,8 @@ export class RelationshipPassQuery {
   }
 }
 
-/** Bytes of encodeKeyedNode(label, values): `K`, the label, the values as a list. */
-function writeKeyedNode(w: CanonicalWriter, label: string, positions: readonly number[], rec: Neo4jRecord, firstValue: number): CanonicalWriter {
+/** Bytes of encodeKeyedNode(label, values) for an end whose key values are columns of the row: `K`, the label, the values as a list. */
+function writeKeyedEnd(w: CanonicalWriter, label: string, positions: readonly number[], rec: Neo4jRecord, firstValue: number): CanonicalWriter {
   w.ascii('K').string(label).ascii('l' + positions.length + '[');
   for (const p of positions) w.value(rec.get(firstValue + p));
   return w.ascii(']');

@@ -105,7 +105,7 @@ describe('the relationship pass query', () => {
         'CASE WHEN ai < 0 THEN [labels(a), properties(a)] END, CASE WHEN bi < 0 THEN [labels(b), properties(b)] END',
     );
     expect(new RelationshipPassQuery({}, '').cypher).toBe(
-      'MATCH (a)-[r]->(b)  WITH r, a, b WITH r, a, b, -1 AS ai, -1 AS bi ' +
+      'MATCH (a)-[r]->(b) WITH r, a, b WITH r, a, b, -1 AS ai, -1 AS bi ' +
         'RETURN type(r), properties(r), ai, bi, CASE WHEN ai < 0 THEN [labels(a), properties(a)] END, CASE WHEN bi < 0 THEN [labels(b), properties(b)] END',
     );
   });

@@ -1,12 +1,16 @@
 /**
- * Validator benchmark: `npx ts-node bench/validator.bench.ts [--nodes N] [--relationships N] [--version V]`.
+ * Validator benchmark:
+ * `npx ts-node bench/validator.bench.ts [--scale F | --nodes N --relationships N] [--rounds R] [--version V]`.
  *
- * Builds a graph (default 1,000,000 nodes, 2,000,000 relationships; UNWIND batches) in one embedded
- * server, then measures in the same run:
+ * Builds a graph (default 1,000,000 nodes, 2,000,000 relationships; `--scale 0.1` for a tenth, to
+ * iterate; UNWIND batches) in one embedded server, then measures in the same run:
  * - the ceiling: raw Bolt streaming of `MATCH (n) RETURN n` and `MATCH ()-[r]->() RETURN r`, records
  *   discarded (one after the other, then both at once, as the validator streams both at once);
  * - the validator's full checksum pass (captureSnapshot, keys configured), which is also a full
  *   baseline capture, and the quick baseline (counts, schema, sample);
+ * - ceiling and validator alternate for `--rounds` rounds (default 2), so load from other work on a shared
+ *   machine falls on both alike; the ratio is total ceiling time over total validator time. Client
+ *   (this process) and server (the JVM) CPU seconds are given per phase: where the time goes;
  * - peak memory of this process (RSS sampled every 50 ms per phase, and resourceUsage().maxRSS), and the
  *   same full pass once more in a child process whose V8 old space is capped at 64 MiB: it completes, so
  *   the pass's memory does not grow with the graph (the higher RSS of the first pass is lazy GC).
@@ -22,6 +26,7 @@ import { NEO4J_LTS_VERSION, startNeo4j } from '../test/support/neo4j';
 import { captureSnapshot } from '../validator/capture';
 import { connect } from '../validator/connect';
 import { progressBar } from '../validator/progress-bar';
+import type { Snapshot } from '../validator/snapshot';
 import { serializeSnapshot } from '../validator/snapshot';
 
 const KEYS = { Person: 'id', Company: 'id' };
@@ -47,6 +52,34 @@ async function measure<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: nu
   } finally {
     clearInterval(timer);
   }
+}
+
+/** CPU seconds used so far by this process and by the embedded server's JVM (a child; Linux /proc). */
+function cpuSeconds(): { client: number; server: number } {
+  const u = process.cpuUsage();
+  let server = 0;
+  try {
+    const children = fs.readFileSync(`/proc/self/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    for (const pid of children) {
+      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('java')) continue;
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      server += (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+    }
+  } catch {
+    server = NaN; // not Linux: no server figure
+  }
+  return { client: (u.user + u.system) / 1e6, server };
+}
+
+/** Runs fn and adds its wall time, client and server CPU seconds to `into`. */
+async function timed<T>(into: { seconds: number; clientCpu: number; serverCpu: number }, fn: () => Promise<T>): Promise<{ value: T; seconds: number; peakRssMb: number }> {
+  const before = cpuSeconds();
+  const m = await measure(fn);
+  const after = cpuSeconds();
+  into.seconds += m.seconds;
+  into.clientCpu += after.client - before.client;
+  into.serverCpu += after.server - before.server;
+  return m;
 }
 
 async function run(driver: Driver, cypher: string, params: Record<string, unknown> = {}): Promise<void> {
@@ -148,8 +181,10 @@ function cappedPass(boltUri: string, user: string, password: string, oldSpaceMb:
 
 async function main(): Promise<void> {
   if (process.argv.includes('--pass-only')) return passOnly();
-  const nodes = Number(arg('nodes', '1000000'));
-  const relationships = Number(arg('relationships', '2000000'));
+  const scale = Number(arg('scale', '1'));
+  const nodes = Number(arg('nodes', String(Math.round(1_000_000 * scale))));
+  const relationships = Number(arg('relationships', String(Math.round(2_000_000 * scale))));
+  const rounds = Number(arg('rounds', '2'));
   const version = arg('version', NEO4J_LTS_VERSION);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'validator-bench-'));
   const log = (line: string) => process.stderr.write(line + '\n');
@@ -169,29 +204,36 @@ async function main(): Promise<void> {
 
     const rawNodes = await measure(() => stream(driver, 'MATCH (n) RETURN n'));
     const rawRels = await measure(() => stream(driver, 'MATCH ()-[r]->() RETURN r'));
-    const rawBoth = await measure(() => Promise.all([stream(driver, 'MATCH (n) RETURN n'), stream(driver, 'MATCH ()-[r]->() RETURN r')]));
-    log(`raw streaming: nodes ${rawNodes.seconds.toFixed(1)} s, relationships ${rawRels.seconds.toFixed(1)} s, both at once ${rawBoth.seconds.toFixed(1)} s`);
-
-    const bar = progressBar(process.stderr);
-    const parts = new Map<string, number>();
-    const full = await measure(() =>
-      captureSnapshot(driver, {
-        keys: KEYS,
-        onProgress: (p) => {
-          parts.set(p.phase, p.done);
-          bar.update('validator checksum pass', [...parts.values()].reduce((a, b) => a + b, 0), nodes + relationships);
-        },
-      }),
-    );
-    bar.done();
+    const rawBoth = { seconds: 0, clientCpu: 0, serverCpu: 0, peakRssMb: 0 };
+    const full = { seconds: 0, clientCpu: 0, serverCpu: 0, peakRssMb: 0, value: undefined as unknown as Snapshot, perRound: [] as number[] };
+    for (let r = 0; r < rounds; r++) {
+      const raw = await timed(rawBoth, () => Promise.all([stream(driver, 'MATCH (n) RETURN n'), stream(driver, 'MATCH ()-[r]->() RETURN r')]));
+      rawBoth.peakRssMb = Math.max(rawBoth.peakRssMb, raw.peakRssMb);
+      const bar = progressBar(process.stderr);
+      const parts = new Map<string, number>();
+      const pass = await timed(full, () =>
+        captureSnapshot(driver, {
+          keys: KEYS,
+          onProgress: (p) => {
+            parts.set(p.phase, p.done);
+            bar.update(`validator checksum pass ${r + 1}/${rounds}`, [...parts.values()].reduce((a, b) => a + b, 0), nodes + relationships);
+          },
+        }),
+      );
+      bar.done();
+      full.peakRssMb = Math.max(full.peakRssMb, pass.peakRssMb);
+      full.value = pass.value;
+      full.perRound.push(round(raw.seconds / pass.seconds));
+      log(`round ${r + 1}: raw both at once ${raw.seconds.toFixed(1)} s, validator ${pass.seconds.toFixed(1)} s, ratio ${(raw.seconds / pass.seconds).toFixed(2)}`);
+    }
     const baselineFile = path.join(dataDir, 'baseline.json');
     const serialize = await measure(async () => fs.writeFileSync(baselineFile, serializeSnapshot(full.value)));
     const quick = await measure(() => captureSnapshot(driver, { keys: KEYS, mode: 'quick', sampleSize: 100 }));
     const capped = await cappedPass(server.boltUri, server.user, server.password, 64);
 
     const entities = nodes + relationships;
-    const ceiling = entities / rawBoth.seconds;
-    const validatorRate = entities / full.seconds;
+    const ceiling = (entities * rounds) / rawBoth.seconds;
+    const validatorRate = (entities * rounds) / full.seconds;
     const results = {
       version,
       nodes: full.value.nodes.total,
@@ -201,10 +243,16 @@ async function main(): Promise<void> {
       rawRelationshipsPerSecond: Math.round(relationships / rawRels.seconds),
       rawSequentialEntitiesPerSecond: Math.round(entities / (rawNodes.seconds + rawRels.seconds)),
       rawParallelEntitiesPerSecond: Math.round(ceiling),
-      validatorSeconds: round(full.seconds),
+      rounds,
+      validatorSeconds: round(full.seconds / rounds),
       validatorEntitiesPerSecond: Math.round(validatorRate),
       ratioToParallelCeiling: round(validatorRate / ceiling),
       ratioToSequentialCeiling: round(validatorRate / (entities / (rawNodes.seconds + rawRels.seconds))),
+      ratioPerRound: full.perRound,
+      cpuSecondsPerPass: {
+        rawBoth: { client: round(rawBoth.clientCpu / rounds), server: round(rawBoth.serverCpu / rounds) },
+        validator: { client: round(full.clientCpu / rounds), server: round(full.serverCpu / rounds) },
+      },
       peakRssMb: {
         rawStreaming: Math.round(Math.max(rawNodes.peakRssMb, rawRels.peakRssMb, rawBoth.peakRssMb)),
         validator: Math.round(full.peakRssMb),
@@ -212,7 +260,7 @@ async function main(): Promise<void> {
         validatorWithOldSpaceCappedAt64Mb: Math.round(capped.peakRssMb),
       },
       cappedPassSeconds: round(capped.seconds),
-      fullBaselineSeconds: round(full.seconds + serialize.seconds),
+      fullBaselineSeconds: round(full.seconds / rounds + serialize.seconds),
       baselineBytes: fs.statSync(baselineFile).size,
       quickBaselineSeconds: round(quick.seconds),
       cpus: os.cpus().length,
@@ -222,9 +270,10 @@ async function main(): Promise<void> {
       ['graph', `${results.nodes} nodes, ${results.relationships} relationships (built in ${results.buildSeconds} s)`],
       ['raw stream, nodes', `${results.rawNodesPerSecond}/s (${round(rawNodes.seconds)} s)`],
       ['raw stream, relationships', `${results.rawRelationshipsPerSecond}/s (${round(rawRels.seconds)} s)`],
-      ['raw stream, both at once (ceiling)', `${results.rawParallelEntitiesPerSecond} entities/s (${round(rawBoth.seconds)} s)`],
-      ['validator full checksum pass', `${results.validatorEntitiesPerSecond} entities/s (${results.validatorSeconds} s)`],
-      ['ratio validator / ceiling', `${results.ratioToParallelCeiling} (vs sequential raw: ${results.ratioToSequentialCeiling})`],
+      ['raw stream, both at once (ceiling)', `${results.rawParallelEntitiesPerSecond} entities/s (${round(rawBoth.seconds / rounds)} s per pass)`],
+      ['validator full checksum pass', `${results.validatorEntitiesPerSecond} entities/s (${results.validatorSeconds} s per pass)`],
+      ['ratio validator / ceiling', `${results.ratioToParallelCeiling} over ${rounds} alternating rounds (per round ${full.perRound.join(', ')}; vs sequential raw: ${results.ratioToSequentialCeiling})`],
+      ['CPU seconds per pass (client+server)', `ceiling ${results.cpuSecondsPerPass.rawBoth.client}+${results.cpuSecondsPerPass.rawBoth.server}, validator ${results.cpuSecondsPerPass.validator.client}+${results.cpuSecondsPerPass.validator.server}`],
       ['peak RSS (this process)', `raw streaming ${results.peakRssMb.rawStreaming} MiB, validator ${results.peakRssMb.validator} MiB, maxRSS ${results.peakRssMb.processMaxRss} MiB`],
       ['validator, V8 old space capped 64 MiB', `completed: peak RSS ${results.peakRssMb.validatorWithOldSpaceCappedAt64Mb} MiB, ${results.cappedPassSeconds} s`],
       ['baseline capture', `full ${results.fullBaselineSeconds} s (${results.baselineBytes} bytes JSON), quick ${results.quickBaselineSeconds} s`],

@@ -1,4 +1,5 @@
-import type { Driver, Integer } from 'neo4j-driver';
+import type { Driver, Integer, Record as Neo4jRecord } from 'neo4j-driver';
+import neo4j from 'neo4j-driver';
 import { CHECKSUM_ALGORITHM, Sum128, bucketOf, digest } from './checksum';
 import { CanonicalWriter, compareCodeUnits } from './canonical';
 import { labelCombinationKey } from './cypher';
@@ -7,7 +8,9 @@ import { readSchema } from './schema';
 import type { GroupDigest, PartitionSpec, Snapshot } from './snapshot';
 import { SNAPSHOT_FORMAT, addDigests, rollUpLabels, sortRecord } from './snapshot';
 import type { KeyConfig, NormalizedKeys } from './stable-key';
-import { keyExpression, keyLabels, nodeKeyOf, normalizeKeys } from './stable-key';
+import { nodeKeyOf, normalizeKeys } from './stable-key';
+import { forEachRecord } from './record-stream';
+import { RelationshipPassQuery } from './relationship-pass-query';
 
 export interface CaptureProgress {
   readonly phase: 'nodes' | 'relationships';
@@ -33,6 +36,13 @@ export interface CaptureOptions {
   readonly partition?: { readonly index: number; readonly count: number; readonly strategy?: PartitionSpec['strategy'] };
   /** Records per Bolt PULL (default 2000). Memory is bounded by this, not by the graph. */
   readonly fetchSize?: number;
+  /**
+   * Relationship streams run concurrently in the full pass (default 2), each over the start nodes with
+   * `id(a) % n = i`: the server works on one session per thread, and the relationship query (which also
+   * reads each end's key) is the long pole, so on more than one core this shortens the pass; the
+   * checksums do not depend on it.
+   */
+  readonly relationshipStreams?: number;
   /** Called about every 10,000 entities. */
   readonly onProgress?: (p: CaptureProgress) => void;
   /** Recorded in the snapshot (never credentials). */
@@ -52,6 +62,7 @@ export async function captureSnapshot(driver: Driver, options: CaptureOptions = 
     keys,
     partition,
     fetchSize: options.fetchSize ?? 2000,
+    relationshipStreams: checkStreams(options.relationshipStreams),
     onProgress: options.onProgress,
   };
   const info = await driver.getServerInfo({ database: options.database });
@@ -89,6 +100,7 @@ interface PassContext {
   readonly keys: NormalizedKeys;
   readonly partition?: PartitionSpec;
   readonly fetchSize: number;
+  readonly relationshipStreams: number;
   readonly onProgress?: (p: CaptureProgress) => void;
 }
 
@@ -103,6 +115,12 @@ function checkPartition(p: CaptureOptions['partition']): PartitionSpec | undefin
     throw new Error(`partition.strategy: expected key-hash or internal-id, got ${JSON.stringify(strategy)}`);
   }
   return { index, count, strategy };
+}
+
+function checkStreams(n: number | undefined): number {
+  if (n === undefined) return 2;
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`relationshipStreams: expected an integer from 1 to 64, got ${n}`);
+  return n;
 }
 
 class GroupAccumulator {
@@ -162,8 +180,8 @@ async function hashNodes(ctx: PassContext, totalNodes: number): Promise<Record<s
   const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ', fetchSize: ctx.fetchSize });
   let done = 0;
   try {
-    const result = session.run(`MATCH (n) ${idFilter('n', ctx.partition)} RETURN labels(n) AS l, properties(n) AS p`, partitionParams(ctx.partition));
-    for await (const rec of result) {
+    const cypher = `MATCH (n) ${idFilter('n', ctx.partition)} RETURN labels(n) AS l, properties(n) AS p`;
+    await forEachRecord(session, cypher, partitionParams(ctx.partition), (rec) => {
       const labels = rec.get(0) as string[];
       if (labels.length > 1) labels.sort(compareCodeUnits);
       const props = rec.get(1) as Record<string, unknown>;
@@ -173,13 +191,13 @@ async function hashNodes(ctx: PassContext, totalNodes: number): Promise<Record<s
       if (keyHash) {
         const key = nodeKeyOf(labels, props, ctx.keys);
         const bucket = key ? bucketOf(digest(writeKeyedNode(kw.reset(), key.label, key.values).view()), keyHash.count) : bucketOf(d, keyHash.count);
-        if (bucket !== keyHash.index) continue;
+        if (bucket !== keyHash.index) return;
       }
       const cacheKey = labels.length === 1 ? labels[0] : labels.join('\u0000');
       const g = groups.get(cacheKey, () => labelCombinationKey(labels));
       g.count++;
       g.sum.addDigest(d);
-    }
+    });
   } finally {
     await session.close();
   }
@@ -196,52 +214,37 @@ function writeKeyedNode(w: CanonicalWriter, label: string, values: readonly unkn
 async function hashRelationships(ctx: PassContext, totalRels: number): Promise<Record<string, GroupDigest>> {
   const groups = new Groups();
   const keyHash = ctx.partition?.strategy === 'key-hash' ? ctx.partition : undefined;
-  const labelsByIndex = keyLabels(ctx.keys);
-  const query =
-    `MATCH (a)-[r]->(b) ${idFilter('r', ctx.partition)} ` +
-    `WITH a, r, b, ${keyExpression('a', ctx.keys)} AS ak, ${keyExpression('b', ctx.keys)} AS bk ` +
-    'RETURN type(r) AS t, properties(r) AS p, ak, bk, ' +
-    'CASE WHEN ak IS NULL THEN labels(a) END AS al, CASE WHEN ak IS NULL THEN properties(a) END AS ap, ' +
-    'CASE WHEN bk IS NULL THEN labels(b) END AS bl, CASE WHEN bk IS NULL THEN properties(b) END AS bp';
+  const streams = ctx.relationshipStreams;
+  const filters = [streams > 1 ? 'id(a) % $streamCount = $streamIndex' : '', ctx.partition?.strategy === 'internal-id' ? 'id(r) % $partitionCount = $partitionIndex' : ''].filter(Boolean);
+  const query = new RelationshipPassQuery(ctx.keys, filters.length ? `WHERE ${filters.join(' AND ')}` : '');
   const w = new CanonicalWriter();
   const kw = new CanonicalWriter(1024);
-  /**
-   * Appends the end node's stable key (encodeKeyedNode or encodeContentKey) to w; returns the digest
-   * that decides its key-hash partition when `bucketed` (else null).
-   */
-  const endKey = (k: [Integer, unknown[]] | null, labels: string[] | null, props: Record<string, unknown> | null, bucketed: boolean): Buffer | null => {
-    if (k) {
-      const label = labelsByIndex[k[0].toNumber()];
-      writeKeyedNode(w, label, k[1]);
-      return bucketed ? digest(writeKeyedNode(kw.reset(), label, k[1]).view()) : null;
-    }
-    const ls = labels as string[];
-    if (ls.length > 1) ls.sort(compareCodeUnits);
-    const d = digest(kw.reset().ascii('N').labels(ls).map(props as Record<string, unknown>).view());
-    w.ascii('C' + d.toString('hex', 0, 16));
-    return d;
-  };
-  const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ', fetchSize: ctx.fetchSize });
   let done = 0;
-  try {
-    const result = session.run(query, partitionParams(ctx.partition));
-    for await (const rec of result) {
-      if (++done % 10000 === 0) ctx.onProgress?.({ phase: 'relationships', done, total: totalRels });
-      const type = rec.get(0) as string;
-      // bytes of encodeRelationshipContent(type, startKey, endKey, props)
-      w.reset().ascii('R').string(type);
-      const startDigest = endKey(rec.get(2), rec.get(4), rec.get(5), keyHash !== undefined);
-      if (keyHash && bucketOf(startDigest as Buffer, keyHash.count) !== keyHash.index) continue;
-      w.ascii('>');
-      endKey(rec.get(3), rec.get(6), rec.get(7), false);
-      const d = digest(w.map(rec.get(1) as Record<string, unknown>).view());
-      const g = groups.get(type, () => type);
-      g.count++;
-      g.sum.addDigest(d);
-    }
-  } finally {
-    await session.close();
-  }
+  // records of all streams arrive on this one thread, one at a time: the writers and groups are shared
+  const onRecord = (rec: Neo4jRecord): void => {
+    if (++done % 10000 === 0) ctx.onProgress?.({ phase: 'relationships', done, total: totalRels });
+    const type = rec.get(0) as string;
+    // bytes of encodeRelationshipContent(type, startKey, endKey, props)
+    w.reset().ascii('R').string(type);
+    const startDigest = query.writeEndKey(rec, 0, w, kw, keyHash !== undefined);
+    if (keyHash && bucketOf(startDigest as Buffer, keyHash.count) !== keyHash.index) return;
+    w.ascii('>');
+    query.writeEndKey(rec, 1, w, kw, false);
+    const d = digest(w.map(rec.get(1) as Record<string, unknown>).view());
+    const g = groups.get(type, () => type);
+    g.count++;
+    g.sum.addDigest(d);
+  };
+  await Promise.all(
+    Array.from({ length: streams }, async (_, streamIndex) => {
+      const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ', fetchSize: ctx.fetchSize });
+      try {
+        await forEachRecord(session, query.cypher, { ...partitionParams(ctx.partition), streamCount: neo4j.int(streams), streamIndex: neo4j.int(streamIndex) }, onRecord);
+      } finally {
+        await session.close();
+      }
+    }),
+  );
   ctx.onProgress?.({ phase: 'relationships', done, total: totalRels });
   return groups.digests(true);
 }

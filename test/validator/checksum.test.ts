@@ -1,7 +1,11 @@
 import * as crypto from 'node:crypto';
 import { Sum128, addHex, bucketOf, digest, digestHex } from '../../validator/checksum';
 import { CanonicalWriter } from '../../validator/canonical';
-import { encodeKeyedNode, encodeNodeContent, encodeRelationshipContent, keyExpression, nodeKeyOf, normalizeKeys, parseKeyOption } from '../../validator/stable-key';
+import neo4j, { Record as Neo4jRecord } from 'neo4j-driver';
+import type { Driver } from 'neo4j-driver';
+import { captureSnapshot } from '../../validator/capture';
+import { RelationshipPassQuery } from '../../validator/relationship-pass-query';
+import { encodeContentKey, encodeKeyedNode, encodeNodeContent, encodeRelationshipContent, keyExpression, nodeKeyOf, normalizeKeys, parseKeyOption } from '../../validator/stable-key';
 import { allTypes } from './fixture-graph';
 
 const MOD = BigInt(2) ** BigInt(128);
@@ -84,6 +88,49 @@ describe('stable keys', () => {
         'WHEN `a`:`We``ird` AND `a`.`id` IS NOT NULL THEN [1, [`a`.`id`]] ELSE null END',
     );
     expect(keyExpression('a', {})).toBe('null');
+  });
+});
+
+describe('the relationship pass query', () => {
+  const keys = normalizeKeys({ 'We`ird': 'id', Alpha: ['x', 'y'] });
+
+  test('reads each key property once, indexes labels in the order of nodeKeyOf, and quotes names', () => {
+    expect(new RelationshipPassQuery(keys, 'WHERE id(r) % 2 = 0').cypher).toBe(
+      'MATCH (a)-[r]->(b) WHERE id(r) % 2 = 0 ' +
+        'WITH r, a, b, a.`id` AS a0, a.`x` AS a1, a.`y` AS a2, b.`id` AS b0, b.`x` AS b1, b.`y` AS b2 ' +
+        'WITH r, a, b, a0, a1, a2, b0, b1, b2, ' +
+        'CASE WHEN a:`Alpha` AND a1 IS NOT NULL AND a2 IS NOT NULL THEN 0 WHEN a:`We``ird` AND a0 IS NOT NULL THEN 1 ELSE -1 END AS ai, ' +
+        'CASE WHEN b:`Alpha` AND b1 IS NOT NULL AND b2 IS NOT NULL THEN 0 WHEN b:`We``ird` AND b0 IS NOT NULL THEN 1 ELSE -1 END AS bi ' +
+        'RETURN type(r), properties(r), ai, a0, a1, a2, bi, b0, b1, b2, ' +
+        'CASE WHEN ai < 0 THEN [labels(a), properties(a)] END, CASE WHEN bi < 0 THEN [labels(b), properties(b)] END',
+    );
+    expect(new RelationshipPassQuery({}, '').cypher).toBe(
+      'MATCH (a)-[r]->(b) WITH r, a, b WITH r, a, b, -1 AS ai, -1 AS bi ' +
+        'RETURN type(r), properties(r), ai, bi, CASE WHEN ai < 0 THEN [labels(a), properties(a)] END, CASE WHEN bi < 0 THEN [labels(b), properties(b)] END',
+    );
+  });
+
+  test('writes the bytes of encodeKeyedNode for a keyed end and of encodeContentKey for an unkeyed one', () => {
+    const q = new RelationshipPassQuery(keys, '');
+    const props = allTypes();
+    // start: keyed by Alpha (x, y); end: no complete key, so its labels and properties came along
+    const rec = new Neo4jRecord(
+      ['t', 'p', 'ai', 'a0', 'a1', 'a2', 'bi', 'b0', 'b1', 'b2', 'ac', 'bc'],
+      ['KNOWS', {}, neo4j.int(0), null, 'x1', props.bigInt, neo4j.int(-1), null, null, null, null, [['We`ird', 'Alpha'], props]],
+    );
+    const [w, scratch] = [new CanonicalWriter(8), new CanonicalWriter(8)];
+    const startDigest = q.writeEndKey(rec, 0, w, scratch, true);
+    const startKey = encodeKeyedNode('Alpha', ['x1', props.bigInt]);
+    expect(w.toString()).toBe(startKey);
+    expect(startDigest?.toString('hex')).toBe(digest(startKey).toString('hex'));
+    expect(q.writeEndKey(rec, 0, w.reset(), scratch, false)).toBeNull();
+    w.reset();
+    q.writeEndKey(rec, 1, w, scratch, false);
+    expect(w.toString()).toBe(encodeContentKey(digestHex(encodeNodeContent(['Alpha', 'We`ird'], props))));
+  });
+
+  test('relationshipStreams is checked before anything is read', async () => {
+    await expect(captureSnapshot({} as Driver, { relationshipStreams: 0 })).rejects.toThrow('relationshipStreams: expected an integer from 1 to 64, got 0');
   });
 });
 

@@ -172,7 +172,7 @@ describe(`export/import ${NEO4J_LTS_VERSION} -> ${NEO4J_NEWEST_VERSION}`, () => 
     expect(quick.checks.join('\n')).toMatch(/sampled entities \(\d+ nodes, \d+ relationships\)/);
   });
 
-  test('partitioned checksums (key-hash and internal-id, 3 parts) add up to the single-pass result', async () => {
+  test('partitioned checksums (key-hash and internal-id, 3 parts) and concurrent relationship streams add up to the single-pass result', async () => {
     const single = await captureSnapshot(oldDb, { keys: FIXTURE_KEYS });
     for (const strategy of ['key-hash', 'internal-id'] as const) {
       const parts = await Promise.all([0, 1, 2].map((index) => captureSnapshot(oldDb, { keys: FIXTURE_KEYS, partition: { index, count: 3, strategy } })));
@@ -184,6 +184,10 @@ describe(`export/import ${NEO4J_LTS_VERSION} -> ${NEO4J_NEWEST_VERSION}`, () => 
       expect(combined.nodes).toEqual(single.nodes);
       expect(combined.relationships).toEqual(single.relationships);
       expect(compareSnapshots(single, combined).differences).toEqual([]);
+    }
+    // relationships streamed in 1 or 3 concurrent sessions: the same sums
+    for (const relationshipStreams of [1, 3]) {
+      expect((await captureSnapshot(oldDb, { keys: FIXTURE_KEYS, relationshipStreams })).relationships).toEqual(single.relationships);
     }
     // key-hash partitions are comparable one by one across databases
     for (const index of [0, 1, 2]) {

@@ -1,0 +1,78 @@
+import type { Integer, Record as Neo4jRecord } from 'neo4j-driver';
+import { digest } from './checksum';
+import type { CanonicalWriter } from './canonical';
+import { compareCodeUnits } from './canonical';
+import { quoteName } from './cypher';
+import type { NormalizedKeys } from './stable-key';
+import { keyLabels } from './stable-key';
+
+/**
+ * The full pass's relationship query, and the writer of each row's end-node stable keys.
+ *
+ * The server computes each end's key once: every key property (the union over keyed labels) is read
+ * once into a variable, the first keyed label in sorted order whose key is complete (the rule of
+ * `nodeKeyOf`) comes back as an index, its values as plain columns, and the end's labels and properties
+ * travel only when it has no complete key. Why: `keyExpression`'s `[index, [values]]` read each key
+ * property twice and built two lists per end, a third of the server's time in this pass, and the client
+ * decoded the lists. The bytes written are those of `encodeKeyedNode` / `encodeContentKey`.
+ *
+ * Columns: 0 type, 1 properties, then for the start and the end node: the label index (-1: no key), one
+ * column per key property, and `[labels, properties]` (null when keyed).
+ */
+export class RelationshipPassQuery {
+  readonly cypher: string;
+  private readonly labels: string[];
+  /** Per label index: the positions of its key properties among the value columns of one end. */
+  private readonly valuePositions: number[][];
+  private readonly width: number;
+
+  /** `where` filters `r` (may be empty). */
+  constructor(keys: NormalizedKeys, where: string) {
+    this.labels = keyLabels(keys);
+    const props = [...new Set(this.labels.flatMap((l) => keys[l]))].sort(compareCodeUnits);
+    this.valuePositions = this.labels.map((l) => keys[l].map((p) => props.indexOf(p)));
+    this.width = props.length + 1;
+    const ends = ['a', 'b'].map((v) => {
+      const values = props.map((_, i) => `${v}${i}`);
+      const complete = (label: string, i: number) => [`${v}:${quoteName(label)}`, ...this.valuePositions[i].map((j) => `${values[j]} IS NOT NULL`)].join(' AND ');
+      const index = this.labels.length === 0 ? '-1' : `CASE ${this.labels.map((l, i) => `WHEN ${complete(l, i)} THEN ${i}`).join(' ')} ELSE -1 END`;
+      return {
+        read: props.map((p, i) => `${v}.${quoteName(p)} AS ${values[i]}`),
+        values,
+        index: `${index} AS ${v}i`,
+        content: `CASE WHEN ${v}i < 0 THEN [labels(${v}), properties(${v})] END`,
+      };
+    });
+    const [a, b] = ends;
+    this.cypher =
+      `MATCH (a)-[r]->(b) ${where ? where + ' ' : ''}` +
+      `WITH ${['r', 'a', 'b', ...a.read, ...b.read].join(', ')} ` +
+      `WITH ${['r', 'a', 'b', ...a.values, ...b.values, a.index, b.index].join(', ')} ` +
+      `RETURN ${['type(r)', 'properties(r)', 'ai', ...a.values, 'bi', ...b.values, a.content, b.content].join(', ')}`;
+  }
+
+  /**
+   * Appends the stable key of the row's start (`end` 0) or end node (1) to `w`. When `bucketed`, returns
+   * the digest that decides its key-hash partition (`scratch` is overwritten), else null.
+   */
+  writeEndKey(rec: Neo4jRecord, end: 0 | 1, w: CanonicalWriter, scratch: CanonicalWriter, bucketed: boolean): Buffer | null {
+    const first = 2 + end * this.width;
+    const index = (rec.get(first) as Integer).toNumber();
+    if (index >= 0) {
+      writeKeyedEnd(w, this.labels[index], this.valuePositions[index], rec, first + 1);
+      return bucketed ? digest(writeKeyedEnd(scratch.reset(), this.labels[index], this.valuePositions[index], rec, first + 1).view()) : null;
+    }
+    const [labels, props] = rec.get(2 + 2 * this.width + end) as [string[], Record<string, unknown>];
+    if (labels.length > 1) labels.sort(compareCodeUnits);
+    const d = digest(scratch.reset().ascii('N').labels(labels).map(props).view());
+    w.ascii('C' + d.toString('hex', 0, 16));
+    return d;
+  }
+}
+
+/** Bytes of encodeKeyedNode(label, values) for an end whose key values are columns of the row: `K`, the label, the values as a list. */
+function writeKeyedEnd(w: CanonicalWriter, label: string, positions: readonly number[], rec: Neo4jRecord, firstValue: number): CanonicalWriter {
+  w.ascii('K').string(label).ascii('l' + positions.length + '[');
+  for (const p of positions) w.value(rec.get(firstValue + p));
+  return w.ascii(']');
+}

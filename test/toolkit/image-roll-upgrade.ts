@@ -37,7 +37,9 @@ export class ImageRollUpgrade extends Construct {
       steps: {
         stepsIn: (s) => [
           new ParameterUpdate(s, 'Update', {
-            context, polling, key: 'rollImage', title: roll, parameters: { 'dockerImage.$': '$.plan.dockerImage' },
+            context, polling, key: 'rollImage', title: roll,
+            // The image and the settings family it starts with, in one update (5.26 -> 2025.x changes family).
+            parameters: { 'dockerImage.$': '$.plan.dockerImage', 'versionFamily.$': '$.plan.toSettingsFamily' },
             marksPointOfNoReturn: true, // from here on a newer binary may open the store: failures restore the snapshots
           }),
           new Neo4jHealthGate(s, 'Gate', {

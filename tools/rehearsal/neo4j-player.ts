@@ -130,7 +130,10 @@ export class Neo4jPlayer {
       record('failed-to-start', null, refusal.message);
       throw refusal;
     }
-    const settingsKey = JSON.stringify(settings?.applied ?? {});
+    // Which settings the server runs with, by name: a value that differs only per node (the advertised
+    // address of whichever node plays the master) is no reason to restart the one shared server, which
+    // parallel fault runs use at the same time; another family's settings differ by name and do restart it.
+    const settingsKey = JSON.stringify(Object.keys(settings?.applied ?? {}).sort());
     if (this.serverVersion === version && this.serverSettings === settingsKey) return record('already-running', version);
     if (this.storeVersion && compareNeo4jVersions(version, this.storeVersion) < 0) {
       return record('not-played', null, `the store is already at ${this.storeVersion}; Neo4j stores cannot be downgraded`);

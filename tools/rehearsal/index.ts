@@ -111,7 +111,7 @@ async function deploy(
   };
   const groups = synth.stacks.flatMap((st, i) => groupsOf(st.template, contextOf(stacks[i])));
   const fleet = new NodeFleet({ clients: harness, groups, awsEnv: moto.env, region: REGION, log });
-  const credentials = Object.values(secretValues).find((v) => v.password) ?? {};
+  const credentials = upgradedCredentials(synth, secretValues);
   // The task definitions (the containers' settings) live in the cluster's stack.
   const clusterTemplate = synth.stacks.find((st) => st.stackName === clusterStack.stackName)?.template ?? synth.template;
   const world = new World(fleet, neo4j, harness, cluster, log, {
@@ -126,13 +126,17 @@ async function deploy(
   return { moto, deployed, clusterStack, stacks, model, world, harness, harnessCounter, stateMachineArn };
 }
 
-/** The input's fields when it is a JSON object ({} when not: validate-input refuses it, the harness only reads it). */
-function fieldsOf(input: unknown): Record<string, unknown> {
-  return input !== null && typeof input === 'object' && !Array.isArray(input) ? input as Record<string, unknown> : {};
+/**
+ * The admin credentials of the cluster the state machine upgrades (an app may hold several clusters, each
+ * with its own secret): the player's password and the containers' injected secrets both come from here.
+ */
+function upgradedCredentials(synth: SynthResult, secretValues: Record<string, Record<string, string>>): Record<string, string> {
+  const { secretLogicalId } = upgradedCluster(synth.template);
+  return (secretLogicalId ? secretValues[secretLogicalId] : undefined) ?? Object.values(secretValues).find((v) => v.password) ?? {};
 }
 
 function regionsOf(model: MachineModel, input: unknown): string[] {
-  const given = fieldsOf(input).cloneRegions;
+  const given = inputFields(input).cloneRegions;
   const extra = [...((model.baked.defaults.cloneRegions as string[] | undefined) ?? []), ...(Array.isArray(given) ? given.map(String) : [])];
   return [REGION, ...new Set(extra.filter((r) => r !== REGION))];
 }
@@ -188,8 +192,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const secretValues = secretValuesFor(synth);
     // The upgraded cluster's own secret (an app may hold several clusters, each with its own).
     const upgrades = upgradedCluster(synth.template);
-    const password = (upgrades.secretLogicalId ? secretValues[upgrades.secretLogicalId]?.password : undefined)
-      ?? Object.values(secretValues).find((v) => v.password)?.password ?? 'rehearsal-password';
+    const password = upgradedCredentials(synth, secretValues).password ?? 'rehearsal-password';
     progress(`  the state machine upgrades cluster "${upgrades.environmentName ?? '?'}" (stack ${upgrades.stackName ?? synth.stackName}), `
       + `admin secret ${upgrades.secretLogicalId ?? 'not in this template: the first generated secret plays it'}`);
 

@@ -1,22 +1,19 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { describeStack, stackParameters } from '../shared/cfn-stack';
 import { ClusterContext } from '../shared/context';
-import { partitionOf } from '../shared/aws-regions';
 import { InvalidInputError } from '../shared/errors';
 import {
-  ImageReference, Neo4jVersion, compareVersions, formatVersion, neo4jVersionFromTag, parseImageReference,
-  parseNeo4jVersion,
+  Neo4jVersion, compareVersions, formatVersion, neo4jVersionFromTag, parseImageReference, parseNeo4jVersion,
 } from '../shared/image-reference';
 import { show } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { checkUpgradePath, versionFamily } from '../shared/neo4j-upgrade-path';
-import {
-  APPROVAL_MODES, ApprovalMode, DEFAULT_APPROVAL_MODE, DEFAULT_LOCK_TTL_SECONDS, DEFAULT_TIMEOUTS, UpgradePlan, UpgradeRequest,
-  UpgradeTimeouts,
-} from './plan';
+import { UpgradePlan, UpgradeRequest } from './plan';
+import { checkRequest, requireObject } from './request-checks';
 import { checkSettingsFamily, settingsFamilyOf } from './settings-family';
 
 export * from './plan';
+export { MAX_COMMENT_CHARACTERS, REQUEST_KEYS } from './request-checks';
 
 export interface ValidateInputDeps {
   /** The home region: where the cluster runs (clone regions must be others). */
@@ -33,21 +30,6 @@ export interface ValidateInputInput {
   readonly defaults?: Omit<UpgradeRequest, 'dockerImage'>;
 }
 
-/** Every field the execution input may have. */
-export const REQUEST_KEYS: readonly (keyof UpgradeRequest)[] = [
-  'dockerImage', 'targetVersion', 'fromVersion', 'targetCapacity', 'slaveCapacity', 'cloneRegions', 'approvalMode',
-  'allowSameVersion', 'lockTtlSeconds', 'timeouts', 'comment',
-];
-const TIMEOUT_KEYS = Object.keys(DEFAULT_TIMEOUTS) as (keyof UpgradeTimeouts)[];
-const MIN_SECONDS = 60;
-/** Step Functions' longest task timeout (one year). */
-const MAX_SECONDS = 31_536_000;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
-/** The comment travels in the state and the result notification: it must stay small. */
-export const MAX_COMMENT_CHARACTERS = 4096;
-/** How many unknown field names one message lists. */
-const LISTED_UNKNOWN_FIELDS = 10;
-
 /**
  * Validates the execution input before anything is changed, reads the stack's current DockerImage and
  * checks the Neo4j version path (see shared/neo4j-upgrade-path.ts), and returns the resolved plan.
@@ -56,70 +38,11 @@ const LISTED_UNKNOWN_FIELDS = 10;
  */
 export async function logic(deps: ValidateInputDeps, input: ValidateInputInput): Promise<UpgradePlan> {
   const cluster = requireCluster(input?.cluster);
-  const request = requireExecutionInput(input.request) as UpgradeRequest;
-  const defaults = requireObject(input.defaults ?? {}, 'defaults') as UpgradeRequest;
-  rejectUnknownKeys(request, 'request');
-  rejectUnknownKeys(defaults, 'defaults');
-  if (defaults.dockerImage !== undefined) {
-    throw new InvalidInputError(`defaults.dockerImage is not allowed (the image is chosen per execution), got ${show(defaults.dockerImage)}`);
-  }
+  const {
+    request, dockerImage, toVersion, approvalMode, allowSameVersion, cloneRegions, timeouts, lockTtlSeconds, comment,
+    targetCapacity: target, slaveCapacity: slave,
+  } = checkRequest(input.request, input.defaults, deps.region);
   const warnings: string[] = [];
-
-  // Everything that needs no AWS call first.
-  const dockerImage = request.dockerImage;
-  if (typeof dockerImage !== 'string' || dockerImage === '') {
-    throw new InvalidInputError(`dockerImage is required (repo:tag or repo@sha256:...), got ${show(dockerImage)}`);
-  }
-  const image = parseImageReference(dockerImage);
-  if (!image) throw new InvalidInputError(`dockerImage is not a valid image reference: ${show(dockerImage)}`);
-  if (image.tag === undefined && image.digest === undefined) {
-    throw new InvalidInputError(`dockerImage must name a tag or a digest, got ${show(dockerImage)}`);
-  }
-  if (image.tag === 'latest') {
-    throw new InvalidInputError(`dockerImage must not use the tag "latest" (pin a version), got ${show(dockerImage)}`);
-  }
-  const toVersion = targetVersionOf(image, dockerImage, request.targetVersion);
-
-  const pick = <K extends keyof UpgradeRequest>(key: K) =>
-    request[key] !== undefined
-      ? { value: request[key], field: key as string }
-      : { value: defaults[key], field: `defaults.${key}` };
-
-  const approval = pick('approvalMode');
-  const approvalMode = (approval.value ?? DEFAULT_APPROVAL_MODE) as ApprovalMode;
-  if (!APPROVAL_MODES.includes(approvalMode)) {
-    throw new InvalidInputError(`${approval.field} must be one of ${APPROVAL_MODES.join(', ')}, got ${show(approval.value)}`);
-  }
-  const same = pick('allowSameVersion');
-  if (same.value !== undefined && typeof same.value !== 'boolean') {
-    throw new InvalidInputError(`${same.field} must be true or false, got ${show(same.value)}`);
-  }
-  const allowSameVersion = same.value === true;
-  const regions = pick('cloneRegions');
-  const cloneRegions = checkRegions(regions.value ?? [], regions.field, deps.region, defaults.cloneRegions);
-  const timeouts = mergeTimeouts(request.timeouts, defaults.timeouts);
-  const ttl = pick('lockTtlSeconds');
-  const lockTtlSeconds = ttl.value === undefined ? DEFAULT_LOCK_TTL_SECONDS : checkSeconds(ttl.value, ttl.field);
-  if (lockTtlSeconds <= timeouts.approvalSeconds) {
-    throw new InvalidInputError(
-      `${ttl.field} (${lockTtlSeconds}) must be longer than timeouts.approvalSeconds (${timeouts.approvalSeconds}): ` +
-      'the lock would expire while an approval waits',
-    );
-  }
-  const comment = pick('comment');
-  if (comment.value !== undefined && typeof comment.value !== 'string') {
-    throw new InvalidInputError(`${comment.field} must be a string, got ${show(comment.value)}`);
-  }
-  if (typeof comment.value === 'string' && comment.value.length > MAX_COMMENT_CHARACTERS) {
-    throw new InvalidInputError(
-      `${comment.field} must be at most ${MAX_COMMENT_CHARACTERS} characters, got ${comment.value.length}: ${show(comment.value)}`,
-    );
-  }
-
-  const target = pick('targetCapacity');
-  if (target.value !== undefined) checkInteger(target.value, target.field, 1);
-  const slave = pick('slaveCapacity');
-  if (slave.value !== undefined) checkInteger(slave.value, slave.field, 0);
 
   // The stack as it runs now.
   const stack = await describeStack(deps.cfn, cluster.stackName);
@@ -189,29 +112,6 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
   return plan;
 }
 
-/**
- * The execution input as a whole: Step Functions accepts any JSON (a string, an array, null), and the
- * state machine passes it here untouched. Anything but an object is refused as one error, before
- * its fields are looked at (an array would otherwise read as fields "0", "1", ...).
- */
-function requireExecutionInput(value: unknown): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    const kind = value === null ? 'null' : Array.isArray(value) ? `an array of ${value.length} item(s)` : `a ${typeof value}`;
-    throw new InvalidInputError(
-      `the execution input must be a JSON object like {"dockerImage": "neo4j:5.26.2-enterprise"}, got ${kind}: ${show(value)}`,
-    );
-  }
-  return value as Record<string, unknown>;
-}
-
-function requireObject(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidInputError(`${field} must be an object, got ${show(value)}`);
-  }
-  return value as Record<string, unknown>;
-}
-
 function requireCluster(value: unknown): ClusterContext {
   const cluster = requireObject(value, 'cluster');
   if (typeof cluster.stackName !== 'string' || cluster.stackName === '') {
@@ -226,78 +126,6 @@ function requireCluster(value: unknown): ClusterContext {
   }
   if (names.dockerImage === undefined) throw new InvalidInputError('cluster.parameterNames.dockerImage is required');
   return value as ClusterContext;
-}
-
-function rejectUnknownKeys(obj: object, where: string): void {
-  const unknown = Object.keys(obj).filter((k) => !(REQUEST_KEYS as readonly string[]).includes(k));
-  if (unknown.length > 0) {
-    const listed = unknown.slice(0, LISTED_UNKNOWN_FIELDS).map((k) => show(k)).join(', ');
-    const more = unknown.length > LISTED_UNKNOWN_FIELDS ? ` and ${unknown.length - LISTED_UNKNOWN_FIELDS} more` : '';
-    throw new InvalidInputError(`${where} has unknown field(s) ${listed}${more}; known: ${REQUEST_KEYS.join(', ')}`);
-  }
-}
-
-function checkInteger(value: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
-    throw new InvalidInputError(`${field} must be an integer ${range}, got ${show(value)}`);
-  }
-  return value;
-}
-
-function checkSeconds(value: unknown, field: string): number {
-  return checkInteger(value, field, MIN_SECONDS, MAX_SECONDS);
-}
-
-function mergeTimeouts(fromRequest: unknown, fromDefaults: unknown): UpgradeTimeouts {
-  const req = requireObject(fromRequest ?? {}, 'timeouts');
-  const def = requireObject(fromDefaults ?? {}, 'defaults.timeouts');
-  const out: Record<string, number> = { ...DEFAULT_TIMEOUTS };
-  for (const [where, obj] of [['defaults.timeouts', def], ['timeouts', req]] as const) {
-    for (const [key, value] of Object.entries(obj)) {
-      if (!(TIMEOUT_KEYS as string[]).includes(key)) {
-        throw new InvalidInputError(`${where} has unknown field ${show(key)}; known: ${TIMEOUT_KEYS.join(', ')}`);
-      }
-      if (value !== undefined) out[key] = checkSeconds(value, `${where}.${key}`);
-    }
-  }
-  return out as unknown as UpgradeTimeouts;
-}
-
-/**
- * Clone regions: real regions of the home region's partition, never the home region itself, and (when
- * the construct baked its `cloneRegions` in as defaults) only those: the upgrade's IAM policies allow
- * creating volumes and copying snapshots in those regions alone, so any other fails at the copy.
- */
-function checkRegions(value: unknown, field: string, homeRegion: string, granted: unknown): string[] {
-  if (!Array.isArray(value)) throw new InvalidInputError(`${field} must be an array of region names, got ${show(value)}`);
-  const grantedRegions = Array.isArray(granted) ? granted : undefined;
-  const out: string[] = [];
-  value.forEach((r, i) => {
-    if (typeof r !== 'string' || !REGION.test(r)) {
-      const hint = typeof r === 'string' && /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}[a-z]$/.test(r)
-        ? ' (that is an availability zone; give its region)'
-        : '';
-      throw new InvalidInputError(`${field}[${i}] must be a region name like eu-west-1, got ${show(r)}${hint}`);
-    }
-    if (r === homeRegion) {
-      throw new InvalidInputError(`${field}[${i}] is ${show(r)}, the cluster's own region: clones there are made anyway; list only other regions`);
-    }
-    const partition = partitionOf(r);
-    if (partition === undefined) throw new InvalidInputError(`${field}[${i}] is ${show(r)}, which is not an AWS region`);
-    const home = partitionOf(homeRegion);
-    if (home !== undefined && partition !== home) {
-      throw new InvalidInputError(`${field}[${i}] is ${show(r)}, in partition ${partition}; snapshots cannot be copied there from ${homeRegion} (${home})`);
-    }
-    if (grantedRegions && !grantedRegions.includes(r)) {
-      throw new InvalidInputError(
-        `${field}[${i}] is ${show(r)}, which is not one of the construct's cloneRegions (${grantedRegions.join(', ') || 'none'}): ` +
-        'the upgrade may create volumes only there; add it to the cloneRegions prop and deploy first',
-      );
-    }
-    if (!out.includes(r)) out.push(r);
-  });
-  return out;
 }
 
 /**
@@ -367,45 +195,6 @@ function runningMembers(params: Record<string, string>, cluster: ClusterContext)
     currentCapacity: running(names.desiredCapacity, 1),
     currentSlaveMembers: params[names.slaveMode] === 'SINGLE' ? 0 : running(names.slaveDesiredCapacity, 0),
   };
-}
-
-function targetVersionOf(image: ImageReference, dockerImage: string, targetVersion: unknown): Neo4jVersion {
-  const fromTag = neo4jVersionFromTag(image.tag);
-  let explicit: Neo4jVersion | undefined;
-  if (targetVersion !== undefined) {
-    explicit = typeof targetVersion === 'string' ? parseNeo4jVersion(targetVersion) : undefined;
-    if (!explicit || explicit.patch === undefined) {
-      throw new InvalidInputError(`targetVersion must be a full Neo4j version like 5.26.2, got ${show(targetVersion)}`);
-    }
-  }
-  const floating = fromTag !== undefined && fromTag.patch === undefined;
-  const matches = (a: Neo4jVersion, b: Neo4jVersion) =>
-    floating ? a.major === b.major && a.minor === b.minor : compareVersions(a, b) === 0;
-  if (fromTag && explicit && !matches(fromTag, explicit)) {
-    throw new InvalidInputError(
-      `targetVersion ${show(targetVersion)} does not match the version in dockerImage's tag ${show(image.tag)}`,
-    );
-  }
-  if (floating && image.digest === undefined) {
-    throw new InvalidInputError(
-      `dockerImage ${show(dockerImage)} uses a floating tag (${image.tag}): pin a full version like ` +
-      `${fromTag.major}.${fromTag.minor}.N or add @sha256:digest, so every node runs the same build`,
-    );
-  }
-  if (floating && !explicit) {
-    throw new InvalidInputError(
-      `dockerImage ${show(dockerImage)} is pinned by digest but its tag ${show(image.tag)} gives no patch version; ` +
-      'give targetVersion (e.g. 5.26.2)',
-    );
-  }
-  const version = explicit ? { ...explicit, edition: fromTag?.edition ?? explicit.edition } : fromTag;
-  if (!version) {
-    throw new InvalidInputError(
-      `cannot tell the Neo4j version of dockerImage ${show(dockerImage)} from its tag; ` +
-      'use a tag that starts with the version (5.26.2-enterprise) or give targetVersion',
-    );
-  }
-  return version;
 }
 
 function currentVersionOf(currentImage: string, fromVersion: unknown, cluster: ClusterContext): Neo4jVersion {

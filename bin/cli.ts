@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * neo4j-ecs-upgrades CLI: migration validation and export/import.
+ * neo4j-ecs-upgrades CLI: the operator's upgrade commands, migration validation and export/import.
  *
+ *   upgrade <verb> start|status|watch|approve|reject|abort|unlock|redrive|history (see bin/upgrade/upgrade-cli.ts)
  *   validate       --source URI --target URI [--key Label=prop[,prop]]... [--quick [--sample-size N]] [--json]
  *   baseline       --source URI --out FILE|ssm:NAME [--key ...] [--quick] [--partition I/K[:internal-id]]
  *   compare        --baseline FILE|ssm:NAME --target URI [--json]
@@ -36,6 +37,7 @@ export interface CliIo {
 class UsageError extends Error {}
 
 const USAGE = `usage: cli <command> [options]
+  upgrade <verb> start, status, watch, approve, reject, abort, unlock, redrive, history (upgrade --help)
   validate       --source URI --target URI [--key Label=prop[,prop]]... [--quick [--sample-size N]] [--json]
   baseline       --source URI --out FILE|ssm:NAME [--key ...] [--quick [--sample-size N]] [--partition I/K[:internal-id]]
   compare        --baseline FILE|ssm:NAME --target URI [--json]
@@ -89,6 +91,8 @@ function parse(args: string[]) {
 
 export async function runCli(argv: string[], io: CliIo = { env: process.env, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   try {
+    // Its own options and usage; loaded only when asked for (see cli-upgrade.ts).
+    if (argv[0] === 'upgrade') return await (await import('./cli-upgrade')).runUpgradeCli(argv.slice(1), io);
     const { values, positionals } = parse(argv);
     const [command, ...rest] = positionals;
     if (values.help || !command) {

@@ -6,6 +6,9 @@ import { requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { requireMatch, requireParameterName, requireStage, requireTopicArn } from '../shared/name-checks';
 import { readJsonParameter } from '../shared/ssm-json';
+import { APPROVAL_REJECTED_ERROR } from './constants';
+
+export { APPROVAL_REJECTED_ERROR };
 
 export interface RequestApprovalDeps {
   readonly sns: SNSClient;
@@ -53,8 +56,6 @@ export interface RequestApprovalOutput {
   readonly messageId?: string;
 }
 
-/** The error name an operator's send-task-failure uses; the state machine's Catch matches it. */
-export const APPROVAL_REJECTED_ERROR = 'ApprovalRejected';
 
 const TOKEN = /^[A-Za-z0-9+/=_-]{1,8192}$/;
 

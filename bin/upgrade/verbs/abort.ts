@@ -1,0 +1,31 @@
+/**
+ * `upgrade abort`: asks the running execution to stop at its next safe point and take its own rollback
+ * path, by writing `{"executionArn","requestedAt","by","reason"}` to the abort parameter the state
+ * machine's tag names. Never StopExecution: that skips every Catch and leaves a half-changed stack.
+ */
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import type { AbortRequest } from '../abort-request';
+import { ABORT_PARAMETER_TAG, machineParameters, requireTagged } from '../machine-tags';
+import { stateMachineArnOf } from '../state-machine-ref';
+import { runningExecution } from '../target-execution';
+import { VerbContext, operatorName, say } from '../verb-context';
+
+export async function abort(ctx: VerbContext): Promise<number> {
+  const stateMachineArn = await stateMachineArnOf(ctx.values, ctx.clients);
+  const sfn = await ctx.clients.sfn();
+  const parameterName = requireTagged(
+    (await machineParameters(sfn, stateMachineArn)).abortParameterName, ABORT_PARAMETER_TAG, stateMachineArn, 'abort-request',
+  );
+  const executionArn = await runningExecution(sfn, stateMachineArn, ctx.values);
+  const request: AbortRequest = {
+    executionArn, requestedAt: ctx.now().toISOString(), by: operatorName(ctx), reason: ctx.values.reason ?? 'aborted by an operator',
+  };
+  const ssm = await ctx.clients.ssm();
+  await ssm.send(new PutParameterCommand({
+    Name: parameterName, Value: JSON.stringify(request), Type: 'String', Overwrite: true,
+  }));
+  say(ctx, `abort requested for ${executionArn} (${parameterName}): it takes its rollback path at the next safe point; ` +
+    `follow it with: neo4j-ecs-upgrades upgrade watch --execution ${executionArn}`);
+  ctx.io.stdout.write(`${executionArn}\n`);
+  return 0;
+}

@@ -17,6 +17,7 @@ export async function stateMachineArnOf(values: UpgradeValues, clients: UpgradeC
     return given;
   }
   const stack = values.stack;
+  if (!stack && values.execution) return stateMachineOfExecution(values.execution);
   if (!stack) throw new UsageError('give --stack NAME (the upgrade stack) or --state-machine ARN');
   return stateMachineOfStack(await clients.cfn(), stack);
 }
@@ -38,6 +39,13 @@ async function stateMachineOfStack(cfn: CloudFormationClient, stackName: string)
     );
   }
   return arns[0];
+}
+
+/** arn:...:execution:MACHINE:NAME -> arn:...:stateMachine:MACHINE */
+function stateMachineOfExecution(executionArn: string): string {
+  const m = /^(arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}):execution:([A-Za-z0-9_-]{1,80}):[^:]+$/.exec(executionArn);
+  if (!m) throw new UsageError(`--execution must be an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME), got ${JSON.stringify(executionArn)}`);
+  return `${m[1]}:stateMachine:${m[2]}`;
 }
 
 /** The region of a state machine or execution ARN. */

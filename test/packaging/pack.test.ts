@@ -99,3 +99,19 @@ test('the CLI answers --help from the installed bin, without loading the driver'
   // Under a second on an idle machine (0.1 s of CPU); the bound leaves room for a loaded CI machine.
   expect(seconds).toBeLessThan(3);
 });
+
+test('the installed CLI\'s upgrade command: --help loads no AWS SDK client; a verb loads its clients from the package\'s dependencies', () => {
+  const bin = path.join(app, 'node_modules', '.bin', 'neo4j-ecs-upgrades');
+  expect(files).toContain('dist/bin/cli-upgrade.js');
+  const probe = path.join(work, 'sdk-probe.js');
+  fs.writeFileSync(probe, "process.on('exit', () => { const l = Object.keys(require.cache).filter((k) => /@aws-sdk[\\\\/]client-|neo4j-driver/.test(k)); if (l.length) process.stderr.write('loaded: ' + l[0] + '\\n'); });\n");
+  const env = { ...process.env, NODE_OPTIONS: `--require ${probe}` };
+  const help = spawnSync(bin, ['upgrade', '--help'], { cwd: app, encoding: 'utf8', env });
+  expect({ status: help.status, stderr: help.stderr }).toEqual({ status: 0, stderr: '' });
+  expect(help.stdout).toMatch(/^usage: neo4j-ecs-upgrades upgrade <verb>/);
+  // `start` loads its verb (and the SFN client) from the bundle, then refuses the input before any call.
+  const start = spawnSync(bin, ['upgrade', 'start', '--state-machine', 'arn:aws:states:eu-west-1:123456789012:stateMachine:u', '--input', '[1]'],
+    { cwd: app, encoding: 'utf8', env: { ...process.env, AWS_REGION: 'eu-west-1' } });
+  expect(start.status).toBe(2);
+  expect(start.stderr).toContain('error: the input must be a JSON object');
+});

@@ -114,3 +114,22 @@ test('usage errors exit 2 before any AWS call: unknown verb, missing machine, ba
   expect(sfn.calls()).toHaveLength(0);
   expect((await upgradeCli(['--help'])).stdout).toContain('start     [--input JSON | --input-file PATH]');
 });
+
+test('status counts the current step\'s polls (StillInProgressError) apart from retries after other errors', async () => {
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' } as never);
+  const scheduled: Partial<HistoryEvent> = { type: 'TaskScheduled', taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: 'eu-west-1', parameters: '{}' } };
+  const failed = (error: string): Partial<HistoryEvent> => ({ type: 'TaskFailed', taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error, cause: 'x' } });
+  sfn.on(GetExecutionHistoryCommand).resolves({ events: events(
+    { type: 'ExecutionStarted' }, entered('Stage 1 Upgrade the store: begin'), entered('Stage 1 Upgrade the store: done'),
+    entered('Stage 2 Scale out: begin'), entered('Stage 2 Scale out: wait for the instances', 'Task'),
+    scheduled, failed('ThrottlingException'), scheduled, failed('StillInProgressError'), scheduled, failed('StillInProgressError'), scheduled,
+  ) });
+  const run = await upgradeCli(['status', '--execution', EXECUTION], { ...seams, now: () => at(20) });
+  expect(outputUnless(run, 0)).toBe('');
+  expect(run.stdout).toContain('stages: 1/2 done\n');
+  expect(run.stdout).toContain('  ✔ Stage 1 Upgrade the store (000/1): succeeded in 1s\n');
+  expect(run.stdout).toContain('  ▶ Stage 2 Scale out (000/2): running 17s\n');
+  expect(run.stdout).toContain('step: Stage 2 Scale out: wait for the instances (since 16s, waiting: 2 poll(s))\n');
+  expect(run.stdout).toContain('retries: 1 (last: ThrottlingException)\n');
+  expect(run.stdout).toContain('status: RUNNING, elapsed 20s');
+});

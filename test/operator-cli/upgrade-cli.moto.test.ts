@@ -135,7 +135,7 @@ test('start refuses input the local checks refuse, naming the field; nothing is 
   expect(history).toMatchObject({ stdout: expect.stringContaining('no executions') });
 });
 
-test('--stack with several state machines lists them; --stack without one says so', async () => {
+test('--stack with several state machines lists them to choose from', async () => {
   const two = await cli('status', '--stack', 'two-machines');
   expect(outputUnless(two, 2)).toBe('');
   expect(two.stderr).toContain('stack two-machines has 2 state machines; choose one with --state-machine');

@@ -10,10 +10,12 @@ import {
 import { show } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { checkUpgradePath, versionFamily } from '../shared/neo4j-upgrade-path';
+import { UPGRADE_PROCEDURES, UpgradeProcedure, rollingSupport } from '../shared/neo4j-upgrade-procedure';
 import {
   APPROVAL_MODES, ApprovalMode, DEFAULT_APPROVAL_MODE, DEFAULT_LOCK_TTL_SECONDS, DEFAULT_TIMEOUTS, UpgradePlan, UpgradeRequest,
   UpgradeTimeouts,
 } from './plan';
+import { chooseProcedure } from './procedure-choice';
 import { checkSettingsFamily, settingsFamilyOf } from './settings-family';
 
 export * from './plan';
@@ -31,12 +33,14 @@ export interface ValidateInputInput {
   readonly request: UpgradeRequest;
   /** Defaults baked into the state machine from the construct's props; `request` overrides them. */
   readonly defaults?: Omit<UpgradeRequest, 'dockerImage'>;
+  /** The procedure this state machine runs (baked by the construct). Default `offline` (the staged procedure). */
+  readonly procedure?: UpgradeProcedure;
 }
 
 /** Every field the execution input may have. */
 export const REQUEST_KEYS: readonly (keyof UpgradeRequest)[] = [
   'dockerImage', 'targetVersion', 'fromVersion', 'targetCapacity', 'slaveCapacity', 'cloneRegions', 'approvalMode',
-  'allowSameVersion', 'lockTtlSeconds', 'timeouts', 'comment',
+  'allowSameVersion', 'lockTtlSeconds', 'timeouts', 'comment', 'procedure',
 ];
 const TIMEOUT_KEYS = Object.keys(DEFAULT_TIMEOUTS) as (keyof UpgradeTimeouts)[];
 const MIN_SECONDS = 60;
@@ -64,6 +68,10 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
     throw new InvalidInputError(`defaults.dockerImage is not allowed (the image is chosen per execution), got ${show(defaults.dockerImage)}`);
   }
   const warnings: string[] = [];
+  const runs = input.procedure ?? 'offline';
+  if (!UPGRADE_PROCEDURES.includes(runs)) {
+    throw new InvalidInputError(`procedure (baked by the construct) must be one of ${UPGRADE_PROCEDURES.join(', ')}, got ${show(runs)}`);
+  }
 
   // Everything that needs no AWS call first.
   const dockerImage = request.dockerImage;
@@ -155,6 +163,10 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
   }
   checkSettingsFamily(cluster, fromVersion, toVersion, dockerImage);
   warnings.push(...path.warnings);
+  const fromSettingsFamily = (cluster.parameterNames.versionFamily && params[cluster.parameterNames.versionFamily]) ||
+    (settingsFamilyOf(fromVersion) ?? '');
+  const choice = chooseProcedure(
+    rollingSupport(fromVersion, toVersion, path.kind, fromSettingsFamily), runs, pick('procedure'), warnings);
   if (cluster.versionFamily && cluster.versionFamily !== versionFamily(fromVersion)) {
     warnings.push(
       `cluster.versionFamily is ${cluster.versionFamily} but the stack runs ${formatVersion(fromVersion)} ` +
@@ -173,6 +185,7 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
     toFamily: versionFamily(toVersion),
     toSettingsFamily: settingsFamilyOf(toVersion) ?? (cluster.parameterNames.versionFamily ? params[cluster.parameterNames.versionFamily] : ''),
     upgradeKind: path.kind,
+    ...choice,
     currentCapacity,
     currentSlaveMembers,
     targetCapacity,

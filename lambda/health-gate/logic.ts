@@ -6,6 +6,9 @@ import { HealthGateError, InvalidInputError } from '../shared/errors';
 import { Neo4jVersion, compareVersions, parseNeo4jVersion } from '../shared/image-reference';
 import { optionalString, requireInteger, requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
+import {
+  ClusterExpectations, roleCounts, roleProblems, transactionIdsReported, transactionLagProblems,
+} from './cluster-expectations';
 import { Topology, TopologyKind, TopologyMember, hostOf, readTopology } from './topology';
 
 export interface HealthGateInput {
@@ -21,6 +24,19 @@ export interface HealthGateInput {
   readonly database?: string;
   /** Free label for messages and logs, e.g. `single-master`. */
   readonly stage?: string;
+  /**
+   * The rolling upgrade's cluster-level gate: how many primaries (4.4 cores) must hold the gate's database
+   * on available servers. Absent: not checked.
+   */
+  readonly expectedPrimaries?: number;
+  /** As expectedPrimaries, for secondaries (4.4 read replicas). Absent: not checked. */
+  readonly expectedSecondaries?: number;
+  /**
+   * Largest allowed difference of the servers' last committed transaction ids, per database (5.x and
+   * later: SHOW DATABASES lastCommittedTxn). Absent: not checked. 4.4 and 3.5 report no such ids over
+   * Cypher: there it is not checked and the output's notes say so.
+   */
+  readonly maxTransactionLag?: number;
 }
 
 export interface HealthGateOutput {
@@ -36,6 +52,9 @@ export interface HealthGateOutput {
   readonly leaderAddress: string;
   readonly leaderHost: string;
   readonly memberAddresses: string[];
+  /** Members holding a primary (core, HA member, standalone) or a secondary (read replica) copy of the gate's database. */
+  readonly primaries: number;
+  readonly secondaries: number;
   /** Non-blocking findings (e.g. dead HA instances still listed). */
   readonly notes: string[];
   readonly checkedAt: string;
@@ -58,6 +77,7 @@ interface Expected {
   readonly label: string;
   readonly edition?: string;
   readonly database: string;
+  readonly cluster: ClusterExpectations;
 }
 
 const EDITIONS = ['enterprise', 'community'];
@@ -82,7 +102,14 @@ function validate(input: HealthGateInput): Expected {
   if (edition !== undefined && (typeof edition !== 'string' || !EDITIONS.includes(edition))) {
     throw new InvalidInputError(`expectedEdition must be one of ${EDITIONS.join(', ')} or empty, got ${JSON.stringify(edition)}`);
   }
-  return { version, label, ...(edition && { edition }), database };
+  const optionalCount = (value: unknown, field: string, min: number) =>
+    (value === undefined || value === null ? undefined : requireInteger(value, field, min));
+  const cluster: ClusterExpectations = {
+    primaries: optionalCount(input.expectedPrimaries, 'expectedPrimaries', 1),
+    secondaries: optionalCount(input.expectedSecondaries, 'expectedSecondaries', 0),
+    maxTransactionLag: optionalCount(input.maxTransactionLag, 'maxTransactionLag', 0),
+  };
+  return { version, label, ...(edition && { edition }), database, cluster };
 }
 
 /** A Bolt failure as a HealthGateError that says what was expected and what happened. */
@@ -133,7 +160,9 @@ export async function logic(deps: HealthGateDeps, input: HealthGateInput): Promi
         `${stage}expected Neo4j ${expected.label} at ${uri}; found Neo4j ${versionText}`);
     }
     doing = 'dbms.components()';
-    const components = await bolt.query('CALL dbms.components() YIELD name, edition RETURN name, edition');
+    // On system (4.x and later): a server whose home database failed to start still answers, and the
+    // topology below then says which database is not online. 3.5 (Bolt 3) has only the home database.
+    const components = await bolt.query('CALL dbms.components() YIELD name, edition RETURN name, edition', {}, version.major >= 4 ? 'system' : undefined);
     const edition = String(components.find((c) => c.name === 'Neo4j Kernel')?.edition ?? components[0]?.edition ?? '');
     if (expected.edition && edition.toLowerCase() !== expected.edition) {
       throw new HealthGateError(`${stage}expected Neo4j ${expected.edition} edition at ${uri}; found ${edition || 'no edition'}`);
@@ -142,9 +171,16 @@ export async function logic(deps: HealthGateDeps, input: HealthGateInput): Promi
     doing = 'reading the cluster topology';
     const topology: Topology = await readTopology(bolt, version, expected.database, info.address);
     deps.log.info('topology', { stage: input.stage, versionFamily: input.cluster.versionFamily, serverVersion: versionText, topology });
-    if (topology.problems.length > 0) {
+    const counts = roleCounts(topology.members);
+    const notes = [...topology.notes];
+    const lag = expected.cluster.maxTransactionLag;
+    const lagProblems = lag === undefined ? [] : transactionIdsReported(topology)
+      ? transactionLagProblems(topology.databases, lag)
+      : (notes.push(`transaction convergence not checked: ${topology.via} reports no last committed transaction ids`), []);
+    const problems = [...topology.problems, ...roleProblems(counts, expected.cluster, expected.database), ...lagProblems];
+    if (problems.length > 0) {
       throw new HealthGateError(
-        `${stage}expected every member ready and every database at its requested status (${topology.via}); found: ${topology.problems.join('; ')}`);
+        `${stage}expected every member ready and every database at its requested status (${topology.via}); found: ${problems.join('; ')}`);
     }
     if (topology.leaders.length !== 1) {
       throw new HealthGateError(
@@ -167,7 +203,8 @@ export async function logic(deps: HealthGateDeps, input: HealthGateInput): Promi
       leaderAddress: leader.address,
       leaderHost: hostOf(leader.address),
       memberAddresses: topology.members.map((m) => m.address),
-      notes: topology.notes,
+      ...counts,
+      notes,
       checkedAt: deps.now().toISOString(),
     };
   } catch (err) {

@@ -34,6 +34,8 @@ export interface Topology {
   readonly problems: string[];
   /** Findings that do not fail it (e.g. dead HA instances the cluster still lists). */
   readonly notes: string[];
+  /** SHOW DATABASES rows (one per database and server) where the family has it, else []. */
+  readonly databases: Row[];
 }
 
 type Row = Record<string, unknown>;
@@ -64,9 +66,9 @@ export function isUnsupported(err: unknown): boolean {
     /Unsupported administration command/i.test(err instanceof Error ? err.message : '');
 }
 
-function standalone(via: string, address: string, leader: boolean, problems: string[] = []): Topology {
+function standalone(via: string, address: string, leader: boolean, problems: string[] = [], databases: Row[] = []): Topology {
   const self = { id: 'standalone', address, role: 'standalone' };
-  return { kind: 'standalone', via, members: [self], leaders: leader ? [self] : [], problems, notes: [] };
+  return { kind: 'standalone', via, members: [self], leaders: leader ? [self] : [], problems, notes: [], databases };
 }
 
 export async function readTopology(bolt: BoltClient, version: Neo4jVersion, database: string, selfAddress: string): Promise<Topology> {
@@ -74,9 +76,9 @@ export async function readTopology(bolt: BoltClient, version: Neo4jVersion, data
   if (version.major === 4) {
     const databases = await bolt.query('SHOW DATABASES', {}, 'system');
     const causal = await readOverview(bolt, database, databaseProblems(databases, database));
-    if (causal) return causal;
+    if (causal) return { ...causal, databases };
     const leader = databases.some((d) => d.name === database && ['standalone', 'leader'].includes(str(d.role).toLowerCase()));
-    return standalone('SHOW DATABASES (no dbms.cluster.overview: not clustered)', selfAddress, leader, databaseProblems(databases, database));
+    return standalone('SHOW DATABASES (no dbms.cluster.overview: not clustered)', selfAddress, leader, databaseProblems(databases, database), databases);
   }
   const ha = await readHa(bolt);
   if (ha) return ha;
@@ -107,7 +109,7 @@ async function readHa(bolt: BoltClient): Promise<Topology | undefined> {
     else members.push(member);
   }
   const leaders = members.filter((m) => m.role.toLowerCase() === 'master');
-  return { kind: 'ha', via: 'dbms.queryJmx High Availability InstancesInCluster', members, leaders, problems, notes };
+  return { kind: 'ha', via: 'dbms.queryJmx High Availability InstancesInCluster', members, leaders, problems, notes, databases: [] };
 }
 
 /** 3.5 causal and 4.x: the cluster overview, or undefined when the procedure does not exist. */
@@ -126,14 +128,18 @@ async function readOverview(bolt: BoltClient, database: string, problems: string
     return { id: str(r.id), address: preferredAddress(strings(r.addresses)), role };
   });
   const leaders = members.filter((m) => m.role.toUpperCase() === 'LEADER');
-  return { kind: 'causal', via: 'dbms.cluster.overview()', members, leaders, problems, notes: [] };
+  return { kind: 'causal', via: 'dbms.cluster.overview()', members, leaders, problems, notes: [], databases: [] };
 }
 
 function sameSet(a: string[], b: string[]): boolean {
   return a.length === b.length && [...a].sort().every((v, i) => v === [...b].sort()[i]);
 }
 
-/** Databases not at their requested status, and the gate's database missing, as sentences. */
+/**
+ * Databases not at their requested status on some server (a database still `starting`, or one that failed
+ * to start, is never ready), the gate's database requested offline somewhere (it must serve), and the
+ * gate's database missing, as sentences.
+ */
 function databaseProblems(databases: Row[], database: string): string[] {
   const problems = databases
     .filter((d) => str(d.currentStatus) !== str(d.requestedStatus))
@@ -141,6 +147,9 @@ function databaseProblems(databases: Row[], database: string): string[] {
       const why = str(d.statusMessage ?? d.error);
       return `database ${str(d.name)} on ${str(d.address) || 'unknown address'} is ${str(d.currentStatus)}, requested ${str(d.requestedStatus)}${why ? ` (${why})` : ''}`;
     });
+  for (const d of databases.filter((r) => r.name === database && str(r.requestedStatus) !== 'online')) {
+    problems.push(`database ${database} on ${str(d.address) || 'unknown address'} is requested ${str(d.requestedStatus)}: the gate's database must be online`);
+  }
   if (!databases.some((d) => d.name === database)) problems.push(`database ${database} does not exist`);
   return problems;
 }
@@ -148,7 +157,7 @@ function databaseProblems(databases: Row[], database: string): string[] {
 /** 5.x and calendar versions: SHOW SERVERS and SHOW DATABASES on the system database. */
 async function readServers(bolt: BoltClient, database: string, selfAddress: string): Promise<Topology> {
   const databases = await bolt.query(
-    'SHOW DATABASES YIELD name, address, role, writer, currentStatus, requestedStatus, statusMessage', {}, 'system');
+    'SHOW DATABASES YIELD name, address, role, writer, currentStatus, requestedStatus, statusMessage, lastCommittedTxn', {}, 'system');
   const problems = databaseProblems(databases, database);
   const writers = databases.filter((d) => d.name === database && d.writer === true);
   let servers: Row[];
@@ -157,7 +166,7 @@ async function readServers(bolt: BoltClient, database: string, selfAddress: stri
   } catch (err) {
     if (!isUnsupported(err)) throw err;
     const address = str(writers[0]?.address) || selfAddress;
-    return standalone('SHOW DATABASES (SHOW SERVERS unsupported: not clustered)', address, writers.length === 1, problems);
+    return standalone('SHOW DATABASES (SHOW SERVERS unsupported: not clustered)', address, writers.length === 1, problems, databases);
   }
   const members: TopologyMember[] = [];
   for (const s of servers) {
@@ -181,5 +190,5 @@ async function readServers(bolt: BoltClient, database: string, selfAddress: stri
     const server = servers.find((s) => s.address === w.address);
     return { id: str(server?.name) || str(w.address), address: str(w.address), role: `${str(w.role)} (writer)` };
   });
-  return { kind: 'servers', via: 'SHOW SERVERS and SHOW DATABASES', members: withRoles, leaders, problems, notes: [] };
+  return { kind: 'servers', via: 'SHOW SERVERS and SHOW DATABASES', members: withRoles, leaders, problems, notes: [], databases };
 }

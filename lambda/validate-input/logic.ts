@@ -8,8 +8,10 @@ import {
 import { show } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { checkUpgradePath, versionFamily } from '../shared/neo4j-upgrade-path';
+import { UPGRADE_PROCEDURES, UpgradeProcedure, rollingSupport } from '../shared/neo4j-upgrade-procedure';
 import { UpgradePlan, UpgradeRequest } from './plan';
 import { checkRequest, requireObject } from './request-checks';
+import { chooseProcedure } from './procedure-choice';
 import { checkSettingsFamily, settingsFamilyOf } from './settings-family';
 
 export * from './plan';
@@ -28,6 +30,8 @@ export interface ValidateInputInput {
   readonly request: UpgradeRequest;
   /** Defaults baked into the state machine from the construct's props; `request` overrides them. */
   readonly defaults?: Omit<UpgradeRequest, 'dockerImage'>;
+  /** The procedure this state machine runs (baked by the construct). Default `offline` (the staged procedure). */
+  readonly procedure?: UpgradeProcedure;
 }
 
 /**
@@ -43,6 +47,10 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
     targetCapacity: target, slaveCapacity: slave,
   } = checkRequest(input.request, input.defaults, deps.region);
   const warnings: string[] = [];
+  const runs = input.procedure ?? 'offline';
+  if (!UPGRADE_PROCEDURES.includes(runs)) {
+    throw new InvalidInputError(`procedure (baked by the construct) must be one of ${UPGRADE_PROCEDURES.join(', ')}, got ${show(runs)}`);
+  }
 
   // The stack as it runs now.
   const stack = await describeStack(deps.cfn, cluster.stackName);
@@ -78,6 +86,10 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
   }
   checkSettingsFamily(cluster, fromVersion, toVersion, dockerImage);
   warnings.push(...path.warnings);
+  const fromSettingsFamily = (cluster.parameterNames.versionFamily && params[cluster.parameterNames.versionFamily]) ||
+    (settingsFamilyOf(fromVersion) ?? '');
+  const choice = chooseProcedure(
+    rollingSupport(fromVersion, toVersion, path.kind, fromSettingsFamily), runs, requestedProcedure(input), warnings);
   if (cluster.versionFamily && cluster.versionFamily !== versionFamily(fromVersion)) {
     warnings.push(
       `cluster.versionFamily is ${cluster.versionFamily} but the stack runs ${formatVersion(fromVersion)} ` +
@@ -96,6 +108,7 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
     toFamily: versionFamily(toVersion),
     toSettingsFamily: settingsFamilyOf(toVersion) ?? (cluster.parameterNames.versionFamily ? params[cluster.parameterNames.versionFamily] : ''),
     upgradeKind: path.kind,
+    ...choice,
     currentCapacity,
     currentSlaveMembers,
     targetCapacity,
@@ -229,4 +242,12 @@ function checkEdition(from: Neo4jVersion, to: Neo4jVersion, fromImage: string, t
   if (from.edition === 'enterprise' && !to.edition) {
     warnings.push(`the cluster runs enterprise edition; ${toImage} does not say its edition (official images without -enterprise are community)`);
   }
+}
+
+/** The operator's procedure, or the construct's default for it, with the field it came from. */
+function requestedProcedure(input: ValidateInputInput): { value: unknown; field: string } {
+  const asked = (input.request as Partial<UpgradeRequest>).procedure;
+  return asked !== undefined
+    ? { value: asked, field: 'procedure' }
+    : { value: input.defaults?.procedure, field: 'defaults.procedure' };
 }

@@ -35,6 +35,11 @@ export interface UpgradeRequest {
   readonly timeouts?: Partial<UpgradeTimeouts>;
   /** Free text carried into the result notification. */
   readonly comment?: string;
+  /**
+   * `offline` runs the offline procedure even where Neo4j could roll; `rolling` is refused where Neo4j
+   * cannot roll (a store-format change). Default: the procedure the state machine runs.
+   */
+  readonly procedure?: string;
 }
 
 export { DEFAULT_LOCK_TTL_SECONDS } from '../shared/lock-defaults';

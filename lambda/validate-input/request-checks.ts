@@ -15,7 +15,7 @@ import {
 /** Every field the execution input may have. */
 export const REQUEST_KEYS: readonly (keyof UpgradeRequest)[] = [
   'dockerImage', 'targetVersion', 'fromVersion', 'targetCapacity', 'slaveCapacity', 'cloneRegions', 'approvalMode',
-  'allowSameVersion', 'lockTtlSeconds', 'timeouts', 'comment',
+  'allowSameVersion', 'lockTtlSeconds', 'timeouts', 'comment', 'procedure',
 ];
 const TIMEOUT_KEYS = Object.keys(DEFAULT_TIMEOUTS) as (keyof UpgradeTimeouts)[];
 const MIN_SECONDS = 60;

@@ -30,6 +30,11 @@ export interface UpgradePlan {
   /** The VersionFamily parameter value (Neo4jVersionFamily.id) whose settings the target version starts with. */
   readonly toSettingsFamily: string;
   readonly upgradeKind: string;
+  /** The procedure this execution runs: `rolling` or `offline`. */
+  readonly procedure: string;
+  /** Whether Neo4j supports a rolling upgrade on this version path, and why (or why not). */
+  readonly rollingSupported: boolean;
+  readonly procedureReason: string;
   /** Main group's desired capacity before the upgrade. */
   readonly currentCapacity: number;
   /** Slave-only nodes that are cluster members before the upgrade (0 when SlaveMode is SINGLE). */

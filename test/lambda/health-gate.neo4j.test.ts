@@ -63,6 +63,8 @@ describe.each([
       leaderAddress: `127.0.0.1:${neo4j.port}`,
       leaderHost: '127.0.0.1',
       memberAddresses: [`127.0.0.1:${neo4j.port}`],
+      primaries: 1,
+      secondaries: 0,
       notes: [],
       checkedAt: '2026-01-02T03:04:05.000Z',
     });

@@ -116,6 +116,9 @@ describe('input is checked before any call', () => {
     ['expectedVersion missing', { expectedVersion: undefined as never }, 'expectedVersion must be a non-empty string, got undefined'],
     ['expectedVersion not a version', { expectedVersion: 'five' }, 'expectedVersion must be a Neo4j version like 5.26.2, got "five"'],
     ['expectedEdition unknown', { expectedEdition: 'gold' }, 'expectedEdition must be one of enterprise, community or empty, got "gold"'],
+    ['expectedPrimaries 0', { expectedPrimaries: 0 }, 'expectedPrimaries must be an integer >= 1, got 0'],
+    ['expectedSecondaries negative', { expectedSecondaries: -1 }, 'expectedSecondaries must be an integer >= 0, got -1'],
+    ['maxTransactionLag text', { maxTransactionLag: '5' as never }, 'maxTransactionLag must be an integer >= 0, got "5"'],
   ])('%s', async (_label, change, message) => {
     const bolt = v5();
     const bad = typeof change === 'function' ? change(input()) : input(change);
@@ -254,6 +257,8 @@ describe('5.x and calendar versions: SHOW SERVERS + SHOW DATABASES', () => {
       leaderAddress: '10.0.0.2:7687',
       leaderHost: '10.0.0.2',
       memberAddresses: ['10.0.0.1:7687', '10.0.0.2:7687', '10.0.0.3:7687'],
+      primaries: 3,
+      secondaries: 0,
       notes: [],
       checkedAt: '2026-03-04T05:06:07.000Z',
     });
@@ -336,6 +341,56 @@ describe('5.x and calendar versions: SHOW SERVERS + SHOW DATABASES', () => {
   });
 });
 
+describe('cluster-level gate between rolled servers (5.x): roles and transaction convergence', () => {
+  // Two primaries and one secondary; lastCommittedTxn per database and server, as Enterprise reports it.
+  const rolling = [
+    db('neo4j', '10.0.0.1', { lastCommittedTxn: 120 }), db('neo4j', '10.0.0.2', { writer: true, lastCommittedTxn: 121 }),
+    db('neo4j', '10.0.0.3', { role: 'secondary', lastCommittedTxn: 119 }),
+    db('system', '10.0.0.1', { writer: true, lastCommittedTxn: 40 }), db('system', '10.0.0.2', { lastCommittedTxn: 40 }),
+    db('system', '10.0.0.3', { role: 'secondary', lastCommittedTxn: 40 }),
+  ];
+  const expectations = { expectedPrimaries: 2, expectedSecondaries: 1, maxTransactionLag: 5 };
+
+  test('the expected primaries and secondaries, converged within the bound, pass', async () => {
+    const out = await logic(deps(v5({ databases: rolling })), input(expectations));
+    expect(out).toMatchObject({ primaries: 2, secondaries: 1, members: 3, leaderAddress: '10.0.0.2:7687', notes: [] });
+  });
+
+  test('a server still starting its database never passes, even though it is Enabled and Available', async () => {
+    const starting = rolling.map((d) => (d.name === 'neo4j' && d.address === '10.0.0.3:7687' ? { ...d, currentStatus: 'starting' } : d));
+    const err = await failure(v5({ databases: starting }), expectations);
+    expect(err).toBeInstanceOf(HealthGateError);
+    expect(err.message).toBe('expected every member ready and every database at its requested status (SHOW SERVERS and SHOW DATABASES); ' +
+      'found: database neo4j on 10.0.0.3:7687 is starting, requested online');
+  });
+
+  test('a primary missing (the rolled server came back as a secondary) fails, naming both counts', async () => {
+    const demoted = rolling.map((d) => (d.name === 'neo4j' && d.address === '10.0.0.1:7687' ? { ...d, role: 'secondary' } : d));
+    const err = await failure(v5({ databases: demoted }), expectations);
+    expect(err.message).toMatch(/found: database neo4j has 1 primary copies on available servers, expected 2; database neo4j has 2 secondary copies on available servers, expected 1$/);
+  });
+
+  test('a server more transactions behind than the bound fails, naming it', async () => {
+    const behind = rolling.map((d) => (d.name === 'neo4j' && d.address === '10.0.0.3:7687' ? { ...d, lastCommittedTxn: 100 } : d));
+    const err = await failure(v5({ databases: behind }), expectations);
+    expect(err.message).toMatch(/found: database neo4j: last committed transaction 121 on the newest server, 100 on 10\.0\.0\.3:7687, more than 5 behind$/);
+    await expect(logic(deps(v5({ databases: behind })), input({ ...expectations, maxTransactionLag: 21 }))).resolves.toMatchObject({ primaries: 2 });
+  });
+
+  test('a server that reports no transaction id cannot be compared: the gate holds', async () => {
+    const unknown = rolling.map((d) => (d.name === 'system' && d.address === '10.0.0.2:7687' ? { ...d, lastCommittedTxn: null } : d));
+    const err = await failure(v5({ databases: unknown }), expectations);
+    expect(err.message).toMatch(/found: database system: server\(s\) 10\.0\.0\.2:7687 report no last committed transaction id, so convergence cannot be checked$/);
+  });
+
+  test('the gate database requested offline on a server fails (it must serve), although current = requested', async () => {
+    const stopped = rolling.map((d) => (d.name === 'neo4j' && d.address === '10.0.0.1:7687'
+      ? { ...d, currentStatus: 'offline', requestedStatus: 'offline' } : d));
+    const err = await failure(v5({ databases: stopped }), expectations);
+    expect(err.message).toMatch(/found: database neo4j on 10\.0\.0\.1:7687 is requested offline: the gate's database must be online/);
+  });
+});
+
 describe('4.4 causal: dbms.cluster.overview()', () => {
   const member = (id: string, ip: string, role: string) => ({
     id, addresses: [`bolt://${ip}:7687`, `http://${ip}:7474`], databases: { neo4j: role, system: 'FOLLOWER' }, groups: [],
@@ -350,6 +405,14 @@ describe('4.4 causal: dbms.cluster.overview()', () => {
     const bolt = v44([member('a', '10.0.0.1', 'LEADER'), member('b', '10.0.0.2', 'FOLLOWER'), member('c', '10.0.0.3', 'FOLLOWER')]);
     const out = await logic(deps(bolt), input(image));
     expect(out).toMatchObject({ topology: 'causal', leaders: 1, members: 3, leaderAddress: '10.0.0.1:7687', leaderHost: '10.0.0.1' });
+  });
+
+  test('cluster-level gate: cores are primaries, read replicas secondaries; 4.4 has no transaction ids to compare (noted)', async () => {
+    const bolt = v44([member('a', '10.0.0.1', 'LEADER'), member('b', '10.0.0.2', 'FOLLOWER'), member('c', '10.0.0.3', 'READ_REPLICA')]);
+    const out = await logic(deps(bolt), input({ ...image, expectedPrimaries: 2, expectedSecondaries: 1, maxTransactionLag: 0 }));
+    expect(out).toMatchObject({ primaries: 2, secondaries: 1, notes: ['transaction convergence not checked: dbms.cluster.overview() reports no last committed transaction ids'] });
+    const err = await failure(bolt, { ...image, expectedPrimaries: 3 });
+    expect(err.message).toMatch(/found: database neo4j has 2 primary copies on available servers, expected 3$/);
   });
 
   test('two leaders fail', async () => {

@@ -17,9 +17,9 @@ function running(image: string, params: Record<string, string> = {}) {
   );
 }
 
-function run(request: Record<string, unknown>, defaults?: Record<string, unknown>, target: object = cluster) {
+function run(request: Record<string, unknown>, defaults?: Record<string, unknown>, target: object = cluster, procedure?: string) {
   const log = memoryLogger();
-  const input = { cluster: target, request, ...(defaults && { defaults }) } as unknown as ValidateInputInput;
+  const input = { cluster: target, request, ...(defaults && { defaults }), ...(procedure && { procedure }) } as unknown as ValidateInputInput;
   return { log, result: logic({ region: 'us-east-1', cfn: new CloudFormationClient({}), log }, input) };
 }
 
@@ -46,6 +46,9 @@ describe('validate-input: the plan', () => {
       toFamily: '3.5',
       toSettingsFamily: '3.5',
       upgradeKind: 'patch',
+      procedure: 'offline',
+      rollingSupported: false,
+      procedureReason: '3.5.34 -> 3.5.35: Neo4j 3.5 High Availability clusters have no rolling upgrade',
       currentCapacity: 3,
       currentSlaveMembers: 1,
       targetCapacity: 3,
@@ -76,7 +79,10 @@ describe('validate-input: the plan', () => {
   test('a cluster.versionFamily that does not match the running version is a warning', async () => {
     running('neo4j:4.4.39-enterprise');
     const plan = await run({ dockerImage: 'neo4j:4.4.40-enterprise' }).result;
-    expect(plan.warnings).toEqual([expect.stringMatching(/cluster\.versionFamily is 3\.5 but the stack runs 4\.4\.39 \(family 4\.4\)/)]);
+    expect(plan.warnings).toEqual([
+      expect.stringMatching(/^Neo4j supports a rolling upgrade here \(4\.4\.39 -> 4\.4\.40: .*\); this execution runs the offline procedure$/),
+      expect.stringMatching(/cluster\.versionFamily is 3\.5 but the stack runs 4\.4\.39 \(family 4\.4\)/),
+    ]);
   });
 
   test.each([
@@ -262,6 +268,58 @@ describe('validate-input: an upgrade across version families needs the VersionFa
   });
 });
 
+describe('validate-input: the procedure is chosen by the upgrade (rolling or offline)', () => {
+  test.each([
+    // [running, target, VersionFamily parameter, rolling supported, reason]
+    ['neo4j:5.20.0-enterprise', 'neo4j:5.26.30-enterprise', '5', true, /5\.x upgrades to any later 5\.x one server at a time/],
+    ['neo4j:5.26.29-enterprise', 'neo4j:5.26.30-enterprise', '5', true, /5\.26\.29 -> 5\.26\.30/],
+    ['neo4j:4.4.39-enterprise', 'neo4j:4.4.40-enterprise', '4.4', true, /4\.x patch and minor upgrades keep the store format/],
+    ['neo4j:2025.10.1-enterprise', 'neo4j:2026.08.1-enterprise', '2025', true, /calendar versions upgrade to later calendar versions/],
+    ['neo4j:5.26.30-enterprise', 'neo4j:2026.08.1-enterprise', '5', false, /5\.26 rolls to calendar versions only on discovery v2, and the cluster runs settings family 5 \(discovery v1/],
+    ['neo4j:4.4.40-enterprise', 'neo4j:5.26.30-enterprise', '4.4', false, /4\.4 -> 5 changes the store format/],
+    ['neo4j:3.5.35-enterprise', 'neo4j:4.0.12-enterprise', '3.5', false, /3\.5 -> 4\.0 changes the store format/],
+    ['neo4j:3.5.34-enterprise', 'neo4j:3.5.35-enterprise', '3.5', false, /3\.5 High Availability clusters have no rolling upgrade/],
+  ])('%s -> %s (family %s): rolling supported %s', async (current, target, family, supported, reason) => {
+    running(current, { VersionFamily: family });
+    const plan = await run({ dockerImage: target }).result;
+    expect(plan).toMatchObject({ procedure: 'offline', rollingSupported: supported, procedureReason: expect.stringMatching(reason) });
+    if (supported) {
+      expect(plan.warnings).toContainEqual(expect.stringMatching(/Neo4j supports a rolling upgrade here .*this execution runs the offline procedure/));
+      await expect(run({ dockerImage: target }, undefined, cluster, 'rolling').result)
+        .resolves.toMatchObject({ procedure: 'rolling', rollingSupported: true });
+    } else {
+      const refusal = run({ dockerImage: target }, undefined, cluster, 'rolling').result;
+      await expect(refusal).rejects.toMatchObject({ name: 'InvalidInputError' });
+      await expect(refusal).rejects.toThrow(new RegExp(
+        `^this state machine asks for a rolling upgrade, which Neo4j does not support here: .*${reason.source}.*; ` +
+        'run the offline procedure, Neo4jStagedUpgrade \\(the offline procedure\\)$'));
+    }
+  });
+
+  test('an operator may force offline, never rolling where Neo4j cannot roll; a procedure the state machine does not run is refused', async () => {
+    running('neo4j:4.4.40-enterprise', { VersionFamily: '4.4' });
+    await expect(run({ dockerImage: 'neo4j:5.26.30-enterprise', procedure: 'rolling' }).result)
+      .rejects.toThrow(/^procedure "rolling" asks for a rolling upgrade, which Neo4j does not support here: 4\.4\.40 -> 5\.26\.30: 4\.4 -> 5 changes the store format/);
+    await expect(run({ dockerImage: 'neo4j:5.26.30-enterprise' }, { procedure: 'rolling' }).result)
+      .rejects.toThrow(/^defaults\.procedure "rolling" asks for a rolling upgrade/);
+    running('neo4j:5.26.29-enterprise', { VersionFamily: '5' });
+    await expect(run({ dockerImage: 'neo4j:5.26.30-enterprise', procedure: 'offline' }, undefined, cluster, 'rolling').result)
+      .rejects.toThrow('procedure is "offline", but this state machine runs the rolling procedure; start Neo4jStagedUpgrade (the offline procedure) instead');
+    await expect(run({ dockerImage: 'neo4j:5.26.30-enterprise', procedure: 'rolling' }).result)
+      .rejects.toThrow('procedure is "rolling", but this state machine runs the offline procedure; start Neo4jRollingUpgrade instead');
+    await expect(run({ dockerImage: 'neo4j:5.26.30-enterprise', procedure: 'offline' }).result)
+      .resolves.toMatchObject({ procedure: 'offline', rollingSupported: true });
+    await expect(run({ dockerImage: 'neo4j:5.26.30-enterprise', procedure: 'sideways' }).result)
+      .rejects.toThrow('procedure must be one of rolling, offline, got "sideways"');
+  });
+
+  test('the refusal comes before any AWS call when the state machine\'s procedure is unknown', async () => {
+    await expect(run({ dockerImage: 'neo4j:3.5.35-enterprise' }, undefined, cluster, 'blue-green').result)
+      .rejects.toThrow('procedure (baked by the construct) must be one of rolling, offline, got "blue-green"');
+    expect(cfnMock.calls()).toHaveLength(0);
+  });
+});
+
 /**
  * Every field of the execution input with one bad value that a later stage would have refused: each is
  * refused here, by validate-input, the first task of the preflight (the state machine test checks it
@@ -281,6 +339,7 @@ describe('validate-input: every field refused in preflight, before the lock', ()
     ['lockTtlSeconds', { ...image, lockTtlSeconds: 59 }, /lockTtlSeconds must be an integer from 60 to 31536000, got 59/],
     ['timeouts', { ...image, timeouts: [] }, /timeouts must be an object, got \[\]/],
     ['comment', { ...image, comment: 'x'.repeat(MAX_COMMENT_CHARACTERS + 1) }, /comment must be at most 4096 characters, got 4097/],
+    ['procedure', { ...image, procedure: 'rolling' }, /procedure "rolling" asks for a rolling upgrade, which Neo4j does not support here/],
   ];
   const timeoutCases = Object.keys(DEFAULT_TIMEOUTS).map((key): [string, unknown, RegExp] =>
     [`timeouts.${key}`, { ...image, timeouts: { [key]: 31_536_001 } }, new RegExp(`timeouts\\.${key} must be an integer from 60 to 31536000`)]);

@@ -108,8 +108,11 @@ public final class Launcher {
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "neo4j-embedded-shutdown"));
 
         try {
-            setPassword(dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME), password);
-            GraphDatabaseService db = dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME);
+            GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
+            setPassword(system, password);
+            // Read on the system database: a server whose default database failed to start still serves
+            // Bolt and reports that database's status (SHOW DATABASES), as a real server does.
+            GraphDatabaseService db = system;
             Map<String, Object> ready = new LinkedHashMap<>();
             try (Transaction tx = db.beginTx();
                     Result r = tx.execute("CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition")) {

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { MACHINE_ADAPTATIONS } from './adaptations';
 import { ApiCallCounter, ClientSet, MOTO_ACCOUNT } from './aws-clients';
 import { MachineModel } from './definition';
+import { ExecutionMirror } from './execution-mirror';
 import { judgeExecution } from './execution-verdict';
 import { ApprovalDecision, FaultInjector } from './fault-injector';
 import { ClusterInventory, inventory } from './inventory';
@@ -80,6 +81,8 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
   fs.mkdirSync(setup.logDir, { recursive: true });
   const handlerLog = fs.createWriteStream(path.join(setup.logDir, `${name}.handlers.jsonl`), { flags: 'a' });
 
+  const mirror = await ExecutionMirror.start(setup.harness, setup.stateMachineArn, name, setup.input);
+  if (mirror.executionArn !== executionArn) throw new Error(`moto named the mirrored execution ${mirror.executionArn}, not ${executionArn}`);
   const faults = new FaultInjector(setup.faults, say);
   const runner = new TaskRunner({
     root: setup.root, execution: name, world, endpoint: setup.endpoint, region: setup.region, counter: setup.counter,
@@ -104,6 +107,7 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
     error = errorOf(e);
   }
   await consumed;
+  await mirror.stop();
   tracker.finish(error);
   await world.idle();
   handlerLog.end();

@@ -18,6 +18,7 @@ export * from './toolkit/upgrade-handler';
 export * from './toolkit/upgrade-handler-function';
 export * from './toolkit/upgrade-handlers';
 export * from './toolkit/upgrade-stage';
+export * from './toolkit/upgrade-dashboard';
 export * from './toolkit/upgrade-state-machine';
 export * from './toolkit/upgrade-target';
 export * from './toolkit/blocks/clone-data-volume';

@@ -1,4 +1,6 @@
 import { DescribeServicesCommand, ECSClient, Service } from '@aws-sdk/client-ecs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { AbortCheck, optionalAbortCheck, stopIfAbortRequested } from '../shared/abort-request';
 import { TargetContext } from '../shared/context';
 import { InvalidInputError, PreconditionFailedError, StillInProgressError } from '../shared/errors';
 import { requireString } from '../shared/input-checks';
@@ -6,6 +8,8 @@ import { Logger } from '../shared/log';
 
 export interface EcsServicesSteadyDeps {
   readonly ecs: ECSClient;
+  /** Reads the abort request (`abortRequest`). */
+  readonly ssm: SSMClient;
   readonly log: Logger;
 }
 
@@ -13,6 +17,11 @@ export interface EcsServicesSteadyInput {
   readonly cluster: Pick<TargetContext, 'ecsClusterName' | 'groups'>;
   /** Roles of the groups whose services to check. Default: every group that has a service. */
   readonly groups?: string[];
+  /**
+   * A safe point: with it, the step first looks for an operator's abort request for this execution and
+   * throws AbortRequestedError (the procedure's rollback) when there is one. Absent: no look.
+   */
+  readonly abortRequest?: AbortCheck;
 }
 
 export interface ServiceState {
@@ -52,6 +61,7 @@ export async function logic(deps: EcsServicesSteadyDeps, input: EcsServicesStead
     }
     return { role, name: group.serviceName as string };
   });
+  await stopIfAbortRequested(deps.ssm, deps.log, optionalAbortCheck(input.abortRequest));
   const res = await deps.ecs.send(new DescribeServicesCommand({ cluster: cluster.ecsClusterName, services: wanted.map((w) => w.name) }));
   const failures = res.failures ?? [];
   if (failures.length > 0) {

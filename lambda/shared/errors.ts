@@ -45,3 +45,8 @@ export class ValidationMismatchError extends named('ValidationMismatchError', fa
 export class TransientAwsError extends named('TransientAwsError', true) {}
 /** A Cypher migration was refused by the database, or changed since it was applied. Not retryable: roll back. */
 export class MigrationFailedError extends named('MigrationFailedError', false) {}
+/**
+ * An operator asked this execution to abort (the abort parameter names it). Not retryable: the step's
+ * Catch takes the procedure's own rollback path, where StopExecution would skip every Catch.
+ */
+export class AbortRequestedError extends named('AbortRequestedError', false) {}

@@ -1,5 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { lambdaHandler } from '../shared/handler';
 import { logic } from './logic';
 
-export const handler = lambdaHandler('stack-status', (log) => ({ cfn: new CloudFormationClient({}), log }), logic);
+export const handler = lambdaHandler('stack-status', (log) => ({ cfn: new CloudFormationClient({}), ssm: new SSMClient({}), log }), logic);

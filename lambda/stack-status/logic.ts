@@ -1,4 +1,6 @@
 import { CloudFormationClient, DescribeStackEventsCommand, StackEvent } from '@aws-sdk/client-cloudformation';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { AbortCheck, optionalAbortCheck, stopIfAbortRequested } from '../shared/abort-request';
 import { describeStack, stackParameters } from '../shared/cfn-stack';
 import { ClusterContext } from '../shared/context';
 import { StackUpdateFailedError, StillInProgressError } from '../shared/errors';
@@ -8,6 +10,8 @@ import { isFailedStatus, isInProgressStatus } from '../shared/stack-status';
 
 export interface StackStatusDeps {
   readonly cfn: CloudFormationClient;
+  /** Reads the abort request (`abortRequest`). */
+  readonly ssm: SSMClient;
   readonly log: Logger;
 }
 
@@ -22,6 +26,11 @@ export interface StackStatusInput {
     /** ISO time the update was asked for; events older than this (minus a minute of clock skew) are ignored. */
     readonly requestedAt?: string;
   };
+  /**
+   * A safe point: with it, the step first looks for an operator's abort request for this execution and
+   * throws AbortRequestedError (the procedure's rollback) when there is one. Absent: no look.
+   */
+  readonly abortRequest?: AbortCheck;
 }
 
 export interface StackStatusOutput {
@@ -48,6 +57,7 @@ const CLOCK_SKEW_MS = 60_000;
  */
 export async function logic(deps: StackStatusDeps, input: StackStatusInput): Promise<StackStatusOutput> {
   const stackName = requireString(input?.cluster?.stackName, 'cluster.stackName');
+  await stopIfAbortRequested(deps.ssm, deps.log, optionalAbortCheck(input.abortRequest));
   const stack = await describeStack(deps.cfn, stackName);
   const stackStatus = stack.StackStatus ?? 'UNKNOWN';
   const reason = stack.StackStatusReason ? ` (${stack.StackStatusReason})` : '';

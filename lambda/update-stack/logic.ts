@@ -1,6 +1,8 @@
 import {
   CancelUpdateStackCommand, CloudFormationClient, DescribeStackEventsCommand, ExecuteChangeSetCommand, Parameter,
 } from '@aws-sdk/client-cloudformation';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { AbortCheck, optionalAbortCheck, stopIfAbortRequested } from '../shared/abort-request';
 import { isAwsError } from '../shared/aws-error';
 import { MASKED_VALUE, describeStack, stackParameters } from '../shared/cfn-stack';
 import { ClusterContext, ClusterParameterNames } from '../shared/context';
@@ -14,6 +16,8 @@ import { ChangeSetGuardInput, ChangeSummary, describeRefusal, reviewChanges } fr
 
 export interface UpdateStackDeps {
   readonly cfn: CloudFormationClient;
+  /** Reads the abort request (`abortRequest`). */
+  readonly ssm: SSMClient;
   readonly log: Logger;
   readonly now?: () => Date;
   /** Waits between change-set polls (tests pass a no-op). */
@@ -43,6 +47,12 @@ export interface UpdateStackInput {
   readonly restore?: Record<string, string>;
   /** Resource types and logical ids to guard in addition to GUARDED_RESOURCE_TYPES. */
   readonly guard?: ChangeSetGuardInput;
+  /**
+   * apply only, a safe point: before anything of this stage changes, look for an operator's abort request
+   * for this execution and throw AbortRequestedError (the procedure's rollback) when there is one. Absent:
+   * no look (the rollback's own updates never have it).
+   */
+  readonly abortRequest?: AbortCheck;
 }
 
 /** The change set this stage reviewed (and executed, unless refused). */
@@ -121,6 +131,7 @@ const EVENT_PAGES = 5;
 export async function logic(deps: UpdateStackDeps, input: UpdateStackInput): Promise<UpdateStackOutput> {
   const mode = input?.mode ?? 'apply';
   const { stackName, executionName, stage } = checkInput(input, mode);
+  if (mode === 'apply') await stopIfAbortRequested(deps.ssm, deps.log, optionalAbortCheck(input.abortRequest));
   const clientRequestToken = stackRequestToken(executionName, mode === 'rollback' ? `rollback-${stage}` : stage);
   const requestedAt = (deps.now ?? (() => new Date()))().toISOString();
 

@@ -1,4 +1,6 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { consumeAbortRequest } from '../shared/abort-request';
 import { isAwsError } from '../shared/aws-error';
 import { ClusterContext } from '../shared/context';
 import { InvalidInputError, LockHeldError } from '../shared/errors';
@@ -7,9 +9,12 @@ import { Logger } from '../shared/log';
 import { requireParameterName } from '../shared/name-checks';
 import { JsonParameter, readJsonParameter } from '../shared/ssm-json';
 import { DEFAULT_LOCK_TTL_SECONDS } from '../shared/lock-defaults';
+import { holderStatus } from './holder-status';
 
 export interface UpgradeLockDeps {
   readonly ssm: SSMClient;
+  /** Asks whether the holder still runs (DescribeExecution). */
+  readonly sfn: SFNClient;
   readonly log: Logger;
   /** Clock, injectable for tests. Default: the system clock. */
   readonly now?: () => Date;
@@ -24,6 +29,11 @@ export interface UpgradeLockInput {
   readonly executionArn: string;
   /** acquire: how long the lock lives without a release. Default 172800 (2 days); plan.lockTtlSeconds. */
   readonly ttlSeconds?: number;
+  /**
+   * release: this execution's abort request (`<lock>/abort`) is deleted with the lock: the rollback that
+   * honoured it, or the end it came too late for, has consumed it. Default: none looked at.
+   */
+  readonly abortParameterName?: string;
 }
 
 /** What the lock parameter holds (JSON). */
@@ -39,7 +49,10 @@ export type UpgradeLockOutput =
   | {
     readonly action: 'acquire';
     readonly parameterName: string;
-    /** created: the lock was free; already-held: this execution held it (a retry); taken-over: it had expired. */
+    /**
+     * created: the lock was free; already-held: this execution held it (a retry); taken-over: it had
+     * expired, or its holder no longer runs.
+     */
     readonly outcome: 'created' | 'already-held' | 'taken-over';
     readonly executionArn: string;
     readonly expiresAt: string;
@@ -53,6 +66,8 @@ export type UpgradeLockOutput =
     /** released: deleted; not-held: another execution (named in holder) holds it; absent: no lock. */
     readonly outcome: 'released' | 'not-held' | 'absent';
     readonly holder?: string;
+    /** This execution's abort request was deleted (consumed). */
+    readonly abortRequestConsumed?: boolean;
   };
 
 
@@ -60,8 +75,12 @@ export type UpgradeLockOutput =
  * An upgrade lock in one SSM String parameter holding {executionArn, expiresAt, ...}.
  *
  * acquire: PutParameter with Overwrite=false creates it when free. When it exists: held by this
- * execution -> `already-held` (idempotent retry, nothing written); held by another and not expired ->
- * LockHeldError naming the holder and expiry, nothing written; expired -> take-over.
+ * execution -> `already-held` (idempotent retry, nothing written); held by another: expired -> take-over;
+ * else DescribeExecution on the holder: not RUNNING (succeeded, failed, timed out, stopped) -> take-over,
+ * so a dead holder never blocks for the TTL; RUNNING -> LockHeldError naming the holder and expiry,
+ * nothing written. Two holders keep the lock until it expires: one whose rollback failed (error
+ * `RollbackFailed`: the cluster may be half-restored, an operator decides) and one Step Functions cannot
+ * describe (unknown ARN, or of another state machine).
  *
  * Take-over without compare-and-swap: SSM numbers the versions of a parameter serially, and PutParameter
  * returns the version it wrote. A taker that saw the expired record at version n wins only if its own
@@ -74,14 +93,14 @@ export type UpgradeLockOutput =
  * until an operator deletes the parameter (safe, not live).
  *
  * release: deletes the parameter only if this execution holds it; a lock held by another execution or
- * absent is a no-op. Residual race: a take-over between the read and the delete (possible only if this
+ * absent is a no-op. With `abortParameterName`, this execution's abort request is deleted too. Residual race: a take-over between the read and the delete (possible only if this
  * execution outlived its own TTL) would be deleted.
  */
 export async function logic(deps: UpgradeLockDeps, input: UpgradeLockInput): Promise<UpgradeLockOutput> {
   const { parameterName, executionArn } = checkInput(input);
   return input.action === 'acquire'
     ? acquire(deps, input, parameterName, executionArn)
-    : release(deps, parameterName, executionArn);
+    : release(deps, input, parameterName, executionArn);
 }
 
 function checkInput(input: UpgradeLockInput): { parameterName: string; executionArn: string } {
@@ -91,6 +110,7 @@ function checkInput(input: UpgradeLockInput): { parameterName: string; execution
   }
   requireParameterName(input.parameterName, 'parameterName');
   requireString(input.executionArn, 'executionArn');
+  if (input.abortParameterName !== undefined) requireParameterName(input.abortParameterName, 'abortParameterName');
   const ttl = input.ttlSeconds;
   if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 60)) {
     throw new InvalidInputError(`ttlSeconds must be an integer >= 60, got ${show(ttl)}`);
@@ -131,19 +151,36 @@ async function acquire(
         'delete the parameter if no upgrade is running');
     }
     if (held.executionArn === executionArn) return result('already-held', held, current.version);
-    if (Date.parse(held.expiresAt) > now.getTime()) {
-      throw new LockHeldError(`lock ${name} is held by ${held.executionArn} until ${held.expiresAt}`);
-    }
-    return takeOver(deps, name, value, current, held, () => result('taken-over', record, current.version + 1, held.executionArn));
+    const why = Date.parse(held.expiresAt) > now.getTime() ? await liveHolder(deps, name, held) : 'expired';
+    return takeOver(deps, name, value, current, held, why, () => result('taken-over', record, current.version + 1, held.executionArn));
   }
   throw new LockHeldError(`lock ${name} kept changing while it was being acquired; another execution is acquiring it`);
 }
 
+/**
+ * An unexpired lock: LockHeldError unless its holder has ended; then why it may be taken over.
+ */
+async function liveHolder(deps: UpgradeLockDeps, name: string, held: LockRecord): Promise<string> {
+  const holder = await holderStatus(deps.sfn, held.executionArn);
+  const heldUntil = `lock ${name} is held by ${held.executionArn} until ${held.expiresAt}`;
+  switch (holder.state) {
+    case 'running':
+      throw new LockHeldError(`${heldUntil} (it is RUNNING)`);
+    case 'kept':
+      throw new LockHeldError(`${heldUntil}: its rollback failed (${holder.status}), so the lock is kept until an operator `
+        + 'has checked the cluster and deleted the lock parameter');
+    case 'unknown':
+      throw new LockHeldError(`${heldUntil}; Step Functions cannot describe that execution (${holder.reason})`);
+    default:
+      return `holder ${holder.status}`;
+  }
+}
+
 async function takeOver(
-  deps: UpgradeLockDeps, name: string, value: string, seen: JsonParameter<LockRecord>, expired: LockRecord,
+  deps: UpgradeLockDeps, name: string, value: string, seen: JsonParameter<LockRecord>, dead: LockRecord, why: string,
   won: () => UpgradeLockOutput,
 ): Promise<UpgradeLockOutput> {
-  deps.log.warn('lock expired, taking over', { parameterName: name, expiredHolder: expired.executionArn, expiresAt: expired.expiresAt });
+  deps.log.warn('lock free to take over', { parameterName: name, why, previousHolder: dead.executionArn, expiresAt: dead.expiresAt });
   const written = await deps.ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }));
   const mine = written.Version ?? 0;
   if (mine === seen.version + 1) return won();
@@ -188,9 +225,11 @@ function holderOf(p: JsonParameter<LockRecord>): LockRecord | undefined {
   return v;
 }
 
-async function release(deps: UpgradeLockDeps, name: string, executionArn: string): Promise<UpgradeLockOutput> {
+async function release(deps: UpgradeLockDeps, input: UpgradeLockInput, name: string, executionArn: string): Promise<UpgradeLockOutput> {
+  const consumed = input.abortParameterName !== undefined && await consumeAbortRequest(deps.ssm, input.abortParameterName, executionArn);
+  if (consumed) deps.log.info('abort request consumed', { parameterName: input.abortParameterName });
   const current = await readJsonParameter<LockRecord>(deps.ssm, name);
-  const base = { action: 'release' as const, parameterName: name };
+  const base = { action: 'release' as const, parameterName: name, ...(consumed && { abortRequestConsumed: true }) };
   if (!current) return { ...base, outcome: 'absent' };
   const held = holderOf(current);
   if (held?.executionArn !== executionArn) {

@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Neo4jUpgradesValidationError } from '../errors';
 import { IUpgradeTarget } from '../toolkit/upgrade-target';
+import { abortParameterNameOf } from './operator-parameters';
 
 /** What a handler's IAM statements are scoped to. */
 export interface HandlerGrantContext {
@@ -35,16 +36,17 @@ interface HandlerSpec {
 export const HANDLER_REGISTRY = {
   'validate-input': { grant: (g) => g.readStack() },
   'check-stack-ready': { grant: (g) => g.detectDrift() },
-  'upgrade-lock': { grant: (g) => g.allow('TheLockParameter', ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:LabelParameterVersion'], [g.ssmArn(g.ctx.lockParameterName)]) },
+  // DescribeExecution on the holder is granted by UpgradeStateMachine, which knows the state machine.
+  'upgrade-lock': { grant: (g) => g.lockAndAbortRequest() },
   'stack-parameters': {
     grant: (g) => {
       g.readStack();
       g.allow('ThePreUpgradeRecord', ['ssm:GetParameter', 'ssm:PutParameter'], [g.ssmArn(`${g.ctx.lockParameterName}/*`)]);
     },
   },
-  'update-stack': { grant: (g) => g.updateStack() },
-  'stack-status': { grant: (g) => g.readStack() },
-  'ecs-services-steady': { grant: (g) => g.describeServices() },
+  'update-stack': { grant: (g) => { g.updateStack(); g.readAbortRequest(); } },
+  'stack-status': { grant: (g) => { g.readStack(); g.readAbortRequest(); } },
+  'ecs-services-steady': { grant: (g) => { g.describeServices(); g.readAbortRequest(); } },
   'health-gate': { timeout: Duration.minutes(2), inVpc: true, grant: (g) => g.readCredentials() },
   'validate-migration': {
     timeout: Duration.minutes(15), memorySize: 1024, inVpc: true,
@@ -102,6 +104,15 @@ export const HANDLER_REGISTRY = {
       g.useVolumeKey();
     },
   },
+  'execution-cleanup': {
+    grant: (g) => {
+      g.lockAndAbortRequest();
+      g.readStack();
+      g.describeFleet();
+      g.allow('ProtectTheMaster', ['autoscaling:SetInstanceProtection'], g.groupArns());
+      g.ctx.topic.grantPublish(g.ctx.fn);
+    },
+  },
   'copy-snapshot-to-region': {
     grant: (g) => {
       g.describeFleet();
@@ -131,6 +142,7 @@ export const WILDCARD_REASONS = {
     UpdateTheTargetStack: 'A stack ARN ends in its generated id (the name part pins the target stack); change sets are created at run time, named neo4j-upgrade-*',
     ApplyParameterChanges: 'A parameter-only update changes the groups, launch templates and services it drives; only through CloudFormation (aws:CalledViaFirst)',
     TheApprovalParameter: 'The approval and pre-upgrade record parameters live under the lock parameter path',
+    DescribeTheLockHolder: 'Executions are named at start; the state machine part of the execution ARN pins this procedure',
     ThePreUpgradeRecord: 'The approval and pre-upgrade record parameters live under the lock parameter path',
     DescribeInstancesVolumesAndSnapshots: 'EC2 and Auto Scaling Describe calls support no resource-level permissions',
     ProtectTheMaster: 'An Auto Scaling group ARN holds a generated id; the name part pins the target\'s groups',
@@ -177,6 +189,18 @@ export class Grants {
 
   public ownVolumes(): Record<string, unknown> {
     return { StringEquals: { 'aws:ResourceTag/Environment': this.volumes().environmentName } };
+  }
+
+  /** The lock, and the operator's abort request that the lock release consumes. */
+  public lockAndAbortRequest(): void {
+    this.allow('TheLockParameter', ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:LabelParameterVersion'],
+      [this.ssmArn(this.ctx.lockParameterName)]);
+    this.allow('ConsumeTheAbortRequest', ['ssm:GetParameter', 'ssm:DeleteParameter'], [this.ssmArn(abortParameterNameOf(this.ctx.lockParameterName))]);
+  }
+
+  /** A safe point looks for an operator's abort request. */
+  public readAbortRequest(): void {
+    this.allow('ReadTheAbortRequest', ['ssm:GetParameter'], [this.ssmArn(abortParameterNameOf(this.ctx.lockParameterName))]);
   }
 
   public readStack(): void {

@@ -65,6 +65,8 @@ export interface StageProgress {
 /** Settings baked at synth from the construct's props. */
 export interface ProcedureSettings {
   readonly lockParameterName: string;
+  /** `<lock>/abort`: the operator's abort request. */
+  readonly abortParameterName: string;
   readonly topicArn: string;
   readonly baselineParameterName: string;
   readonly cloneVolumes: boolean;

@@ -50,6 +50,8 @@ export class UpgradeHandler {
   public static readonly CREATE_CLONE_VOLUMES = UpgradeHandler.define('create-clone-volumes');
   /** Turns pre-upgrade snapshots back into the claimable data volumes (the current ones renamed, kept). */
   public static readonly RESTORE_VOLUMES = UpgradeHandler.define('restore-volumes');
+  /** After an execution stopped, timed out or failed outside its own rollback: frees its lock and scale-in protection. */
+  public static readonly EXECUTION_CLEANUP = UpgradeHandler.define('execution-cleanup');
 
   private static define(name: HandlerName): UpgradeHandler {
     return new UpgradeHandler(name);

@@ -3,6 +3,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeRule, awsSolutions } from '../private/acknowledge';
 import { Grants, HandlerName, WILDCARD_REASONS, handlerSpec } from '../private/handler-registry';
+import { abortParameterNameOf } from '../private/operator-parameters';
 import { acknowledgeWildcards } from '../private/wildcard-acknowledgements';
 import { UpgradeHandler } from './upgrade-handler';
 import { UpgradeHandlerFunction } from './upgrade-handler-function';
@@ -28,10 +29,22 @@ export interface UpgradeHandlersProps {
  * uses, each sized, placed and permitted as the library's handler registry declares it.
  */
 export class UpgradeHandlers extends Construct {
+  /** What the handlers work on. */
+  public readonly target: IUpgradeTarget;
+  /** The lock parameter. */
+  public readonly lockParameterName: string;
+  /** The operator's abort request (`<lock>/abort`). */
+  public readonly abortParameterName: string;
+  /** Topic the approval requests and results go to. */
+  public readonly notificationTopic: sns.ITopic;
   private readonly created = new Map<string, UpgradeHandlerFunction>();
 
   constructor(scope: Construct, id: string, private readonly props: UpgradeHandlersProps) {
     super(scope, id);
+    this.target = props.target;
+    this.lockParameterName = props.lockParameterName;
+    this.abortParameterName = abortParameterNameOf(props.lockParameterName);
+    this.notificationTopic = props.notificationTopic;
     acknowledgeWildcards(this, WILDCARD_REASONS);
   }
 

@@ -270,7 +270,7 @@ export class Neo4jStagedUpgrade extends Construct {
     }));
 
     this.stateMachine = new UpgradeStateMachine(this, 'Procedure', {
-      definition, comment: `Staged Neo4j upgrade of ${cluster.environmentName} (seed 000)`,
+      definition, comment: `Staged Neo4j upgrade of ${cluster.environmentName} (seed 000)`, handlers,
     }).stateMachine;
     this.functions = handlers.deployed;
   }

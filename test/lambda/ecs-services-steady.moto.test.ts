@@ -1,3 +1,4 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
 import {
   CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
@@ -24,7 +25,7 @@ describe('ecs-services-steady against moto_server', () => {
   });
   afterAll(async () => { await moto?.stop(); });
 
-  const run = () => logic({ ecs, log: memoryLogger() }, { cluster } as EcsServicesSteadyInput);
+  const run = () => logic({ ecs, ssm: new SSMClient({ region: 'us-east-1' }), log: memoryLogger() }, { cluster } as EcsServicesSteadyInput);
 
   test('as moto reports it (nothing running): not steady', async () => {
     await expect(run()).rejects.toMatchObject({
@@ -34,7 +35,7 @@ describe('ecs-services-steady against moto_server', () => {
   });
 
   test('a service that does not exist is PreconditionFailedError', async () => {
-    await expect(logic({ ecs, log: memoryLogger() }, { cluster: { ...cluster, groups: [...cluster.groups.slice(0, 1), { role: 'slave', serviceName: 'nope' }] } } as EcsServicesSteadyInput))
+    await expect(logic({ ecs, ssm: new SSMClient({ region: 'us-east-1' }), log: memoryLogger() }, { cluster: { ...cluster, groups: [...cluster.groups.slice(0, 1), { role: 'slave', serviceName: 'nope' }] } } as EcsServicesSteadyInput))
       .rejects.toMatchObject({ name: 'PreconditionFailedError' });
   });
 });

@@ -1,3 +1,4 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DescribeServicesCommand, Deployment, ECSClient, Service } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -8,7 +9,7 @@ import { awsError, clusterContext } from './fixtures/upgrade-stack';
 const ecsMock = mockClient(ECSClient);
 const cluster = clusterContext('neo4j-prod');
 const run = (input: Partial<EcsServicesSteadyInput> = {}) => logic(
-  { ecs: new ECSClient({}), log: memoryLogger() },
+  { ecs: new ECSClient({}), ssm: new SSMClient({}), log: memoryLogger() },
   { cluster, ...input } as EcsServicesSteadyInput,
 );
 const deployment = (id: string, status: string, extra: Partial<Deployment> = {}): Deployment => ({ id, status, ...extra });

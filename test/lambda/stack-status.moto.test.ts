@@ -1,3 +1,4 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { memoryLogger } from '../../lambda/shared/log';
 import { logic as stackStatus } from '../../lambda/stack-status/logic';
@@ -22,10 +23,10 @@ describe('stack-status against moto_server', () => {
   const cluster = clusterContext('neo4j-prod');
 
   test('after update-stack: UPDATE_COMPLETE with the parameters now in force', async () => {
-    const update = await updateStack({ cfn, log: memoryLogger() }, {
+    const update = await updateStack({ cfn, ssm: new SSMClient({ region: 'us-east-1' }), log: memoryLogger() }, {
       cluster, executionName: 'run-1', stage: 'scale-out', parameters: { maxSize: 4, desiredCapacity: 4 },
     } as UpdateStackInput);
-    const out = await stackStatus({ cfn, log: memoryLogger() }, { cluster, update });
+    const out = await stackStatus({ cfn, ssm: new SSMClient({ region: 'us-east-1' }), log: memoryLogger() }, { cluster, update });
     expect(out).toMatchObject({
       stackStatus: 'UPDATE_COMPLETE', parameters: { ...INITIAL_PARAMETERS, MaxSize: '4', DesiredCapacity: '4' },
     });
@@ -34,11 +35,11 @@ describe('stack-status against moto_server', () => {
 
   test('a stage with nothing to change reports the status without waiting', async () => {
     // Another stage: the same one again would be a retry of the executed change set (alreadyStarted).
-    const update = await updateStack({ cfn, log: memoryLogger() }, {
+    const update = await updateStack({ cfn, ssm: new SSMClient({ region: 'us-east-1' }), log: memoryLogger() }, {
       cluster, executionName: 'run-1', stage: 'scale-out-again', parameters: { maxSize: 4, desiredCapacity: 4 },
     } as UpdateStackInput);
     expect(update.changed).toBe(false);
-    await expect(stackStatus({ cfn, log: memoryLogger() }, { cluster, update }))
+    await expect(stackStatus({ cfn, ssm: new SSMClient({ region: 'us-east-1' }), log: memoryLogger() }, { cluster, update }))
       .resolves.toMatchObject({ stackStatus: 'UPDATE_COMPLETE' });
   });
 });

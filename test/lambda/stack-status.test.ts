@@ -1,3 +1,4 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, StackEvent } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -8,7 +9,7 @@ import { INITIAL_PARAMETERS, awsError, clusterContext, describeStacksOutput } fr
 const cfnMock = mockClient(CloudFormationClient);
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/neo4j-prod/1111';
 const run = (update?: StackStatusInput['update']) => logic(
-  { cfn: new CloudFormationClient({}), log: memoryLogger() },
+  { cfn: new CloudFormationClient({}), ssm: new SSMClient({}), log: memoryLogger() },
   { cluster: clusterContext('neo4j-prod'), ...(update && { update }) },
 );
 const status = (s: string, reason?: string) => cfnMock.on(DescribeStacksCommand).resolves(describeStacksOutput(
@@ -112,6 +113,6 @@ test('changed: false reports a leftover failed status without judging it', async
 test('a missing stack is StackNotReadyError; a missing stack name InvalidInputError', async () => {
   cfnMock.on(DescribeStacksCommand).rejects(awsError('ValidationError', 'Stack with id neo4j-prod does not exist'));
   await expect(run()).rejects.toMatchObject({ name: 'StackNotReadyError' });
-  await expect(logic({ cfn: new CloudFormationClient({}), log: memoryLogger() }, {} as StackStatusInput))
+  await expect(logic({ cfn: new CloudFormationClient({}), ssm: new SSMClient({}), log: memoryLogger() }, {} as StackStatusInput))
     .rejects.toMatchObject({ name: 'InvalidInputError' });
 });

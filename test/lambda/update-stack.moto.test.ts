@@ -35,7 +35,7 @@ describe('update-stack against moto_server (patched for change sets)', () => {
   afterAll(async () => { await moto?.stop(); });
 
   const update = (stackName: string, input: Partial<UpdateStackInput>) => logic(
-    { cfn, log: memoryLogger(), sleep: async () => undefined },
+    { cfn, ssm: new SSMClient({ region: 'us-east-1' }), log: memoryLogger(), sleep: async () => undefined },
     { cluster: clusterContext(stackName), executionName: 'run-1', stage: 'roll-image', ...input } as UpdateStackInput,
   );
   /** The stack's parameters and what its resource (the SSM parameter) really holds. */

@@ -1,3 +1,4 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
 import {
   CancelUpdateStackCommand, Change, CloudFormationClient, CreateChangeSetCommand, DeleteChangeSetCommand,
   DescribeChangeSetCommand, DescribeStackEventsCommand, DescribeStacksCommand, ExecuteChangeSetCommand,
@@ -19,7 +20,7 @@ const NOW = new Date('2026-06-01T12:00:00Z');
 let log = memoryLogger();
 let sleeps = 0;
 const run = (input: Partial<UpdateStackInput>) => logic(
-  { cfn: new CloudFormationClient({}), log, now: () => NOW, sleep: async () => { sleeps++; } },
+  { cfn: new CloudFormationClient({}), ssm: new SSMClient({}), log, now: () => NOW, sleep: async () => { sleeps++; } },
   { cluster: clusterContext('neo4j-prod'), executionName: 'run-1', stage: 'single-master', ...input } as UpdateStackInput,
 );
 const TOKEN = stackRequestToken('run-1', 'single-master');

@@ -1,3 +1,4 @@
+import { CreateStateMachineCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, GetParameterHistoryCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { memoryLogger } from '../../lambda/shared/log';
 import { UpgradeLockInput, logic } from '../../lambda/upgrade-lock/logic';
@@ -7,19 +8,30 @@ import { clusterContext } from './fixtures/upgrade-stack';
 const A = 'arn:aws:states:us-east-1:123456789012:execution:upgrade:run-a';
 const B = 'arn:aws:states:us-east-1:123456789012:execution:upgrade:run-b';
 const C = 'arn:aws:states:us-east-1:123456789012:execution:upgrade:run-c';
+const D = 'arn:aws:states:us-east-1:123456789012:execution:upgrade:run-d';
 const T0 = new Date('2026-06-01T12:00:00Z');
 
 describe('upgrade-lock against moto_server', () => {
   let moto: MotoServer;
   let ssm: SSMClient;
+  let sfn: SFNClient;
   beforeAll(async () => {
     moto = await startMoto();
     ssm = new SSMClient(motoClientConfig(moto));
+    sfn = new SFNClient(motoClientConfig(moto));
+    // Real executions in moto's Step Functions (RUNNING until stopped), so DescribeExecution answers for the holders.
+    const machine = await sfn.send(new CreateStateMachineCommand({
+      name: 'upgrade', roleArn: 'arn:aws:iam::123456789012:role/upgrade',
+      definition: JSON.stringify({ StartAt: 'Wait', States: { Wait: { Type: 'Wait', Seconds: 3600, End: true } } }),
+    }));
+    for (const name of ['run-a', 'run-b', 'run-c', 'run-d']) {
+      await sfn.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, name }));
+    }
   });
   afterAll(async () => { await moto?.stop(); });
 
   const lock = (parameterName: string, executionArn: string, action: 'acquire' | 'release', now = T0, client: SSMClient = ssm) =>
-    logic({ ssm: client, log: memoryLogger(), now: () => now },
+    logic({ ssm: client, sfn, log: memoryLogger(), now: () => now },
       { cluster: clusterContext('neo4j-prod'), parameterName, executionArn, action, ttlSeconds: 3600 } as UpgradeLockInput);
   const read = async (name: string) => {
     const p = (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter!;
@@ -34,7 +46,7 @@ describe('upgrade-lock against moto_server', () => {
 
     await expect(lock(name, A, 'acquire')).resolves.toMatchObject({ outcome: 'already-held', version: 1 });
     await expect(lock(name, B, 'acquire')).rejects.toMatchObject({
-      name: 'LockHeldError', message: `lock ${name} is held by ${A} until 2026-06-01T13:00:00.000Z`,
+      name: 'LockHeldError', message: `lock ${name} is held by ${A} until 2026-06-01T13:00:00.000Z (it is RUNNING)`,
     });
     await expect(lock(name, B, 'release')).resolves.toMatchObject({ outcome: 'not-held', holder: A });
     expect(await read(name)).toEqual(before);
@@ -78,6 +90,40 @@ describe('upgrade-lock against moto_server', () => {
     const history = (await ssm.send(new GetParameterHistoryCommand({ Name: name }))).Parameters!;
     expect(history.map((h) => JSON.parse(h.Value!).executionArn)).toEqual([A, B, C, B]);
     await expect(lock(name, B, 'acquire', later)).resolves.toMatchObject({ outcome: 'already-held' });
+  });
+
+  test('a stopped holder frees the lock at once: the next execution takes it over before its expiry', async () => {
+    const name = '/neo4j-upgrades/stopped/lock';
+    await expect(lock(name, D, 'acquire')).resolves.toMatchObject({ outcome: 'created' });
+    await expect(lock(name, C, 'acquire')).rejects.toMatchObject({ name: 'LockHeldError', message: expect.stringContaining('(it is RUNNING)') });
+    await sfn.send(new StopExecutionCommand({ executionArn: D, error: 'Stopped', cause: 'console' }));
+    await expect(lock(name, C, 'acquire')).resolves.toMatchObject({ outcome: 'taken-over', version: 2, previousHolder: D });
+    expect((await read(name)).value).toMatchObject({ executionArn: C, expiresAt: '2026-06-01T13:00:00.000Z' });
+  });
+
+  test('a holder Step Functions does not know keeps the lock until its expiry', async () => {
+    const name = '/neo4j-upgrades/unknown/lock';
+    const ghost = 'arn:aws:states:us-east-1:123456789012:execution:upgrade:never-started';
+    await lock(name, ghost, 'acquire');
+    await expect(lock(name, A, 'acquire')).rejects.toMatchObject({
+      name: 'LockHeldError', message: expect.stringContaining('Step Functions cannot describe that execution (ExecutionDoesNotExist)'),
+    });
+    await expect(lock(name, A, 'acquire', new Date(T0.getTime() + 3601_000))).resolves.toMatchObject({ outcome: 'taken-over', previousHolder: ghost });
+  });
+
+  test('release consumes this execution\'s abort request and leaves another\'s', async () => {
+    const name = '/neo4j-upgrades/abort/lock';
+    const abortParameterName = `${name}/abort`;
+    const release = (executionArn: string) => logic({ ssm, sfn, log: memoryLogger(), now: () => T0 },
+      { cluster: clusterContext('neo4j-prod'), parameterName: name, executionArn, action: 'release', abortParameterName });
+    await lock(name, A, 'acquire');
+    await ssm.send(new PutParameterCommand({ Name: abortParameterName, Type: 'String', Value: JSON.stringify({ executionArn: B, by: 'ops' }) }));
+    await expect(release(A)).resolves.toEqual({ action: 'release', parameterName: name, outcome: 'released', holder: A });
+    expect(JSON.parse((await ssm.send(new GetParameterCommand({ Name: abortParameterName }))).Parameter!.Value!)).toMatchObject({ executionArn: B });
+    await lock(name, A, 'acquire');
+    await ssm.send(new PutParameterCommand({ Name: abortParameterName, Type: 'String', Overwrite: true, Value: JSON.stringify({ executionArn: A, by: 'ops' }) }));
+    await expect(release(A)).resolves.toMatchObject({ outcome: 'released', abortRequestConsumed: true });
+    await expect(ssm.send(new GetParameterCommand({ Name: abortParameterName }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
   });
 
   test('an unreadable value blocks acquire and is left for an operator', async () => {

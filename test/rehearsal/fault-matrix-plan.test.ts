@@ -76,6 +76,13 @@ describe('fault matrix from the synthesized state machine', () => {
     expect(timeout?.input).toEqual({ timeouts: { approvalSeconds: 60 } });
   });
 
+  test('an operator aborts before the first and the last forward stack update (e), before and past the point of no return', () => {
+    const e = matrix.filter((r) => r.faults.some((f) => f.kind === 'operator-abort'));
+    const updates = m.tasks.filter((t) => !t.onFailurePath && t.handler === 'update-stack').map((t) => t.stateName);
+    expect(e.map((r) => [r.faults[0].state, r.expect])).toEqual([[updates[0], 'rolled-back'], [updates[updates.length - 1], 'rolled-back']]);
+    expect(e.map((r) => r.target?.afterPointOfNoReturn)).toEqual([false, true]);
+  });
+
   test('targets know the lock and the point of no return', () => {
     expect(m.pointOfNoReturn).toBeDefined();
     const targets = matrix.map((r) => r.target).filter((t) => t !== undefined);

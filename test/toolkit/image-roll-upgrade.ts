@@ -70,7 +70,7 @@ export class ImageRollUpgrade extends Construct {
       .next(backUp)
       .next(new UpgradeFinish(this, 'Finish', { context, polling }));
     this.stateMachine = new UpgradeStateMachine(this, 'Procedure', {
-      definition, comment: `Image roll of ${cluster.environmentName}`,
+      definition, comment: `Image roll of ${cluster.environmentName}`, handlers,
     }).stateMachine;
   }
 }

@@ -166,6 +166,10 @@ export const MACHINE_ADAPTATIONS = {
     apply: (definition: AslDefinition): Record<string, number> => Object.fromEntries(
       allStates(definition).filter(([, state]) => (state.Retry ?? []).length > 0).map(([name]) => [name, 0])),
   },
+  executionMirror: {
+    what: 'each run is mirrored in moto\'s Step Functions (StartExecution with its name when it starts, StopExecution when it ends), so DescribeExecution on a lock holder gets moto\'s answer: RUNNING while the run lasts, ABORTED after it',
+    why: 'aws-local-stepfunctions runs the definition outside any Step Functions API; moto ends executions only as ABORTED',
+  },
   contextObject: {
     what: '$$.State.EnteredTime, $$.Task.Token, $$.Execution.Id/Name given to aws-local-stepfunctions as a context object',
     why: 'the local executor only fills $$.Execution.Input/StartTime',

@@ -62,6 +62,7 @@ const HARNESS_CREATED = new Set(['AWS::SecretsManager::Secret']);
 const SKIPPED_BY_MOTO: Record<string, string> = {
   'AWS::CDK::Metadata': 'CDK usage metadata; nothing reads it',
   'AWS::SNS::TopicPolicy': 'moto enforces no resource policies; the topic itself is created',
+  'AWS::CloudWatch::Alarm': 'moto\'s CloudFormation creates no alarms; nothing in the rehearsal reads them',
 };
 
 function run(cmd: string, args: string[]): Promise<void> {

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { MACHINE_ADAPTATIONS } from './adaptations';
 import { ApiCallCounter, ClientSet, MOTO_ACCOUNT } from './aws-clients';
 import { MachineModel } from './definition';
+import { ExecutionMirror } from './execution-mirror';
 import { judgeExecution } from './execution-verdict';
 import { ApprovalDecision, FaultInjector } from './fault-injector';
 import { ClusterInventory, inventory } from './inventory';
@@ -18,6 +19,7 @@ import { StageTracker } from './stage-tracker';
 import { TaskRunner } from './task-runner';
 import { ExecutionReport, FaultSpec } from './types';
 import { World } from './world';
+import { readJsonParameter } from '../../lambda/shared/ssm-json';
 
 export type { ApprovalDecision };
 
@@ -74,17 +76,20 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
   const t0 = Date.now();
   const executionArn = `${setup.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   const lockParameterName = String(model.baked.settings.lockParameterName ?? '');
+  const abortParameterName = String(model.baked.settings.abortParameterName ?? `${lockParameterName}/abort`);
   const cluster = model.baked.cluster as { dataVolumeName: string; environmentName: string; parameterNames: Record<string, string> };
   const parametersBefore = await world.recordParameters();
   const before = await inventory(setup.harness, setup.regions, cluster.environmentName, lockParameterName);
   fs.mkdirSync(setup.logDir, { recursive: true });
   const handlerLog = fs.createWriteStream(path.join(setup.logDir, `${name}.handlers.jsonl`), { flags: 'a' });
 
+  const mirror = await ExecutionMirror.start(setup.harness, setup.stateMachineArn, name, setup.input);
+  if (mirror.executionArn !== executionArn) throw new Error(`moto named the mirrored execution ${mirror.executionArn}, not ${executionArn}`);
   const faults = new FaultInjector(setup.faults, say);
   const runner = new TaskRunner({
     root: setup.root, execution: name, world, endpoint: setup.endpoint, region: setup.region, counter: setup.counter,
     harness: setup.harness, faults, decide: setup.decide, whileLockHeld: setup.whileLockHeld,
-    parameterNames: cluster.parameterNames ?? {}, parametersBefore, say, log: (line) => handlerLog.write(line + '\n'),
+    parameterNames: cluster.parameterNames ?? {}, parametersBefore, say, executionArn, abortParameterName, log: (line) => handlerLog.write(line + '\n'),
   });
   const tracker = new StageTracker(model, runner.lastError, say);
   // Validated once by aslFindings (reported); run even when AWS would refuse it, to rehearse the rest.
@@ -104,6 +109,7 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
     error = errorOf(e);
   }
   await consumed;
+  await mirror.stop();
   tracker.finish(error);
   await world.idle();
   handlerLog.end();
@@ -136,6 +142,12 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
     volumes: { before: before.volumes.length, after: after.volumes.length, ...diff.volumes },
     snapshots: diff.snapshots,
     lock: diff.lock,
+    ...(runner.abortRequestedBefore && {
+      abortRequest: {
+        parameterName: abortParameterName, requestedBefore: runner.abortRequestedBefore,
+        leftAtEnd: (await readJsonParameter(setup.harness.ssm, abortParameterName)) !== undefined,
+      },
+    }),
     pastPointOfNoReturn: tracker.pastPointOfNoReturn,
     ...(restore && { restore }),
     counts: {

@@ -4,6 +4,7 @@
  * its wait polls is rolled back, (d) the operator rejects the approval or never answers.
  */
 import { UpdateStackCommand } from '@aws-sdk/client-cloudformation';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { PreconditionFailedError } from '../../lambda/shared/errors';
 import { rollbackStatus } from './adaptations';
 import { CallHooks, ClientSet } from './aws-clients';
@@ -45,6 +46,21 @@ export class FaultInjector {
     world.statusOverride = { status: 'UPDATE_ROLLBACK_COMPLETE', reason: 'rehearsal fault (c): the update failed and CloudFormation rolled it back' };
     world.note(rollbackStatus);
     this.fire(f, task);
+  }
+
+  /**
+   * (e): before the state's handler runs, the operator asks this execution to abort: the abort request the
+   * CLI would write, written through the harness's own SSM client. Returns the state it was written before.
+   */
+  public async requestAbort(task: TaskInfo, harness: ClientSet, abortParameterName: string, executionArn: string): Promise<string | undefined> {
+    const f = this.armed(task, 'operator-abort');
+    if (!f) return undefined;
+    await harness.ssm.send(new PutParameterCommand({
+      Name: abortParameterName, Type: 'String', Overwrite: true,
+      Value: JSON.stringify({ executionArn, requestedAt: new Date().toISOString(), by: 'rehearsal operator', reason: `abort before "${task.stateName}"` }),
+    }));
+    this.fire(f, task);
+    return task.stateName;
   }
 
   /** (d): the operator's decision when a fault decides it, else undefined. */

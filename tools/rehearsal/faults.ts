@@ -7,7 +7,9 @@
  *   failure) in runs that first fail on purpose (before and after the point of no return) and must still
  *   end rolled back;
  * - (c) stack-rollback: one run per forward-path stack-status wait;
- * - (d) approval-reject and approval-timeout on each `.waitForTaskToken` state.
+ * - (d) approval-reject and approval-timeout on each `.waitForTaskToken` state;
+ * - (e) operator-abort before the first and the last forward stack update (before and past the point of
+ *   no return): it must end rolled back, the request consumed.
  * Failure-path states get no (a): a failure there is, by design, the terminal "lock kept for an operator".
  */
 import { MachineModel, TaskInfo } from './definition';
@@ -55,6 +57,10 @@ export function buildFaultMatrix(model: MachineModel): FaultRun[] {
       input: { timeouts: { approvalSeconds: 60 } },
       expect: 'rolled-back',
     });
+  }
+  const updates = fwd.filter((x) => x.handler === 'update-stack');
+  for (const t of [...new Set([updates[0], updates[updates.length - 1]])].filter((x) => x !== undefined)) {
+    runs.push({ name: `e-abort-${slug(t.stateName)}`, target: targetOf(model, t), faults: [{ kind: 'operator-abort', state: t.stateName }], expect: 'rolled-back' });
   }
   // (b) on every forward state whose Retry covers throttling, in one run: it must still succeed. A state
   // without such a Retry gets its own run (expected to succeed too: one throttled call should not stop an

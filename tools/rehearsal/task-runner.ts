@@ -30,6 +30,9 @@ export interface TaskRunnerSetup {
   /** Runs once, right after this execution took the upgrade lock. */
   readonly whileLockHeld?: () => Promise<void>;
   readonly parameterNames: Record<string, string>;
+  /** `$$.Execution.Id` of this run and the procedure's abort parameter (fault e writes the request there). */
+  readonly executionArn: string;
+  readonly abortParameterName: string;
   /** The stack's parameters when the execution started (what fault (c) reverts to before any update). */
   readonly parametersBefore: Record<string, string>;
   readonly say: (line: string) => void;
@@ -41,6 +44,8 @@ export type TaskHandler = (params: unknown) => Promise<unknown>;
 export class TaskRunner {
   /** The last error each task state's handler threw. */
   public readonly lastError = new Map<string, string>();
+  /** The state before which fault (e) wrote the abort request, if it fired. */
+  public abortRequestedBefore: string | undefined;
   private readonly invocations = new Map<string, number>();
   private readonly latency = new CompletionLatency();
   private beforeLastUpdate: Record<string, string> | undefined;
@@ -61,6 +66,7 @@ export class TaskRunner {
     const payload = (rest.Payload ?? rest) as Record<string, unknown>;
 
     this.s.faults.failHandler(task);
+    this.abortRequestedBefore ??= await this.s.faults.requestAbort(task, this.s.harness, this.s.abortParameterName, this.s.executionArn);
     await this.s.faults.rollBackStack(task, world, this.s.harness, this.beforeLastUpdate ?? this.s.parametersBefore);
     const invocation: Invocation = { handler: task.handler, world, latency: this.latency };
     for (const a of CALL_ADAPTATIONS) await a.prepare?.(invocation);
@@ -78,7 +84,7 @@ export class TaskRunner {
       now: () => new Date(),
       log: jsonLogger({ handler: task.handler, state: task.stateName, execution: this.s.execution }, this.s.log),
     };
-    for (const key of ['cfn', 'ssm', 'ec2', 'autoScaling', 'ecs', 'secrets', 'sns'] as const) {
+    for (const key of ['cfn', 'ssm', 'ec2', 'autoScaling', 'ecs', 'secrets', 'sns', 'sfn'] as const) {
       Object.defineProperty(deps, key, { get: () => clients[key], enumerable: true });
     }
     deps.ec2ForRegion = clients.ec2ForRegion;

@@ -11,7 +11,12 @@ export type FaultKind =
   /** (d) the operator rejects the approval (send-task-failure ApprovalRejected). */
   | 'approval-reject'
   /** (d) nobody answers the approval: the task's own timeout (TimeoutSecondsPath) fires. */
-  | 'approval-timeout';
+  | 'approval-timeout'
+  /**
+   * (e) an operator asks this execution to abort: right before the state's handler runs, the harness
+   * writes the abort request to the abort parameter through moto's SSM, as the operator CLI does.
+   */
+  | 'operator-abort';
 
 export interface FaultSpec {
   readonly kind: FaultKind;
@@ -134,6 +139,8 @@ export interface ExecutionReport {
   readonly volumes: { before: number; after: number; renamed: VolumeSummary[]; created: VolumeSummary[]; deleted: VolumeSummary[] };
   readonly snapshots: { preUpgrade: SnapshotSummary[]; clones: SnapshotSummary[]; postUpgrade: SnapshotSummary[]; other: SnapshotSummary[]; deleted: SnapshotSummary[] };
   readonly lock: { parameterName: string; heldAtEnd: boolean; holder?: string };
+  /** With an (e) fault: the abort request the harness wrote, and whether it was still there at the end (not consumed). */
+  readonly abortRequest?: { parameterName: string; requestedBefore: string; leftAtEnd: boolean };
   readonly pastPointOfNoReturn: boolean;
   /** Past the point of no return: one claimable volume per pre-upgrade snapshot. */
   readonly restore?: { snapshots: number; restoredClaimable: number; missing: string[]; claimedByNewNodes: number };

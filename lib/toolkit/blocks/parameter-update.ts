@@ -1,5 +1,6 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ABORT_CHECK } from '../../private/procedure-payloads';
 import { statePath } from '../../private/state-document';
 import { ProcedurePolling } from '../procedure-polling';
 import { StageContext } from '../stage-context';
@@ -38,7 +39,9 @@ export interface ParameterUpdateProps {
 /**
  * A parameter-only stack update through a change set the handler reviews (a stage that would replace or
  * remove a guarded resource is refused with ChangeSetRefusedError before anything runs; a change set
- * still being created is polled), the wait for UPDATE_COMPLETE, then for steady ECS services.
+ * still being created is polled), the wait for UPDATE_COMPLETE, then for steady ECS services. Each of the
+ * three is a safe point: an operator's abort request for this execution (`<lock>/abort`) fails it with
+ * AbortRequestedError into the context's failure handler (the rollback).
  */
 export class ParameterUpdate extends sfn.StateMachineFragment {
   public readonly startState: sfn.State;
@@ -49,17 +52,17 @@ export class ParameterUpdate extends sfn.StateMachineFragment {
     const { context: ctx, key, title } = props;
     const results = `$.results.${key}`;
     const update = ctx.step(this, `${title}: update the stack parameters`, UpgradeHandler.UPDATE_STACK, {
-      'cluster.$': statePath('cluster'), 'executionName.$': '$$.Execution.Name', stage: key, parameters: props.parameters,
+      'cluster.$': statePath('cluster'), 'executionName.$': '$$.Execution.Name', stage: key, parameters: props.parameters, ...ABORT_CHECK,
     }, { resultPath: `${results}.update`, poll: props.polling.stack });
     const settled = ctx.step(this, `${title}: wait for UPDATE_COMPLETE`, UpgradeHandler.STACK_STATUS, {
-      'cluster.$': statePath('cluster'), 'update.$': `${results}.update.Payload`,
+      'cluster.$': statePath('cluster'), 'update.$': `${results}.update.Payload`, ...ABORT_CHECK,
     }, { resultPath: `${results}.stack`, poll: props.polling.stack });
     let chain = sfn.Chain.start(update);
     if (props.marksPointOfNoReturn) chain = chain.next(new PointOfNoReturn(this, `${title}: point of no return, the update started`));
     chain = chain.next(settled);
     if (props.waitForServices ?? true) {
       chain = chain.next(ctx.step(this, `${title}: wait for steady ECS services`, UpgradeHandler.ECS_SERVICES_STEADY, {
-        'cluster.$': statePath('cluster'),
+        'cluster.$': statePath('cluster'), ...ABORT_CHECK,
       }, { resultPath: `${results}.services`, poll: props.polling.services }));
     }
     this.startState = update;

@@ -1,6 +1,7 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { abortParameterNameOf } from '../../private/operator-parameters';
 
 /** Props of {@link UpgradeStart}. */
 export interface UpgradeStartProps {
@@ -37,7 +38,10 @@ export class UpgradeStart extends sfn.Pass {
         'request.$': '$',
         cluster: props.target,
         defaults: props.defaults ?? {},
-        settings: { ...props.settings, lockParameterName: props.lockParameterName, topicArn: props.notificationTopic.topicArn },
+        settings: {
+          ...props.settings, lockParameterName: props.lockParameterName, topicArn: props.notificationTopic.topicArn,
+          abortParameterName: abortParameterNameOf(props.lockParameterName),
+        },
         progress: { pastPointOfNoReturn: false, completed: {} },
         snapshots: {},
         volumes: {},

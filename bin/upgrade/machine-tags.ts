@@ -3,12 +3,13 @@
  * with, whatever the stack named them.
  */
 import { ListTagsForResourceCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { OPERATOR_TAGS } from '../../lib/private/operator-parameters';
 import { RefusedError } from './options';
 
 /** The lock parameter's name (JSON {executionArn, expiresAt, acquiredAt, stackName}). */
-export const LOCK_PARAMETER_TAG = 'neo4j-ecs-upgrades:lock-parameter';
+export const LOCK_PARAMETER_TAG = OPERATOR_TAGS.lockParameter;
 /** The abort-request parameter's name (JSON {executionArn, requestedAt, by, reason}). */
-export const ABORT_PARAMETER_TAG = 'neo4j-ecs-upgrades:abort-parameter';
+export const ABORT_PARAMETER_TAG = OPERATOR_TAGS.abortParameter;
 
 export interface MachineParameters {
   readonly lockParameterName?: string;

@@ -4,7 +4,7 @@
  * machine's tag names. Never StopExecution: that skips every Catch and leaves a half-changed stack.
  */
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import type { AbortRequest } from '../abort-request';
+import type { AbortRequestRecord } from '../../../lambda/shared/abort-request';
 import { ABORT_PARAMETER_TAG, machineParameters, requireTagged } from '../machine-tags';
 import { stateMachineArnOf } from '../state-machine-ref';
 import { runningExecution } from '../target-execution';
@@ -17,7 +17,7 @@ export async function abort(ctx: VerbContext): Promise<number> {
     (await machineParameters(sfn, stateMachineArn)).abortParameterName, ABORT_PARAMETER_TAG, stateMachineArn, 'abort-request',
   );
   const executionArn = await runningExecution(sfn, stateMachineArn, ctx.values);
-  const request: AbortRequest = {
+  const request: Required<AbortRequestRecord> = {
     executionArn, requestedAt: ctx.now().toISOString(), by: operatorName(ctx), reason: ctx.values.reason ?? 'aborted by an operator',
   };
   const ssm = await ctx.clients.ssm();

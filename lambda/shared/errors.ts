@@ -45,3 +45,7 @@ export class ValidationMismatchError extends named('ValidationMismatchError', fa
 export class TransientAwsError extends named('TransientAwsError', true) {}
 /** A Cypher migration was refused by the database, or changed since it was applied. Not retryable: roll back. */
 export class MigrationFailedError extends named('MigrationFailedError', false) {}
+/** A server's one-off `--database.auto-upgrade=true` run exited with an error. Not retryable: roll back. */
+export class AutoUpgradeFailedError extends named('AutoUpgradeFailedError', false) {}
+/** A server refused to start with the new image (e.g. arangod exit 11: upgrade required). Not retryable. */
+export class ServerStartFailedError extends named('ServerStartFailedError', false) {}

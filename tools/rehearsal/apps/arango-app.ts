@@ -38,7 +38,8 @@ export function arangoApp(app: App): Stack {
   const given = app.node.tryGetContext('arangoServers') as string | undefined;
   const servers = (given ? JSON.parse(given) as ReturnType<typeof defaultServers> : defaultServers())
     .map((s) => ({ ...s, ecsServiceName: `arango-${s.serverId.toLowerCase()}` }));
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  // No custom resource restricting the default group: moto's CloudFormation would wait for it forever.
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1, restrictDefaultSecurityGroup: false });
   const credentials = new secretsmanager.Secret(stack, 'Credentials', {
     description: 'ArangoDB root password and the deployment JWT secret',
     generateSecretString: { secretStringTemplate: JSON.stringify({ username: 'root' }), generateStringKey: 'password', excludePunctuation: true },

@@ -20,6 +20,7 @@ import { FaultSpec, StageReport } from '../types';
 import { emulatorFetch } from './emulator-network';
 import { DiskState, EmulatorServerActions } from './emulator-server-actions';
 import { HookSwitches, playHook } from './hook-player';
+import { MapAbort } from './map-abort';
 
 export const HOOK_PREFIX = 'hook:';
 
@@ -71,12 +72,21 @@ export async function runArangoExecution(s: ArangoExecutionSetup): Promise<Arang
   const gatePassedAt: Record<string, number> = {};
   fs.mkdirSync(s.logDir, { recursive: true });
   const handlerLog = fs.createWriteStream(path.join(s.logDir, `${s.name}.handlers.jsonl`), { flags: 'a' });
-  const log = (line: string) => handlerLog.write(line + '\n');
+  // Late writes (a queued Map iteration's, refused below) must not throw after the log closed.
+  const log = (line: string) => { if (!handlerLog.writableEnded) handlerLog.write(line + '\n'); };
+  const mapAbort = new MapAbort(s.model);
 
   const invoke = async (task: TaskInfo, parameters: Record<string, unknown>): Promise<unknown> => {
     // The LambdaInvoke's Parameters: {FunctionName, Payload}; the handler gets the Payload.
     const params = (parameters.Payload ?? parameters) as Record<string, unknown>;
-    faults.failHandler(task);
+    mapAbort.checkBefore(task.stateName);
+    const item = String((params.server as { serverId?: string } | undefined)?.serverId ?? '');
+    try {
+      faults.failHandler(task);
+    } catch (e) {
+      mapAbort.noteError(task.stateName, item, (e as Error).name);
+      throw e;
+    }
     const clients = new ClientSet({ endpoint: s.endpoint, region: s.region, counter }, task.handler, faults.throttleHooks(task));
     const record = (fields: Record<string, unknown>) => log(JSON.stringify({ time: new Date().toISOString(), state: task.stateName, handler: task.handler, ...fields }));
     record({ event: 'invoke', input: params });
@@ -97,6 +107,7 @@ export async function runArangoExecution(s: ArangoExecutionSetup): Promise<Arang
       if (task.handler === 'arango-role-gate') gatePassedAt[String((output as { serverId?: string }).serverId)] = Date.now();
       return { Payload: output, StatusCode: 200, ExecutedVersion: '$LATEST' };
     } catch (e) {
+      mapAbort.noteError(task.stateName, item, (e as Error).name);
       record({ event: 'error', errorName: (e as Error).name, errorMessage: (e as Error).message });
       lastError.set(task.stateName, `${(e as Error).name}: ${(e as Error).message}`);
       throw e;

@@ -30,6 +30,7 @@ import { ArangoOutcome, MotoLook, invariantProblems, orderProblems, outcomeOf } 
 import { imageOf } from './emulator-server-actions';
 import { buildArangoFaultMatrix, ArangoFaultRun } from './arango-faults';
 import { newHookSwitches } from './hook-player';
+import { MAP_ABORT_ADAPTATION } from './map-abort';
 import { ARANGO_FROM, ARANGO_TO } from './rehearsal-versions';
 
 export { ARANGO_FROM, ARANGO_TO };
@@ -80,7 +81,10 @@ export interface ArangoRehearsalReport {
   readonly guard: ArangoRunReport[];
   readonly faults?: { runs: number; asExpected: number; durationMs: number; results: ArangoRunReport[] };
   readonly simulated: Array<{ what: string; why: string }>;
+  readonly executorAdaptations: Array<{ what: string; why: string }>;
 }
+
+export const ARANGO_ADAPTATIONS = [MAP_ABORT_ADAPTATION];
 
 export const ARANGO_SIMULATED = [
   { what: 'ArangoDB itself: the ArangoDB emulator (tools/arangodb-emulator) answers the HTTP API the handlers call (version, agency config, cluster health, cluster inventory, maintenance with its expiry, auth) and plays process runs with arangod\'s exit codes', why: 'no ArangoDB server can be installed from the registries these machines reach' },
@@ -192,7 +196,7 @@ export async function rehearseArango(options: ArangoRehearsalOptions = {}): Prom
     const ok = findings.length === 0 && (happyPath?.asExpected ?? true) && guard.every((g) => g.asExpected) && (faults ? faults.asExpected === faults.runs : true);
     const report: ArangoRehearsalReport = {
       ok, durationMs: Date.now() - t0, synthMs: synth.durationMs, deployMs, taskStates: rig.model.tasks.length, contractFindings: findings,
-      ...(happyPath && { happyPath }), guard, ...(faults && { faults }), simulated: ARANGO_SIMULATED,
+      ...(happyPath && { happyPath }), guard, ...(faults && { faults }), simulated: ARANGO_SIMULATED, executorAdaptations: ARANGO_ADAPTATIONS,
     };
     fs.mkdirSync(outDir, { recursive: true });
     fs.writeFileSync(path.join(outDir, 'arango-report.json'), JSON.stringify(report, null, 2) + '\n');

@@ -50,3 +50,7 @@ export class MigrationFailedError extends named('MigrationFailedError', false) {
  * Catch takes the procedure's own rollback path, where StopExecution would skip every Catch.
  */
 export class AbortRequestedError extends named('AbortRequestedError', false) {}
+/** A server's one-off `--database.auto-upgrade=true` run exited with an error. Not retryable: roll back. */
+export class AutoUpgradeFailedError extends named('AutoUpgradeFailedError', false) {}
+/** A server refused to start with the new image (e.g. arangod exit 11: upgrade required). Not retryable. */
+export class ServerStartFailedError extends named('ServerStartFailedError', false) {}

@@ -124,6 +124,26 @@ export const HANDLER_REGISTRY = {
       g.useVolumeKey();
     },
   },
+  'arango-validate-input': { inVpc: true, grant: (g) => g.readCredentials() },
+  'arango-role-gate': { inVpc: true, grant: (g) => g.readCredentials() },
+  'arango-maintenance': { inVpc: true, grant: (g) => g.readCredentials() },
+  'arango-server-action': {
+    grant: (g) => {
+      g.describeFleet();
+      g.runServerServices();
+      g.allow('TheServerLedger', ['ssm:GetParameter', 'ssm:PutParameter'], [g.ssmArn(`${g.ctx.lockParameterName}/servers/*`)]);
+    },
+  },
+  'arango-rollback-servers': {
+    grant: (g) => {
+      g.describeFleet();
+      g.runServerServices();
+      g.allow('TheServerLedger', ['ssm:GetParameter', 'ssm:PutParameter'], [g.ssmArn(`${g.ctx.lockParameterName}/servers/*`)]);
+      g.renameOwnVolumes();
+      g.createTaggedVolumes();
+      g.useVolumeKey();
+    },
+  },
 } satisfies Record<string, HandlerSpec>;
 
 /** The name of a handler the library ships (its folder under `lambda/`). */
@@ -151,6 +171,9 @@ export const WILDCARD_REASONS = {
     CreateSnapshots: 'Snapshot ids are created by the call itself',
     TagNewSnapshots: 'Tags only snapshots being created (ec2:CreateAction = CreateSnapshot)',
     RenameOwnVolumes: 'Volumes are created at run time; CreateTags is conditioned on the target\'s Environment tag',
+    TheServerLedger: 'One ledger parameter per server, named at run time under the lock parameter path',
+    RunTheServerTasks: 'Task definition revisions are registered at run time; RunTask and the task reads are conditioned on the target\'s ECS cluster',
+    RegisterServerTaskDefinitions: 'RegisterTaskDefinition and DescribeTaskDefinition support no resource-level permissions',
   },
   byActionPrefix: {
     ec2: 'Volumes and snapshots are created at run time, in this and the clone regions; creation requires the Environment tag or the create action',
@@ -241,6 +264,18 @@ export class Grants {
     const services = t.nodeGroups.filter((g) => g.ecsServiceName).map((g) =>
       this.stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${t.ecsClusterName}/${g.ecsServiceName}` }));
     this.allow('DescribeTheServices', ['ecs:DescribeServices'], services);
+  }
+
+  /** Stop, run once and start the servers' ECS services (role-ordered procedures). */
+  public runServerServices(): void {
+    const t = this.ctx.target;
+    const services = t.nodeGroups.filter((g) => g.ecsServiceName).map((g) =>
+      this.stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${t.ecsClusterName}/${g.ecsServiceName}` }));
+    this.allow('TheServerServices', ['ecs:DescribeServices', 'ecs:UpdateService'], services);
+    const cluster = this.stack.formatArn({ service: 'ecs', resource: 'cluster', resourceName: t.ecsClusterName });
+    this.allow('RunTheServerTasks', ['ecs:RunTask', 'ecs:ListTasks', 'ecs:DescribeTasks'], ['*'], { ArnEquals: { 'ecs:cluster': cluster } });
+    this.allow('RegisterServerTaskDefinitions', ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'], ['*']);
+    this.allow('PassTheTaskRoles', ['iam:PassRole'], t.passedRoleArns);
   }
 
   public readCredentials(): void {

@@ -53,6 +53,17 @@ export class UpgradeHandler {
   /** After an execution stopped, timed out or failed outside its own rollback: frees its lock and scale-in protection. */
   public static readonly EXECUTION_CLEANUP = UpgradeHandler.define('execution-cleanup');
 
+  /** Role-ordered procedures: checks the input and ArangoDB's version path; returns the plan in role order. */
+  public static readonly ARANGO_VALIDATE_INPUT = UpgradeHandler.define('arango-validate-input');
+  /** Role-ordered procedures: stop a server, run the new version once with auto-upgrade, start it (ECS). */
+  public static readonly ARANGO_SERVER_ACTION = UpgradeHandler.define('arango-server-action');
+  /** Role-ordered procedures: the role's gate after a server restarted (agency in sync, shards in sync, answering). */
+  public static readonly ARANGO_ROLE_GATE = UpgradeHandler.define('arango-role-gate');
+  /** Role-ordered procedures: the supervision maintenance mode on (with an expiry) or off. */
+  public static readonly ARANGO_MAINTENANCE = UpgradeHandler.define('arango-maintenance');
+  /** Role-ordered procedures: every server the execution took down back on its old image (restored from its snapshot if its store may be upgraded). */
+  public static readonly ARANGO_ROLLBACK_SERVERS = UpgradeHandler.define('arango-rollback-servers');
+
   private static define(name: HandlerName): UpgradeHandler {
     return new UpgradeHandler(name);
   }

@@ -336,3 +336,32 @@ describe('control API (/_emulator, its own listener)', () => {
     await expect(ArangoEmulator.start({ faults: { 'PRMR-0007': {} } })).rejects.toThrow('no server with id "PRMR-0007"');
   });
 });
+
+describe('event record and store swap', () => {
+  beforeEach(() => boot({ maintenanceOnForSeconds: 120 }));
+
+  test('GET /_emulator/events lists stops, runs, starts and maintenance switches in order, with who asked', async () => {
+    await upgradeServer('PRMR-0001');
+    await call('CRDN-0001', 'PUT', '/_admin/cluster/maintenance', '"off"');
+    const { json } = await control('GET', '/_emulator/events');
+    expect(json.events.map((e: any) => [e.kind, e.serverId, e.exitCode, e.via, e.value])).toEqual([
+      ['maintenance-on', undefined, undefined, 'control', 120],
+      ['stop', 'PRMR-0001', undefined, undefined, undefined],
+      ['auto-upgrade', 'PRMR-0001', 0, undefined, undefined],
+      ['start', 'PRMR-0001', 0, undefined, undefined],
+      ['maintenance-off', undefined, undefined, 'api', undefined],
+    ]);
+  });
+
+  test('POST /_emulator/servers/{id}/store swaps the data directory only while stopped', async () => {
+    expect((await control('POST', '/_emulator/servers/PRMR-0002/store', { storeVersion: 30323 })).status).toBe(400);
+    await upgradeServer('PRMR-0002');
+    await emulator.stop('PRMR-0002');
+    expect((await control('POST', '/_emulator/servers/PRMR-0002/store', { storeVersion: 30323 })).status).toBe(200);
+    expect((await emulator.start('PRMR-0002', NEW)).exitCode).toBe(ARANGOD_EXIT.EXIT_UPGRADE_REQUIRED);
+    expect((await emulator.start('PRMR-0002', OLD)).exitCode).toBe(ARANGOD_EXIT.EXIT_SUCCESS);
+    const bad = await control('POST', '/_emulator/servers/PRMR-0003/store', { storeVersion: 'x' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatch(/storeVersion.*"x"/);
+  });
+});

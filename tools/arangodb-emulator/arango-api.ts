@@ -81,7 +81,7 @@ async function handle(ctx: ArangoApiContext, server: EmulatedServer, req: http.I
 function setMaintenance(cluster: EmulatedCluster, body: string, res: http.ServerResponse): void {
   const request = parseMaintenanceBody(body);
   if (!request) return sendArangoError(res, 400, 400, `state string expected: "on", "off" or a number of seconds; got ${body}`);
-  cluster.maintenance.apply(request);
+  cluster.setMaintenance(request, 'api');
   cluster.commit();
   if (request.mode === 'off') return sendJson(res, 200, { error: false, code: 200 });
   const until = isoSeconds(cluster.maintenance.until as number);

@@ -1,7 +1,7 @@
 import { Clock } from './clock';
 import { ARANGOD_EXIT, ArangodExitCode } from './exit-codes';
 import { ServerFaults } from './faults';
-import { SupervisionMaintenance } from './maintenance';
+import { MaintenanceRequest, SupervisionMaintenance } from './maintenance';
 import { autoUpgradeCheck, EmulatorInputError, parseVersion, startCheck, storeVersionOf } from './versions';
 
 /** Roles as `/_admin/cluster/health` names them in ArangoDB 3.4 answers. */
@@ -27,6 +27,21 @@ export interface EmulatedServer {
   faults: ServerFaults;
 }
 
+/** One thing that happened to the cluster, in order: what the rehearsal asserts the procedure's order from. */
+export interface ClusterEvent {
+  /** Epoch ms (the cluster's clock). */
+  readonly at: number;
+  readonly kind: 'stop' | 'auto-upgrade' | 'start' | 'maintenance-on' | 'maintenance-off' | 'store-restored';
+  readonly serverId?: string;
+  readonly role?: ServerRole;
+  readonly version?: string;
+  readonly exitCode?: number;
+  /** Maintenance: the seconds it was set for; store-restored: the store version. */
+  readonly value?: number;
+  /** Who asked: 'api' (ArangoDB's HTTP API) or 'control' (the /_emulator API). */
+  readonly via?: 'api' | 'control';
+}
+
 export interface ClusterShape {
   readonly agents: number;
   readonly dbServers: number;
@@ -50,6 +65,8 @@ export class EmulatedCluster {
   commitIndex = 1;
   term = 1;
   private leader = '';
+  /** Everything that happened, in order (GET /_emulator/events). */
+  readonly events: ClusterEvent[] = [];
 
   constructor(shape: ClusterShape, readonly clock: Clock) {
     const store = storeVersionOf(parseVersion('version', shape.version));
@@ -69,6 +86,25 @@ export class EmulatedCluster {
       }
     }
     this.maintenance = new SupervisionMaintenance(clock);
+  }
+
+  private record(kind: ClusterEvent['kind'], server: EmulatedServer | undefined, extra: Partial<ClusterEvent> = {}): void {
+    this.events.push({ at: this.clock.now(), kind, ...(server && { serverId: server.id, role: server.role }), ...extra });
+  }
+
+  /** Switches the supervision maintenance and records it. */
+  setMaintenance(request: MaintenanceRequest, via: 'api' | 'control'): void {
+    this.maintenance.apply(request);
+    this.record(request.mode === 'on' ? 'maintenance-on' : 'maintenance-off', undefined, { via, ...(request.mode === 'on' && { value: request.seconds }) });
+  }
+
+  /** The data directory swapped for a copy at `storeVersion` (a volume restored from a snapshot), while stopped. */
+  restoreStore(id: string, storeVersion: number): void {
+    const server = this.get(id);
+    if (!Number.isInteger(storeVersion) || storeVersion < 10000) throw new EmulatorInputError(`storeVersion must be a VERSION number like 30323, got ${JSON.stringify(storeVersion)}`);
+    if (server.status !== 'stopped') throw new EmulatorInputError(`${id} is ${server.status}: its data directory can only be swapped while it is stopped`);
+    server.storeVersion = storeVersion;
+    this.record('store-restored', server, { value: storeVersion });
   }
 
   get(id: string): EmulatedServer {
@@ -117,6 +153,7 @@ export class EmulatedCluster {
     if (server.status !== 'running') return;
     server.status = 'stopped';
     server.lastSeenMs = this.clock.now();
+    this.record('stop', server);
     this.commit();
   }
 
@@ -136,6 +173,7 @@ export class EmulatedCluster {
     server.status = 'stopped';
     const exitCode = server.faults.autoUpgradeExitCode ?? autoUpgradeCheck(binary, server.storeVersion);
     if (exitCode === ARANGOD_EXIT.EXIT_SUCCESS) server.storeVersion = storeVersionOf(binary);
+    this.record('auto-upgrade', server, { version, exitCode });
     return exitCode;
   }
 
@@ -146,11 +184,15 @@ export class EmulatedCluster {
     if (server.status === 'running' && server.version === version) return ARANGOD_EXIT.EXIT_SUCCESS;
     if (server.status !== 'stopped') return ARANGOD_EXIT.EXIT_COULD_NOT_LOCK;
     const exitCode = startCheck(binary, server.storeVersion);
-    if (exitCode !== ARANGOD_EXIT.EXIT_SUCCESS) return exitCode;
+    if (exitCode !== ARANGOD_EXIT.EXIT_SUCCESS) {
+      this.record('start', server, { version, exitCode });
+      return exitCode;
+    }
     const outOfSync = server.faults.outOfSyncAfterRestart ?? 0;
     Object.assign(server, {
       status: 'running', version, lastSeenMs: this.clock.now(), outOfSyncReads: outOfSync === 'forever' ? Infinity : outOfSync,
     });
+    this.record('start', server, { version, exitCode });
     this.commit();
     return exitCode;
   }

@@ -11,7 +11,9 @@ import { EmulatorInputError } from './versions';
  *   POST /_emulator/servers/{id}/auto-upgrade   {"version":"3.4.2"}  one run with --database.auto-upgrade=true
  *   POST /_emulator/servers/{id}/start          {"version":"3.4.2"}  a normal start with that binary
  *   PUT  /_emulator/servers/{id}/faults         ServerFaults (replaces the server's faults)
+ *   POST /_emulator/servers/{id}/store          {"storeVersion":30323} the data directory swapped (a restored volume), while stopped
  *   PUT  /_emulator/maintenance                 {"seconds":N} on (as if set before), {"seconds":0} off
+ *   GET  /_emulator/events                      every stop, run, start, store swap and maintenance switch, in order
  * Runs answer 200 with { exitCode, exitCodeName, status, storeVersion }; bad input answers 400 naming the field.
  */
 export function controlApi(emulator: ArangoEmulator): http.RequestListener {
@@ -37,10 +39,11 @@ async function handle(emulator: ArangoEmulator, req: http.IncomingMessage, res: 
   }
   const path = new URL(req.url ?? '/', 'http://x').pathname;
   if (req.method === 'GET' && path === '/_emulator/state') return sendJson(res, 200, emulator.snapshot());
+  if (req.method === 'GET' && path === '/_emulator/events') return sendJson(res, 200, { events: emulator.cluster.events });
   if (req.method === 'PUT' && path === '/_emulator/maintenance') {
     const seconds = body.seconds;
     if (!Number.isInteger(seconds) || (seconds as number) < 0) throw new EmulatorInputError(`body.seconds must be a whole number >= 0, got ${JSON.stringify(seconds)}`);
-    emulator.cluster.maintenance.apply(seconds === 0 ? { mode: 'off' } : { mode: 'on', seconds: seconds as number });
+    emulator.cluster.setMaintenance(seconds === 0 ? { mode: 'off' } : { mode: 'on', seconds: seconds as number }, 'control');
     return sendJson(res, 200, emulator.snapshot());
   }
   const match = /^\/_emulator\/servers\/([^/]+)\/([a-z-]+)$/.exec(path);
@@ -52,6 +55,10 @@ async function handle(emulator: ArangoEmulator, req: http.IncomingMessage, res: 
       return sendJson(res, 200, await emulator.autoUpgrade(id, versionOf(body)));
     case 'POST start':
       return sendJson(res, 200, await emulator.start(id, versionOf(body)));
+    case 'POST store': {
+      emulator.cluster.restoreStore(id, body.storeVersion as number);
+      return sendJson(res, 200, emulator.snapshot());
+    }
     case 'PUT faults':
       return sendJson(res, 200, { id, faults: emulator.setFaults(id, body) });
   }

@@ -70,7 +70,7 @@ export class ArangoEmulator {
     const seconds = options.maintenanceOnForSeconds;
     if (seconds !== undefined) {
       if (!Number.isInteger(seconds) || seconds < 1) throw new EmulatorInputError(`maintenanceOnForSeconds must be a whole number >= 1, got ${JSON.stringify(seconds)}`);
-      cluster.maintenance.apply({ mode: 'on', seconds });
+      cluster.setMaintenance({ mode: 'on', seconds }, 'control');
     }
     const emulator = new ArangoEmulator(cluster, new RootAuth(options.rootPassword ?? '', jwtSecret, clock), options, jwtSecret);
     for (const server of cluster.servers) await emulator.open(server.id);

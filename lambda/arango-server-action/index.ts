@@ -1,0 +1,10 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { EcsServerActions } from '../shared/ecs-server-actions';
+import { lambdaHandler } from '../shared/handler';
+import { ArangoServerActionInput, logic } from './logic';
+
+const ecs = new ECSClient({});
+export const handler = lambdaHandler('arango-server-action', (log) => ({ ssm: new SSMClient({}), ec2: new EC2Client({}), now: () => new Date(), log }),
+  (deps, input: ArangoServerActionInput) => logic({ ...deps, actions: new EcsServerActions(ecs, input?.cluster?.ecsClusterName ?? '') }, input));

@@ -1,0 +1,49 @@
+/**
+ * The fault matrix of the role-ordered procedure, built from the synthesized definition (no state name is
+ * known in advance), plus the world faults the emulator plays:
+ * - (a) a non-retryable error in every forward task state (inside the servers' Map too: it fires at the
+ *   first server that reaches it): refused before the lock, released after it in preflight, else rolled back;
+ * - (b) one ThrottlingException on the first AWS call of every forward state (one run, must succeed), and on
+ *   every failure-path state after a deliberate failure (must still roll back);
+ * - world: an agent that never comes back in sync, a DB server whose auto-upgrade run exits 10, maintenance
+ *   already on at the start.
+ */
+import { MachineModel } from '../definition';
+import { FaultSpec } from '../types';
+import { ARANGO_TO } from './rehearsal-versions';
+import type { ArangoRunSpec } from './index';
+import { ArangoOutcome } from './arango-verdict';
+import { imageOf } from './emulator-server-actions';
+
+export interface ArangoFaultRun {
+  readonly faults: FaultSpec[];
+}
+
+const slug = (s: string) => s.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 50);
+
+function expectationOf(model: MachineModel, stateName: string, lockTaken: boolean): ArangoOutcome {
+  const catchNext = model.definition.States[stateName]?.Catch?.[0]?.Next;
+  if (catchNext && model.definition.States[catchNext]?.Type === 'Succeed') return 'succeeded';
+  if (!lockTaken) return 'refused';
+  if (catchNext && /^Preflight failed after the lock/.test(catchNext)) return 'refused-after-lock';
+  return 'rolled-back';
+}
+
+export function buildArangoFaultMatrix(model: MachineModel): ArangoRunSpec[] {
+  const input = { image: imageOf(ARANGO_TO) };
+  const forward = model.tasks.filter((t) => !t.onFailurePath);
+  const runs: ArangoRunSpec[] = [];
+  let lockTaken = false;
+  for (const t of forward) {
+    runs.push({ name: `a-${slug(t.stateName)}`, input, faults: [{ kind: 'handler-error', state: t.stateName }], expect: [expectationOf(model, t.stateName, lockTaken)] });
+    if (t.handler === 'upgrade-lock' && !t.nested) lockTaken = true;
+  }
+  runs.push({ name: 'b-throttle-every-forward-state', input, faults: forward.filter((t) => t.retriesThrottling).map((t) => ({ kind: 'throttle', state: t.stateName })), expect: ['succeeded'] });
+  const failurePath = model.tasks.filter((t) => t.onFailurePath).map((t): FaultSpec => ({ kind: 'throttle', state: t.stateName }));
+  const stop = forward.find((t) => t.handler === 'arango-server-action');
+  if (stop) runs.push({ name: 'b-throttle-failure-path', input, faults: [{ kind: 'handler-error', state: stop.stateName }, ...failurePath], expect: ['rolled-back'] });
+  runs.push({ name: 'w-agent-never-back-in-sync', input, serverFaults: { 'AGNT-0002': { outOfSyncAfterRestart: 'forever' } }, expect: ['rolled-back'] });
+  runs.push({ name: 'w-dbserver-auto-upgrade-exit-10', input, serverFaults: { 'PRMR-0002': { autoUpgradeExitCode: 10 } }, expect: ['rolled-back'] });
+  runs.push({ name: 'w-maintenance-already-on', input, maintenanceOnForSeconds: 1800, expect: ['succeeded'] });
+  return runs.map((r, i) => ({ ...r, name: `${String(i + 1).padStart(2, '0')}-${r.name}` }));
+}

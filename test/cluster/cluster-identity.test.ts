@@ -21,7 +21,7 @@ function thrown(build: () => unknown): Neo4jUpgradesValidationError {
     build();
   } catch (e) {
     if (e instanceof Neo4jUpgradesValidationError) return e;
-    throw new Error(`expected Neo4jUpgradesValidationError, got ${(e as Error).message}`);
+    throw new Error(`expected Neo4jUpgradesValidationError, got ${(e as Error).message}`, { cause: e });
   }
   throw new Error('nothing was thrown');
 }

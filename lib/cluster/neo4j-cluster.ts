@@ -171,10 +171,12 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
   public readonly slaveServiceName: string;
   /** Instance, task and execution roles CloudFormation passes when a parameter change replaces them. */
   public readonly passedRoleArns: string[];
-  /** The `neo4j-upgrades:cluster` tag of this cluster's instances, data volumes and snapshots. */
-  public readonly clusterIdentity: string;
-  /** Whether nodes also claim (and tag) data volumes without an identity tag. */
-  public readonly adoptUntaggedVolumes: boolean;
+  // Optional only because INeo4jUpgradeTarget's are (an imported cluster may predate identities): always set here.
+  /** The `neo4j-upgrades:cluster` tag of this cluster's instances, data volumes and snapshots (always set). */
+  public readonly clusterIdentity?: string;
+  /** Whether nodes also claim (and tag) data volumes without an identity tag (always set). */
+  public readonly adoptUntaggedVolumes?: boolean;
+  private readonly identity: string;
 
   constructor(scope: Construct, id: string, props: Neo4jClusterProps) {
     super(scope, id);
@@ -185,6 +187,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     this.environmentName = props.environmentName;
     this.dataVolumeName = resolved.dataVolumeName;
     this.dataVolumeKey = props.dataVolume?.encryptionKey;
+    this.identity = resolved.clusterIdentity;
     this.clusterIdentity = resolved.clusterIdentity;
     this.adoptUntaggedVolumes = resolved.adoptUntaggedVolumes;
 
@@ -282,7 +285,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
   /** The admin credentials, for generic procedures. */
   public get credentials(): secretsmanager.ISecret | undefined { return this.adminCredentials; }
   /** The cluster's identity names it among others in the region (default lock name, messages). */
-  public get targetName(): string { return this.clusterIdentity; }
+  public get targetName(): string { return this.identity; }
 
   /** Allows Bolt (7687) and HTTP (7474) from a peer, e.g. an application or the upgrade's Lambdas. */
   public allowClientsFrom(peer: ec2.IConnectable): void {
@@ -394,7 +397,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       'Scaling is driven by the upgrade state machine, which reports every stage; add notifications through the exposed group if needed');
     // Instances carry the cluster's identity: discovery finds members by it, and volume attachment is scoped to it.
     for (const tagged of [asg, launchTemplate]) {
-      Tags.of(tagged).add(CLUSTER_IDENTITY_TAG, this.clusterIdentity, { applyToLaunchedInstances: true });
+      Tags.of(tagged).add(CLUSTER_IDENTITY_TAG, this.identity, { applyToLaunchedInstances: true });
       Tags.of(tagged).add('neo4j-upgrades:group', group.toLowerCase(), { applyToLaunchedInstances: true });
     }
     return asg;
@@ -436,8 +439,8 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       encrypted: resolved.encrypted,
       kmsKeyId: this.dataVolumeKey?.keyArn,
       mountPoint: resolved.mountPoint,
-      clusterIdentity: this.clusterIdentity,
-      adoptUntaggedVolumes: this.adoptUntaggedVolumes,
+      clusterIdentity: this.identity,
+      adoptUntaggedVolumes: this.adoptUntaggedVolumes ?? false,
       // Written last: if the claim or mount fails, the agent never joins and Neo4j never starts on the root disk.
       ecsConfig: [
         `ECS_CLUSTER=${this.ecsCluster.clusterName}`,
@@ -476,7 +479,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
   /** What the claim script needs: find, attach and create this cluster's data volumes, and discover members. */
   private grantVolumeClaim(role: iam.IRole) {
     const stack = Stack.of(this);
-    const ownVolume = ownVolumeCondition(this.environmentName, this.clusterIdentity, this.adoptUntaggedVolumes);
+    const ownVolume = ownVolumeCondition(this.environmentName, this.identity, this.adoptUntaggedVolumes ?? false);
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'DescribeForVolumeClaimAndDiscovery',
       actions: ['ec2:DescribeVolumes', 'ec2:DescribeInstances'],
@@ -492,7 +495,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       sid: 'AttachToOwnInstance',
       actions: ['ec2:AttachVolume'],
       resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
-      conditions: { StringEquals: { [`aws:ResourceTag/${CLUSTER_IDENTITY_TAG}`]: this.clusterIdentity } },
+      conditions: { StringEquals: { [`aws:ResourceTag/${CLUSTER_IDENTITY_TAG}`]: this.identity } },
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'CreateTaggedDataVolume',
@@ -500,7 +503,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       resources: [stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: '*' })],
       conditions: { StringEquals: {
         'aws:RequestTag/Environment': this.environmentName, 'aws:RequestTag/Name': this.dataVolumeName,
-        [`aws:RequestTag/${CLUSTER_IDENTITY_TAG}`]: this.clusterIdentity,
+        [`aws:RequestTag/${CLUSTER_IDENTITY_TAG}`]: this.identity,
       } },
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -516,7 +519,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
         resources: [stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: '*' })],
         conditions: {
           ...ownVolume,
-          StringEquals: { ...ownVolume.StringEquals, [`aws:RequestTag/${CLUSTER_IDENTITY_TAG}`]: this.clusterIdentity },
+          StringEquals: { ...ownVolume.StringEquals, [`aws:RequestTag/${CLUSTER_IDENTITY_TAG}`]: this.identity },
           'ForAllValues:StringEquals': { 'aws:TagKeys': [CLUSTER_IDENTITY_TAG] },
         },
       }));

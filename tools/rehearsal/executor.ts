@@ -135,6 +135,10 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
     finalParameters,
     volumes: { before: before.volumes.length, after: after.volumes.length, ...diff.volumes },
     snapshots: diff.snapshots,
+    inventory: {
+      before: { volumes: before.volumes, snapshots: before.snapshots },
+      after: { volumes: after.volumes, snapshots: after.snapshots },
+    },
     lock: diff.lock,
     pastPointOfNoReturn: tracker.pastPointOfNoReturn,
     ...(restore && { restore }),

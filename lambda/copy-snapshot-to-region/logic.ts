@@ -74,7 +74,7 @@ export async function logic(deps: CopySnapshotToRegionDeps, input: CopySnapshotT
   const sourceTags = tagMap(source.Tags);
   const inherited = {
     ...carriedTags(sourceTags),
-    ...Object.fromEntries(Object.entries(sourceTags).filter(([k]) => k === TAG_KEYS.name || k.startsWith('neo4j-upgrade:'))),
+    ...Object.fromEntries(Object.entries(sourceTags).filter(([k]) => k === TAG_KEYS.name || k === TAG_KEYS.cluster || k.startsWith('neo4j-upgrade:'))),
   };
   const copy = await destination.send(new CopySnapshotCommand({
     SourceRegion: sourceRegion,

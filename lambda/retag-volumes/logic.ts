@@ -1,5 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ClusterContext } from '../shared/context';
+import { describeOwner } from '../shared/cluster-ownership';
 import { findDataVolumes } from '../shared/data-volumes';
 import { InvalidInputError, PreconditionFailedError } from '../shared/errors';
 import { optionalString, requireCluster, requireString } from '../shared/input-checks';
@@ -60,7 +61,7 @@ export async function logic(deps: RetagVolumesDeps, input: RetagVolumesInput): P
   const volumes = await findDataVolumes(deps.ec2, cluster);
   if (!volumes.some((v) => v.VolumeId === masterVolumeId)) {
     throw new PreconditionFailedError(
-      `masterVolumeId ${masterVolumeId} is not one of the cluster's data volumes (Name=${cluster.dataVolumeName}, Environment=${cluster.environmentName}): ${volumes.map((v) => v.VolumeId).join(', ') || 'none'}`,
+      `masterVolumeId ${masterVolumeId} is not one of the cluster's data volumes (Name=${cluster.dataVolumeName}, Environment=${cluster.environmentName}, ${describeOwner(cluster)}): ${volumes.map((v) => v.VolumeId).join(', ') || 'none'}`,
     );
   }
   const newName = cluster.dataVolumeName + suffix;

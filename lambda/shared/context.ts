@@ -32,6 +32,13 @@ export interface ClusterContext {
   /** Data volumes carry Name=<dataVolumeName> and Environment=<environmentName>. */
   readonly dataVolumeName: string;
   readonly environmentName: string;
+  /**
+   * The `neo4j-upgrades:cluster` tag that makes a volume or snapshot this cluster's. Absent: the cluster
+   * predates identities, and only volumes without that tag are its own.
+   */
+  readonly clusterIdentity?: string;
+  /** Volumes without an identity tag are the cluster's too (it is adopting them). */
+  readonly adoptUntaggedVolumes?: boolean;
   readonly mainAutoScalingGroupName: string;
   readonly slaveAutoScalingGroupName: string;
   readonly ecsClusterName: string;
@@ -49,6 +56,8 @@ export interface ClusterContext {
 export const TAG_KEYS = {
   name: 'Name',
   environment: 'Environment',
+  /** The cluster's identity (lib/cluster/cluster-identity.ts CLUSTER_IDENTITY_TAG; not imported: no CDK in a handler). */
+  cluster: 'neo4j-upgrades:cluster',
   execution: 'neo4j-upgrade:execution',
   purpose: 'neo4j-upgrade:purpose',
   sourceVolume: 'neo4j-upgrade:source-volume',

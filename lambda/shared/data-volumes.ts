@@ -1,10 +1,14 @@
 import { DescribeVolumesCommand, EC2Client, Filter, Volume } from '@aws-sdk/client-ec2';
+import { ClusterOwner, identityTag, ownedBy } from './cluster-ownership';
 import { ClusterContext, TAG_KEYS } from './context';
-import { TagMap, tagFilters } from './ec2-tags';
+import { TagMap, tagFilters, tagMap } from './ec2-tags';
 
-/** The tags a node looks for at boot to claim a data volume in its AZ. */
-export function claimTags(cluster: Pick<ClusterContext, 'dataVolumeName' | 'environmentName'>): TagMap {
-  return { [TAG_KEYS.name]: cluster.dataVolumeName, [TAG_KEYS.environment]: cluster.environmentName };
+/** The cluster's volume pool: its Name and Environment tags and what makes a volume its own. */
+export type VolumePool = Pick<ClusterContext, 'dataVolumeName' | 'environmentName'> & ClusterOwner;
+
+/** The tags a node looks for at boot to claim a data volume in its AZ (with the identity, if the cluster has one). */
+export function claimTags(cluster: VolumePool): TagMap {
+  return { [TAG_KEYS.name]: cluster.dataVolumeName, [TAG_KEYS.environment]: cluster.environmentName, ...identityTag(cluster) };
 }
 
 /** All volumes matching the filters, every page. */
@@ -20,16 +24,15 @@ export async function findVolumes(ec2: EC2Client, filters: Filter[]): Promise<Vo
 }
 
 /**
- * The cluster's claimable data volumes (Name=<dataVolumeName> and Environment=<environmentName>),
- * attached or available, sorted by id. A volume renamed out of the pool (e.g. `<name>-old`) is not one.
+ * The cluster's claimable data volumes (Name=<dataVolumeName> and Environment=<environmentName>, and
+ * its own by identity: see ownedBy), attached or available, sorted by id. A volume renamed out of the
+ * pool (e.g. `<name>-old`) is not one, nor is another cluster's volume with the same Name and Environment.
  */
-export async function findDataVolumes(
-  ec2: EC2Client,
-  cluster: Pick<ClusterContext, 'dataVolumeName' | 'environmentName'>,
-  extraFilters: Filter[] = [],
-): Promise<Volume[]> {
-  const volumes = await findVolumes(ec2, [...tagFilters(claimTags(cluster)), ...extraFilters]);
-  return volumes.sort((a, b) => (a.VolumeId ?? '').localeCompare(b.VolumeId ?? ''));
+export async function findDataVolumes(ec2: EC2Client, cluster: VolumePool, extraFilters: Filter[] = []): Promise<Volume[]> {
+  // Untagged volumes may be ours, so the identity is filtered here rather than by EC2 (it cannot match "no tag").
+  const byNameAndEnvironment = { [TAG_KEYS.name]: cluster.dataVolumeName, [TAG_KEYS.environment]: cluster.environmentName };
+  const volumes = await findVolumes(ec2, [...tagFilters(byNameAndEnvironment), ...extraFilters]);
+  return volumes.filter((v) => ownedBy(tagMap(v.Tags), cluster)).sort((a, b) => (a.VolumeId ?? '').localeCompare(b.VolumeId ?? ''));
 }
 
 /** The instance a volume is attached to, if any. */

@@ -1,5 +1,7 @@
 import { DescribeSnapshotsCommand, EC2Client, Filter, Snapshot } from '@aws-sdk/client-ec2';
-import { ClusterContext, TAG_KEYS } from './context';
+import { describeOwner, ownedBy } from './cluster-ownership';
+import { TAG_KEYS } from './context';
+import type { VolumePool } from './data-volumes';
 import { tagMap } from './ec2-tags';
 import { PreconditionFailedError, SnapshotFailedError, StillInProgressError } from './errors';
 
@@ -28,13 +30,18 @@ export function reusableSnapshot(snapshots: readonly Snapshot[]): Snapshot | und
  * carry our source-name/source-environment tags (written by snapshot-volumes, kept by copies) and
  * they must name this cluster's data volumes.
  */
-export function requireClusterSnapshot(snapshot: Snapshot, cluster: Pick<ClusterContext, 'dataVolumeName' | 'environmentName'>): void {
+export function requireClusterSnapshot(snapshot: Snapshot, cluster: VolumePool): void {
   const tags = tagMap(snapshot.Tags);
   const name = tags[TAG_KEYS.sourceName];
   const environment = tags[TAG_KEYS.sourceEnvironment];
   if (name !== cluster.dataVolumeName || environment !== cluster.environmentName) {
     throw new PreconditionFailedError(
       `snapshot ${snapshot.SnapshotId} is of ${name ?? '(no source-name tag)'}/${environment ?? '(no source-environment tag)'}, not of this cluster's ${cluster.dataVolumeName}/${cluster.environmentName}`,
+    );
+  }
+  if (!ownedBy(tags, cluster)) {
+    throw new PreconditionFailedError(
+      `snapshot ${snapshot.SnapshotId} belongs to the cluster ${tags[TAG_KEYS.cluster]}, not to this one (${describeOwner(cluster)})`,
     );
   }
 }

@@ -29,7 +29,8 @@ export function provisioningParams(p: VolumeProvisioning): { VolumeType: VolumeT
 
 /** Tags the library owns (claim, provenance) or AWS reserves: never carried from a volume to its copies. */
 function isOwnTag(key: string): boolean {
-  return key === TAG_KEYS.name || key === TAG_KEYS.environment || key.startsWith('neo4j-upgrade:') || key.startsWith('aws:');
+  return key === TAG_KEYS.name || key === TAG_KEYS.environment || key === TAG_KEYS.cluster
+    || key.startsWith('neo4j-upgrade:') || key.startsWith('aws:');
 }
 
 /** The operator's own tags of a volume or snapshot (cost allocation, owner, ...), which its copies keep. */

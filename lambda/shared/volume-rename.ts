@@ -1,6 +1,7 @@
 import { CreateTagsCommand, EC2Client, Volume } from '@aws-sdk/client-ec2';
-import { ClusterContext, TAG_KEYS } from './context';
-import { attachedInstanceId, findVolumes } from './data-volumes';
+import { identityTag } from './cluster-ownership';
+import { TAG_KEYS } from './context';
+import { VolumePool, attachedInstanceId, findVolumes } from './data-volumes';
 import { TagMap, tagFilters, toTags } from './ec2-tags';
 
 /** A data volume taken out of the claim pool by renaming it (never deleted). */
@@ -15,15 +16,16 @@ export interface RenamedVolume {
   readonly alreadyRenamed: boolean;
 }
 
-type Cluster = Pick<ClusterContext, 'dataVolumeName' | 'environmentName'>;
+type Cluster = VolumePool;
 
-/** The tags a rename by `executionId` leaves on a volume. */
+/** The tags a rename by `executionId` leaves on a volume (an adopted, untagged volume gets the identity too). */
 export function renameTags(cluster: Cluster, newName: string, executionId: string): TagMap {
   return {
     [TAG_KEYS.name]: newName,
     [TAG_KEYS.environment]: cluster.environmentName,
     [TAG_KEYS.previousName]: cluster.dataVolumeName,
     [TAG_KEYS.renamedBy]: executionId,
+    ...identityTag(cluster),
   };
 }
 

@@ -1,5 +1,6 @@
 import { CreateSnapshotCommand, EC2Client, Snapshot, Volume } from '@aws-sdk/client-ec2';
 import { ClusterContext, TAG_KEYS } from '../shared/context';
+import { describeOwner, identityTag } from '../shared/cluster-ownership';
 import { findDataVolumes } from '../shared/data-volumes';
 import { TagMap, tagFilters, tagMap, tagSpecifications } from '../shared/ec2-tags';
 import { InvalidInputError, PreconditionFailedError } from '../shared/errors';
@@ -58,6 +59,7 @@ function snapshotTags(input: SnapshotVolumesInput, volume: Volume): TagMap {
     [TAG_KEYS.sourceAvailabilityZone]: volume.AvailabilityZone ?? '',
     [TAG_KEYS.sourceName]: tags[TAG_KEYS.name] ?? '',
     [TAG_KEYS.sourceEnvironment]: tags[TAG_KEYS.environment] ?? '',
+    ...identityTag(input.cluster),
   };
 }
 
@@ -93,7 +95,7 @@ export async function logic(deps: SnapshotVolumesDeps, input: SnapshotVolumesInp
   }
   if (volumes.length === 0) {
     throw new PreconditionFailedError(
-      `no data volumes tagged Name=${input.cluster.dataVolumeName}, Environment=${input.cluster.environmentName}: nothing to snapshot`,
+      `no data volumes tagged Name=${input.cluster.dataVolumeName}, Environment=${input.cluster.environmentName}, ${describeOwner(input.cluster)}: nothing to snapshot`,
     );
   }
 

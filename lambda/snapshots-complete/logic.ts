@@ -1,5 +1,7 @@
 import { DescribeSnapshotsCommand, EC2Client, Snapshot } from '@aws-sdk/client-ec2';
-import { ClusterContext } from '../shared/context';
+import { describeOwner, ownedBy } from '../shared/cluster-ownership';
+import { ClusterContext, TAG_KEYS } from '../shared/context';
+import { tagMap } from '../shared/ec2-tags';
 import { InvalidInputError, PreconditionFailedError, SnapshotFailedError, StillInProgressError } from '../shared/errors';
 import { optionalString, requireArray, requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
@@ -54,7 +56,8 @@ async function describe(ec2: EC2Client, ids: string[]): Promise<Snapshot[]> {
 }
 
 /**
- * One poll of the snapshots' state. `pending` (or `recovering`) => StillInProgressError: the state's
+ * One poll of the snapshots' state. With `cluster`, a snapshot with another cluster's identity tag is
+ * refused (PreconditionFailedError): what is waited for is then restored or cloned as this cluster's. `pending` (or `recovering`) => StillInProgressError: the state's
  * Retry (with backoff) is the wait loop. `error` => SnapshotFailedError (not retryable). A snapshot
  * moved to the Recycle Bin (`recoverable`) => PreconditionFailedError. All `completed` => output.
  */
@@ -68,6 +71,12 @@ export async function logic(deps: SnapshotsCompleteDeps, input: SnapshotsComplet
   if (missing.length > 0) throw new StillInProgressError(`snapshots not visible (yet) in ${region}: ${missing.join(', ')}`);
 
   const snapshots = ids.map((id) => byId.get(id) as Snapshot);
+  const cluster = input.cluster;
+  const foreign = cluster ? snapshots.filter((s) => !ownedBy(tagMap(s.Tags), cluster)) : [];
+  if (cluster && foreign.length > 0) {
+    throw new PreconditionFailedError(`snapshot(s) of another cluster (not ${describeOwner(cluster)}): ${
+      foreign.map((s) => `${s.SnapshotId} (${tagMap(s.Tags)[TAG_KEYS.cluster]})`).join(', ')}`);
+  }
   const failed = snapshots.filter((s) => s.State === 'error');
   if (failed.length > 0) {
     throw new SnapshotFailedError(`snapshot(s) failed in ${region}: ${failed.map((s) => `${s.SnapshotId} (${s.StateMessage ?? 'no message'})`).join(', ')}`);

@@ -49,6 +49,26 @@ export interface ClusterParameterDefaults {
   readonly slaveCapacity: NodeCapacity;
 }
 
+/**
+ * The parameter names a prefix gives. Logical ids are overridden to these plain names, so they are
+ * known at synth (not tokens).
+ */
+export function parameterNamesFor(prefix: string): Required<Neo4jClusterParameterNames> {
+  return {
+    dockerImage: prefix + 'DockerImage',
+    versionFamily: prefix + 'VersionFamily',
+    mode: prefix + 'Mode',
+    slaveMode: prefix + 'SlaveMode',
+    allowUpgrade: prefix + 'AllowUpgrade',
+    minSize: prefix + 'MinSize',
+    maxSize: prefix + 'MaxSize',
+    desiredCapacity: prefix + 'DesiredCapacity',
+    slaveMinSize: prefix + 'SlaveMinSize',
+    slaveMaxSize: prefix + 'SlaveMaxSize',
+    slaveDesiredCapacity: prefix + 'SlaveDesiredCapacity',
+  };
+}
+
 /** The CloudFormation parameters of one cluster, created at stack level. */
 export class ClusterParameters {
   public readonly names: Neo4jClusterParameterNames;
@@ -103,19 +123,6 @@ export class ClusterParameters {
     this.slaveMaxSize = sizeParam('SlaveMaxSize', defaults.slaveCapacity.max, 'Slave-only group maximum size');
     this.slaveDesiredCapacity = sizeParam('SlaveDesiredCapacity', defaults.slaveCapacity.desired, 'Slave-only group desired capacity');
 
-    // Logical ids are overridden to these plain names, so they are known at synth (not tokens).
-    this.names = {
-      dockerImage: prefix + 'DockerImage',
-      versionFamily: prefix + 'VersionFamily',
-      mode: prefix + 'Mode',
-      slaveMode: prefix + 'SlaveMode',
-      allowUpgrade: prefix + 'AllowUpgrade',
-      minSize: prefix + 'MinSize',
-      maxSize: prefix + 'MaxSize',
-      desiredCapacity: prefix + 'DesiredCapacity',
-      slaveMinSize: prefix + 'SlaveMinSize',
-      slaveMaxSize: prefix + 'SlaveMaxSize',
-      slaveDesiredCapacity: prefix + 'SlaveDesiredCapacity',
-    };
+    this.names = parameterNamesFor(prefix);
   }
 }

@@ -8,11 +8,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ClusterMode } from './cluster-mode';
-import { ClusterParameters, Neo4jClusterParameterNames } from './cluster-parameters';
+import { ClusterParameters, Neo4jClusterParameterNames, parameterNamesFor } from './cluster-parameters';
 import { DataVolumeOptions } from './data-volume';
 import { familySettingsEnvironment } from './family-settings-environment';
 import { Neo4jVersionFamily, NodeGroup } from './neo4j-version-family';
-import { BOOTSTRAP_DIR, CLUSTER_TAG, nodeBootstrapCommands } from './node-bootstrap';
+import { BOOTSTRAP_DIR, nodeBootstrapCommands } from './node-bootstrap';
+import { CLUSTER_IDENTITY_TAG, defaultClusterIdentity, ownVolumeCondition, validateClusterIdentity } from './cluster-identity';
+import { recordClaims, refuseCollisions } from './cluster-collisions';
 import { NodeCapacity } from './node-capacity';
 import { BOLT_PORT, HTTP_PORT, allowNeo4jClients } from './neo4j-ports';
 import { INeo4jUpgradeTarget } from './neo4j-upgrade-target';
@@ -94,6 +96,22 @@ export interface Neo4jClusterProps {
    * @default 60
    */
   readonly rollingMinHealthyPercent?: number;
+  /**
+   * The identity that makes this cluster's data volumes, snapshots, instances and upgrade lock its own:
+   * the value of the `neo4j-upgrades:cluster` tag. Nodes claim only volumes with it (besides the `Name` and
+   * `Environment` tags), so two clusters in one region never share a volume, even with the same tags.
+   * Pin it to keep a cluster's volumes when its stack or construct path changes.
+   * @default - `<stack name>/<8 hex digits of the construct path>`, unique in a region
+   */
+  readonly clusterIdentity?: string;
+  /**
+   * Also claim data volumes that carry the `Name` and `Environment` tags but no identity tag at all (volumes
+   * made before clusters had identities), and tag each one claimed with this cluster's identity. Set it for
+   * the first deployment of a cluster created with an earlier version of this library, and only when no
+   * other cluster in the region has volumes with the same `Name` and `Environment` tags.
+   * @default false
+   */
+  readonly adoptUntaggedVolumes?: boolean;
 }
 
 const DEFAULT_CAPACITY: NodeCapacity = { min: 1, max: 3, desired: 3 };
@@ -153,6 +171,12 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
   public readonly slaveServiceName: string;
   /** Instance, task and execution roles CloudFormation passes when a parameter change replaces them. */
   public readonly passedRoleArns: string[];
+  // Optional only because INeo4jUpgradeTarget's are (an imported cluster may predate identities): always set here.
+  /** The `neo4j-upgrades:cluster` tag of this cluster's instances, data volumes and snapshots (always set). */
+  public readonly clusterIdentity?: string;
+  /** Whether nodes also claim (and tag) data volumes without an identity tag (always set). */
+  public readonly adoptUntaggedVolumes?: boolean;
+  private readonly identity: string;
 
   constructor(scope: Construct, id: string, props: Neo4jClusterProps) {
     super(scope, id);
@@ -163,6 +187,9 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     this.environmentName = props.environmentName;
     this.dataVolumeName = resolved.dataVolumeName;
     this.dataVolumeKey = props.dataVolume?.encryptionKey;
+    this.identity = resolved.clusterIdentity;
+    this.clusterIdentity = resolved.clusterIdentity;
+    this.adoptUntaggedVolumes = resolved.adoptUntaggedVolumes;
 
     this.parameters = new ClusterParameters(this, props.parameterPrefix ?? '', {
       dockerImage: props.dockerImage,
@@ -221,7 +248,8 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
         PollForTasks: 'ecs:Poll takes no resource ARN; it is conditioned on this cluster',
         AgentEndpointsAndLogs: 'The ECS agent endpoints, ECR authorization and log streams of the agent support no resource-level permissions',
         DescribeForVolumeClaimAndDiscovery: 'ec2:DescribeVolumes and ec2:DescribeInstances support no resource-level permissions',
-        AttachClusterDataVolumes: 'Volumes are created by nodes at boot, so their ids are unknown; attaching is conditioned on the Environment tag',
+        AttachClusterDataVolumes: 'Volumes are created by nodes at boot, so their ids are unknown; attaching is conditioned on the Environment and cluster identity tags',
+        AdoptUntaggedDataVolumes: 'Volumes made before clusters had identities have ids unknown at synth; tagging is conditioned on their Environment tag and limited to the identity tag',
         AttachToOwnInstance: 'Instances come and go with the Auto Scaling group; attaching is conditioned on the cluster tag',
         CreateTaggedDataVolume: 'A new volume has no id before it exists; creating is conditioned on the Name and Environment tags',
         TagOnCreateOnly: 'Tags only volumes being created (ec2:CreateAction = CreateVolume)',
@@ -256,8 +284,8 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
   public get dataVolumes(): DataVolumePool | undefined { return neo4jDataVolumes(this); }
   /** The admin credentials, for generic procedures. */
   public get credentials(): secretsmanager.ISecret | undefined { return this.adminCredentials; }
-  /** The environment name identifies the cluster (default lock name, messages). */
-  public get targetName(): string { return this.environmentName; }
+  /** The cluster's identity names it among others in the region (default lock name, messages). */
+  public get targetName(): string { return this.identity; }
 
   /** Allows Bolt (7687) and HTTP (7474) from a peer, e.g. an application or the upgrade's Lambdas. */
   public allowClientsFrom(peer: ec2.IConnectable): void {
@@ -283,11 +311,23 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     validate.validateParameterPrefix(props.parameterPrefix ?? '');
     validate.validatePositiveInteger('memoryReservationMiB', props.memoryReservationMiB);
     validate.validatePercent('rollingMinHealthyPercent', props.rollingMinHealthyPercent);
+    validateClusterIdentity('clusterIdentity', props.clusterIdentity);
+    const dataVolumeName = volume.name ?? `neo4j-${props.environmentName}-data`;
+    const clusterIdentity = props.clusterIdentity ?? defaultClusterIdentity(this);
+    const parameterPrefix = props.parameterPrefix ?? '';
+    const claims = {
+      environmentName: props.environmentName, dataVolumeName, clusterIdentity, parameterPrefix,
+      parameterNames: Object.values(parameterNamesFor(parameterPrefix)),
+    };
+    refuseCollisions(this, claims);
+    recordClaims(this, claims);
 
     return {
+      clusterIdentity,
+      adoptUntaggedVolumes: props.adoptUntaggedVolumes ?? false,
       mode, slaveMode, allowUpgrade, capacity, slaveCapacity, sizeGiB, volumeType,
       volume,
-      dataVolumeName: volume.name ?? `neo4j-${props.environmentName}-data`,
+      dataVolumeName,
       encrypted: volume.encrypted ?? true,
       mountPoint: volume.mountPoint ?? '/var/lib/neo4j-data',
       memoryReservationMiB: props.memoryReservationMiB ?? 4096,
@@ -355,9 +395,9 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     this.joinEcsCluster(asg);
     acknowledgeRule(asg, awsSolutions('AS3'),
       'Scaling is driven by the upgrade state machine, which reports every stage; add notifications through the exposed group if needed');
-    // Instances carry the cluster tag: discovery finds members by it, and volume attachment is scoped to it.
+    // Instances carry the cluster's identity: discovery finds members by it, and volume attachment is scoped to it.
     for (const tagged of [asg, launchTemplate]) {
-      Tags.of(tagged).add(CLUSTER_TAG, this.environmentName, { applyToLaunchedInstances: true });
+      Tags.of(tagged).add(CLUSTER_IDENTITY_TAG, this.identity, { applyToLaunchedInstances: true });
       Tags.of(tagged).add('neo4j-upgrades:group', group.toLowerCase(), { applyToLaunchedInstances: true });
     }
     return asg;
@@ -399,7 +439,8 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       encrypted: resolved.encrypted,
       kmsKeyId: this.dataVolumeKey?.keyArn,
       mountPoint: resolved.mountPoint,
-      clusterTag: { key: CLUSTER_TAG, value: this.environmentName },
+      clusterIdentity: this.identity,
+      adoptUntaggedVolumes: this.adoptUntaggedVolumes ?? false,
       // Written last: if the claim or mount fails, the agent never joins and Neo4j never starts on the root disk.
       ecsConfig: [
         `ECS_CLUSTER=${this.ecsCluster.clusterName}`,
@@ -438,7 +479,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
   /** What the claim script needs: find, attach and create this cluster's data volumes, and discover members. */
   private grantVolumeClaim(role: iam.IRole) {
     const stack = Stack.of(this);
-    const envCondition = { StringEquals: { 'aws:ResourceTag/Environment': this.environmentName } };
+    const ownVolume = ownVolumeCondition(this.environmentName, this.identity, this.adoptUntaggedVolumes ?? false);
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'DescribeForVolumeClaimAndDiscovery',
       actions: ['ec2:DescribeVolumes', 'ec2:DescribeInstances'],
@@ -448,19 +489,22 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       sid: 'AttachClusterDataVolumes',
       actions: ['ec2:AttachVolume'],
       resources: [stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: '*' })],
-      conditions: envCondition,
+      conditions: ownVolume,
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'AttachToOwnInstance',
       actions: ['ec2:AttachVolume'],
       resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
-      conditions: { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: this.environmentName } },
+      conditions: { StringEquals: { [`aws:ResourceTag/${CLUSTER_IDENTITY_TAG}`]: this.identity } },
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'CreateTaggedDataVolume',
       actions: ['ec2:CreateVolume'],
       resources: [stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: '*' })],
-      conditions: { StringEquals: { 'aws:RequestTag/Environment': this.environmentName, 'aws:RequestTag/Name': this.dataVolumeName } },
+      conditions: { StringEquals: {
+        'aws:RequestTag/Environment': this.environmentName, 'aws:RequestTag/Name': this.dataVolumeName,
+        [`aws:RequestTag/${CLUSTER_IDENTITY_TAG}`]: this.identity,
+      } },
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'TagOnCreateOnly',
@@ -468,6 +512,18 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       resources: [stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: '*' })],
       conditions: { StringEquals: { 'ec2:CreateAction': 'CreateVolume' } },
     }));
+    if (this.adoptUntaggedVolumes) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'AdoptUntaggedDataVolumes',
+        actions: ['ec2:CreateTags'],
+        resources: [stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: '*' })],
+        conditions: {
+          ...ownVolume,
+          StringEquals: { ...ownVolume.StringEquals, [`aws:RequestTag/${CLUSTER_IDENTITY_TAG}`]: this.identity },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [CLUSTER_IDENTITY_TAG] },
+        },
+      }));
+    }
     if (this.dataVolumeKey) {
       this.dataVolumeKey.grant(role, 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo');
     }

@@ -11,6 +11,8 @@ interface Neo4jTargetFields {
   readonly dataVolumeName: string;
   readonly environmentName: string;
   readonly dataVolumeKey?: DataVolumePool['encryptionKey'];
+  readonly clusterIdentity?: string;
+  readonly adoptUntaggedVolumes?: boolean;
 }
 
 /** Node group roles of a Neo4j cluster: the main HA members and the slave-only node. */
@@ -30,5 +32,11 @@ export function neo4jStackParameters(t: Neo4jTargetFields): { [role: string]: st
 }
 
 export function neo4jDataVolumes(t: Neo4jTargetFields): DataVolumePool {
-  return { name: t.dataVolumeName, environmentName: t.environmentName, ...(t.dataVolumeKey && { encryptionKey: t.dataVolumeKey }) };
+  return {
+    name: t.dataVolumeName,
+    environmentName: t.environmentName,
+    ...(t.clusterIdentity !== undefined && { clusterIdentity: t.clusterIdentity }),
+    ...(t.adoptUntaggedVolumes && { adoptUntagged: true }),
+    ...(t.dataVolumeKey && { encryptionKey: t.dataVolumeKey }),
+  };
 }

@@ -24,6 +24,8 @@ function taskContext(c: INeo4jUpgradeTarget, boltUri: string): Record<string, un
     })),
     dataVolumeName: c.dataVolumeName,
     environmentName: c.environmentName,
+    ...(c.clusterIdentity !== undefined && { clusterIdentity: c.clusterIdentity }),
+    ...(c.adoptUntaggedVolumes && { adoptUntaggedVolumes: true }),
     mainAutoScalingGroupName: c.mainAutoScalingGroupName,
     slaveAutoScalingGroupName: c.slaveAutoScalingGroupName,
     ecsClusterName: c.ecsClusterName,

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { Neo4jUpgradesValidationError } from '../errors';
+import { validateClusterIdentity } from './cluster-identity';
 import { Neo4jClusterParameterNames } from './cluster-parameters';
 import { allowNeo4jClients } from './neo4j-ports';
 import { Neo4jVersionFamily } from './neo4j-version-family';
@@ -36,6 +37,16 @@ export interface INeo4jUpgradeTarget extends IUpgradeTarget {
   readonly adminCredentials: secretsmanager.ISecret;
   /** KMS key of the data volumes, if they are encrypted with a customer-managed key. */
   readonly dataVolumeKey?: kms.IKey;
+  /**
+   * The `neo4j-upgrades:cluster` tag of the cluster's instances, data volumes and snapshots.
+   * @default - none: the cluster predates identities, and only volumes without that tag are its own
+   */
+  readonly clusterIdentity?: string;
+  /**
+   * Volumes without an identity tag are the cluster's too.
+   * @default false
+   */
+  readonly adoptUntaggedVolumes?: boolean;
 }
 
 // The fields repeat INeo4jUpgradeTarget's on purpose: jsii forbids a behavioural interface extending a
@@ -78,6 +89,21 @@ export interface Neo4jUpgradeTargetAttributes {
    * @default - the volumes use the AWS managed EBS key (or none)
    */
   readonly dataVolumeKey?: kms.IKey;
+  /**
+   * The cluster's identity, the `neo4j-upgrades:cluster` tag of its volumes and instances (a `Neo4jCluster`'s
+   * `clusterIdentity`). Volumes and snapshots with another identity are never touched, and the ones the
+   * upgrade creates carry this one.
+   * @default - none, for a cluster whose volumes carry no identity tag (seed 000's own template, a cluster
+   * of an earlier version of this library): only volumes WITHOUT the tag are the cluster's, so a cluster
+   * with an identity and the same `Name`/`Environment` tags is never touched
+   */
+  readonly clusterIdentity?: string;
+  /**
+   * The cluster is adopting untagged volumes (a `Neo4jCluster` with `adoptUntaggedVolumes`): volumes with
+   * its identity and volumes without any are its own. Only with `clusterIdentity`.
+   * @default false
+   */
+  readonly adoptUntaggedVolumes?: boolean;
 }
 
 /** Targets of a staged upgrade that were not built by {@link Neo4jCluster} in this app. */
@@ -110,6 +136,8 @@ class ImportedUpgradeTarget extends Construct implements INeo4jUpgradeTarget {
   public readonly vpc: ec2.IVpc;
   public readonly dataVolumeKey?: kms.IKey;
   public readonly passedRoleArns: string[];
+  public readonly clusterIdentity?: string;
+  public readonly adoptUntaggedVolumes?: boolean;
   private readonly nodeSecurityGroup: ec2.ISecurityGroup;
 
   constructor(scope: Construct, id: string, attrs: Neo4jUpgradeTargetAttributes) {
@@ -125,6 +153,10 @@ class ImportedUpgradeTarget extends Construct implements INeo4jUpgradeTarget {
       if (!Token.isUnresolved(name) && !/^[A-Za-z0-9]+$/.test(name)) {
         throw new Neo4jUpgradesValidationError(`parameterNames.${key}`, JSON.stringify(name), 'must be a CloudFormation parameter name (letters and digits)');
       }
+    }
+    validateClusterIdentity('clusterIdentity', attrs.clusterIdentity);
+    if (attrs.adoptUntaggedVolumes && attrs.clusterIdentity === undefined) {
+      throw new Neo4jUpgradesValidationError('adoptUntaggedVolumes', 'true', 'adopting untagged volumes needs the clusterIdentity they are adopted into');
     }
     if (attrs.passedRoleArns.length === 0) {
       throw new Neo4jUpgradesValidationError('passedRoleArns', '[]', 'a parameter change that replaces instances or task definitions passes their roles; list them');
@@ -144,13 +176,15 @@ class ImportedUpgradeTarget extends Construct implements INeo4jUpgradeTarget {
     this.dataVolumeKey = attrs.dataVolumeKey;
     this.passedRoleArns = attrs.passedRoleArns;
     this.nodeSecurityGroup = attrs.nodeSecurityGroup;
+    this.clusterIdentity = attrs.clusterIdentity;
+    this.adoptUntaggedVolumes = attrs.adoptUntaggedVolumes ?? false;
   }
 
   public get stackParameters(): { [role: string]: string } { return neo4jStackParameters(this); }
   public get nodeGroups(): UpgradeNodeGroup[] { return neo4jNodeGroups(this); }
   public get dataVolumes(): DataVolumePool | undefined { return neo4jDataVolumes(this); }
   public get credentials(): secretsmanager.ISecret | undefined { return this.adminCredentials; }
-  public get targetName(): string { return this.environmentName; }
+  public get targetName(): string { return this.clusterIdentity ?? this.environmentName; }
 
   public allowClientsFrom(peer: ec2.IConnectable): void {
     allowNeo4jClients(this.nodeSecurityGroup, peer);

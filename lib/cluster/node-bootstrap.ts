@@ -1,7 +1,5 @@
 import { readPackageFile } from '../private/package-root';
-
-/** Tag on every instance of a cluster (value: the environment name). */
-export const CLUSTER_TAG = 'neo4j-upgrades:cluster';
+import { CLUSTER_IDENTITY_TAG } from './cluster-identity';
 
 /** Where the bootstrap scripts live on the host; the container sees this folder as /neo4j-upgrades. */
 export const BOOTSTRAP_DIR = '/opt/neo4j-upgrades';
@@ -18,8 +16,10 @@ export interface NodeBootstrapOptions {
   readonly encrypted: boolean;
   readonly kmsKeyId?: string;
   readonly mountPoint: string;
-  /** Tag every instance of the cluster carries, for discovery. */
-  readonly clusterTag: { key: string; value: string };
+  /** The cluster's identity: every instance carries it (discovery), and every data volume the node claims. */
+  readonly clusterIdentity: string;
+  /** Also claim volumes without an identity tag (and tag them with this one). */
+  readonly adoptUntaggedVolumes: boolean;
   /** Extra lines for /etc/ecs/ecs.config (e.g. instance attributes). */
   readonly ecsConfig: string[];
   /**
@@ -38,6 +38,9 @@ export function nodeBootstrapCommands(o: NodeBootstrapOptions): string[] {
   const env: Record<string, string | undefined> = {
     NEO4J_CLAIM_VOLUME_NAME: o.dataVolumeName,
     NEO4J_CLAIM_ENVIRONMENT: o.environmentName,
+    NEO4J_CLAIM_CLUSTER_TAG_KEY: CLUSTER_IDENTITY_TAG,
+    NEO4J_CLAIM_CLUSTER_ID: o.clusterIdentity,
+    NEO4J_CLAIM_ADOPT_UNTAGGED: String(o.adoptUntaggedVolumes),
     NEO4J_CLAIM_VOLUME_SIZE: String(o.sizeGiB),
     NEO4J_CLAIM_VOLUME_TYPE: o.volumeType,
     NEO4J_CLAIM_VOLUME_IOPS: o.iops !== undefined ? String(o.iops) : undefined,
@@ -46,8 +49,8 @@ export function nodeBootstrapCommands(o: NodeBootstrapOptions): string[] {
     NEO4J_CLAIM_VOLUME_KMS_KEY_ID: o.kmsKeyId,
     NEO4J_MOUNT_POINT: o.mountPoint,
     NEO4J_MOUNT_FSTAB: '/etc/fstab',
-    NEO4J_CLUSTER_TAG_KEY: o.clusterTag.key,
-    NEO4J_CLUSTER_TAG_VALUE: o.clusterTag.value,
+    NEO4J_CLUSTER_TAG_KEY: CLUSTER_IDENTITY_TAG,
+    NEO4J_CLUSTER_TAG_VALUE: o.clusterIdentity,
     NEO4J_CLUSTER_ENV_FILE: `${BOOTSTRAP_DIR}/cluster.env`,
   };
   const envExports = Object.entries(env)

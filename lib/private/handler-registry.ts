@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { CLUSTER_IDENTITY_TAG, ownVolumeCondition } from '../cluster/cluster-identity';
 import { Neo4jUpgradesValidationError } from '../errors';
 import { IUpgradeTarget } from '../toolkit/upgrade-target';
 import { abortParameterNameOf } from './operator-parameters';
@@ -211,7 +212,8 @@ export class Grants {
   }
 
   public ownVolumes(): Record<string, unknown> {
-    return { StringEquals: { 'aws:ResourceTag/Environment': this.volumes().environmentName } };
+    const pool = this.volumes();
+    return ownVolumeCondition(pool.environmentName, pool.clusterIdentity, pool.adoptUntagged ?? false);
   }
 
   /** The lock, and the operator's abort request that the lock release consumes. */
@@ -296,7 +298,7 @@ export class Grants {
   public createTaggedVolumes(): void {
     for (const region of [this.stack.region, ...this.ctx.cloneRegions]) {
       this.allow(`CreateTaggedVolumes${sidSuffix(region)}`, ['ec2:CreateVolume'], [this.ec2Arn('volume', region)],
-        { StringEquals: { 'aws:RequestTag/Environment': this.volumes().environmentName } });
+        { StringEquals: this.newVolumeTags() });
       this.allow(`FromSnapshots${sidSuffix(region)}`, ['ec2:CreateVolume'], [this.ec2Arn('snapshot', region)]);
       this.allow(`TagNewVolumes${sidSuffix(region)}`, ['ec2:CreateTags'], [this.ec2Arn('volume', region)],
         { StringEquals: { 'ec2:CreateAction': 'CreateVolume' } });
@@ -306,6 +308,15 @@ export class Grants {
   public useVolumeKey(): void {
     this.volumes().encryptionKey?.grant(this.ctx.fn, 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey',
       'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo');
+  }
+
+  /** The tags every volume the procedure creates must carry: its Environment and the target's identity. */
+  private newVolumeTags(): Record<string, string> {
+    const pool = this.volumes();
+    return {
+      'aws:RequestTag/Environment': pool.environmentName,
+      ...(pool.clusterIdentity !== undefined && { [`aws:RequestTag/${CLUSTER_IDENTITY_TAG}`]: pool.clusterIdentity }),
+    };
   }
 
   private volumes() {

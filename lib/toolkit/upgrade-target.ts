@@ -25,6 +25,17 @@ export interface DataVolumePool {
   /** The `Environment` tag of the volumes. */
   readonly environmentName: string;
   /**
+   * The `neo4j-upgrades:cluster` tag that makes a volume or snapshot this target's, whatever its `Name` and
+   * `Environment` tags. Volumes and snapshots the procedure creates carry it.
+   * @default - none: only volumes without that tag are the target's (a cluster that predates identities)
+   */
+  readonly clusterIdentity?: string;
+  /**
+   * Volumes without an identity tag are the target's too (it is adopting them).
+   * @default false
+   */
+  readonly adoptUntagged?: boolean;
+  /**
    * The customer-managed key that encrypts them.
    * @default - AWS managed key or none
    */

@@ -114,7 +114,7 @@ export interface Neo4jStagedUpgradeProps {
   readonly validationPartitions?: number;
   /**
    * SSM parameter holding the upgrade lock.
-   * @default - `/neo4j-upgrades/<environmentName>/lock`
+   * @default - `/neo4j-upgrades/<clusterIdentity>/lock` (`/neo4j-upgrades/<environmentName>/lock` for a target without an identity)
    */
   readonly lockParameterName?: string;
   /**
@@ -164,7 +164,7 @@ export class Neo4jStagedUpgrade extends Construct {
     this.validateProps(props);
     const cluster = props.cluster;
     const migrations = props.migrations ?? [];
-    this.lockParameterName = props.lockParameterName ?? `/neo4j-upgrades/${cluster.environmentName}/lock`;
+    this.lockParameterName = props.lockParameterName ?? `/neo4j-upgrades/${cluster.targetName}/lock`;
     this.notificationTopic = props.notificationTopic ?? new sns.Topic(this, 'Notifications', {
       displayName: `Neo4j upgrades (${this.node.path})`,
       masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),

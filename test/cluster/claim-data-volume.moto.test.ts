@@ -495,3 +495,72 @@ exec aws "$@"
     ]);
   });
 });
+
+describe('claim-data-volume.sh: each cluster claims only its own volumes (issue 17)', () => {
+  const KEY = 'neo4j-upgrades:cluster';
+  const as = (cluster: string, adopt = false) => ({
+    NEO4J_CLAIM_CLUSTER_ID: cluster, NEO4J_CLAIM_CLUSTER_TAG_KEY: KEY, NEO4J_CLAIM_ADOPT_UNTAGGED: String(adopt),
+  });
+
+  test('two clusters with the same Name and Environment tags in one AZ: each claims its own, and creates rather than take the other\'s', async () => {
+    const p = pool();
+    const az = 'us-east-1a';
+    const tags = { Name: p.name, Environment: p.environment };
+    const a1 = await createVolume(az, { ...tags, [KEY]: 'StackA/11111111' });
+    const b1 = await createVolume(az, { ...tags, [KEY]: 'StackB/22222222' });
+
+    const aFirst = claimed(await runScript(CLAIM, claimEnv(p, await launch(az), az, as('StackA/11111111'))));
+    expect(aFirst.volumeId).toBe(a1);
+    // Cluster A's second node finds B's volume available with the same Name/Environment: it is not A's.
+    const aSecondNode = await launch(az);
+    const aSecond = claimed(await runScript(CLAIM, claimEnv(p, aSecondNode, az, as('StackA/11111111'))));
+    expect([a1, b1]).not.toContain(aSecond.volumeId);
+    expect(tagsOf(await volume(aSecond.volumeId))).toEqual({ ...tags, [KEY]: 'StackA/11111111' });
+    expect(attachedTo(await volume(b1))).toEqual([]);
+
+    const bFirst = claimed(await runScript(CLAIM, claimEnv(p, await launch(az), az, as('StackB/22222222'))));
+    expect(bFirst.volumeId).toBe(b1);
+    expect(attachedTo(await volume(a1))).not.toContain(bFirst.volumeId);
+    expect(tagsOf(await volume(b1))[KEY]).toBe('StackB/22222222');
+  });
+
+  test('a volume without an identity is claimed only when adopting, and is then tagged as the adopter\'s', async () => {
+    const p = pool();
+    const az = 'us-east-1b';
+    const tags = { Name: p.name, Environment: p.environment };
+    const untagged = await createVolume(az, tags);
+    const others = await createVolume(az, { ...tags, [KEY]: 'Other/33333333' });
+
+    const strict = claimed(await runScript(CLAIM, claimEnv(p, await launch(az), az, as('Mine/44444444'))));
+    expect([untagged, others]).not.toContain(strict.volumeId);
+    expect(tagsOf(await volume(untagged))).toEqual(tags);
+
+    const adopted = claimed(await runScript(CLAIM, claimEnv(p, await launch(az), az, as('Mine/44444444', true))));
+    expect(adopted.volumeId).toBe(untagged);
+    expect(tagsOf(await volume(untagged))).toEqual({ ...tags, [KEY]: 'Mine/44444444' });
+    // Adopting never reaches another cluster's volume: the next adopter node creates one.
+    const next = claimed(await runScript(CLAIM, claimEnv(p, await launch(az), az, as('Mine/44444444', true))));
+    expect([untagged, others]).not.toContain(next.volumeId);
+    expect(attachedTo(await volume(others))).toEqual([]);
+    expect(tagsOf(await volume(others))[KEY]).toBe('Other/33333333');
+  }, 240_000); // three boots, each with a few aws CLI calls
+
+  test('without an identity (a cluster that predates them) only untagged volumes are claimed', async () => {
+    const p = pool();
+    const az = 'us-east-1c';
+    const tags = { Name: p.name, Environment: p.environment };
+    const owned = await createVolume(az, { ...tags, [KEY]: 'Stack/55555555' });
+    const legacy = await createVolume(az, tags);
+    const result = claimed(await runScript(CLAIM, claimEnv(p, await launch(az), az)));
+    expect(result.volumeId).toBe(legacy);
+    expect(attachedTo(await volume(owned))).toEqual([]);
+    expect(tagsOf(await volume(legacy))).toEqual(tags);
+  });
+
+  test('refuses adoption without an identity, before any AWS call (exit 2)', async () => {
+    const p = pool();
+    const result = await runScript(CLAIM, claimEnv(p, 'i-0123456789abcdef0', 'us-east-1a', { NEO4J_CLAIM_ADOPT_UNTAGGED: 'true' }));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('NEO4J_CLAIM_ADOPT_UNTAGGED=true needs NEO4J_CLAIM_CLUSTER_ID');
+  });
+});

@@ -7,7 +7,7 @@ import { resolvedDefinition } from '../support/state-machine-definition';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator');
 
-const { stack } = upgradeStack();
+const { stack, cluster } = upgradeStack();
 const template = Template.fromStack(stack);
 const { definition } = resolvedDefinition(template.toJSON());
 const states: Record<string, any> = {};
@@ -144,18 +144,25 @@ describe('Neo4jStagedUpgrade IAM', () => {
     expect(policies).not.toContain('"Action":"*"');
   });
 
-  test('volume mutations are scoped to the cluster Environment tag, stack updates to the cluster stack', () => {
+  test('volume mutations are scoped to the cluster Environment and identity tags, stack updates to the cluster stack', () => {
     const doc = template.toJSON();
     const statements = Object.values<any>(doc.Resources).filter((r) => r.Type === 'AWS::IAM::Policy')
       .flatMap((p) => p.Properties.PolicyDocument.Statement);
     const bySid = (sid: string) => statements.filter((s) => s.Sid === sid);
+    const identity = `Upgrade/${cluster.node.addr.slice(2, 10)}`;
+    expect(cluster.clusterIdentity).toBe(identity);
+    const ownVolumes = { StringEquals: { 'aws:ResourceTag/Environment': 'production', 'aws:ResourceTag/neo4j-upgrades:cluster': identity } };
     for (const s of bySid('RenameOwnVolumes')) {
-      expect(s.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/Environment': 'production' } });
+      expect(s.Condition).toEqual(ownVolumes);
     }
     expect(bySid('RenameOwnVolumes').length).toBe(2);
     for (const s of bySid('SnapshotOwnVolumes')) {
-      expect(s.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/Environment': 'production' } });
+      expect(s.Condition).toEqual(ownVolumes);
     }
+    for (const s of statements.filter((st) => String(st.Sid).startsWith('CreateTaggedVolumes'))) {
+      expect(s.Condition).toEqual({ StringEquals: { 'aws:RequestTag/Environment': 'production', 'aws:RequestTag/neo4j-upgrades:cluster': identity } });
+    }
+    expect(statements.filter((st) => String(st.Sid).startsWith('CreateTaggedVolumes')).length).toBeGreaterThanOrEqual(2);
     const update = bySid('UpdateTheTargetStack')[0];
     expect(JSON.stringify(update.Resource)).toContain(':stack/Upgrade/*');
     for (const s of bySid('ApplyParameterChanges')) {

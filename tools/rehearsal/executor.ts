@@ -141,6 +141,10 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
     finalParameters,
     volumes: { before: before.volumes.length, after: after.volumes.length, ...diff.volumes },
     snapshots: diff.snapshots,
+    inventory: {
+      before: { volumes: before.volumes, snapshots: before.snapshots },
+      after: { volumes: after.volumes, snapshots: after.snapshots },
+    },
     lock: diff.lock,
     ...(runner.abortRequestedBefore && {
       abortRequest: {

@@ -103,6 +103,11 @@ export interface VolumeSummary {
   readonly tags: Record<string, string>;
 }
 
+export interface InventoryItems {
+  readonly volumes: VolumeSummary[];
+  readonly snapshots: SnapshotSummary[];
+}
+
 export interface SnapshotSummary {
   readonly snapshotId: string;
   readonly region: string;
@@ -138,6 +143,8 @@ export interface ExecutionReport {
   readonly finalParameters: Record<string, string>;
   readonly volumes: { before: number; after: number; renamed: VolumeSummary[]; created: VolumeSummary[]; deleted: VolumeSummary[] };
   readonly snapshots: { preUpgrade: SnapshotSummary[]; clones: SnapshotSummary[]; postUpgrade: SnapshotSummary[]; other: SnapshotSummary[]; deleted: SnapshotSummary[] };
+  /** Every volume of the environment and every library snapshot, before and after (e.g. another cluster's, to prove them untouched). */
+  readonly inventory: { before: InventoryItems; after: InventoryItems };
   readonly lock: { parameterName: string; heldAtEnd: boolean; holder?: string };
   /** With an (e) fault: the abort request the harness wrote, and whether it was still there at the end (not consumed). */
   readonly abortRequest?: { parameterName: string; requestedBefore: string; leftAtEnd: boolean };

@@ -3,7 +3,12 @@
 # AWS-API part only: finds, attaches or creates the EBS volume. mount-data-volume.sh does the device part.
 #
 # A data volume is an EBS volume tagged Name=<NEO4J_CLAIM_VOLUME_NAME> AND
-# Environment=<NEO4J_CLAIM_ENVIRONMENT> (exact values: `<name>-old` is not one) in this instance's AZ.
+# Environment=<NEO4J_CLAIM_ENVIRONMENT> (exact values: `<name>-old` is not one) in this instance's AZ
+# that belongs to this cluster: tagged <NEO4J_CLAIM_CLUSTER_TAG_KEY>=<NEO4J_CLAIM_CLUSTER_ID>. Another
+# cluster's volume (another value) is never claimed, whatever its Name and Environment. A volume without
+# that tag (made before clusters had identities) is claimed only with NEO4J_CLAIM_ADOPT_UNTAGGED=true, and
+# is then tagged with this cluster's identity (adopted). Without NEO4J_CLAIM_CLUSTER_ID, only volumes
+# without the tag are claimed (the behaviour of clusters that have no identity).
 #   1. One already attached to this instance (reboot, or a re-run) is reused.
 #   2. Else the available ones in this AZ are tried, oldest first. Losing one to a racing node (AttachVolume
 #      fails, or a re-describe shows it attached to another instance) moves on to the next.
@@ -19,6 +24,10 @@
 #   NEO4J_CLAIM_VOLUME_NAME        Name tag value (letters, digits, space and _.:/=+@- ; 1-255 chars)
 #   NEO4J_CLAIM_ENVIRONMENT        Environment tag value (same characters)
 #   NEO4J_CLAIM_VOLUME_SIZE        GiB of a volume this script creates (1-65536)
+# Env (optional, the cluster's identity):
+#   NEO4J_CLAIM_CLUSTER_ID         the identity tag value (same characters as Name); new volumes carry it
+#   NEO4J_CLAIM_CLUSTER_TAG_KEY    its tag key (default neo4j-upgrades:cluster)
+#   NEO4J_CLAIM_ADOPT_UNTAGGED     true: also claim (and tag) volumes without the identity tag; default false
 # Env (optional, for volumes this script creates):
 #   NEO4J_CLAIM_VOLUME_TYPE        gp3 (default), gp2, io1, io2, st1, sc1, standard
 #   NEO4J_CLAIM_VOLUME_IOPS        provisioned IOPS (gp3, io1, io2 only); default: none given
@@ -70,6 +79,9 @@ SECONDS_RE='^[0-9]{1,6}(\.[0-9]{1,3})?$'
 NAME=${NEO4J_CLAIM_VOLUME_NAME:-}
 ENVIRONMENT=${NEO4J_CLAIM_ENVIRONMENT:-}
 SIZE=${NEO4J_CLAIM_VOLUME_SIZE:-}
+CLUSTER_ID=${NEO4J_CLAIM_CLUSTER_ID:-}
+CLUSTER_KEY=${NEO4J_CLAIM_CLUSTER_TAG_KEY:-neo4j-upgrades:cluster}
+ADOPT=${NEO4J_CLAIM_ADOPT_UNTAGGED:-false}
 VOLUME_TYPE=${NEO4J_CLAIM_VOLUME_TYPE:-gp3}
 IOPS=${NEO4J_CLAIM_VOLUME_IOPS:-}
 THROUGHPUT=${NEO4J_CLAIM_VOLUME_THROUGHPUT:-}
@@ -89,6 +101,13 @@ read -r -a AWS_CLI <<<"${NEO4J_CLAIM_AWS_CLI:-aws}"
   die 2 "NEO4J_CLAIM_VOLUME_NAME='$NAME' must be 1-255 of letters, digits, space and _.:/=+@-"
 [[ $ENVIRONMENT =~ $TAG_RE ]] ||
   die 2 "NEO4J_CLAIM_ENVIRONMENT='$ENVIRONMENT' must be 1-255 of letters, digits, space and _.:/=+@-"
+[[ -z $CLUSTER_ID || $CLUSTER_ID =~ $TAG_RE ]] ||
+  die 2 "NEO4J_CLAIM_CLUSTER_ID='$CLUSTER_ID' must be 1-255 of letters, digits, space and _.:/=+@-"
+[[ $CLUSTER_KEY =~ $TAG_RE ]] ||
+  die 2 "NEO4J_CLAIM_CLUSTER_TAG_KEY='$CLUSTER_KEY' must be 1-255 of letters, digits, space and _.:/=+@-"
+[[ $ADOPT == true || $ADOPT == false ]] || die 2 "NEO4J_CLAIM_ADOPT_UNTAGGED='$ADOPT' must be true or false"
+[[ $ADOPT == false || -n $CLUSTER_ID ]] ||
+  die 2 "NEO4J_CLAIM_ADOPT_UNTAGGED=true needs NEO4J_CLAIM_CLUSTER_ID (the identity an adopted volume gets)"
 [[ $SIZE =~ $UINT_RE ]] && ((10#$SIZE >= 1 && 10#$SIZE <= 65536)) ||
   die 2 "NEO4J_CLAIM_VOLUME_SIZE='$SIZE' must be a whole number of GiB, 1 to 65536"
 case $VOLUME_TYPE in
@@ -178,7 +197,9 @@ fi
 [[ $AZ =~ ^[a-z0-9-]{3,64}$ ]] || die 2 "availability zone '$AZ' is not a zone name"
 [[ $REGION =~ ^[a-z0-9-]{3,64}$ ]] || die 2 "region '$REGION' is not a region name"
 
-log "instance $INSTANCE_ID in $AZ ($REGION): claiming a volume tagged Name=$NAME Environment=$ENVIRONMENT"
+OWNER="$CLUSTER_KEY=${CLUSTER_ID:-(none)}"
+[[ $ADOPT == false ]] || OWNER="$OWNER or untagged"
+log "instance $INSTANCE_ID in $AZ ($REGION): claiming a volume tagged Name=$NAME Environment=$ENVIRONMENT $OWNER"
 
 # ---------------------------------------------------------------------------------------------------
 # AWS calls. ec2() leaves stdout in OUT and stderr (one line) in ERR; neither mixes into the other.
@@ -200,6 +221,17 @@ failed() { LAST_ERROR="$*"; log "$LAST_ERROR"; return 1; }
 # Server-side filters plus the same conditions in the JMESPath query (exact tag values, defensively).
 TAG_FILTERS="{\"Name\":\"tag:Name\",\"Values\":[\"$NAME\"]},{\"Name\":\"tag:Environment\",\"Values\":[\"$ENVIRONMENT\"]}"
 IS_DATA_VOLUME="Tags[?Key=='Name' && Value=='$NAME'] && Tags[?Key=='Environment' && Value=='$ENVIRONMENT']"
+# Ours: tagged with our identity; untagged only when adopting (or when we have none).
+UNTAGGED="!(Tags[?Key=='$CLUSTER_KEY'])"
+if [[ -z $CLUSTER_ID ]]; then
+  IS_OURS=$UNTAGGED
+elif [[ $ADOPT == true ]]; then
+  IS_OURS="(Tags[?Key=='$CLUSTER_KEY' && Value=='$CLUSTER_ID'] || $UNTAGGED)"
+else
+  IS_OURS="Tags[?Key=='$CLUSTER_KEY' && Value=='$CLUSTER_ID']"
+  TAG_FILTERS="$TAG_FILTERS,{\"Name\":\"tag:$CLUSTER_KEY\",\"Values\":[\"$CLUSTER_ID\"]}"
+fi
+IS_DATA_VOLUME="$IS_DATA_VOLUME && $IS_OURS"
 MY_ATTACHMENT="Attachments[?InstanceId=='$INSTANCE_ID'] | [0]"
 
 # The data volumes in this AZ, in one call, oldest first:
@@ -211,7 +243,7 @@ list_data_volumes() {
   ec2 describe-volumes \
     --filters "[$TAG_FILTERS,{\"Name\":\"availability-zone\",\"Values\":[\"$AZ\"]}]" \
     --query "sort_by(Volumes[?$IS_DATA_VOLUME && AvailabilityZone=='$AZ'], &CreateTime)[].[VolumeId, State, MultiAttachEnabled, $MY_ATTACHMENT.State, $MY_ATTACHMENT.Device]" ||
-    failed "DescribeVolumes (Name=$NAME Environment=$ENVIRONMENT in $AZ) failed: $ERR" || return 1
+    failed "DescribeVolumes (Name=$NAME Environment=$ENVIRONMENT $OWNER in $AZ) failed: $ERR" || return 1
   ATTACHED_HERE=$(awk '$1 ~ /^vol-/ && ($4 == "attached" || $4 == "attaching") { print $1, $5, $4 }' <<<"$OUT")
   AVAILABLE=$(awk '$1 ~ /^vol-/ && $2 == "available" && $3 != "True" { print $1 }' <<<"$OUT" | paste -sd ' ' -)
 }
@@ -272,8 +304,16 @@ wait_attached() {
   done
 }
 
-# The result line.
+# Tags an adopted volume with this cluster's identity (a no-op on one that has it already).
+adopt() {
+  [[ $ADOPT == true ]] || return 0
+  ec2 create-tags --resources "$1" --tags "Key=$CLUSTER_KEY,Value=$CLUSTER_ID" ||
+    failed "tagging $1 with $CLUSTER_KEY=$CLUSTER_ID failed: $ERR"
+}
+
+# The result line (an adopted volume is tagged first).
 report() {
+  adopt "$1" || return 1
   log "claimed $1 as $DEVICE"
   printf '%s %s\n' "$1" "$DEVICE"
 }
@@ -291,9 +331,10 @@ try_attach() {
 # Creates a tagged volume in this AZ and waits until it is available -> CREATED.
 CREATED=
 create_volume() {
-  local args deadline state=''
+  local args deadline state='' NEW_VOLUME_TAGS="{\"Key\":\"Name\",\"Value\":\"$NAME\"},{\"Key\":\"Environment\",\"Value\":\"$ENVIRONMENT\"}"
+  if [[ -n $CLUSTER_ID ]]; then NEW_VOLUME_TAGS+=",{\"Key\":\"$CLUSTER_KEY\",\"Value\":\"$CLUSTER_ID\"}"; fi
   args=(create-volume --availability-zone "$AZ" --size "$SIZE" --volume-type "$VOLUME_TYPE"
-    --tag-specifications "[{\"ResourceType\":\"volume\",\"Tags\":[{\"Key\":\"Name\",\"Value\":\"$NAME\"},{\"Key\":\"Environment\",\"Value\":\"$ENVIRONMENT\"}]}]"
+    --tag-specifications "[{\"ResourceType\":\"volume\",\"Tags\":[$NEW_VOLUME_TAGS]}]"
     --query VolumeId)
   if [[ -n $IOPS ]]; then args+=(--iops "$IOPS"); fi
   if [[ -n $THROUGHPUT ]]; then args+=(--throughput "$THROUGHPUT"); fi
@@ -342,7 +383,7 @@ claim_round() {
       return 1
     fi
   fi
-  log "no volume tagged Name=$NAME Environment=$ENVIRONMENT is available in $AZ: creating one"
+  log "no volume tagged Name=$NAME Environment=$ENVIRONMENT $OWNER is available in $AZ: creating one"
   create_volume || return 1
   try_attach "$CREATED"
 }

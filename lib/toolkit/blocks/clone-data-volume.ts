@@ -64,7 +64,7 @@ export class CloneDataVolume extends sfn.StateMachineFragment {
       'destinationRegion.$': '$.region.region',
     }, { resultPath: '$.copy', noCatch: true });
     const waitCopy = inRegion.step(this, `${title}: wait for the regional copy`, UpgradeHandler.SNAPSHOTS_COMPLETE, {
-      'snapshotIds.$': 'States.Array($.copy.Payload.snapshotId)', 'region.$': '$.region.region',
+      'cluster.$': '$.cluster', 'snapshotIds.$': 'States.Array($.copy.Payload.snapshotId)', 'region.$': '$.region.region',
     }, { resultPath: sfn.JsonPath.DISCARD, poll: polling.snapshots, noCatch: true });
     const useCopy = new sfn.Pass(this, `${title}: use the regional copy`, { inputPath: '$.copy.Payload.snapshotId', resultPath: '$.snapshotId' });
     const useSource = new sfn.Pass(this, `${title}: use the source snapshot`, { inputPath: '$.sourceSnapshotId', resultPath: '$.snapshotId' });

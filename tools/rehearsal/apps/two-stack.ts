@@ -8,6 +8,10 @@
  * - `cluster`: the Neo4jCluster object itself is passed across.
  * - `attributes`: Neo4jUpgradeTarget.fromAttributes fed with the cluster stack's objects.
  * - `names`: Neo4jUpgradeTarget.fromAttributes with literal names and ids only, no reference at all.
+ *
+ * The cluster stack holds a second, smaller cluster in the same environment (`otherCluster`, parameter
+ * prefix `Other`, its own volume name) that the upgrade must leave alone: its volumes and snapshots, its
+ * instances' discovery and its lock are kept apart by its own cluster identity (issue 17).
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -34,6 +38,8 @@ export interface TwoStacks {
   readonly clusterStack: Stack;
   readonly upgradeStack: Stack;
   readonly cluster: Neo4jCluster;
+  /** A second cluster of the same environment in the cluster stack, never upgraded here. */
+  readonly otherCluster: Neo4jCluster;
   readonly upgrade: Neo4jStagedUpgrade;
 }
 
@@ -42,6 +48,16 @@ const ENV = { account: process.env.CDK_DEFAULT_ACCOUNT ?? '123456789012', region
 export function twoStackApp(app: App, o: TwoStackOptions): TwoStacks {
   const clusterStack = new Stack(app, o.clusterStackName ?? 'Neo4jClusterStack', { env: ENV, description: 'Neo4j cluster on ECS (two-stack app)' });
   const cluster = exampleCluster(clusterStack, o);
+  const otherCluster = new Neo4jCluster(clusterStack, 'OtherNeo4j', {
+    dockerImage: o.dockerImage,
+    versionFamily: o.versionFamily,
+    environmentName: o.environmentName,
+    parameterPrefix: 'Other',
+    capacity: { min: 1, max: 1, desired: 1 },
+    slaveCapacity: { min: 0, max: 1, desired: 0 },
+    dataVolume: { name: `neo4j-${o.environmentName}-other-data`, sizeGiB: 20 },
+    vpc: cluster.vpc,
+  });
 
   const upgradeStack = new Stack(app, o.upgradeStackName ?? 'Neo4jUpgradeStack', { env: ENV, description: 'Staged upgrade of the Neo4j cluster (two-stack app)' });
   const target = targetIn(upgradeStack, cluster, o.reference);
@@ -53,7 +69,7 @@ export function twoStackApp(app: App, o: TwoStackOptions): TwoStacks {
     cloneRegions: ['eu-west-1'],
     approvalMode: ApprovalMode.AFTER_STORE_UPGRADE,
   });
-  return { clusterStack, upgradeStack, cluster, upgrade };
+  return { clusterStack, upgradeStack, cluster, otherCluster, upgrade };
 }
 
 function targetIn(scope: Stack, cluster: Neo4jCluster, reference: TargetReference): INeo4jUpgradeTarget {
@@ -64,6 +80,8 @@ function targetIn(scope: Stack, cluster: Neo4jCluster, reference: TargetReferenc
     environmentName: cluster.environmentName,
     dataVolumeName: cluster.dataVolumeName,
     versionFamily: cluster.versionFamily,
+    // A literal in `names` too: the identity is known at synth (the cluster stack's name and construct path).
+    clusterIdentity: cluster.clusterIdentity,
   };
   if (reference === 'attributes') {
     return Neo4jUpgradeTarget.fromAttributes(scope, 'Cluster', {

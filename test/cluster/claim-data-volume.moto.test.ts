@@ -524,15 +524,19 @@ describe('claim-data-volume.sh: each cluster claims only its own volumes (issue 
     expect(tagsOf(await volume(b1))[KEY]).toBe('StackB/22222222');
   });
 
-  test('a volume without an identity is claimed only when adopting, and is then tagged as the adopter\'s', async () => {
+  test('a volume without an identity is claimed only when adopting (else the node stops rather than boot empty), and is then tagged as the adopter\'s', async () => {
     const p = pool();
     const az = 'us-east-1b';
     const tags = { Name: p.name, Environment: p.environment };
     const untagged = await createVolume(az, tags);
     const others = await createVolume(az, { ...tags, [KEY]: 'Other/33333333' });
 
-    const strict = claimed(await runScript(CLAIM, claimEnv(p, await launch(az), az, as('Mine/44444444'))));
-    expect([untagged, others]).not.toContain(strict.volumeId);
+    // Not adopting: it neither takes the untagged volume nor boots on a new empty one beside it.
+    const strict = await runScript(CLAIM, claimEnv(p, await launch(az), az, as('Mine/44444444')));
+    expect(strict.code).toBe(5);
+    expect(strict.stderr).toContain(`not creating an empty volume: ${az} has available volume(s)`);
+    expect(strict.stderr).toContain(untagged);
+    expect(strict.stderr).toContain('adoptUntaggedVolumes: true');
     expect(tagsOf(await volume(untagged))).toEqual(tags);
 
     const adopted = claimed(await runScript(CLAIM, claimEnv(p, await launch(az), az, as('Mine/44444444', true))));

@@ -63,6 +63,7 @@
 #   2  invalid or missing configuration (nothing was changed)
 #   3  environment: aws CLI or curl missing, or instance id / AZ / region not obtainable from IMDS
 #   4  no volume claimed after NEO4J_CLAIM_MAX_ROUNDS rounds, or a created volume went to `error`
+#   5  refused to create an empty volume beside an available one without an identity tag (not adopted)
 set -euo pipefail
 
 PROG=claim-data-volume
@@ -359,6 +360,23 @@ create_volume() {
   done
 }
 
+# A cluster given an identity after its volumes were made (an existing cluster upgraded to this library
+# version without adoptUntaggedVolumes) would otherwise boot on a new, empty volume while its own data sits
+# untagged beside it. Stop instead: the operator adopts them (adoptUntaggedVolumes) or retires them.
+refuse_beside_unadopted_volumes() {
+  [[ -n $CLUSTER_ID && $ADOPT == false ]] || return 0
+  local base="{\"Name\":\"tag:Name\",\"Values\":[\"$NAME\"]},{\"Name\":\"tag:Environment\",\"Values\":[\"$ENVIRONMENT\"]}"
+  local unadopted
+  ec2 describe-volumes \
+    --filters "[$base,{\"Name\":\"availability-zone\",\"Values\":[\"$AZ\"]},{\"Name\":\"status\",\"Values\":[\"available\"]}]" \
+    --query "Volumes[?$UNTAGGED].VolumeId" ||
+    failed "DescribeVolumes (untagged Name=$NAME Environment=$ENVIRONMENT in $AZ) failed: $ERR" || return 1
+  unadopted=$(tr -s '\t\n' '  ' <<<"$OUT" | xargs)
+  [[ -z $unadopted ]] || die 5 "not creating an empty volume: $AZ has available volume(s) tagged Name=$NAME" \
+    "Environment=$ENVIRONMENT without a $CLUSTER_KEY tag ($unadopted), probably this cluster's data from before" \
+    "cluster identities; set adoptUntaggedVolumes: true to adopt them, or rename them to retire them"
+}
+
 # ---------------------------------------------------------------------------------------------------
 # One round: reuse, else available ones, else create. Returns 0 once a volume is claimed and reported.
 # ---------------------------------------------------------------------------------------------------
@@ -383,6 +401,7 @@ claim_round() {
       return 1
     fi
   fi
+  refuse_beside_unadopted_volumes || return 1
   log "no volume tagged Name=$NAME Environment=$ENVIRONMENT $OWNER is available in $AZ: creating one"
   create_volume || return 1
   try_attach "$CREATED"

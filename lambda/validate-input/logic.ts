@@ -1,4 +1,5 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { PROCEDURE_LIMITS, jsonBytes } from '../../lib/private/procedure-limits';
 import { describeStack, stackParameters } from '../shared/cfn-stack';
 import { ClusterContext } from '../shared/context';
 import { partitionOf } from '../shared/aws-regions';
@@ -44,7 +45,7 @@ const MIN_SECONDS = 60;
 const MAX_SECONDS = 31_536_000;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 /** The comment travels in the state and the result notification: it must stay small. */
-export const MAX_COMMENT_CHARACTERS = 4096;
+export const MAX_COMMENT_CHARACTERS = PROCEDURE_LIMITS.commentCharacters;
 /** How many unknown field names one message lists. */
 const LISTED_UNKNOWN_FIELDS = 10;
 
@@ -56,7 +57,7 @@ const LISTED_UNKNOWN_FIELDS = 10;
  */
 export async function logic(deps: ValidateInputDeps, input: ValidateInputInput): Promise<UpgradePlan> {
   const cluster = requireCluster(input?.cluster);
-  const request = requireExecutionInput(input.request) as UpgradeRequest;
+  const request = checkRequestSize(requireExecutionInput(input.request)) as UpgradeRequest;
   const defaults = requireObject(input.defaults ?? {}, 'defaults') as UpgradeRequest;
   rejectUnknownKeys(request, 'request');
   rejectUnknownKeys(defaults, 'defaults');
@@ -115,11 +116,17 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
       `${comment.field} must be at most ${MAX_COMMENT_CHARACTERS} characters, got ${comment.value.length}: ${show(comment.value)}`,
     );
   }
+  if (typeof comment.value === 'string' && jsonBytes(comment.value) - 2 > PROCEDURE_LIMITS.commentBytes) {
+    throw new InvalidInputError(
+      `${comment.field} must be at most ${PROCEDURE_LIMITS.commentBytes} bytes as JSON (UTF-8, escapes included), ` +
+      `got ${jsonBytes(comment.value) - 2}: ${show(comment.value)}`,
+    );
+  }
 
   const target = pick('targetCapacity');
-  if (target.value !== undefined) checkInteger(target.value, target.field, 1);
+  if (target.value !== undefined) checkInteger(target.value, target.field, 1, PROCEDURE_LIMITS.mainMembers);
   const slave = pick('slaveCapacity');
-  if (slave.value !== undefined) checkInteger(slave.value, slave.field, 0);
+  if (slave.value !== undefined) checkInteger(slave.value, slave.field, 0, PROCEDURE_LIMITS.slaveMembers);
 
   // The stack as it runs now.
   const stack = await describeStack(deps.cfn, cluster.stackName);
@@ -135,8 +142,8 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
   const currentDockerImage = params[cluster.parameterNames.dockerImage];
   const fromVersion = currentVersionOf(currentDockerImage, request.fromVersion, cluster);
 
-  const targetCapacity = capacity(params, cluster.parameterNames.desiredCapacity, 'targetCapacity', target, 1);
-  const slaveCapacity = capacity(params, cluster.parameterNames.slaveDesiredCapacity, 'slaveCapacity', slave, 0);
+  const targetCapacity = capacity(params, cluster.parameterNames.desiredCapacity, 'targetCapacity', target, 1, PROCEDURE_LIMITS.mainMembers);
+  const slaveCapacity = capacity(params, cluster.parameterNames.slaveDesiredCapacity, 'slaveCapacity', slave, 0, PROCEDURE_LIMITS.slaveMembers);
   checkCapacitiesFitTheGroups(params, cluster, target.field, targetCapacity, slave.field, slaveCapacity);
 
   const { currentCapacity, currentSlaveMembers } = runningMembers(params, cluster);
@@ -205,6 +212,19 @@ function requireExecutionInput(value: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** The request stays at `$.request` for the whole execution: bounded, so every later state has room. */
+function checkRequestSize(request: Record<string, unknown>): Record<string, unknown> {
+  const bytes = jsonBytes(request);
+  if (bytes > PROCEDURE_LIMITS.executionInputBytes) {
+    const largest = Object.entries(request).map(([k, v]) => ({ k, bytes: jsonBytes(v) })).sort((a, b) => b.bytes - a.bytes)[0];
+    throw new InvalidInputError(
+      `the execution input is ${bytes} bytes as JSON, at most ${PROCEDURE_LIMITS.executionInputBytes} (it is kept in the state, ` +
+      `which Step Functions caps at 256 KiB); its largest field is ${show(largest?.k)} (${largest?.bytes} bytes)`,
+    );
+  }
+  return request;
+}
+
 function requireObject(value: unknown, field: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidInputError(`${field} must be an object, got ${show(value)}`);
@@ -271,6 +291,11 @@ function mergeTimeouts(fromRequest: unknown, fromDefaults: unknown): UpgradeTime
  */
 function checkRegions(value: unknown, field: string, homeRegion: string, granted: unknown): string[] {
   if (!Array.isArray(value)) throw new InvalidInputError(`${field} must be an array of region names, got ${show(value)}`);
+  if (value.length > PROCEDURE_LIMITS.cloneRegions) {
+    throw new InvalidInputError(
+      `${field} lists ${value.length} regions, at most ${PROCEDURE_LIMITS.cloneRegions} (each adds to the state machine's state): ${show(value)}`,
+    );
+  }
   const grantedRegions = Array.isArray(granted) ? granted : undefined;
   const out: string[] = [];
   value.forEach((r, i) => {
@@ -335,13 +360,24 @@ function stackInteger(params: Record<string, string>, key: string, min: number):
 
 /** The given capacity, else the stack's current value of `key`. */
 function capacity(
-  params: Record<string, string>, key: string, field: string, given: { value: unknown }, min: number,
+  params: Record<string, string>, key: string, field: string, given: { value: unknown }, min: number, max: number,
 ): number {
   if (given.value !== undefined) return given.value as number;
   const n = stackInteger(params, key, min);
   if (n === undefined) {
     throw new InvalidInputError(
       `${field} is not given and the stack's ${key} (${show(params[key])}) is not an integer >= ${min}; give ${field}`,
+    );
+  }
+  return checkMembersCap(n, key, max);
+}
+
+/** A member count the stack runs, within what the procedure upgrades (snapshots, volumes and gates list every member). */
+function checkMembersCap(n: number, key: string, max: number): number {
+  if (n > max) {
+    throw new InvalidInputError(
+      `the stack's ${key} is ${n}: this procedure upgrades at most ${max} such nodes (every member adds to the state ` +
+      `machine's state, capped at 256 KiB)`,
     );
   }
   return n;
@@ -353,7 +389,7 @@ function capacity(
  */
 function runningMembers(params: Record<string, string>, cluster: ClusterContext): { currentCapacity: number; currentSlaveMembers: number } {
   const names = cluster.parameterNames;
-  const running = (key: string, min: number) => {
+  const running = (key: string, min: number, max: number) => {
     const n = stackInteger(params, key, min);
     if (n === undefined) {
       throw new InvalidInputError(
@@ -361,11 +397,11 @@ function runningMembers(params: Record<string, string>, cluster: ClusterContext)
         'cannot tell how many members the cluster has before the upgrade',
       );
     }
-    return n;
+    return checkMembersCap(n, key, max);
   };
   return {
-    currentCapacity: running(names.desiredCapacity, 1),
-    currentSlaveMembers: params[names.slaveMode] === 'SINGLE' ? 0 : running(names.slaveDesiredCapacity, 0),
+    currentCapacity: running(names.desiredCapacity, 1, PROCEDURE_LIMITS.mainMembers),
+    currentSlaveMembers: params[names.slaveMode] === 'SINGLE' ? 0 : running(names.slaveDesiredCapacity, 0, PROCEDURE_LIMITS.slaveMembers),
   };
 }
 

@@ -57,7 +57,7 @@ const LISTED_UNKNOWN_FIELDS = 10;
  */
 export async function logic(deps: ValidateInputDeps, input: ValidateInputInput): Promise<UpgradePlan> {
   const cluster = requireCluster(input?.cluster);
-  const request = checkRequestSize(requireExecutionInput(input.request)) as UpgradeRequest;
+  const request = requireExecutionInput(input.request) as UpgradeRequest;
   const defaults = requireObject(input.defaults ?? {}, 'defaults') as UpgradeRequest;
   rejectUnknownKeys(request, 'request');
   rejectUnknownKeys(defaults, 'defaults');
@@ -127,6 +127,9 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
   if (target.value !== undefined) checkInteger(target.value, target.field, 1, PROCEDURE_LIMITS.mainMembers);
   const slave = pick('slaveCapacity');
   if (slave.value !== undefined) checkInteger(slave.value, slave.field, 0, PROCEDURE_LIMITS.slaveMembers);
+
+  // Every field is checked on its own above; the input as a whole is bounded too (it stays at `$.request`).
+  checkRequestSize(request as Record<string, unknown>);
 
   // The stack as it runs now.
   const stack = await describeStack(deps.cfn, cluster.stackName);
@@ -213,7 +216,7 @@ function requireExecutionInput(value: unknown): Record<string, unknown> {
 }
 
 /** The request stays at `$.request` for the whole execution: bounded, so every later state has room. */
-function checkRequestSize(request: Record<string, unknown>): Record<string, unknown> {
+function checkRequestSize(request: Record<string, unknown>): void {
   const bytes = jsonBytes(request);
   if (bytes > PROCEDURE_LIMITS.executionInputBytes) {
     const largest = Object.entries(request).map(([k, v]) => ({ k, bytes: jsonBytes(v) })).sort((a, b) => b.bytes - a.bytes)[0];
@@ -222,7 +225,6 @@ function checkRequestSize(request: Record<string, unknown>): Record<string, unkn
       `which Step Functions caps at 256 KiB); its largest field is ${show(largest?.k)} (${largest?.bytes} bytes)`,
     );
   }
-  return request;
 }
 
 function requireObject(value: unknown, field: string): Record<string, unknown> {

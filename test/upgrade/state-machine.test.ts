@@ -173,6 +173,11 @@ describe('Neo4jStagedUpgrade props', () => {
     [{ finalCapacity: 2.5 }, 'finalCapacity'],
     [{ cloneRegions: ['Europe'] }, 'cloneRegions'],
     [{ cloneRegions: ['eu-west-1'], cloneVolumes: false }, 'cloneRegions'],
+    // Caps that keep the state and the history inside Step Functions' quotas (lib/private/procedure-limits.ts).
+    [{ finalCapacity: 10 }, 'finalCapacity'],
+    [{ cloneRegions: ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'us-east-2', 'us-west-2', 'ap-southeast-1', 'ap-southeast-2', 'ca-central-1'] }, 'cloneRegions'],
+    [{ validationPartitions: 33 }, 'validationPartitions'],
+    [{ validationPartitions: 1000 }, 'validationPartitions'],
   ])('%j is refused naming %s', (props, prop) => {
     try {
       upgradeStack(props);

@@ -193,7 +193,7 @@ export async function logic(deps: ValidateMigrationDeps, input: ValidateMigratio
  * to. Refused (catchable, before the list could break the 256 KiB state limit, which no Catch takes)
  * when that is over the budget.
  */
-function checkPartialFitsTheState(snapshot: Snapshot, partition: PartitionSpec): void {
+export function checkPartialFitsTheState(snapshot: Snapshot, partition: PartitionSpec): void {
   const bytes = jsonBytes(snapshot);
   const budget = PROCEDURE_LIMITS.validationPartialsBytes;
   if (bytes * partition.count > budget) {

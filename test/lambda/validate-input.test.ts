@@ -328,7 +328,7 @@ describe('validate-input: fields that grow the state are capped', () => {
     ['targetCapacity', { ...image, targetCapacity: 10 }, /^targetCapacity must be an integer from 1 to 9, got 10$/],
     ['slaveCapacity', { ...image, slaveCapacity: 4 }, /^slaveCapacity must be an integer from 0 to 3, got 4$/],
   ])('%s', async (_what, request, message) => {
-    const error = await run(request, { cloneRegions: regions.slice(0, 8) }).result.then(() => new Error("accepted"), (e: Error) => e);
+    const error = await run(request, { cloneRegions: regions.slice(0, 8) }).result.then(() => new Error('accepted'), (e: Error) => e);
     expect({ name: error.name, message: error.message }).toEqual({ name: 'InvalidInputError', message: expect.stringMatching(message) });
     expect(cfnMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 0);
   });

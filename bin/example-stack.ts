@@ -6,7 +6,9 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ApprovalMode, ClusterMode, DataVolumeOptions, Neo4jCluster, Neo4jStagedUpgrade, Neo4jVersionFamily } from '../lib';
+import {
+  ApprovalMode, ClusterMode, DataVolumeOptions, Neo4jCluster, Neo4jStagedUpgrade, Neo4jStagedUpgradeProps, Neo4jVersionFamily, NodeCapacity,
+} from '../lib';
 
 export interface ExampleClusterOptions {
   readonly dockerImage: string;
@@ -14,11 +16,17 @@ export interface ExampleClusterOptions {
   readonly environmentName: string;
   /** Other volume settings (type, IOPS, ...); default 200 GiB gp3. */
   readonly dataVolume?: Omit<DataVolumeOptions, 'encryptionKey'>;
+  /** Default 3 HA members (min 1, max 3). */
+  readonly capacity?: NodeCapacity;
+  /** Default 1 slave-only node. */
+  readonly slaveCapacity?: NodeCapacity;
 }
 
 export interface ExampleStackOptions extends ExampleClusterOptions {
   readonly stackName: string;
   readonly description: string;
+  /** Upgrade props that replace the example's (finalCapacity, cloneRegions, migrations, ...). */
+  readonly upgrade?: Partial<Omit<Neo4jStagedUpgradeProps, 'cluster' | 'boltUri'>>;
 }
 
 /** The example's cluster: 3 HA members + 1 slave-only node, data volumes encrypted with its own key. */
@@ -33,8 +41,8 @@ export function exampleCluster(stack: Stack, o: ExampleClusterOptions): Neo4jClu
     environmentName: o.environmentName,
     mode: ClusterMode.HA,
     slaveMode: ClusterMode.HA,
-    capacity: { min: 1, max: 3, desired: 3 },
-    slaveCapacity: { min: 1, max: 1, desired: 1 },
+    capacity: o.capacity ?? { min: 1, max: 3, desired: 3 },
+    slaveCapacity: o.slaveCapacity ?? { min: 1, max: 1, desired: 1 },
     dataVolume: { name: `neo4j-${o.environmentName}-data`, sizeGiB: 200, encryptionKey: dataKey, ...o.dataVolume },
   });
 }
@@ -60,6 +68,7 @@ export function exampleStack(app: App, o: ExampleStackOptions): Stack {
       { id: '001-record-the-schema-version', cypher: "MERGE (v:ExampleSchemaVersion {app: 'example'}) SET v.version = 2" },
     ],
     approvalMode: ApprovalMode.AFTER_STORE_UPGRADE,
+    ...o.upgrade,
   });
   return stack;
 }

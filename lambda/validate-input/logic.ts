@@ -1,4 +1,5 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { PROCEDURE_LIMITS } from '../../lib/private/procedure-limits';
 import { describeStack, stackParameters } from '../shared/cfn-stack';
 import { ClusterContext } from '../shared/context';
 import { InvalidInputError } from '../shared/errors';
@@ -66,8 +67,8 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
   const currentDockerImage = params[cluster.parameterNames.dockerImage];
   const fromVersion = currentVersionOf(currentDockerImage, request.fromVersion, cluster);
 
-  const targetCapacity = capacity(params, cluster.parameterNames.desiredCapacity, 'targetCapacity', target, 1);
-  const slaveCapacity = capacity(params, cluster.parameterNames.slaveDesiredCapacity, 'slaveCapacity', slave, 0);
+  const targetCapacity = capacity(params, cluster.parameterNames.desiredCapacity, 'targetCapacity', target, 1, PROCEDURE_LIMITS.mainMembers);
+  const slaveCapacity = capacity(params, cluster.parameterNames.slaveDesiredCapacity, 'slaveCapacity', slave, 0, PROCEDURE_LIMITS.slaveMembers);
   checkCapacitiesFitTheGroups(params, cluster, target.field, targetCapacity, slave.field, slaveCapacity);
 
   const { currentCapacity, currentSlaveMembers } = runningMembers(params, cluster);
@@ -176,13 +177,24 @@ function stackInteger(params: Record<string, string>, key: string, min: number):
 
 /** The given capacity, else the stack's current value of `key`. */
 function capacity(
-  params: Record<string, string>, key: string, field: string, given: { value: unknown }, min: number,
+  params: Record<string, string>, key: string, field: string, given: { value: unknown }, min: number, max: number,
 ): number {
   if (given.value !== undefined) return given.value as number;
   const n = stackInteger(params, key, min);
   if (n === undefined) {
     throw new InvalidInputError(
       `${field} is not given and the stack's ${key} (${show(params[key])}) is not an integer >= ${min}; give ${field}`,
+    );
+  }
+  return checkMembersCap(n, key, max);
+}
+
+/** A member count the stack runs, within what the procedure upgrades (snapshots, volumes and gates list every member). */
+function checkMembersCap(n: number, key: string, max: number): number {
+  if (n > max) {
+    throw new InvalidInputError(
+      `the stack's ${key} is ${n}: this procedure upgrades at most ${max} such nodes (every member adds to the state ` +
+      `machine's state, capped at 256 KiB)`,
     );
   }
   return n;
@@ -194,7 +206,7 @@ function capacity(
  */
 function runningMembers(params: Record<string, string>, cluster: ClusterContext): { currentCapacity: number; currentSlaveMembers: number } {
   const names = cluster.parameterNames;
-  const running = (key: string, min: number) => {
+  const running = (key: string, min: number, max: number) => {
     const n = stackInteger(params, key, min);
     if (n === undefined) {
       throw new InvalidInputError(
@@ -202,11 +214,11 @@ function runningMembers(params: Record<string, string>, cluster: ClusterContext)
         'cannot tell how many members the cluster has before the upgrade',
       );
     }
-    return n;
+    return checkMembersCap(n, key, max);
   };
   return {
-    currentCapacity: running(names.desiredCapacity, 1),
-    currentSlaveMembers: params[names.slaveMode] === 'SINGLE' ? 0 : running(names.slaveDesiredCapacity, 0),
+    currentCapacity: running(names.desiredCapacity, 1, PROCEDURE_LIMITS.mainMembers),
+    currentSlaveMembers: params[names.slaveMode] === 'SINGLE' ? 0 : running(names.slaveDesiredCapacity, 0, PROCEDURE_LIMITS.slaveMembers),
   };
 }
 

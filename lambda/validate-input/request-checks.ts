@@ -4,6 +4,7 @@
  * construct's baked defaults applied. validate-input runs them before it reads the stack; the operator
  * CLI (`upgrade start`) runs the same ones before it starts an execution.
  */
+import { PROCEDURE_LIMITS, jsonBytes } from '../../lib/private/procedure-limits';
 import { partitionOf } from '../shared/aws-regions';
 import { InvalidInputError } from '../shared/errors';
 import { ImageReference, Neo4jVersion, compareVersions, neo4jVersionFromTag, parseImageReference, parseNeo4jVersion } from '../shared/image-reference';
@@ -23,7 +24,7 @@ const MIN_SECONDS = 60;
 const MAX_SECONDS = 31_536_000;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 /** The comment travels in the state and the result notification: it must stay small. */
-export const MAX_COMMENT_CHARACTERS = 4096;
+export const MAX_COMMENT_CHARACTERS = PROCEDURE_LIMITS.commentCharacters;
 /** How many unknown field names one message lists. */
 const LISTED_UNKNOWN_FIELDS = 10;
 
@@ -110,10 +111,19 @@ export function checkRequest(requestValue: unknown, defaultsValue: unknown, home
       `${comment.field} must be at most ${MAX_COMMENT_CHARACTERS} characters, got ${comment.value.length}: ${show(comment.value)}`,
     );
   }
+  if (typeof comment.value === 'string' && jsonBytes(comment.value) - 2 > PROCEDURE_LIMITS.commentBytes) {
+    throw new InvalidInputError(
+      `${comment.field} must be at most ${PROCEDURE_LIMITS.commentBytes} bytes as JSON (UTF-8, escapes included), ` +
+      `got ${jsonBytes(comment.value) - 2}: ${show(comment.value)}`,
+    );
+  }
   const targetCapacity = pick('targetCapacity');
-  if (targetCapacity.value !== undefined) checkInteger(targetCapacity.value, targetCapacity.field, 1);
+  if (targetCapacity.value !== undefined) checkInteger(targetCapacity.value, targetCapacity.field, 1, PROCEDURE_LIMITS.mainMembers);
   const slaveCapacity = pick('slaveCapacity');
-  if (slaveCapacity.value !== undefined) checkInteger(slaveCapacity.value, slaveCapacity.field, 0);
+  if (slaveCapacity.value !== undefined) checkInteger(slaveCapacity.value, slaveCapacity.field, 0, PROCEDURE_LIMITS.slaveMembers);
+
+  // Every field is checked on its own above; the input as a whole is bounded too (it stays at `$.request`).
+  checkRequestSize(request as Record<string, unknown>);
 
   return {
     request, dockerImage, toVersion, approvalMode, allowSameVersion: same.value === true, cloneRegions, timeouts, lockTtlSeconds,
@@ -187,6 +197,11 @@ function mergeTimeouts(fromRequest: unknown, fromDefaults: unknown): UpgradeTime
  */
 function checkRegions(value: unknown, field: string, homeRegion: string, granted: unknown): string[] {
   if (!Array.isArray(value)) throw new InvalidInputError(`${field} must be an array of region names, got ${show(value)}`);
+  if (value.length > PROCEDURE_LIMITS.cloneRegions) {
+    throw new InvalidInputError(
+      `${field} lists ${value.length} regions, at most ${PROCEDURE_LIMITS.cloneRegions} (each adds to the state machine's state): ${show(value)}`,
+    );
+  }
   const grantedRegions = Array.isArray(granted) ? granted : undefined;
   const out: string[] = [];
   value.forEach((r, i) => {
@@ -253,4 +268,16 @@ function targetVersionOf(image: ImageReference, dockerImage: string, targetVersi
     );
   }
   return version;
+}
+
+/** The request stays at `$.request` for the whole execution: bounded, so every later state has room. */
+function checkRequestSize(request: Record<string, unknown>): void {
+  const bytes = jsonBytes(request);
+  if (bytes > PROCEDURE_LIMITS.executionInputBytes) {
+    const largest = Object.entries(request).map(([k, v]) => ({ k, bytes: jsonBytes(v) })).sort((a, b) => b.bytes - a.bytes)[0];
+    throw new InvalidInputError(
+      `the execution input is ${bytes} bytes as JSON, at most ${PROCEDURE_LIMITS.executionInputBytes} (it is kept in the state, ` +
+      `which Step Functions caps at 256 KiB); its largest field is ${show(largest?.k)} (${largest?.bytes} bytes)`,
+    );
+  }
 }

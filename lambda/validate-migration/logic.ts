@@ -1,4 +1,5 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { PROCEDURE_LIMITS, jsonBytes } from '../../lib/private/procedure-limits';
 import { BaselineTooLargeError, loadBaselineFromSsm, storeBaselineInSsm } from '../../validator/baseline-store';
 import { captureSnapshot } from '../../validator/capture';
 import type { Difference, ValidationReport } from '../../validator/report';
@@ -139,6 +140,7 @@ export async function logic(deps: ValidateMigrationDeps, input: ValidateMigratio
       const snapshot = await withDatabase(deps, target(c), (driver) =>
         captureSnapshot(driver, { database: c.database, uri: c.boltUri, keys: c.keys, partition: c.partition }),
       );
+      checkPartialFitsTheState(snapshot, c.partition!);
       return { mode: 'capture-partition', partition: c.partition!, snapshot };
     }
     case 'capture-baseline': {
@@ -182,6 +184,23 @@ export async function logic(deps: ValidateMigrationDeps, input: ValidateMigratio
       }
       return { mode: 'compare', ok: true, checks: report.checks, nodes: report.found.nodes, relationships: report.found.relationships };
     }
+  }
+}
+
+/**
+ * The partition snapshots of one pass are collected in the state machine's state until a last call
+ * combines them; partitions hold the same groups, so `count` times this one's size is what they add up
+ * to. Refused (catchable, before the list could break the 256 KiB state limit, which no Catch takes)
+ * when that is over the budget.
+ */
+export function checkPartialFitsTheState(snapshot: Snapshot, partition: PartitionSpec): void {
+  const bytes = jsonBytes(snapshot);
+  const budget = PROCEDURE_LIMITS.validationPartialsBytes;
+  if (bytes * partition.count > budget) {
+    throw new PreconditionFailedError(
+      `partition ${partition.index} of ${partition.count}: its snapshot is ${bytes} bytes, so ${partition.count} partitions ` +
+      `would add about ${bytes * partition.count} bytes to the state (at most ${budget}): use fewer validationPartitions`,
+    );
   }
 }
 

@@ -108,7 +108,8 @@ export interface UpgradeStateDocument {
   readonly validation: {
     readonly baseline: StepResult;
     readonly compare: StepResult;
-    readonly partials: unknown[];
+    /** The partition snapshots of the pass running now (emptied once combined). */
+    readonly partials: { readonly snapshots: unknown[] };
     readonly partitionIndexes: { readonly indexes: number[] };
   };
   readonly error: { readonly Error: string; readonly Cause: string };

@@ -8,6 +8,7 @@ import { INeo4jUpgradeTarget } from '../cluster/neo4j-upgrade-target';
 import { Neo4jTaskContext } from '../cluster/neo4j-task-context';
 import { Neo4jUpgradesValidationError } from '../errors';
 import { pinFeatureFlags } from '../private/pinned-feature-flags';
+import { PROCEDURE_LIMITS } from '../private/procedure-limits';
 import { statePath } from '../private/state-document';
 import { validateCypherMigrations } from '../private/validate-cypher-migrations';
 import { CloneDataVolume } from '../toolkit/blocks/clone-data-volume';
@@ -43,7 +44,7 @@ export interface Neo4jStagedUpgradeProps {
    */
   readonly boltUri?: string;
   /**
-   * Main group size after the upgrade (seed 000 step 7, N).
+   * Main group size after the upgrade (seed 000 step 7, N): 1 to 9.
    * @default - the cluster's `capacity.desired`
    */
   readonly finalCapacity?: number;
@@ -53,7 +54,7 @@ export interface Neo4jStagedUpgradeProps {
    */
   readonly cloneVolumes?: boolean;
   /**
-   * Other regions that receive a copy of the migrated snapshot and tagged volumes (step 6).
+   * Other regions that receive a copy of the migrated snapshot and tagged volumes (step 6), at most 8.
    * @default - none
    */
   readonly cloneRegions?: string[];
@@ -68,7 +69,8 @@ export interface Neo4jStagedUpgradeProps {
    * operator's pause: on the single master, after its store upgrade, one statement per Lambda
    * invocation, each recorded in the database so a retry or redrive never applies it twice. With
    * `validateMigration`, the store upgrade is compared with the preflight baseline before they run and a
-   * new baseline is captured after them, which the final comparison uses.
+   * new baseline is captured after them, which the final comparison uses. At most 100 migrations and 96 KiB
+   * as JSON (they travel in the task input).
    * @default - none: stage 3 is the operator's pause only
    */
   readonly migrations?: CypherMigration[];
@@ -108,7 +110,8 @@ export interface Neo4jStagedUpgradeProps {
   readonly validationKeys?: { [label: string]: string[] };
   /**
    * Split the validator's checksum pass into this many key-range partitions run in parallel (a Map), for
-   * graphs too large for one Lambda invocation. Partial checksums combine order-independently.
+   * graphs too large for one Lambda invocation. Partial checksums combine order-independently. 1 to 32:
+   * each pass keeps the partial results in the state until they are combined.
    * @default 1
    */
   readonly validationPartitions?: number;
@@ -289,8 +292,13 @@ export class Neo4jStagedUpgrade extends Construct {
 
   private validateProps(props: Neo4jStagedUpgradeProps) {
     const n = props.finalCapacity;
-    if (n !== undefined && (!Number.isInteger(n) || n < 1)) {
-      throw new Neo4jUpgradesValidationError('finalCapacity', String(n), 'must be a whole number of at least 1');
+    if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > PROCEDURE_LIMITS.mainMembers)) {
+      throw new Neo4jUpgradesValidationError('finalCapacity', String(n), `must be a whole number from 1 to ${PROCEDURE_LIMITS.mainMembers}`);
+    }
+    const regions = props.cloneRegions ?? [];
+    if (regions.length > PROCEDURE_LIMITS.cloneRegions) {
+      throw new Neo4jUpgradesValidationError('cloneRegions', `${regions.length} regions`,
+        `at most ${PROCEDURE_LIMITS.cloneRegions} (each region adds to the state machine's state, capped at 256 KiB)`);
     }
     for (const region of props.cloneRegions ?? []) {
       if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
@@ -301,8 +309,9 @@ export class Neo4jStagedUpgrade extends Construct {
       throw new Neo4jUpgradesValidationError('cloneRegions', JSON.stringify(props.cloneRegions), 'regions to clone into were given but cloneVolumes is false');
     }
     const partitions = props.validationPartitions;
-    if (partitions !== undefined && (!Number.isInteger(partitions) || partitions < 1 || partitions > 1000)) {
-      throw new Neo4jUpgradesValidationError('validationPartitions', String(partitions), 'must be a whole number from 1 to 1000');
+    if (partitions !== undefined && (!Number.isInteger(partitions) || partitions < 1 || partitions > PROCEDURE_LIMITS.validationPartitions)) {
+      throw new Neo4jUpgradesValidationError('validationPartitions', String(partitions),
+        `must be a whole number from 1 to ${PROCEDURE_LIMITS.validationPartitions} (each partition adds its partial result to the state)`);
     }
     validateCypherMigrations(props.migrations ?? []);
     for (const [label, keys] of Object.entries(props.validationKeys ?? {})) {

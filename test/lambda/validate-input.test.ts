@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { PROCEDURE_LIMITS } from '../../lib/private/procedure-limits';
 import { memoryLogger } from '../../lambda/shared/log';
 import { DEFAULT_TIMEOUTS, MAX_COMMENT_CHARACTERS, REQUEST_KEYS, ValidateInputInput, logic } from '../../lambda/validate-input/logic';
 import { settingsFamilyOf } from '../../lambda/validate-input/settings-family';
@@ -140,9 +141,9 @@ describe('validate-input: refusals name the field and value, and change nothing'
     [{ dockerImage: 'Neo4j:3.5.35' }, /not a valid image reference: "Neo4j:3\.5\.35"/],
     [{ dockerImage: 'neo4j:3.5.35', targetVersion: '3.5.36' }, /targetVersion "3\.5\.36" does not match/],
     [{ dockerImage: 'neo4j:3.5.35', targetVersion: 'five' }, /targetVersion must be a full Neo4j version/],
-    [{ dockerImage: 'neo4j:3.5.35', targetCapacity: 0 }, /^targetCapacity must be an integer >= 1, got 0/],
-    [{ dockerImage: 'neo4j:3.5.35', targetCapacity: 2.5 }, /targetCapacity must be an integer >= 1, got 2\.5/],
-    [{ dockerImage: 'neo4j:3.5.35', slaveCapacity: -1 }, /slaveCapacity must be an integer >= 0, got -1/],
+    [{ dockerImage: 'neo4j:3.5.35', targetCapacity: 0 }, /^targetCapacity must be an integer from 1 to 9, got 0/],
+    [{ dockerImage: 'neo4j:3.5.35', targetCapacity: 2.5 }, /targetCapacity must be an integer from 1 to 9, got 2\.5/],
+    [{ dockerImage: 'neo4j:3.5.35', slaveCapacity: -1 }, /slaveCapacity must be an integer from 0 to 3, got -1/],
     [{ dockerImage: 'neo4j:3.5.35', cloneRegions: 'eu-west-1' }, /cloneRegions must be an array/],
     [{ dockerImage: 'neo4j:3.5.35', cloneRegions: ['eu-west-1a'] }, /cloneRegions\[0\] .*"eu-west-1a" \(that is an availability zone/],
     [{ dockerImage: 'neo4j:3.5.35', cloneRegions: ['Europe'] }, /cloneRegions\[0\] must be a region name/],
@@ -162,7 +163,7 @@ describe('validate-input: refusals name the field and value, and change nothing'
 
   test('a bad default is named as defaults.<field>', async () => {
     await expect(run({ dockerImage: 'neo4j:3.5.35' }, { targetCapacity: 0 }).result)
-      .rejects.toThrow(/^defaults\.targetCapacity must be an integer >= 1, got 0/);
+      .rejects.toThrow(/^defaults\.targetCapacity must be an integer from 1 to 9, got 0/);
     await expect(run({ dockerImage: 'neo4j:3.5.35' }, { dockerImage: 'neo4j:3.5.35' }).result)
       .rejects.toThrow(/defaults\.dockerImage is not allowed/);
     await expect(run({ dockerImage: 'neo4j:3.5.35' }, { timeouts: { approvalSeconds: 'long' } }).result)
@@ -366,6 +367,47 @@ describe('validate-input: every field refused in preflight, before the lock', ()
   test('the construct\'s regions pass, and none are needed when it was given none', async () => {
     await expect(run({ ...image, cloneRegions: ['eu-west-1'] }, { cloneRegions: ['eu-west-1'] }).result).resolves.toMatchObject({ cloneRegions: ['eu-west-1'] });
     await expect(run({ ...image, cloneRegions: ['eu-west-1'] }, { cloneRegions: [] }).result).rejects.toThrow(/cloneRegions \(none\)/);
+  });
+});
+
+/**
+ * The caps that keep the state machine's state and history inside Step Functions' quotas
+ * (lib/private/procedure-limits.ts): each refused before any AWS call or change, naming field, value and cap.
+ */
+describe('validate-input: fields that grow the state are capped', () => {
+  const image = { dockerImage: 'neo4j:3.5.35-enterprise' };
+  const regions = ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'us-east-2', 'us-west-2', 'ap-southeast-1', 'ap-southeast-2', 'ca-central-1'];
+
+  test.each([
+    // A digest of 20,000 hex digits is a valid reference: only the cap on the whole input refuses it.
+    ['the whole input', { dockerImage: `neo4j:3.5.35-enterprise@sha256:${'a'.repeat(20_000)}` },
+      /^the execution input is 200\d\d bytes as JSON, at most 16384 \(it is kept in the state, which Step Functions caps at 256 KiB\); its largest field is "dockerImage" \(200\d\d bytes\)$/],
+    ['comment as UTF-8 JSON', { ...image, comment: 'é'.repeat(3000) }, /^comment must be at most 4096 bytes as JSON \(UTF-8, escapes included\), got 6000: "éé/],
+    ['cloneRegions', { ...image, cloneRegions: regions }, /^cloneRegions lists 9 regions, at most 8 \(each adds to the state machine's state\)/],
+    ['targetCapacity', { ...image, targetCapacity: 10 }, /^targetCapacity must be an integer from 1 to 9, got 10$/],
+    ['slaveCapacity', { ...image, slaveCapacity: 4 }, /^slaveCapacity must be an integer from 0 to 3, got 4$/],
+  ])('%s', async (_what, request, message) => {
+    const error = await run(request, { cloneRegions: regions.slice(0, 8) }).result.then(() => new Error('accepted'), (e: Error) => e);
+    expect({ name: error.name, message: error.message }).toEqual({ name: 'InvalidInputError', message: expect.stringMatching(message) });
+    expect(cfnMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 0);
+  });
+
+  test('the stack\'s own member counts above the caps are refused too (every member is snapshotted and listed)', async () => {
+    running('neo4j:3.5.34-enterprise', { DesiredCapacity: '10', MaxSize: '10' });
+    await expect(run({ ...image, targetCapacity: 3 }).result).rejects.toThrow(/^the stack's DesiredCapacity is 10: this procedure upgrades at most 9 such nodes/);
+    running('neo4j:3.5.34-enterprise', { SlaveDesiredCapacity: '4' });
+    await expect(run(image).result).rejects.toThrow(/^the stack's SlaveDesiredCapacity is 4: this procedure upgrades at most 3 such nodes/);
+  });
+
+  test('every field at its cap passes', async () => {
+    running('neo4j:3.5.34-enterprise', { DesiredCapacity: '9', MaxSize: '9', SlaveDesiredCapacity: '3' });
+    const atCaps = {
+      ...image, targetCapacity: PROCEDURE_LIMITS.mainMembers, slaveCapacity: PROCEDURE_LIMITS.slaveMembers,
+      cloneRegions: regions.slice(0, PROCEDURE_LIMITS.cloneRegions), comment: 'c'.repeat(PROCEDURE_LIMITS.commentBytes),
+    };
+    await expect(run(atCaps, { cloneRegions: regions.slice(0, 8) }).result).resolves.toMatchObject({
+      targetCapacity: 9, slaveCapacity: 3, currentCapacity: 9, currentSlaveMembers: 3, cloneRegions: atCaps.cloneRegions,
+    });
   });
 });
 

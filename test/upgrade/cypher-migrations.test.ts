@@ -93,7 +93,10 @@ describe('migrations props', () => {
     [[{ id: 'add index', cypher: 'RETURN 1' }], 'migrations[0].id', '"add index"'],
     [[{ id: 'a', cypher: 'RETURN 1' }, { id: 'a', cypher: 'RETURN 2' }], 'migrations[1].id', '"a"'],
     [[{ id: 'a', cypher: '  ' }], 'migrations[0].cypher', '"  "'],
-    [[{ id: 'big', cypher: 'RETURN "' + 'x'.repeat(140_000) + '"' }], 'migrations', '140012 bytes'],
+    // Measured as the task input carries them: JSON, so each '"' counts twice.
+    [[{ id: 'big', cypher: 'RETURN "' + 'x'.repeat(140_000) + '"' }], 'migrations', '140037 bytes as JSON'],
+    [[{ id: 'quotes', cypher: 'RETURN ' + '"'.repeat(50_000) }], 'migrations', '100036 bytes as JSON'],
+    [Array.from({ length: 101 }, (_, i) => ({ id: `m${i}`, cypher: 'RETURN 1' })), 'migrations', '101 migrations'],
   ])('%#: refused naming %s and the value', (migrations, prop, value) => {
     let error: unknown;
     try {
@@ -103,5 +106,10 @@ describe('migrations props', () => {
     }
     expect(error).toBeInstanceOf(Neo4jUpgradesValidationError);
     expect(error).toMatchObject({ prop, value });
+  });
+
+  test('100 migrations of 96 KiB as JSON in all are accepted', () => {
+    const migrations = Array.from({ length: 100 }, (_, i) => ({ id: `m${String(i).padStart(3, '0')}`, cypher: `RETURN '${'x'.repeat(945)}'` }));
+    expect(() => upgradeStack({ migrations })).not.toThrow();
   });
 });

@@ -133,6 +133,9 @@ describe('Neo4jStagedUpgrade state machine', () => {
   test('cloning fans out over regions and AZs with Map states', () => {
     expect(states['Clone: for each region'].Type).toBe('Map');
     expect(states['Clone: for each AZ'].Type).toBe('Map');
+    // Each region keeps only the volumes created per AZ, not every item with the cluster it carried.
+    expect(states['Clone: for each AZ'].ResultSelector).toEqual({ 'zones.$': '$[*].created.Payload' });
+    expect(states['Clone: for each region'].ResultPath).toBe('$.volumes.cloned');
   });
 });
 
@@ -177,6 +180,11 @@ describe('Neo4jStagedUpgrade props', () => {
     [{ finalCapacity: 2.5 }, 'finalCapacity'],
     [{ cloneRegions: ['Europe'] }, 'cloneRegions'],
     [{ cloneRegions: ['eu-west-1'], cloneVolumes: false }, 'cloneRegions'],
+    // Caps that keep the state and the history inside Step Functions' quotas (lib/private/procedure-limits.ts).
+    [{ finalCapacity: 10 }, 'finalCapacity'],
+    [{ cloneRegions: ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'us-east-2', 'us-west-2', 'ap-southeast-1', 'ap-southeast-2', 'ca-central-1'] }, 'cloneRegions'],
+    [{ validationPartitions: 33 }, 'validationPartitions'],
+    [{ validationPartitions: 1000 }, 'validationPartitions'],
   ])('%j is refused naming %s', (props, prop) => {
     try {
       upgradeStack(props);
@@ -202,7 +210,12 @@ describe('migration validation (seed 004)', () => {
     expect(map.Catch[0].Next).toBe('Rollback: past the point of no return?');
     for (const name of Object.keys(map.ItemProcessor.States)) expect(insideMap.has(name)).toBe(true);
     expect(states['Stage 7 Scale out: compare with the baseline (seed 004) from partitions'].Parameters.Payload['partials.$'])
-      .toBe('$.validation.partials[*].result.Payload.snapshot');
+      .toBe('$.validation.partials.snapshots');
+    // Only the snapshots stay in the state, and only until they are combined.
+    expect(map.ResultSelector).toEqual({ 'snapshots.$': '$[*].result.Payload.snapshot' });
+    const dropped = states['Stage 7 Scale out: partial results combined'];
+    expect(states['Stage 7 Scale out: compare with the baseline (seed 004) from partitions'].Next).toBe('Stage 7 Scale out: partial results combined');
+    expect({ result: dropped.Result, resultPath: dropped.ResultPath }).toEqual({ result: {}, resultPath: '$.validation.partials' });
   });
 });
 

@@ -237,6 +237,12 @@ describe('validate-migration Lambda stage', () => {
     );
   });
 
+  test('a partition whose snapshot, times the partition count, would outgrow the state is refused with a catchable error', async () => {
+    const refused = await logic(deps(), input({ mode: 'capture-partition', partition: { index: 0, count: 1000 } })).catch((e) => e);
+    expect(refused).toBeInstanceOf(PreconditionFailedError);
+    expect(refused.message).toMatch(/^partition 0 of 1000: its snapshot is \d+ bytes, so 1000 partitions would add about \d+ bytes to the state \(at most 65536\): use fewer validationPartitions$/);
+  });
+
   test('through the handler (index.ts): clients from the environment', async () => {
     await expect(handler(input({ mode: 'compare' }))).resolves.toMatchObject({ ok: true });
   });

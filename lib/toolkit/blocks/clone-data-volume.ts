@@ -55,6 +55,7 @@ export class CloneDataVolume extends sfn.StateMachineFragment {
         'sourceSnapshotId.$': '$.snapshots.cloneSource.Payload.snapshots[0].snapshotId',
       },
       maxConcurrency: 4,
+      // One `{zones}` per region (see the per-AZ Map): the items' cluster and plan stay out of the state.
       resultPath: '$.volumes.cloned',
     });
     // Inside the Map, failures end the iteration; the Map's own Catch sends them to the stage's handler.
@@ -72,6 +73,8 @@ export class CloneDataVolume extends sfn.StateMachineFragment {
       itemsPath: '$.region.targets',
       itemSelector: { 'cluster.$': '$.cluster', 'target.$': '$$.Map.Item.Value', 'snapshotId.$': '$.snapshotId' },
       maxConcurrency: 6,
+      // The region's result is the volumes created per AZ, not each item with the cluster it carried.
+      resultSelector: { 'zones.$': '$[*].created.Payload' },
     });
     perAz.itemProcessor(inRegion.step(this, `${title}: create tagged volumes from the snapshot`, UpgradeHandler.CREATE_CLONE_VOLUMES, {
       'cluster.$': '$.cluster', 'executionId.$': '$$.Execution.Name', 'region.$': '$.target.region',

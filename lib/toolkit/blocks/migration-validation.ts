@@ -59,6 +59,8 @@ export class MigrationValidation extends sfn.StateMachineFragment {
         partition: { 'index.$': '$$.Map.Item.Value', 'count.$': statePath('settings.validationPartitions') },
       },
       maxConcurrency: 8,
+      // Only each partition's snapshot stays in the state (not the cluster and the partition each item echoes).
+      resultSelector: { 'snapshots.$': '$[*].result.Payload.snapshot' },
       resultPath: statePath('validation.partials'),
     });
     partitions.itemProcessor(ctx.failingTo(new sfn.Fail(this, `${title}: partition failed`, { errorPath: '$.Error', causePath: '$.Cause' }))
@@ -71,12 +73,16 @@ export class MigrationValidation extends sfn.StateMachineFragment {
       resultPath: statePath('validation.partitionIndexes'),
     });
     const combined = ctx.step(this, `${title}: ${mode.verb} from partitions`, UpgradeHandler.VALIDATE_MIGRATION, {
-      ...common, mode: mode.value, 'partials.$': '$.validation.partials[*].result.Payload.snapshot',
+      ...common, mode: mode.value, 'partials.$': statePath('validation.partials.snapshots'),
     }, { resultPath });
+    // Combined: the partial snapshots leave the state, so later states do not carry them.
+    const dropPartials = new sfn.Pass(this, `${title}: partial results combined`, {
+      result: sfn.Result.fromObject({}), resultPath: statePath('validation.partials'),
+    });
     const skip = new sfn.Pass(this, `${title}: validation disabled`);
     const choice = new sfn.Choice(this, `${title}: validate the migration?`)
       .when(sfn.Condition.booleanEquals(statePath('settings.validateMigration'), false), skip)
-      .when(sfn.Condition.numberGreaterThan(statePath('settings.validationPartitions'), 1), sfn.Chain.start(indexes).next(partitions).next(combined))
+      .when(sfn.Condition.numberGreaterThan(statePath('settings.validationPartitions'), 1), sfn.Chain.start(indexes).next(partitions).next(combined).next(dropPartials))
       .otherwise(single);
     const after = choice.afterwards();
     this.startState = choice;

@@ -19,9 +19,18 @@ export interface ApprovalToAnswer {
 }
 
 export async function pendingApprovalOf(sfn: SFNClient, ssm: SSMClient, stateMachineArn: string, executionArn: string): Promise<ApprovalToAnswer> {
+  const found = await pendingApprovalIfAny(sfn, ssm, stateMachineArn, executionArn);
+  if (!found) throw new RefusedError(`execution ${executionArn} is not waiting for an approval`);
+  return found;
+}
+
+/** The pending approval, or undefined when the execution waits for none (refused when it waits but its request is not readable). */
+export async function pendingApprovalIfAny(
+  sfn: SFNClient, ssm: SSMClient, stateMachineArn: string, executionArn: string,
+): Promise<ApprovalToAnswer | undefined> {
   const [events, shape] = await Promise.all([executionEvents(sfn, executionArn), executionShape(sfn, executionArn)]);
   const pending = executionProgress(events, shape).pendingApproval;
-  if (!pending) throw new RefusedError(`execution ${executionArn} is not waiting for an approval`);
+  if (!pending) return undefined;
   const parameterName = pending.parameterName ?? `${requireTagged(
     (await machineParameters(sfn, stateMachineArn)).lockParameterName, LOCK_PARAMETER_TAG, stateMachineArn, 'lock',
   )}/approval`;

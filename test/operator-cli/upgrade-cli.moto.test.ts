@@ -191,30 +191,31 @@ test('reject answers ApprovalRejected: the execution takes its rollback path; st
   expect(status.stdout).toContain('failed at: Wait for the operator decision: ApprovalRejected');
 });
 
-test('abort writes the request for the running execution; unlock refuses while the holder runs, frees the lock after', async () => {
+test('unlock refuses while the holder runs; abort at the approval writes the request and rejects the approval (the rollback path, never StopExecution); unlock frees the lock after', async () => {
   const machine = ['--state-machine', await createMachine('cli-test-abort')];
   const executionArn = await startUntilApproval('run-abort', machine);
   await ssm.send(new PutParameterCommand({
     Name: LOCK, Type: 'String', Overwrite: true,
     Value: JSON.stringify({ executionArn, expiresAt: '2099-01-01T00:00:00.000Z', acquiredAt: new Date().toISOString(), stackName: 'cli-test' }),
   }));
-  const aborted = await cli('abort', ...machine, '--reason', 'maintenance window over');
-  expect(outputUnless(aborted, 0)).toBe('');
-  expect(aborted).toMatchObject({ stdout: `${executionArn}\n` });
-  const request = JSON.parse(String((await ssm.send(new GetParameterCommand({ Name: ABORT }))).Parameter?.Value));
-  expect(request).toEqual({ executionArn, requestedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), by: 'test-operator', reason: 'maintenance window over' });
-  // Never StopExecution: the execution still runs (the state machine acts on the request at its next safe point).
-  expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
-
   const refused = await cli('unlock', ...machine);
   expect(outputUnless(refused, 1)).toBe('');
   expect(refused.stderr).toContain(`lock ${LOCK} is held by ${executionArn}, which is RUNNING`);
   expect((await ssm.send(new GetParameterCommand({ Name: LOCK }))).Parameter?.Value).toContain(executionArn);
 
-  // The holder ends (here rejected; moto's parser does not stop a run waiting for a token) and its lock is
-  // left behind, as a stopped execution leaves it: unlock frees it, and again finds it free.
-  expect(outputUnless(await cli('reject', ...machine, '--reason', 'aborting'), 0)).toBe('');
+  const aborted = await cli('abort', ...machine, '--reason', 'maintenance window over');
+  expect(outputUnless(aborted, 0)).toBe('');
+  expect(aborted).toMatchObject({ stdout: `${executionArn}\n`, stderr: expect.stringContaining('rejected it, which takes the rollback path now') });
+  const request = JSON.parse(String((await ssm.send(new GetParameterCommand({ Name: ABORT }))).Parameter?.Value));
+  expect(request).toEqual({ executionArn, requestedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), by: 'test-operator', reason: 'maintenance window over' });
+  // The execution waited on a task token, so the approval was rejected: it takes its own rollback path.
   expect(outputUnless(await cli('watch', '--execution', executionArn, '--interval', '1', '--timeout', '60'), 1)).toBe('');
+  const events = (await sfn.send(new GetExecutionHistoryCommand({ executionArn }))).events ?? [];
+  expect(events.find((e) => e.type === 'TaskFailed')?.taskFailedEventDetails).toMatchObject({ error: 'ApprovalRejected' });
+  expect(events.some((e) => e.stateEnteredEventDetails?.name === 'Roll back')).toBe(true);
+
+  // Its lock is left behind here (the test plays no lock release), as a stopped execution leaves it: unlock
+  // frees it, and again finds it free.
   const freed = await cli('unlock', ...machine);
   expect(outputUnless(freed, 0)).toBe('');
   expect(freed.stderr).toContain('which is FAILED');

@@ -5,10 +5,10 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   DescribeExecutionCommand, DescribeStateMachineForExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, ListExecutionsCommand,
-  ListTagsForResourceCommand, RedriveExecutionCommand, SFNClient, SendTaskSuccessCommand,
+  ListTagsForResourceCommand, RedriveExecutionCommand, SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand,
 } from '@aws-sdk/client-sfn';
-import { DeleteParameterCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { LOCK_PARAMETER_TAG } from '../../bin/upgrade/machine-tags';
+import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ABORT_PARAMETER_TAG, LOCK_PARAMETER_TAG } from '../../bin/upgrade/machine-tags';
 import { outputUnless, upgradeCli } from './run-upgrade-cli';
 import { upgradeMachineDefinition } from './upgrade-machine';
 
@@ -132,4 +132,29 @@ test('status counts the current step\'s polls (StillInProgressError) apart from 
   expect(run.stdout).toContain('step: Stage 2 Scale out: wait for the instances (since 16s, waiting: 2 poll(s))\n');
   expect(run.stdout).toContain('retries: 1 (last: ThrottlingException)\n');
   expect(run.stdout).toContain('status: RUNNING, elapsed 20s');
+});
+
+test('abort writes the request; an execution waiting for an approval has it rejected (the same rollback path), one that is not is left to its next safe point', async () => {
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' } as never);
+  sfn.on(ListTagsForResourceCommand).resolves({ tags: [{ key: LOCK_PARAMETER_TAG, value: '/l' }, { key: ABORT_PARAMETER_TAG, value: '/l/abort' }] });
+  ssm.on(PutParameterCommand).resolves({ Version: 1 });
+  sfn.on(SendTaskFailureCommand).resolves({});
+  const waiting = events(
+    { type: 'ExecutionStarted' }, entered('Wait for the operator decision', 'Task'),
+    { type: 'TaskScheduled', taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', region: 'eu-west-1',
+      parameters: JSON.stringify({ FunctionName: 'f', Payload: { parameterName: '/l/approval', stage: 'after-store-upgrade' } }) } },
+  );
+  sfn.on(GetExecutionHistoryCommand).resolves({ events: waiting });
+  ssm.on(GetParameterCommand, { Name: '/l/approval' }).resolves({ Parameter: { Value: JSON.stringify({ taskToken: 'TOKEN', executionArn: EXECUTION, stage: 'after-store-upgrade' }), Version: 1 } });
+  const run = await upgradeCli(['abort', '--execution', EXECUTION, '--by', 'bob', '--reason', 'wrong image'], seams);
+  expect(outputUnless(run, 0)).toBe('');
+  expect(JSON.parse(String(ssm.commandCalls(PutParameterCommand)[0].args[0].input.Value))).toMatchObject({ executionArn: EXECUTION, by: 'bob', reason: 'wrong image' });
+  expect(sfn.commandCalls(SendTaskFailureCommand).map((c) => c.args[0].input)).toEqual([
+    { taskToken: 'TOKEN', error: 'ApprovalRejected', cause: 'aborted by bob: wrong image' },
+  ]);
+
+  sfn.on(GetExecutionHistoryCommand).resolves({ events: events({ type: 'ExecutionStarted' }, entered('Stage 1 Upgrade the store: begin')) });
+  expect(outputUnless(await upgradeCli(['abort', '--execution', EXECUTION, '--by', 'bob'], seams), 0)).toBe('');
+  expect(ssm.commandCalls(PutParameterCommand)).toHaveLength(2);
+  expect(sfn.commandCalls(SendTaskFailureCommand)).toHaveLength(1);
 });

@@ -3,10 +3,10 @@
  * token request-approval stored (SendTaskSuccess `{"approved":true,"by"}`, or SendTaskFailure with the
  * error the state machine's Catch matches: the rollback path runs).
  */
-import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { APPROVAL_REJECTED_ERROR } from '../../../lambda/request-approval/constants';
 import { RefusedError, UsageError } from '../options';
-import { pendingApprovalOf } from '../pending-approval';
+import { ApprovalToAnswer, pendingApprovalOf } from '../pending-approval';
 import { stateMachineArnOf } from '../state-machine-ref';
 import { runningExecution } from '../target-execution';
 import { VerbContext, operatorName, say } from '../verb-context';
@@ -26,13 +26,24 @@ async function answer(ctx: VerbContext, approved: boolean): Promise<number> {
   const executionArn = await runningExecution(sfn, stateMachineArn, ctx.values);
   const { parameterName, record } = await pendingApprovalOf(sfn, await ctx.clients.ssm(), stateMachineArn, executionArn);
   const by = operatorName(ctx);
+  await sendAnswer(sfn, { parameterName, record }, executionArn, approved
+    ? { approved: true, by }
+    : { approved: false, cause: `rejected by ${by}: ${ctx.values.reason}` });
+  say(ctx, `${approved ? 'approved' : 'rejected'} "${record.stage}" of ${executionArn} as ${by} (request in ${parameterName})`);
+  ctx.io.stdout.write(`${executionArn}\n`);
+  return 0;
+}
+
+/** Approves, or fails the approval with the error the state machine's Catch takes into the rollback path. */
+export async function sendAnswer(
+  sfn: SFNClient, { record }: ApprovalToAnswer, executionArn: string,
+  answer: { approved: true; by: string } | { approved: false; cause: string },
+): Promise<void> {
   try {
-    if (approved) {
-      await sfn.send(new SendTaskSuccessCommand({ taskToken: record.taskToken, output: JSON.stringify({ approved: true, by }) }));
+    if (answer.approved) {
+      await sfn.send(new SendTaskSuccessCommand({ taskToken: record.taskToken, output: JSON.stringify({ approved: true, by: answer.by }) }));
     } else {
-      await sfn.send(new SendTaskFailureCommand({
-        taskToken: record.taskToken, error: APPROVAL_REJECTED_ERROR, cause: `rejected by ${by}: ${ctx.values.reason}`.slice(0, 32768),
-      }));
+      await sfn.send(new SendTaskFailureCommand({ taskToken: record.taskToken, error: APPROVAL_REJECTED_ERROR, cause: answer.cause.slice(0, 32768) }));
     }
   } catch (err) {
     const name = (err as Error).name;
@@ -41,7 +52,4 @@ async function answer(ctx: VerbContext, approved: boolean): Promise<number> {
     }
     throw err;
   }
-  say(ctx, `${approved ? 'approved' : 'rejected'} "${record.stage}" of ${executionArn} as ${by} (request in ${parameterName})`);
-  ctx.io.stdout.write(`${executionArn}\n`);
-  return 0;
 }

@@ -6,17 +6,10 @@ import { PreconditionFailedError } from './errors';
 import { shortExecutionId } from './execution-id';
 import { RoleOrderedContext, SERVER_TAG } from './role-ordered-context';
 import { renameVolumes } from './volume-rename';
+import type { VolumeSnapshot } from '../snapshot-volumes/logic';
 
 /** A pre-upgrade snapshot as snapshot-volumes lists it. */
-export interface PreUpgradeSnapshot {
-  readonly snapshotId: string;
-  readonly volumeId: string;
-  readonly availabilityZone: string;
-  readonly sizeGiB: number;
-  readonly volumeType: string;
-  readonly iops?: number;
-  readonly throughput?: number;
-}
+export type PreUpgradeSnapshot = Omit<VolumeSnapshot, 'reused'>;
 
 /**
  * The server's data volume back from its pre-upgrade snapshot: a new volume from the snapshot, tagged as the

@@ -19,6 +19,7 @@ import { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MotoServer, motoClientConfig, startMoto } from '../support/moto';
+import { warmAwsCli } from '../../tools/aws-cli';
 import {
   ScriptResult, SCRIPTS_DIR, blankImage, envWithout, recorder, requireCommand, runScript,
 } from './run-boot-script';
@@ -29,6 +30,7 @@ const AWS_CLI_INSTALL_HINT = 'The claim script needs the aws CLI: install it wit
 
 let moto: MotoServer;
 let tmp: string;
+let awsCli: string;
 const clients = new Map<string, EC2Client>();
 const subnets = new Map<string, string>(); // AZ -> default subnet
 const images = new Map<string, string>(); // region -> AMI id
@@ -120,6 +122,8 @@ function claimEnv(
     NEO4J_CLAIM_POLL_SECONDS: '0.5',
     NEO4J_CLAIM_RETRY_DELAY_SECONDS: '1',
     NEO4J_CLAIM_SETTLE_SECONDS: '1',
+    // The real aws CLI served warm (tools/aws-cli); the test 'records the calls' runs the plain `aws`.
+    NEO4J_CLAIM_AWS_CLI: awsCli,
     ...extra,
   };
 }
@@ -136,6 +140,7 @@ function claimed(result: ScriptResult): { volumeId: string; device: string } {
 beforeAll(async () => {
   requireCommand('aws', AWS_CLI_INSTALL_HINT);
   moto = await startMoto();
+  awsCli = await warmAwsCli();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'claim-data-volume-'));
 });
 
@@ -289,7 +294,8 @@ describe('claim-data-volume.sh (moto_server)', () => {
 
   /**
    * Forces one interleaving of the race through an aws CLI wrapper: a rival node attaches the contested
-   * volume (for real, on moto) at a chosen moment; the script's own calls go to the real CLI unchanged.
+   * volume (for real, on moto) at a chosen moment; the script's own calls go to the real CLI unchanged
+   * (SHIM_AWS: the warm one).
    *  - attach-error: the rival wins first and our AttachVolume fails, as real EC2 answers (VolumeInUse);
    *  - rival-after-attach: our AttachVolume is accepted, then the rival's (moto lets the last one win);
    *  - rival-after-verify: the rival's attach lands after we first saw `attached` (the settle re-check).
@@ -297,7 +303,7 @@ describe('claim-data-volume.sh (moto_server)', () => {
   const RIVAL_SHIM = `#!/usr/bin/env bash
 args=" $* "
 rival() {
-  aws --region "$SHIM_REGION" --output text ec2 attach-volume --volume-id "$SHIM_CONTESTED" \\
+  "$SHIM_AWS" --region "$SHIM_REGION" --output text ec2 attach-volume --volume-id "$SHIM_CONTESTED" \\
     --instance-id "$SHIM_RIVAL" --device /dev/xvdf >/dev/null || exit 99
   touch "$SHIM_DIR/rival-attached"
 }
@@ -308,15 +314,15 @@ if [[ ! -e $SHIM_DIR/rival-attached ]]; then
         rival
         echo "An error occurred (VolumeInUse) when calling the AttachVolume operation: $SHIM_CONTESTED is already attached to an instance" >&2
         exit 254 ;;
-      rival-after-attach) aws "$@"; rc=$?; rival; exit $rc ;;
+      rival-after-attach) "$SHIM_AWS" "$@"; rc=$?; rival; exit $rc ;;
       rival-after-verify) touch "$SHIM_DIR/we-attached" ;;
     esac
   elif [[ $SHIM_MODE == rival-after-verify && -e $SHIM_DIR/we-attached && $args == *" describe-volumes "* \\
       && $args == *" --volume-ids $SHIM_CONTESTED "* ]]; then
-    aws "$@"; rc=$?; rival; exit $rc
+    "$SHIM_AWS" "$@"; rc=$?; rival; exit $rc
   fi
 fi
-exec aws "$@"
+exec "$SHIM_AWS" "$@"
 `;
 
   test.each(['attach-error', 'rival-after-attach', 'rival-after-verify'])(
@@ -332,7 +338,7 @@ exec aws "$@"
 
       const result = await runScript(CLAIM, claimEnv(p, me, az, {
         NEO4J_CLAIM_AWS_CLI: shim,
-        SHIM_MODE: mode, SHIM_DIR: dir, SHIM_CONTESTED: contested, SHIM_RIVAL: rival, SHIM_REGION: 'us-east-1',
+        SHIM_AWS: awsCli, SHIM_MODE: mode, SHIM_DIR: dir, SHIM_CONTESTED: contested, SHIM_RIVAL: rival, SHIM_REGION: 'us-east-1',
       }));
       const mine = claimed(result);
 

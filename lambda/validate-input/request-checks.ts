@@ -9,6 +9,7 @@ import { partitionOf } from '../shared/aws-regions';
 import { InvalidInputError } from '../shared/errors';
 import { ImageReference, Neo4jVersion, compareVersions, neo4jVersionFromTag, parseImageReference, parseNeo4jVersion } from '../shared/image-reference';
 import { show } from '../shared/input-checks';
+import { checkInputSize } from '../shared/input-size';
 import {
   APPROVAL_MODES, ApprovalMode, DEFAULT_APPROVAL_MODE, DEFAULT_LOCK_TTL_SECONDS, DEFAULT_TIMEOUTS, UpgradeRequest, UpgradeTimeouts,
 } from './plan';
@@ -123,7 +124,7 @@ export function checkRequest(requestValue: unknown, defaultsValue: unknown, home
   if (slaveCapacity.value !== undefined) checkInteger(slaveCapacity.value, slaveCapacity.field, 0, PROCEDURE_LIMITS.slaveMembers);
 
   // Every field is checked on its own above; the input as a whole is bounded too (it stays at `$.request`).
-  checkRequestSize(request as Record<string, unknown>);
+  checkInputSize(request);
 
   return {
     request, dockerImage, toVersion, approvalMode, allowSameVersion: same.value === true, cloneRegions, timeouts, lockTtlSeconds,
@@ -268,16 +269,4 @@ function targetVersionOf(image: ImageReference, dockerImage: string, targetVersi
     );
   }
   return version;
-}
-
-/** The request stays at `$.request` for the whole execution: bounded, so every later state has room. */
-function checkRequestSize(request: Record<string, unknown>): void {
-  const bytes = jsonBytes(request);
-  if (bytes > PROCEDURE_LIMITS.executionInputBytes) {
-    const largest = Object.entries(request).map(([k, v]) => ({ k, bytes: jsonBytes(v) })).sort((a, b) => b.bytes - a.bytes)[0];
-    throw new InvalidInputError(
-      `the execution input is ${bytes} bytes as JSON, at most ${PROCEDURE_LIMITS.executionInputBytes} (it is kept in the state, ` +
-      `which Step Functions caps at 256 KiB); its largest field is ${show(largest?.k)} (${largest?.bytes} bytes)`,
-    );
-  }
 }

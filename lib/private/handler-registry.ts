@@ -35,6 +35,8 @@ interface HandlerSpec {
  * deleting a volume or a snapshot.
  */
 export const HANDLER_REGISTRY = {
+  // Only measures its input: no AWS call.
+  'check-input-size': { grant: () => undefined },
   'validate-input': { grant: (g) => g.readStack() },
   'check-stack-ready': { grant: (g) => g.detectDrift() },
   // DescribeExecution on the holder is granted by UpgradeStateMachine, which knows the state machine.

@@ -1,8 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { TRANSIENT_ERRORS } from '../toolkit/retry-policy';
+import { retryTransientErrors } from '../private/transient-retry';
 import { AuxiliaryHook } from './auxiliary-hook';
 import { IRoleOrderedTarget } from './role-ordered-target';
 
@@ -32,7 +31,7 @@ export function hookStep(scope: Construct, name: string, fn: AuxiliaryHook['stop
     resultPath: sfn.JsonPath.DISCARD,
     retryOnServiceExceptions: false,
   });
-  task.addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL });
+  retryTransientErrors(task);
   task.addCatch(onFailure, { errors: ['States.ALL'], resultPath: '$.error' });
   return task;
 }

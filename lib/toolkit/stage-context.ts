@@ -1,8 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { PollingPlan, TRANSIENT_ERRORS } from './retry-policy';
+import { retryTransientErrors } from '../private/transient-retry';
+import { PollingPlan } from './retry-policy';
 import { UpgradeHandler } from './upgrade-handler';
 import { UpgradeHandlers } from './upgrade-handlers';
 
@@ -54,7 +54,7 @@ export class StageContext {
       resultPath: options.resultPath,
       retryOnServiceExceptions: false,
     });
-    task.addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL });
+    retryTransientErrors(task);
     if (options.poll) {
       task.addRetry({
         errors: ['StillInProgressError', ...(options.pollAlsoOn ?? [])],

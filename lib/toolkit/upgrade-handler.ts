@@ -6,6 +6,8 @@ import { HandlerName } from '../private/handler-registry';
  * and IAM statements are declared once, in the library's handler registry.
  */
 export class UpgradeHandler {
+  /** Every procedure's first state: refuses an execution input over the cap before the state document copies it. */
+  public static readonly CHECK_INPUT_SIZE = UpgradeHandler.define('check-input-size');
   /** Validates the execution input against the stack and the version path; returns the plan. */
   public static readonly VALIDATE_INPUT = UpgradeHandler.define('validate-input');
   /** The stack is in a *_COMPLETE state and not drifted. */

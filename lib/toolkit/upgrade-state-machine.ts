@@ -5,6 +5,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { executionCleanupRule } from '../private/execution-cleanup-rule';
 import { WILDCARD_REASONS } from '../private/handler-registry';
+import { withInputSizeGuard } from '../private/input-size-guard';
 import { grantDescribeLockHolder } from '../private/lock-holder-lookup';
 import { OPERATOR_TAGS } from '../private/operator-parameters';
 import { acknowledgeWildcards } from '../private/wildcard-acknowledgements';
@@ -23,7 +24,8 @@ export interface UpgradeStateMachineProps {
 }
 
 /**
- * A procedure as a Standard state machine in JSONPath, traced, with every execution's events and data
+ * A procedure as a Standard state machine in JSONPath (its first state refuses an execution input over
+ * the cap before anything copies it into the state), traced, with every execution's events and data
  * logged to a retained log group, and what operators need around it: tags naming the lock and abort
  * parameters, a rule that frees the lock and scale-in protection of an execution stopped outside its own
  * rollback, a dashboard with an alarm on failed executions, and stack outputs (state machine, topic,
@@ -46,7 +48,7 @@ export class UpgradeStateMachine extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       queryLanguage: sfn.QueryLanguage.JSON_PATH,
-      definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
+      definitionBody: sfn.DefinitionBody.fromChainable(withInputSizeGuard(this, handlers, props.definition)),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       comment: props.comment,

@@ -9,6 +9,7 @@ import { LimitedRun, LimitedRunOptions, runWithLimits } from '../../tools/rehear
 import { SERVICE_LIMITS, definitionLimitFindings } from '../../tools/rehearsal/service-limits';
 import { upgradeStack } from '../support/example-upgrade';
 import { resolvedDefinition } from '../support/state-machine-definition';
+import { INPUT_SIZE_GUARD_STATE } from '../../lib/private/input-size-guard';
 
 const LAMBDA = 'arn:aws:states:::lambda:invoke';
 const FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:f';
@@ -241,4 +242,46 @@ describe('timeouts and waits within their ranges', () => {
     const fine = await play(def, { t: 30 }, { taskResourceLocalHandlers: returning(1) });
     expect(fine.status).toBe('SUCCEEDED');
   });
+});
+
+describe('the execution input just under 256 KiB', () => {
+  let synthesized: AslDefinition;
+  beforeAll(() => { synthesized = resolvedDefinition(Template.fromStack(upgradeStack().stack).toJSON()).definition; }, 120_000);
+  const definition = () => synthesized;
+  const nearLimit = { dockerImage: 'neo4j:2026.08.1-enterprise', comment: 'x'.repeat(255 * KIB) };
+
+  test('is refused by the first state with InvalidInputError, the state replaced by the error (no ResultPath), nothing else run', async () => {
+    const { logic } = await import('../../lambda/check-input-size/logic');
+    const { memoryLogger } = await import('../../lambda/shared/log');
+    const def = definition();
+    expect(def.StartAt).toBe(INPUT_SIZE_GUARD_STATE);
+    expect((def.States[INPUT_SIZE_GUARD_STATE] as { Catch: Array<Record<string, unknown>> }).Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], Next: 'Refused: the execution input is too large' },
+    ]);
+    const r = await play(def, nearLimit, {
+      // The task's input is the Lambda invoke's parameters: the function's payload is under Payload.
+      taskResourceLocalHandlers: { [INPUT_SIZE_GUARD_STATE]: async (invoke: unknown) => ({ Payload: await logic({ log: memoryLogger() }, (invoke as { Payload: unknown }).Payload), StatusCode: 200 }) },
+    });
+    expect({ status: r.status, error: r.error, entered: r.entered })
+      .toEqual({ status: 'FAILED', error: 'InvalidInputError', entered: [INPUT_SIZE_GUARD_STATE, 'Refused: the execution input is too large'] });
+    expect(r.message).toMatch(/the execution input is \d+ bytes as JSON, at most 16384 .*its largest field is "comment"/);
+  }, 120_000);
+
+  test('without the guard, the first Pass would fail with States.DataLimitExceeded, which no Catch takes', async () => {
+    const def = definition();
+    const guard = def.States[INPUT_SIZE_GUARD_STATE] as { Next: string };
+    const r = await play({ ...def, StartAt: guard.Next }, nearLimit, {});
+    expect({ status: r.status, error: r.error, entered: r.entered }).toEqual({ status: 'FAILED', error: 'States.DataLimitExceeded', entered: [guard.Next] });
+  }, 120_000);
+
+  test('an input within the cap passes the guard unchanged (its result is discarded)', async () => {
+    const def = definition();
+    const guard = def.States[INPUT_SIZE_GUARD_STATE] as { Next: string; ResultPath: unknown };
+    expect(guard.ResultPath).toBeNull();
+    const small = { dockerImage: 'neo4j:2026.08.1-enterprise' };
+    const r = await play({ ...def, States: { ...def.States, [guard.Next]: { Type: 'Succeed' } } }, small, {
+      taskResourceLocalHandlers: { [INPUT_SIZE_GUARD_STATE]: async () => ({ Payload: { bytes: 43 }, StatusCode: 200 }) },
+    });
+    expect({ status: r.status, output: r.output }).toEqual({ status: 'SUCCEEDED', output: small });
+  }, 120_000);
 });

@@ -33,7 +33,7 @@ describe('a new two-stage procedure from exported blocks', () => {
     const described = Object.values<any>(template.findResources('AWS::Lambda::Function'))
       .map((f) => String(f.Properties.Description).replace('cdk-neo4j-ecs-upgrades: ', '')).sort();
     expect(described).toEqual([
-      'check-stack-ready', 'ecs-services-steady', 'execution-cleanup', 'health-gate', 'keep-master', 'publish-result', 'restore-volumes',
+      'check-input-size', 'check-stack-ready', 'ecs-services-steady', 'execution-cleanup', 'health-gate', 'keep-master', 'publish-result', 'restore-volumes',
       'snapshot-volumes', 'snapshots-complete', 'stack-parameters', 'stack-status', 'update-stack', 'upgrade-lock', 'validate-input',
     ]);
   });

@@ -1,9 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { statePath } from '../../private/state-document';
-import { TRANSIENT_ERRORS } from '../retry-policy';
+import { retryTransientErrors } from '../../private/transient-retry';
 import { StageContext } from '../stage-context';
 import { UpgradeHandler } from '../upgrade-handler';
 
@@ -47,7 +46,7 @@ export class OperatorApproval extends sfn.StateMachineFragment {
       taskTimeout: sfn.Timeout.at(statePath('plan.timeouts.approvalSeconds')),
       resultPath: `$.results.${props.key}.decision`,
     });
-    approve.addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL });
+    retryTransientErrors(approve);
     ctx.catchTask(approve);
     const skip = new sfn.Pass(this, named('No approval requested'));
     const choice = new sfn.Choice(this, named('Approval requested?'))

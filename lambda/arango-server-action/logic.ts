@@ -5,7 +5,7 @@ import { shortExecutionId } from '../shared/execution-id';
 import { requireString, show } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { PlannedServer, RoleOrderedContext } from '../shared/role-ordered-context';
-import { ServerActions } from '../shared/server-actions';
+import { ServerActions, upgradeRunId } from '../shared/server-actions';
 import { LedgerEntry, LedgerState, readLedger, writeLedger } from '../shared/server-ledger';
 import { serverVolumeId } from '../shared/server-volume';
 
@@ -76,15 +76,17 @@ export async function logic(deps: ArangoServerActionDeps, input: ArangoServerAct
   if (!entry) throw new PreconditionFailedError(`${server.serverId} has no ledger entry of this execution: it was not stopped by it`);
 
   if (input.action === 'auto-upgrade') {
-    if (entry.state === 'store-upgraded' || entry.state === 'started') return out(entry.state);
+    // The same answer as the call that recorded it: store-upgraded means the run exited 0.
+    if (entry.state === 'store-upgraded' || entry.state === 'started') return out(entry.state, entry.state === 'store-upgraded' ? 0 : undefined);
     if (entry.state !== 'stopped' && entry.state !== 'upgrading') throw new PreconditionFailedError(`${server.serverId} is ${entry.state}, not stopped: no upgrade run`);
     // Recorded before the run: from here on the store may be rewritten, and the rollback restores its snapshot.
     if (entry.state === 'stopped') await record('upgrading', entry);
-    const runId = `upgrade-${shortExecutionId(input.executionArn)}-${server.serverId}`;
+    const runId = upgradeRunId(shortExecutionId(input.executionArn), server.serverId);
     const run = await deps.actions.runAutoUpgrade(server, input.toImage, runId);
     if (!run.done) throw new StillInProgressError(`${server.serverId}: upgrade run in progress (${run.detail ?? ''})`);
     if (run.exitCode !== 0) {
-      throw new AutoUpgradeFailedError(`${server.serverId}: the run with --database.auto-upgrade=true of ${input.toImage} exited ${exitName(run.exitCode ?? 1)}${run.detail ? `: ${run.detail}` : ''}`);
+      const ended = run.exitCode === undefined ? 'ended without an exit code (its container never ran)' : `exited ${exitName(run.exitCode)}`;
+      throw new AutoUpgradeFailedError(`${server.serverId}: the run with --database.auto-upgrade=true of ${input.toImage} ${ended}${run.detail ? `: ${run.detail}` : ''}`);
     }
     await record('store-upgraded', entry);
     return out('store-upgraded', 0);

@@ -7,8 +7,8 @@ export type ArangoUpgradeKind = 'patch' | 'minor';
  * ArangoDB's upgrade path rules: no downgrade (a newer data directory cannot be opened by an older binary:
  * "Database Directory Version Check"), no skipped minor and no major jump in a rolling upgrade
  * (arangodb/go-upgrade-rules: "Minor versions may only increment by 1"), and, before a minor jump, the
- * minimum patch of the old minor the operator declares (`minimumPatchBeforeMinor`, e.g. `{"3.3": 20}`,
- * from the release's upgrade notes). Returns the kind, or throws InvalidInputError naming both versions.
+ * minimum patch of the old minor the operator must declare (`minimumPatchBeforeMinor`, e.g. `{"3.3": 20}`,
+ * from the release's upgrade notes; a minor upgrade without it is refused). Returns the kind, or throws InvalidInputError naming both versions.
  */
 export function checkUpgradePath(from: ArangoVersion, to: ArangoVersion, minimumPatchBeforeMinor: Readonly<Record<string, number>>): ArangoUpgradeKind {
   const path = `${from.text} -> ${to.text}`;
@@ -24,7 +24,13 @@ export function checkUpgradePath(from: ArangoVersion, to: ArangoVersion, minimum
   if (to.minor === from.minor) return 'patch';
   const fromMinor = `${from.major}.${from.minor}`;
   const minimum = minimumPatchBeforeMinor[fromMinor];
-  if (minimum !== undefined && from.patch < minimum) {
+  // Seed 003 and ArangoDB's upgrade docs name no fixed minimum (they recommend the latest patch of the old
+  // minor), so there is no built-in value: the operator declares it from the release notes, 0 for none.
+  if (minimum === undefined) {
+    throw new InvalidInputError(`${path} is a minor upgrade: minimumPatchBeforeMinor["${fromMinor}"] must be declared (the minimum patch of ${fromMinor} `
+      + `before ${to.major}.${to.minor}, from its upgrade notes; 0 for none); declared: ${JSON.stringify(minimumPatchBeforeMinor)}`);
+  }
+  if (from.patch < minimum) {
     throw new InvalidInputError(`${path} needs at least ${fromMinor}.${minimum} before the minor upgrade: upgrade to ${fromMinor}.${minimum} (or later) first`);
   }
   return 'minor';

@@ -24,3 +24,17 @@ export interface ServerActions {
 
 /** The flag that turns a normal start into the one-off upgrade run of the data directory. */
 export const AUTO_UPGRADE_FLAG = '--database.auto-upgrade=true';
+
+/** What ECS's `startedBy` takes: up to 128 letters, digits, `-`, `/`, `_`. */
+const startedBySafe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
+
+/** The name of the one upgrade run of a server in one execution (`upgrade/<execution>/<server>`). */
+export function upgradeRunId(shortExecution: string, serverId: string): string {
+  return `upgrade/${startedBySafe(shortExecution)}/${startedBySafe(serverId)}`.slice(0, 128);
+}
+
+/** Whether a task's `startedBy` names an upgrade run of this server (of any execution). */
+export function isUpgradeRunOf(startedBy: string | undefined, serverId: string): boolean {
+  const parts = (startedBy ?? '').split('/');
+  return parts.length === 3 && parts[0] === 'upgrade' && startedBy === upgradeRunId(parts[1], serverId);
+}

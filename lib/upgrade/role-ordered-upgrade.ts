@@ -43,8 +43,10 @@ export interface RoleOrderedUpgradeProps {
   readonly notificationTopic?: sns.ITopic;
   /**
    * The minimum patch of a minor before the jump to the next minor, by `major.minor` (e.g. `{ '3.3': 20 }`),
-   * from the release's upgrade notes. The execution input may override it.
-   * @default - no minimum
+   * from the release's upgrade notes; 0 for none. The execution input may override it. ArangoDB documents no
+   * fixed value (seed 003 names none; its upgrade docs recommend the latest patch of the old minor), so none is
+   * built in: a minor upgrade whose old minor has no entry here or in the input is refused in preflight.
+   * @default - none declared: only patch upgrades pass until the input declares one
    */
   readonly minimumPatchBeforeMinor?: { [minor: string]: number };
   /**

@@ -11,7 +11,7 @@ const v = (text: string) => parseArangoVersion(text, 'v');
 
 describe('ArangoDB version path', () => {
   test('a minor step and a patch step pass; the kind is named', () => {
-    expect(checkUpgradePath(v('3.3.23'), v('3.4.2'), {})).toBe('minor');
+    expect(checkUpgradePath(v('3.3.23'), v('3.4.2'), { '3.3': 0 })).toBe('minor');
     expect(checkUpgradePath(v('3.4.1'), v('3.4.2'), {})).toBe('patch');
   });
 
@@ -23,6 +23,11 @@ describe('ArangoDB version path', () => {
     ['3.3.23', '3.3.23', /^nothing to upgrade/],
   ])('%s -> %s is refused', (from, to, message) => {
     expect(() => checkUpgradePath(v(from), v(to), {})).toThrow(message);
+  });
+
+  test('a minor jump without a declared minimum patch is refused naming the field (ArangoDB documents no fixed value)', () => {
+    expect(() => checkUpgradePath(v('3.3.23'), v('3.4.2'), { '3.2': 5 })).toThrow(/^3\.3\.23 -> 3\.4\.2 is a minor upgrade: minimumPatchBeforeMinor\["3\.3"\] must be declared/);
+    expect(checkUpgradePath(v('3.4.1'), v('3.4.2'), {})).toBe('patch');
   });
 
   test('a minor jump below the declared minimum patch is refused, at or above it passes', () => {
@@ -67,7 +72,7 @@ describe('arango-validate-input against moto (secret) and the ArangoDB emulator 
   );
 
   test('plans every server in role order with the maintenance switches around the DB servers, from the version the servers report', async () => {
-    const plan = await run({ request: { image: 'arangodb/arangodb:3.4.2' } });
+    const plan = await run({ request: { image: 'arangodb/arangodb:3.4.2', minimumPatchBeforeMinor: { '3.3': 20 } } });
     expect(plan).toMatchObject({ fromVersion: '3.3.23', toVersion: '3.4.2', upgradeKind: 'minor', maintenanceSeconds: 3600 });
     expect(plan.servers.map((s) => [s.serverId, s.maintenanceOnBefore, s.maintenanceOffAfter, s.position])).toEqual([
       ['AGNT-0001', false, false, '1/8'], ['AGNT-0002', false, false, '2/8'], ['AGNT-0003', false, false, '3/8'],

@@ -5,6 +5,7 @@
  *   first server that reaches it): refused before the lock, released after it in preflight, else rolled back;
  * - (b) one ThrottlingException on the first AWS call of every forward state (one run, must succeed), and on
  *   every failure-path state after a deliberate failure (must still roll back);
+ * - (c) a rollback that itself fails (its server step): maintenance off all the same, the lock kept;
  * - world: an agent that never comes back in sync, a DB server whose auto-upgrade run exits 10, maintenance
  *   already on at the start.
  */
@@ -42,6 +43,22 @@ export function buildArangoFaultMatrix(model: MachineModel): ArangoRunSpec[] {
   const failurePath = model.tasks.filter((t) => t.onFailurePath).map((t): FaultSpec => ({ kind: 'throttle', state: t.stateName }));
   const stop = forward.find((t) => t.handler === 'arango-server-action');
   if (stop) runs.push({ name: 'b-throttle-failure-path', input, faults: [{ kind: 'handler-error', state: stop.stateName }, ...failurePath], expect: ['rolled-back'] });
+  // A rollback that itself fails: a server step fails, then the rollback's server step too.
+  const rollbackServers = model.tasks.find((t) => t.onFailurePath && t.handler === 'arango-rollback-servers');
+  if (stop && rollbackServers) {
+    runs.push({ name: 'c-rollback-fails', input, faults: [{ kind: 'handler-error', state: stop.stateName }, { kind: 'handler-error', state: rollbackServers.stateName }], expect: ['rollback-failed'] });
+  }
+  // ...with maintenance on (the step after the last DB server fails) and the rollback's own maintenance-off
+  // failing: only the rollback's Catch-all can switch it off.
+  const maintenanceOffAfterRole = forward.filter((t) => t.handler === 'arango-maintenance' && t.nested).pop();
+  const rollbackMaintenanceOff = model.tasks.find((t) => t.onFailurePath && t.handler === 'arango-maintenance'
+    && model.tasks.some((u) => u.handler === 'arango-maintenance' && u.stateName === model.definition.States[t.stateName]?.Catch?.[0]?.Next));
+  if (maintenanceOffAfterRole && rollbackMaintenanceOff) {
+    runs.push({
+      name: 'c-rollback-fails-maintenance-on', input, expect: ['rollback-failed'],
+      faults: [{ kind: 'handler-error', state: maintenanceOffAfterRole.stateName }, { kind: 'handler-error', state: rollbackMaintenanceOff.stateName }],
+    });
+  }
   runs.push({ name: 'w-agent-never-back-in-sync', input, serverFaults: { 'AGNT-0002': { outOfSyncAfterRestart: 'forever' } }, expect: ['rolled-back'] });
   runs.push({ name: 'w-dbserver-auto-upgrade-exit-10', input, serverFaults: { 'PRMR-0002': { autoUpgradeExitCode: 10 } }, expect: ['rolled-back'] });
   runs.push({ name: 'w-maintenance-already-on', input, maintenanceOnForSeconds: 1800, expect: ['succeeded'] });

@@ -15,11 +15,16 @@ export interface MotoLook {
   readonly lockHolder?: string;
 }
 
-export type ArangoOutcome = 'succeeded' | 'rolled-back' | 'refused' | 'refused-after-lock' | 'failed';
+export type ArangoOutcome = 'succeeded' | 'rolled-back' | 'rollback-failed' | 'refused' | 'refused-after-lock' | 'failed';
+
+/** The end of a rollback that itself failed (RoleOrderedRollback): the lock stays for an operator. */
+export const ROLLBACK_FAILED_END = 'Rollback failed: lock kept for an operator';
 
 export function outcomeOf(status: string, endState: string | undefined): ArangoOutcome {
   if (status === 'SUCCEEDED') return 'succeeded';
   if (endState === 'Rolled back') return 'rolled-back';
+  // Read from the events: the local executor cannot evaluate this Fail state's States.JsonToString cause.
+  if (endState === ROLLBACK_FAILED_END) return 'rollback-failed';
   if (endState === 'Refused before any change') return 'refused';
   if (endState === 'Preflight failed after the lock') return 'refused-after-lock';
   return 'failed';
@@ -35,11 +40,17 @@ export function invariantProblems(args: {
   const { emulator, hooks, before, after, outcome } = args;
   const problems: string[] = [];
   if (emulator.cluster.maintenance.active) problems.push('supervision maintenance is still on');
-  for (const [hook, state] of Object.entries(hooks.state)) if (state !== 'running') problems.push(`hook ${hook} left ${state}`);
   const lostVolumes = before.volumeIds.filter((v) => !after.volumeIds.includes(v));
   const lostSnapshots = before.snapshotIds.filter((v) => !after.snapshotIds.includes(v));
   if (lostVolumes.length) problems.push(`volumes deleted: ${lostVolumes.join(', ')}`);
   if (lostSnapshots.length) problems.push(`snapshots deleted: ${lostSnapshots.join(', ')}`);
+  if (outcome === 'rollback-failed') {
+    // Left to the operator by design: the lock (so no other upgrade starts), the servers and hooks as the
+    // failure left them. Only maintenance (above) is switched off again, and nothing may be deleted.
+    if (after.lockHolder !== args.executionArn) problems.push('a failed rollback released the lock; it must stay for an operator');
+    return problems;
+  }
+  for (const [hook, state] of Object.entries(hooks.state)) if (state !== 'running') problems.push(`hook ${hook} left ${state}`);
   if (after.lockHolder === args.executionArn) problems.push('the lock is still held by the execution');
   const expected = outcome === 'succeeded' ? args.toVersion : args.fromVersion;
   for (const s of emulator.cluster.servers) {

@@ -334,6 +334,7 @@ export class Grants {
     this.allow('ReadTargetHealth', ['elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:DescribeTargetGroupAttributes'], ['*']);
     const cluster = this.stack.formatArn({ service: 'ecs', resource: 'cluster', resourceName: fleet.ecsClusterName });
     this.allow('ReadTheEngineTasks', ['ecs:ListTasks', 'ecs:DescribeTasks'], ['*'], { ArnEquals: { 'ecs:cluster': cluster } });
+    this.allow('DescribeTheServices', ['ecs:DescribeServices'], this.serviceArns());
   }
 
   public readCredentials(): void {

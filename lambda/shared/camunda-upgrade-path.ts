@@ -6,19 +6,19 @@ import { show } from './input-checks';
 /** What a Camunda 7 version step is: a patch within a minor (no schema step) or the next minor. */
 export type CamundaStep = 'patch' | 'minor';
 
-const PINNED_TAG = /^(\d+)\.(\d+)\.(\d+)(?:-[A-Za-z0-9_.-]+)?$/;
+// Camunda's images tag a distribution before the version: `7.24.0`, `run-7.24.0`, `tomcat-7.24.0`, `wildfly-7.24.0`.
+const PINNED_TAG = /^(?:[a-z]+-)?(\d+\.\d+\.\d+)(?:-[A-Za-z0-9_.-]+)?$/;
 
 /**
- * The version an image pins: its tag must name a whole version (`7.24.0`, `7.24.0-ee`); `latest`, `7.24`,
- * `run` or a digest alone leave the version to whatever the registry serves, so the guard cannot judge it.
+ * The version an image pins: its tag must name a whole version (`7.24.0`, `run-7.24.0`, `7.24.0-ee`); `latest`,
+ * `7.24`, `run` or a digest alone leave the version to whatever the registry serves, so the guard cannot judge it.
  */
 export function pinnedCamundaVersion(image: unknown, field: string): CamundaVersion {
   const ref = typeof image === 'string' ? parseImageReference(image) : undefined;
   if (!ref) throw new InvalidInputError(`${field} must be a container image reference, got ${show(image)}`);
-  if (ref.tag === undefined || !PINNED_TAG.test(ref.tag)) {
-    throw new InvalidInputError(`${field} ${show(image)} is not pinned: its tag must name the whole engine version (e.g. :7.24.0)`);
-  }
-  return parseCamundaVersion(ref.tag)!;
+  const m = ref.tag === undefined ? null : PINNED_TAG.exec(ref.tag);
+  if (!m) throw new InvalidInputError(`${field} ${show(image)} is not pinned: its tag must name the whole engine version (e.g. :7.24.0)`);
+  return parseCamundaVersion(m[1])!;
 }
 
 /**

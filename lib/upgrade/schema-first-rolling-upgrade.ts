@@ -134,6 +134,9 @@ export class SchemaFirstRollingUpgrade extends Construct {
   private validate(target: IEngineFleetTarget, grouping: NodeGrouping, props: SchemaFirstRollingUpgradeProps): void {
     // Throws, naming the grouping, when a group would leave no node in service.
     grouping.groupSize(target.nodes.length);
+    if (props.approvalMode === ApprovalMode.AFTER_STORE_UPGRADE) {
+      throw new Neo4jUpgradesValidationError('approvalMode', 'after-store-upgrade', 'a rolling upgrade upgrades no store: use NONE or BETWEEN_GROUPS');
+    }
     const drain = props.drainTimeout?.toSeconds();
     if (drain !== undefined && (drain < 1 || drain > 3600 * 2)) {
       throw new Neo4jUpgradesValidationError('drainTimeout', `${drain} s`, 'must be between 1 second and 2 hours (the deregistration delay is at most 1 hour)');

@@ -2,9 +2,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { DatabaseSnapshot, EngineFleetTarget, EngineNode, NodeGrouping, SchemaFirstRollingUpgrade } from '../../lib';
+import { ApprovalMode, DatabaseSnapshot, EngineFleetTarget, EngineNode, NodeGrouping, SchemaFirstRollingUpgrade } from '../../lib';
 import { camundaFleetApp } from '../../tools/rehearsal/apps/camunda-fleet-app';
 import { cfnLintErrors } from '../support/cfn-lint';
+import { upgradeStack } from '../support/example-upgrade';
 import { unacknowledgedNagFindings } from '../support/nag';
 import { resolvedDefinition } from '../support/state-machine-definition';
 
@@ -99,6 +100,18 @@ describe('SchemaFirstRollingUpgrade', () => {
     expect(() => new SchemaFirstRollingUpgrade(s, 'U', { target: fleetIn(s, nodes(3)), grouping: NodeGrouping.ofSize(3) }))
       .toThrow("Invalid grouping (got size 3): a group of 3 of the fleet's 3 node(s) would leave no node in service");
     expect(() => NodeGrouping.percentage(60).groupsOf(nodes(2))).toThrow(/a group of 2 of the fleet's 2 node\(s\) would leave no node in service/);
+  });
+
+  test('approvals: between groups here, never after a store upgrade; and the staged Neo4j upgrade refuses between-groups', () => {
+    const s = new Stack(new App(), 'S');
+    expect(() => new SchemaFirstRollingUpgrade(s, 'U', { target: fleetIn(s, nodes(3)), approvalMode: ApprovalMode.AFTER_STORE_UPGRADE }))
+      .toThrow('Invalid approvalMode (got after-store-upgrade): a rolling upgrade upgrades no store: use NONE or BETWEEN_GROUPS');
+    const t = new Stack(new App(), 'T');
+    new SchemaFirstRollingUpgrade(t, 'U', { target: fleetIn(t, nodes(3)), approvalMode: ApprovalMode.BETWEEN_GROUPS });
+    const start = resolvedDefinition(Template.fromStack(t).toJSON()).definition.States['Read the request and the fleet'];
+    expect(start.Parameters.defaults).toEqual({ approvalMode: 'between-groups', approvalSeconds: 86400 });
+    expect(() => upgradeStack({ approvalMode: ApprovalMode.BETWEEN_GROUPS }))
+      .toThrow('Invalid approvalMode (got between-groups): the staged upgrade has no node groups: use NONE or AFTER_STORE_UPGRADE');
   });
 
   test('groups: 33 % of 7 nodes is groups of 3, in node-id order whatever the given order', () => {

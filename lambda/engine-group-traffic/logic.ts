@@ -24,6 +24,11 @@ export interface EngineGroupTrafficInput {
   readonly groupId: string;
   readonly nodes: readonly EngineFleetNode[];
   readonly action: TrafficAction;
+  /**
+   * `integrate` over the whole fleet (the rollback): also deregister the targets no running node task has
+   * any more (tasks the rollback replaced while they served).
+   */
+  readonly pruneStale?: boolean;
 }
 
 export interface EngineGroupTrafficOutput {
@@ -38,7 +43,8 @@ export interface EngineGroupTrafficOutput {
  * Seed 002 steps 2.1 and 2.3 against the ALB target group: `isolate` deregisters the group's targets (only
  * while another node serves healthy), `drained` waits until none of them is draining any more (the
  * deregistration delay, in-flight requests finishing), `integrate` registers the group's current tasks and
- * waits until every one is healthy. Each is idempotent and polled (StillInProgressError / TargetsUnhealthyError).
+ * waits until every one is healthy (with `pruneStale`, over the whole fleet, also deregisters the targets of
+ * tasks that no longer run). Each is idempotent and polled (StillInProgressError / TargetsUnhealthyError).
  */
 export async function logic(deps: EngineGroupTrafficDeps, input: EngineGroupTrafficInput): Promise<EngineGroupTrafficOutput> {
   if (!TRAFFIC_ACTIONS.includes(input?.action)) throw new InvalidInputError(`action must be one of ${TRAFFIC_ACTIONS.join(', ')}, got ${show(input?.action)}`);
@@ -71,6 +77,14 @@ export async function logic(deps: EngineGroupTrafficDeps, input: EngineGroupTraf
     return out();
   }
 
+  if (input.pruneStale) {
+    if (nodes.length !== (cluster.nodes ?? []).length) throw new InvalidInputError(`pruneStale needs every node of the fleet, got ${nodes.length} of ${(cluster.nodes ?? []).length}`);
+    const stale = health.filter((h) => !ids.includes(h.Target?.Id ?? '') && h.TargetHealth?.State !== 'draining');
+    if (stale.length > 0) {
+      await deps.elb.send(new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: stale.map((h) => ({ Id: h.Target!.Id!, Port: h.Target!.Port })) }));
+      deps.log.info('stale targets deregistered', { targets: stale.map((h) => h.Target?.Id) });
+    }
+  }
   const missing = nodes.filter((n) => !targets.some((t) => t.nodeId === n.nodeId));
   if (missing.length > 0) throw new StillInProgressError(`${groupId}: no running task yet for ${missing.map((n) => n.nodeId).join(', ')}`);
   const unregistered = targets.filter((t) => !health.some((h) => h.Target?.Id === t.id && h.TargetHealth?.State !== 'draining'));

@@ -32,7 +32,7 @@ export class EngineFleetRollback extends sfn.StateMachineFragment {
       'executionArn.$': '$$.Execution.Id', 'ledgerPrefix.$': statePath('settings.lockParameterName'),
     }, { resultPath: '$.progress.rollback', poll: props.polling.services });
     const traffic = ctx.step(this, 'Rollback: every node back in the load balancer and healthy', UpgradeHandler.ENGINE_GROUP_TRAFFIC, {
-      'cluster.$': statePath('cluster'), groupId: 'fleet', 'nodes.$': '$.cluster.nodes', action: 'integrate',
+      'cluster.$': statePath('cluster'), groupId: 'fleet', 'nodes.$': '$.cluster.nodes', action: 'integrate', pruneStale: true,
     }, { resultPath: '$.results.rollback.traffic', poll: props.polling.gate, pollAlsoOn: ['TargetsUnhealthyError'] });
     const release = ctx.step(this, 'Rollback: release the lock', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.rollback.lock' });
     const publish = ctx.step(this, 'Rollback: publish the failure', UpgradeHandler.PUBLISH_RESULT, resultPayload('ROLLED_BACK'), { resultPath: statePath('result') });

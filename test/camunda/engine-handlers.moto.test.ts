@@ -183,6 +183,17 @@ describe('engine-fleet handlers against moto_server', () => {
     expect(await polled(() => image(deps, input))).toEqual({ action: 'rollback', groups: ['group-1'], untouched: ['group-2', 'group-3'] });
     expect(await Promise.all(nodes.map((n) => imageOf(n.serviceName)))).toEqual([OLD, OLD, OLD]);
     expect(await image(deps, input)).toEqual({ action: 'rollback', groups: ['group-1'], untouched: ['group-2', 'group-3'] });
+    // A group that was out of the load balancer when the failure came is back in: the rollback integrates every node.
+    await traffic({ elb, ecs, log }, { cluster, groupId: 'group-2', nodes: groups[1].nodes, action: 'isolate' });
+    expect(Object.keys(await health())).toHaveLength(2);
+    await playAgent();
+    // The task group-1 ran on the new image is gone: its target is pruned, not left registered.
+    const all = await traffic({ elb, ecs, log }, { cluster, groupId: 'fleet', nodes, action: 'integrate', pruneStale: true });
+    expect(all.targets).toHaveLength(3);
+    expect(Object.keys(await health()).sort()).toEqual([...all.targets].sort());
+    expect(Object.values(await health())).toEqual(['healthy', 'healthy', 'healthy']);
+    await expect(traffic({ elb, ecs, log }, { cluster, groupId: 'group-2', nodes: groups[1].nodes, action: 'integrate', pruneStale: true }))
+      .rejects.toMatchObject({ name: 'InvalidInputError', message: 'pruneStale needs every node of the fleet, got 1 of 3' });
     // Another execution's records are not this one's: it touched nothing.
     expect(await image(deps, { ...input, executionArn: `${EXECUTION}-other` })).toEqual({ action: 'rollback', groups: [], untouched: ['group-1', 'group-2', 'group-3'] });
   });

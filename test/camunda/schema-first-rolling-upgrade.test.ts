@@ -63,6 +63,7 @@ describe('SchemaFirstRollingUpgrade', () => {
   test('the rollback returns the touched groups to the old image, brings every node back in, releases the lock; its failures keep the lock', () => {
     expect(states['Rollback: upgraded groups back on the old image'].Parameters.Payload).toMatchObject({ action: 'rollback', 'groups.$': '$.plan.groups' });
     expect(states['Rollback: upgraded groups back on the old image'].Next).toBe('Rollback: every node back in the load balancer and healthy');
+    expect(states['Rollback: every node back in the load balancer and healthy'].Parameters.Payload).toMatchObject({ action: 'integrate', pruneStale: true, 'nodes.$': '$.cluster.nodes' });
     expect(states['Rollback: every node back in the load balancer and healthy'].Next).toBe('Rollback: release the lock');
     expect(states['Rollback: upgraded groups back on the old image'].Catch[0].Next).toBe('Rollback failed: lock kept for an operator');
   });

@@ -34,6 +34,8 @@ export interface MotoLaunch {
   /** Name used in error messages. */
   readonly label?: string;
   readonly startTimeoutMs?: number;
+  /** Extra environment of the server process, e.g. moto's MOTO_ECS_SERVICE_RUNNING. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Starts a moto server on a free port of 127.0.0.1 and waits until it answers. */
@@ -41,7 +43,7 @@ export async function launchMoto(launch: MotoLaunch): Promise<MotoServer> {
   const label = launch.label ?? 'moto_server';
   const port = await freePort();
   const child: ChildProcess = spawn(launch.command, [...(launch.args ?? []), '-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...launch.env },
   });
   let output = '';
   const keep = (d: Buffer) => {

@@ -54,3 +54,7 @@ export class AbortRequestedError extends named('AbortRequestedError', false) {}
 export class AutoUpgradeFailedError extends named('AutoUpgradeFailedError', false) {}
 /** A server refused to start with the new image (e.g. arangod exit 11: upgrade required). Not retryable. */
 export class ServerStartFailedError extends named('ServerStartFailedError', false) {}
+/** The one-off schema task exited with an error (its scripts run one transaction each). Not retryable: roll back. */
+export class SchemaStepFailedError extends named('SchemaStepFailedError', false) {}
+/** A node group's targets did not get healthy behind the load balancer. Retried by the gate's poll, then rollback. */
+export class TargetsUnhealthyError extends named('TargetsUnhealthyError', true) {}

@@ -1,8 +1,9 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CLUSTER_IDENTITY_TAG, ownVolumeCondition } from '../cluster/cluster-identity';
+import { IEngineFleetTarget } from '../engine-fleet/engine-fleet-target';
 import { Neo4jUpgradesValidationError } from '../errors';
 import { IUpgradeTarget } from '../toolkit/upgrade-target';
 import { abortParameterNameOf } from './operator-parameters';
@@ -147,6 +148,21 @@ export const HANDLER_REGISTRY = {
       g.useVolumeKey();
     },
   },
+  'engine-validate-input': { grant: (g) => g.readEngineServices() },
+  'engine-database-snapshot': { timeout: Duration.seconds(30), grant: (g) => g.snapshotEngineDatabase() },
+  'engine-schema-task': {
+    grant: (g) => {
+      g.runSchemaTask();
+      g.allow('TheSchemaRecord', ['ssm:GetParameter', 'ssm:PutParameter'], [g.ssmArn(`${g.ctx.lockParameterName}/schema`)]);
+    },
+  },
+  'engine-group-traffic': { grant: (g) => g.steerEngineTargets() },
+  'engine-group-image': {
+    grant: (g) => {
+      g.runServerServices();
+      g.allow('TheGroupRecords', ['ssm:GetParameter', 'ssm:PutParameter'], [g.ssmArn(`${g.ctx.lockParameterName}/groups/*`)]);
+    },
+  },
 } satisfies Record<string, HandlerSpec>;
 
 /** The name of a handler the library ships (its folder under `lambda/`). */
@@ -177,6 +193,12 @@ export const WILDCARD_REASONS = {
     TheServerLedger: 'One ledger parameter per server, named at run time under the lock parameter path',
     RunTheServerTasks: 'Task definition revisions are registered at run time; RunTask and the task reads are conditioned on the target\'s ECS cluster',
     RegisterServerTaskDefinitions: 'RegisterTaskDefinition and DescribeTaskDefinition support no resource-level permissions',
+    TheGroupRecords: 'One record per node group, named at run time under the lock parameter path',
+    ReadTheEngineTaskDefinitions: 'DescribeTaskDefinition supports no resource-level permissions',
+    TheSchemaTask: 'Task ids are created at run time; RunTask and the task reads are conditioned on the fleet\'s ECS cluster',
+    ReadTheEngineTasks: 'Task ids are created at run time; the task reads are conditioned on the fleet\'s ECS cluster',
+    ReadTargetHealth: 'DescribeTargetHealth and DescribeTargetGroupAttributes support no resource-level permissions',
+    DescribeTheDatabaseSnapshots: 'Snapshot ids are named at run time (engine-upgrade-<fleet>-<execution>)',
   },
   byActionPrefix: {
     ec2: 'Volumes and snapshots are created at run time, in this and the clone regions; creation requires the Environment tag or the create action',
@@ -264,22 +286,57 @@ export class Grants {
   }
 
   public describeServices(): void {
+    this.allow('DescribeTheServices', ['ecs:DescribeServices'], this.serviceArns());
+  }
+
+  private serviceArns(): string[] {
     const t = this.ctx.target;
-    const services = t.nodeGroups.filter((g) => g.ecsServiceName).map((g) =>
+    return t.nodeGroups.filter((g) => g.ecsServiceName).map((g) =>
       this.stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${t.ecsClusterName}/${g.ecsServiceName}` }));
-    this.allow('DescribeTheServices', ['ecs:DescribeServices'], services);
   }
 
   /** Stop, run once and start the servers' ECS services (role-ordered procedures). */
   public runServerServices(): void {
     const t = this.ctx.target;
-    const services = t.nodeGroups.filter((g) => g.ecsServiceName).map((g) =>
-      this.stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${t.ecsClusterName}/${g.ecsServiceName}` }));
-    this.allow('TheServerServices', ['ecs:DescribeServices', 'ecs:UpdateService'], services);
+    this.allow('TheServerServices', ['ecs:DescribeServices', 'ecs:UpdateService'], this.serviceArns());
     const cluster = this.stack.formatArn({ service: 'ecs', resource: 'cluster', resourceName: t.ecsClusterName });
     this.allow('RunTheServerTasks', ['ecs:RunTask', 'ecs:ListTasks', 'ecs:DescribeTasks'], ['*'], { ArnEquals: { 'ecs:cluster': cluster } });
     this.allow('RegisterServerTaskDefinitions', ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'], ['*']);
     this.allow('PassTheTaskRoles', ['iam:PassRole'], t.passedRoleArns);
+  }
+
+  /** The engine fleet's services and their task definitions (their current image). */
+  public readEngineServices(): void {
+    this.allow('DescribeTheServices', ['ecs:DescribeServices'], this.serviceArns());
+    this.allow('ReadTheEngineTaskDefinitions', ['ecs:DescribeTaskDefinition'], ['*']);
+  }
+
+  /** The pre-upgrade snapshot of the engines' database (created and read, never deleted). */
+  public snapshotEngineDatabase(): void {
+    const fleet = this.engineFleet();
+    const cluster = fleet.databaseSnapshot.kind === 'rds-cluster';
+    const source = this.stack.formatArn({ service: 'rds', resource: cluster ? 'cluster' : 'db', resourceName: fleet.databaseSnapshot.identifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const snapshots = this.stack.formatArn({ service: 'rds', resource: cluster ? 'cluster-snapshot' : 'snapshot', resourceName: 'engine-upgrade-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.allow('SnapshotTheDatabase', [cluster ? 'rds:CreateDBClusterSnapshot' : 'rds:CreateDBSnapshot', 'rds:AddTagsToResource'], [source, snapshots]);
+    this.allow('DescribeTheDatabaseSnapshots', [cluster ? 'rds:DescribeDBClusterSnapshots' : 'rds:DescribeDBSnapshots'], [snapshots]);
+  }
+
+  /** The one-off schema task: run in the fleet's cluster, read back, its roles passed. */
+  public runSchemaTask(): void {
+    const fleet = this.engineFleet();
+    const cluster = this.stack.formatArn({ service: 'ecs', resource: 'cluster', resourceName: fleet.ecsClusterName });
+    this.allow('TheSchemaTask', ['ecs:RunTask', 'ecs:ListTasks', 'ecs:DescribeTasks'], ['*'], { ArnEquals: { 'ecs:cluster': cluster } });
+    this.allow('PassTheTaskRoles', ['iam:PassRole'], fleet.passedRoleArns);
+  }
+
+  /** The fleet's targets in its target group, found from its services' running tasks. */
+  public steerEngineTargets(): void {
+    const fleet = this.engineFleet();
+    this.allow('SteerTheTargets', ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'], [fleet.targetGroupArn]);
+    this.allow('ReadTargetHealth', ['elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:DescribeTargetGroupAttributes'], ['*']);
+    const cluster = this.stack.formatArn({ service: 'ecs', resource: 'cluster', resourceName: fleet.ecsClusterName });
+    this.allow('ReadTheEngineTasks', ['ecs:ListTasks', 'ecs:DescribeTasks'], ['*'], { ArnEquals: { 'ecs:cluster': cluster } });
+    this.allow('DescribeTheServices', ['ecs:DescribeServices'], this.serviceArns());
   }
 
   public readCredentials(): void {
@@ -319,6 +376,15 @@ export class Grants {
       'aws:RequestTag/Environment': pool.environmentName,
       ...(pool.clusterIdentity !== undefined && { [`aws:RequestTag/${CLUSTER_IDENTITY_TAG}`]: pool.clusterIdentity }),
     };
+  }
+
+  private engineFleet(): IEngineFleetTarget {
+    const t = this.ctx.target as Partial<IEngineFleetTarget>;
+    if (t.targetGroupArn === undefined || t.databaseSnapshot === undefined || t.schemaTask === undefined) {
+      throw new Neo4jUpgradesValidationError('target', this.ctx.target.targetName,
+        `handler ${this.ctx.fn.node.path} works on an engine fleet (target group, database, schema task), and this target is none`);
+    }
+    return t as IEngineFleetTarget;
   }
 
   private volumes() {

@@ -66,6 +66,17 @@ export class UpgradeHandler {
   /** Role-ordered procedures: every server the execution took down back on its old image (restored from its snapshot if its store may be upgraded). */
   public static readonly ARANGO_ROLLBACK_SERVERS = UpgradeHandler.define('arango-rollback-servers');
 
+  /** Schema-first rolling upgrades: checks the image, the fleet's one version and seed 002's version path; returns the plan. */
+  public static readonly ENGINE_VALIDATE_INPUT = UpgradeHandler.define('engine-validate-input');
+  /** Schema-first rolling upgrades: the RDS snapshot of the engines' database, once per execution. */
+  public static readonly ENGINE_DATABASE_SNAPSHOT = UpgradeHandler.define('engine-database-snapshot');
+  /** Schema-first rolling upgrades: the one-off ECS task that upgrades the schema, recorded so it never runs twice. */
+  public static readonly ENGINE_SCHEMA_TASK = UpgradeHandler.define('engine-schema-task');
+  /** Schema-first rolling upgrades: a group out of the load balancer (drained) or back in (healthy). */
+  public static readonly ENGINE_GROUP_TRAFFIC = UpgradeHandler.define('engine-group-traffic');
+  /** Schema-first rolling upgrades: a group's services on the new image, or the touched groups back on the old one. */
+  public static readonly ENGINE_GROUP_IMAGE = UpgradeHandler.define('engine-group-image');
+
   private static define(name: HandlerName): UpgradeHandler {
     return new UpgradeHandler(name);
   }

@@ -8,6 +8,9 @@ export class ApprovalMode {
   /** Wait once, after the master's store is upgraded and before the cluster goes back to HA. */
   public static readonly AFTER_STORE_UPGRADE = new ApprovalMode('after-store-upgrade');
 
+  /** Schema-first rolling upgrades: wait after each node group is back in service, before the next one. */
+  public static readonly BETWEEN_GROUPS = new ApprovalMode('between-groups');
+
   private constructor(
     /** The execution input value. */
     public readonly value: string,

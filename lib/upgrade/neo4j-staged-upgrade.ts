@@ -291,6 +291,9 @@ export class Neo4jStagedUpgrade extends Construct {
   }
 
   private validateProps(props: Neo4jStagedUpgradeProps) {
+    if (props.approvalMode === ApprovalMode.BETWEEN_GROUPS) {
+      throw new Neo4jUpgradesValidationError('approvalMode', 'between-groups', 'the staged upgrade has no node groups: use NONE or AFTER_STORE_UPGRADE');
+    }
     const n = props.finalCapacity;
     if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > PROCEDURE_LIMITS.mainMembers)) {
       throw new Neo4jUpgradesValidationError('finalCapacity', String(n), `must be a whole number from 1 to ${PROCEDURE_LIMITS.mainMembers}`);

@@ -4,7 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { Neo4jUpgradesValidationError } from '../errors';
-import { RELEASE_LOCK } from '../private/procedure-payloads';
+import { plannedLockPreflight } from '../private/planned-lock-preflight';
 import { statePath } from '../private/state-document';
 import { restoreHooks, stopHooks } from '../role-ordered/auxiliary-steps';
 import { IRoleOrderedTarget } from '../role-ordered/role-ordered-target';
@@ -86,21 +86,7 @@ export class RoleOrderedUpgrade extends Construct {
     const polling = props.polling ?? new ProcedurePolling();
     const context = new StageContext(new RoleOrderedRollback(this, 'Rollback', { handlers, polling, target }), handlers);
 
-    const refused = new StageContext(new sfn.Fail(this, 'Refused before any change', { errorPath: '$.error.Error', causePath: '$.error.Cause' }), handlers);
-    const failAfterLock = new sfn.Fail(this, 'Preflight failed after the lock', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
-    const release = new StageContext(failAfterLock, handlers).step(this, 'Preflight failed after the lock: release the lock',
-      UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: sfn.JsonPath.DISCARD });
-    release.next(failAfterLock);
-    const locked = new StageContext(release, handlers);
-
-    const validate = refused.step(this, 'Preflight: validate the input and the version path', UpgradeHandler.ARANGO_VALIDATE_INPUT, {
-      'cluster.$': statePath('cluster'), 'request.$': statePath('request'), 'defaults.$': statePath('defaults'),
-    }, { resultPath: statePath('planResult') });
-    const keepPlan = new sfn.Pass(this, 'Preflight: keep the plan', { inputPath: statePath('planResult.Payload'), resultPath: statePath('plan') });
-    const lock = refused.step(this, 'Preflight: take the upgrade lock', UpgradeHandler.UPGRADE_LOCK, {
-      'cluster.$': statePath('cluster'), action: 'acquire', 'parameterName.$': statePath('settings.lockParameterName'),
-      'executionArn.$': '$$.Execution.Id', 'ttlSeconds.$': statePath('plan.lockTtlSeconds'),
-    }, { resultPath: '$.results.preflight.lock' });
+    const { chain: preflight, locked } = plannedLockPreflight(this, handlers, UpgradeHandler.ARANGO_VALIDATE_INPUT);
     // A maintenance left on from before would cover the agents too; the procedure switches it on itself later.
     const clearMaintenance = locked.step(this, 'Preflight: supervision maintenance off before the agents', UpgradeHandler.ARANGO_MAINTENANCE, {
       'cluster.$': statePath('cluster'), mode: 'off',
@@ -118,7 +104,7 @@ export class RoleOrderedUpgrade extends Construct {
           ...(props.minimumPatchBeforeMinor && { minimumPatchBeforeMinor: props.minimumPatchBeforeMinor }),
         },
       }))
-      .next(validate).next(keepPlan).next(lock).next(clearMaintenance).next(snapshots);
+      .next(preflight).next(clearMaintenance).next(snapshots);
     const before = stopHooks(this, target, context.onFailure);
     if (before.length > 0) {
       chain = chain.next(new UpgradeStage(this, 'Before: stop replication and automatic restarts', {

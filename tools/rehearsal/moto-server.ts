@@ -20,6 +20,6 @@ export function motoPython(): string {
   throw new Error(`moto_server is on PATH but no python3 imports moto. ${MOTO_INSTALL_HINT}`);
 }
 
-export async function startRehearsalMoto(): Promise<MotoServer> {
-  return launchMoto({ command: motoPython(), args: [PATCHED_SERVER], label: 'moto_server (patched)', startTimeoutMs: 60_000 });
+export async function startRehearsalMoto(env?: NodeJS.ProcessEnv): Promise<MotoServer> {
+  return launchMoto({ command: motoPython(), args: [PATCHED_SERVER], label: 'moto_server (patched)', startTimeoutMs: 60_000, env });
 }

@@ -24,6 +24,8 @@ appends its name to PATCHED (printed to stderr at start):
 6. state-snapshots: POST /rehearsal-api/snapshot?name=x and /rehearsal-api/restore?name=x deep-copy the
    whole account state, so each fault run starts from the deployed, booted stack without redeploying.
 
+8. ecs-awsvpc-task-eni: RunTask of an awsvpc task gets its ENI attachment (section 8 below).
+
 7. Change sets (section 7 below): parameter-only change sets list their changes with Replacement and
    Details, ExecuteChangeSet applies them the way UpdateStack does (then the stack's change sets are gone).
 
@@ -445,6 +447,17 @@ CloudFormationBackend.execute_change_set = _execute_change_set
 CfnStack.stack_parameters = property(_stack_parameters)
 cfn_responses.CloudFormationResponse.list_change_sets = _list_change_sets
 PATCHED.append("cfn-change-sets")
+
+
+# 8. ecs-awsvpc-task-eni: RunTask of an awsvpc task definition (Fargate, the engine fleets) fails with HTTP 500
+#    in moto 5.2.1: the task's ENI attachment reads NetworkInterface.private_dns_name, which moto's EC2 never
+#    sets. AWS names it ip-<a-b-c-d>.<region>.compute.internal; here the same, from the ENI's address.
+from moto.ec2.models.elastic_network_interfaces import NetworkInterface as _Eni  # noqa: E402
+
+if not hasattr(_Eni, "private_dns_name"):
+    _Eni.private_dns_name = property(
+        lambda self: "ip-%s.%s.compute.internal" % ((self.private_ip_address or "0.0.0.0").replace(".", "-"), self.ec2_backend.region_name))
+PATCHED.append("ecs-awsvpc-task-eni")
 
 if __name__ == "__main__":
     from moto.server import main

@@ -1,0 +1,60 @@
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { statePath } from '../private/state-document';
+import { OperatorApproval } from '../toolkit/blocks/operator-approval';
+import { ProcedurePolling } from '../toolkit/procedure-polling';
+import { PollingPlan } from '../toolkit/retry-policy';
+import { StageContext } from '../toolkit/stage-context';
+import { UpgradeHandler } from '../toolkit/upgrade-handler';
+
+/** Props of {@link EngineGroupTurns}. */
+export interface EngineGroupTurnsProps {
+  readonly context: StageContext;
+  readonly polling: ProcedurePolling;
+  /** The budget of the wait for the deregistration delay (in-flight requests draining). */
+  readonly drain: PollingPlan;
+}
+
+/**
+ * Seed 002 step 2, every group of the plan (`$.plan.groups`, in order) one at a time (a Map with
+ * MaxConcurrency 1): out of the target group and drained, its services on the new image, back in and
+ * healthy (the gate before the next group), then the operator's approval when the plan asks for one.
+ * Any failure leaves the Map for the context's failure handler.
+ */
+export class EngineGroupTurns extends sfn.StateMachineFragment {
+  public readonly startState: sfn.State;
+  public readonly endStates: sfn.INextable[];
+
+  constructor(scope: Construct, id: string, props: EngineGroupTurnsProps) {
+    super(scope, id);
+    const ctx = props.context;
+    const traffic = (name: string, action: string, poll: PollingPlan, pollAlsoOn: string[] = []) => ctx.step(this, name, UpgradeHandler.ENGINE_GROUP_TRAFFIC, {
+      'cluster.$': statePath('cluster'), 'groupId.$': '$.group.groupId', 'nodes.$': '$.group.nodes', action,
+    }, { resultPath: `$.results.group.${action}`, poll, pollAlsoOn, noCatch: true });
+
+    const isolate = traffic('Group: out of the load balancer', 'isolate', props.polling.services);
+    const drained = traffic('Group: wait out the deregistration delay', 'drained', props.drain);
+    const upgrade = ctx.step(this, 'Group: its services on the new image', UpgradeHandler.ENGINE_GROUP_IMAGE, {
+      'cluster.$': statePath('cluster'), action: 'upgrade', 'group.$': '$.group', 'fromImage.$': '$.plan.fromImage', 'toImage.$': '$.plan.toImage',
+      'executionArn.$': '$$.Execution.Id', 'ledgerPrefix.$': statePath('settings.lockParameterName'),
+    }, { resultPath: '$.results.group.upgrade', poll: props.polling.services, noCatch: true });
+    const integrate = traffic('Group: back in the load balancer and healthy', 'integrate', props.polling.gate, ['TargetsUnhealthyError']);
+    const approval = new OperatorApproval(this, 'Approval', { context: ctx.failingTo(new sfn.Fail(this, 'Group: not approved', {
+      errorPath: '$.error.Error', causePath: '$.error.Cause',
+    })), key: 'group', title: 'Group' });
+    isolate.next(drained).next(upgrade).next(integrate).next(approval);
+
+    const map = new sfn.Map(this, 'Node groups one at a time', {
+      itemsPath: '$.plan.groups',
+      maxConcurrency: 1,
+      itemSelector: {
+        'group.$': '$$.Map.Item.Value', 'cluster.$': statePath('cluster'), 'plan.$': statePath('plan'), 'settings.$': statePath('settings'), results: {},
+      },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    map.itemProcessor(isolate);
+    ctx.catchMap(map);
+    this.startState = map;
+    this.endStates = [map];
+  }
+}

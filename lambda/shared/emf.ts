@@ -1,5 +1,5 @@
 import { Logger } from './log';
-import { UPGRADE_METRICS } from '../../lib/private/upgrade-metrics';
+import { UPGRADE_METRICS } from '../../lib/private/upgrade-telemetry';
 
 /**
  * Writes one metric as a CloudWatch embedded metric format line through the structured log: CloudWatch

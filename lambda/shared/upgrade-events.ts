@@ -1,10 +1,11 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { UPGRADE_EVENT_SOURCE } from '../../lib/private/upgrade-telemetry';
 
 /**
  * The EventBridge events the library sends to the default event bus (docs/operations.md "Events").
  * Source and detail-types are a contract with the operators' rules: never rename them.
  */
-export const UPGRADE_EVENT_SOURCE = 'neo4j-ecs-upgrades';
+export { UPGRADE_EVENT_SOURCE };
 
 export const UPGRADE_DETAIL_TYPES = {
   stageStarted: 'Upgrade Stage Started',

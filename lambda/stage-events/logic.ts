@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { UPGRADE_METRICS } from '../../lib/private/upgrade-metrics';
+import { UPGRADE_METRICS } from '../../lib/private/upgrade-telemetry';
 import { emitMetric } from '../shared/emf';
 import { InvalidInputError } from '../shared/errors';
 import { show } from '../shared/input-checks';

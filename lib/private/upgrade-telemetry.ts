@@ -1,3 +1,6 @@
+/** The source of the library's EventBridge events (lambda/shared/upgrade-events.ts has the detail-types). */
+export const UPGRADE_EVENT_SOURCE = 'neo4j-ecs-upgrades';
+
 /**
  * The custom metrics the handlers write as CloudWatch embedded metric format (EMF) log lines, and the
  * dashboard and alarms read. Plain constants (no CDK): the handlers import them too.

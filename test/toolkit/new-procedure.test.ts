@@ -34,7 +34,7 @@ describe('a new two-stage procedure from exported blocks', () => {
       .map((f) => String(f.Properties.Description).replace('cdk-neo4j-ecs-upgrades: ', '')).sort();
     expect(described).toEqual([
       'check-stack-ready', 'ecs-services-steady', 'execution-cleanup', 'execution-progress', 'health-gate', 'keep-master', 'publish-result',
-      'restore-volumes', 'snapshot-volumes', 'snapshots-complete', 'stage-events', 'stack-parameters', 'stack-status', 'update-stack',
+      'restore-volumes', 'snapshot-volumes', 'snapshots-complete', 'stack-parameters', 'stack-status', 'stage-events', 'update-stack',
       'upgrade-lock', 'validate-input',
     ]);
   });

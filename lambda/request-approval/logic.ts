@@ -1,3 +1,4 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ClusterContext } from '../shared/context';
@@ -6,6 +7,7 @@ import { requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { requireMatch, requireParameterName, requireStage, requireTopicArn } from '../shared/name-checks';
 import { readJsonParameter } from '../shared/ssm-json';
+import { UPGRADE_DETAIL_TYPES, putUpgradeEvents } from '../shared/upgrade-events';
 import { APPROVAL_REJECTED_ERROR } from './constants';
 
 export { APPROVAL_REJECTED_ERROR };
@@ -13,6 +15,8 @@ export { APPROVAL_REJECTED_ERROR };
 export interface RequestApprovalDeps {
   readonly sns: SNSClient;
   readonly ssm: SSMClient;
+  /** The "Upgrade Approval Requested" event goes to the default bus. */
+  readonly events: EventBridgeClient;
   readonly log: Logger;
   readonly now?: () => Date;
 }
@@ -64,7 +68,9 @@ const TOKEN = /^[A-Za-z0-9+/=_-]{1,8192}$/;
  * `aws stepfunctions send-task-success` / `send-task-failure` commands, and an SSM parameter holding
  * {taskToken, executionArn, stage, requestedAt, expiresAt}. SNS first, then SSM: a retry finds the
  * token in SSM and sends nothing again; a failure between the two sends the message twice (at least
- * once, never zero times).
+ * once, never zero times). Then an "Upgrade Approval Requested" event (without the token) goes to the
+ * default event bus; the topic and the parameter are the request, the event only tells about it, so an
+ * event EventBridge does not take is logged (WARN) and the approval still waits.
  *
  * Operator CLI (approval-cli), with only the parameter name at hand:
  *
@@ -108,10 +114,26 @@ export async function logic(deps: RequestApprovalDeps, input: RequestApprovalInp
     Description: `Pending Neo4j upgrade approval for stack ${stackName}: JSON {taskToken, executionArn, stage, requestedAt, expiresAt}`,
   }));
   deps.log.info('approval requested', { stage, parameterName, messageId: sent.MessageId, expiresAt: record.expiresAt });
+  await announce(deps, record, parameterName);
   return {
     stage, parameterName, requestedAt: record.requestedAt, expiresAt: record.expiresAt, published: true,
     ...(sent.MessageId && { messageId: sent.MessageId }),
   };
+}
+
+/** The event carries where the request is, never the task token (anyone who can read the bus could answer with it). */
+async function announce(deps: RequestApprovalDeps, r: ApprovalRecord, parameterName: string): Promise<void> {
+  try {
+    await putUpgradeEvents(deps.events, [{
+      detailType: UPGRADE_DETAIL_TYPES.approvalRequested,
+      detail: {
+        eventKey: `${r.executionArn}#${r.stage}#approval-requested`, executionArn: r.executionArn, stackName: r.stackName,
+        stage: r.stage, parameterName, requestedAt: r.requestedAt, expiresAt: r.expiresAt,
+      },
+    }]);
+  } catch (err) {
+    deps.log.warn('approval event not sent (the approval still waits: topic and parameter)', { stage: r.stage, errorName: (err as Error).name, errorMessage: (err as Error).message });
+  }
 }
 
 function checkInput(input: RequestApprovalInput): void {

@@ -7,6 +7,7 @@ import { IEngineFleetTarget } from '../engine-fleet/engine-fleet-target';
 import { Neo4jUpgradesValidationError } from '../errors';
 import { IUpgradeTarget } from '../toolkit/upgrade-target';
 import { abortParameterNameOf } from './operator-parameters';
+import { UPGRADE_EVENT_SOURCE } from './upgrade-telemetry';
 
 /** What a handler's IAM statements are scoped to. */
 export interface HandlerGrantContext {
@@ -65,8 +66,13 @@ export const HANDLER_REGISTRY = {
     grant: (g) => {
       g.allow('TheApprovalParameter', ['ssm:GetParameter', 'ssm:PutParameter'], [g.ssmArn(`${g.ctx.lockParameterName}/*`)]);
       g.ctx.topic.grantPublish(g.ctx.fn);
+      g.putUpgradeEvents();
     },
   },
+  // Fed by the execution log's subscription (UpgradeStateMachine); its metrics are EMF lines, which need no statement.
+  'stage-events': { grant: (g) => g.putUpgradeEvents() },
+  // Reads this state machine's executions: granted by UpgradeStateMachine, which knows it (its metric is EMF: no statement).
+  'execution-progress': { grant: () => undefined },
   'publish-result': { grant: (g) => { g.ctx.topic.grantPublish(g.ctx.fn); } },
   'resolve-master': { grant: (g) => g.describeFleet() },
   'keep-master': {
@@ -182,6 +188,7 @@ export const WILDCARD_REASONS = {
     ApplyParameterChanges: 'A parameter-only update changes the groups, launch templates and services it drives; only through CloudFormation (aws:CalledViaFirst)',
     TheApprovalParameter: 'The approval and pre-upgrade record parameters live under the lock parameter path',
     DescribeTheLockHolder: 'Executions are named at start; the state machine part of the execution ARN pins this procedure',
+    ReadTheExecutionHistories: 'Executions are named at start; the state machine part of the execution ARN pins this procedure',
     ThePreUpgradeRecord: 'The approval and pre-upgrade record parameters live under the lock parameter path',
     DescribeInstancesVolumesAndSnapshots: 'EC2 and Auto Scaling Describe calls support no resource-level permissions',
     ProtectTheMaster: 'An Auto Scaling group ARN holds a generated id; the name part pins the target\'s groups',
@@ -283,6 +290,12 @@ export class Grants {
       'ecs:UpdateService', 'ecs:Describe*', 'ssm:GetParameters', 'ssm:GetParameter',
     ], ['*'], { StringEquals: { 'aws:CalledViaFirst': 'cloudformation.amazonaws.com' } });
     this.allow('PassTheTargetRoles', ['iam:PassRole'], this.ctx.target.passedRoleArns);
+  }
+
+  /** PutEvents on the default event bus only, and only with the library's event source. */
+  public putUpgradeEvents(): void {
+    this.allow('PutUpgradeEvents', ['events:PutEvents'], [this.stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+      { StringEquals: { 'events:source': UPGRADE_EVENT_SOURCE } });
   }
 
   public describeServices(): void {

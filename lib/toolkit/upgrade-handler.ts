@@ -54,6 +54,10 @@ export class UpgradeHandler {
   public static readonly RESTORE_VOLUMES = UpgradeHandler.define('restore-volumes');
   /** After an execution stopped, timed out or failed outside its own rollback: frees its lock and scale-in protection. */
   public static readonly EXECUTION_CLEANUP = UpgradeHandler.define('execution-cleanup');
+  /** Fed by the execution log: sends "Upgrade Stage Started/Ended" events and writes each stage's duration as a metric. */
+  public static readonly STAGE_EVENTS = UpgradeHandler.define('stage-events');
+  /** Scheduled: how long each running execution went without a state transition (the stuck-execution alarm's metric). */
+  public static readonly EXECUTION_PROGRESS = UpgradeHandler.define('execution-progress');
 
   /** Role-ordered procedures: checks the input and ArangoDB's version path; returns the plan in role order. */
   public static readonly ARANGO_VALIDATE_INPUT = UpgradeHandler.define('arango-validate-input');

@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -7,6 +8,8 @@ import { memoryLogger } from '../../lambda/shared/log';
 import { awsError, clusterContext } from './fixtures/upgrade-stack';
 
 const snsMock = mockClient(SNSClient);
+const eventsMock = mockClient(EventBridgeClient);
+let log = memoryLogger();
 const ssmMock = mockClient(SSMClient);
 const NOW = new Date('2026-06-01T12:00:00Z');
 const TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAf+abc/def=';
@@ -14,7 +17,7 @@ const EXEC = 'arn:aws:states:eu-west-1:123456789012:execution:neo4j-upgrade:run-
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:neo4j-upgrades';
 const PARAM = '/neo4j-upgrades/neo4j-prod/approval';
 const run = (input: Partial<RequestApprovalInput> = {}) => logic(
-  { sns: new SNSClient({}), ssm: new SSMClient({}), log: memoryLogger(), now: () => NOW },
+  { sns: new SNSClient({}), ssm: new SSMClient({}), events: new EventBridgeClient({}), log, now: () => NOW },
   {
     cluster: clusterContext('neo4j-prod'), taskToken: TOKEN, executionArn: EXEC, stage: 'after-store-upgrade',
     topicArn: TOPIC, parameterName: PARAM, timeoutSeconds: 7200, ...input,
@@ -22,6 +25,9 @@ const run = (input: Partial<RequestApprovalInput> = {}) => logic(
 );
 
 beforeEach(() => {
+  log = memoryLogger();
+  eventsMock.reset();
+  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
   snsMock.reset();
   ssmMock.reset();
   ssmMock.on(GetParameterCommand).rejects(awsError('ParameterNotFound', 'not found'));
@@ -53,6 +59,30 @@ test('publishes ready-to-paste commands to SNS, then the pending approval to SSM
   expect(snsMock.commandCalls(PublishCommand)[0].calledBefore(ssmMock.commandCalls(PutParameterCommand)[0])).toBe(true);
 });
 
+test('after SSM, an "Upgrade Approval Requested" event without the token goes to the default bus', async () => {
+  await run();
+  const entries = eventsMock.commandCalls(PutEventsCommand)[0].args[0].input.Entries!;
+  expect(entries).toHaveLength(1);
+  expect(entries[0]).toMatchObject({ Source: 'neo4j-ecs-upgrades', DetailType: 'Upgrade Approval Requested', Resources: [EXEC] });
+  expect(entries[0].EventBusName).toBeUndefined();
+  expect(JSON.parse(entries[0].Detail!)).toEqual({
+    eventKey: `${EXEC}#after-store-upgrade#approval-requested`, executionArn: EXEC, stackName: 'neo4j-prod', stage: 'after-store-upgrade',
+    parameterName: PARAM, requestedAt: '2026-06-01T12:00:00.000Z', expiresAt: '2026-06-01T14:00:00.000Z',
+  });
+  expect(entries[0].Detail).not.toContain(TOKEN);
+  expect(ssmMock.commandCalls(PutParameterCommand)[0].calledBefore(eventsMock.commandCalls(PutEventsCommand)[0])).toBe(true);
+});
+
+test.each([
+  ['a refused entry', () => eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] }), /InternalFailure try again/],
+  ['a failed call', () => eventsMock.on(PutEventsCommand).rejects(awsError('AccessDeniedException', 'not allowed')), /not allowed/],
+])('%s is a WARN, and the approval still waits (topic and parameter written)', async (_what, fail, message) => {
+  fail();
+  await expect(run()).resolves.toMatchObject({ published: true });
+  expect(ssmMock).toHaveReceivedCommandTimes(PutParameterCommand, 1);
+  expect(log.lines).toContainEqual(expect.objectContaining({ level: 'WARN', errorMessage: expect.stringMatching(message) }));
+});
+
 test('SNS is published before SSM is written (a failed publish leaves no record behind)', async () => {
   snsMock.on(PublishCommand).rejects(awsError('AuthorizationErrorException', 'not allowed'));
   await expect(run()).rejects.toMatchObject({ name: 'AuthorizationErrorException' });
@@ -70,6 +100,7 @@ test('a retry with the same token sends nothing again', async () => {
   });
   expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 0);
   expect(ssmMock).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+  expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 0);
 });
 
 test('an older approval (another token) is replaced', async () => {
@@ -98,4 +129,5 @@ test.each([
   await expect(run(input as Partial<RequestApprovalInput>)).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(message) });
   expect(snsMock.calls()).toHaveLength(0);
   expect(ssmMock.calls()).toHaveLength(0);
+  expect(eventsMock.calls()).toHaveLength(0);
 });

@@ -9,6 +9,7 @@
  * the task scheduled (from the history), as Step Functions would invoke it. moto has no RedriveExecution
  * (see upgrade-cli.test.ts).
  */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateStackCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
   CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient,
@@ -103,7 +104,7 @@ async function invokeRequestApproval(executionArn: string): Promise<void> {
   const events = (await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
   const scheduled = events.filter((e) => e.type === 'TaskScheduled').pop();
   const payload = JSON.parse(String(scheduled?.taskScheduledEventDetails?.parameters)).Payload;
-  await requestApproval({ sns, ssm, log: memoryLogger() }, { ...payload, topicArn } as RequestApprovalInput);
+  await requestApproval({ sns, ssm, events: new EventBridgeClient(motoClientConfig(moto)), log: memoryLogger() }, { ...payload, topicArn } as RequestApprovalInput);
 }
 
 /** `--stack cli-test`, or a machine of its own for a test. */

@@ -29,12 +29,13 @@ describe('a new two-stage procedure from exported blocks', () => {
       .toEqual(['Stage 1 Roll the image: begin', 'Stage 2 Back up the upgraded volumes: begin']);
   });
 
-  test('deploys only the handlers it uses (and the cleanup of executions stopped without their Catch)', () => {
+  test('deploys only the handlers it uses (and the operations ones: cleanup of executions stopped without their Catch, stage events, progress probe)', () => {
     const described = Object.values<any>(template.findResources('AWS::Lambda::Function'))
       .map((f) => String(f.Properties.Description).replace('cdk-neo4j-ecs-upgrades: ', '')).sort();
     expect(described).toEqual([
-      'check-input-size', 'check-stack-ready', 'ecs-services-steady', 'execution-cleanup', 'health-gate', 'keep-master', 'publish-result', 'restore-volumes',
-      'snapshot-volumes', 'snapshots-complete', 'stack-parameters', 'stack-status', 'update-stack', 'upgrade-lock', 'validate-input',
+      'check-input-size', 'check-stack-ready', 'ecs-services-steady', 'execution-cleanup', 'execution-progress', 'health-gate', 'keep-master',
+      'publish-result', 'restore-volumes', 'snapshot-volumes', 'snapshots-complete', 'stack-parameters', 'stack-status', 'stage-events',
+      'update-stack', 'upgrade-lock', 'validate-input',
     ]);
   });
 

@@ -11,6 +11,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 
@@ -150,6 +151,7 @@ export class ClientSet {
   get ecs(): ECSClient { return this.get('ecs', this.region, () => new ECSClient(this.config(this.region))); }
   get secrets(): SecretsManagerClient { return this.get('secrets', this.region, () => new SecretsManagerClient(this.config(this.region))); }
   get sns(): SNSClient { return this.get('sns', this.region, () => new SNSClient(this.config(this.region))); }
+  get events(): EventBridgeClient { return this.get('events', this.region, () => new EventBridgeClient(this.config(this.region))); }
   get sfn(): SFNClient { return this.get('sfn', this.region, () => new SFNClient(this.config(this.region))); }
   public ec2ForRegion = (region: string): EC2Client => this.get('ec2', region, () => new EC2Client(this.config(region)));
 }

@@ -84,7 +84,7 @@ export class TaskRunner {
       now: () => new Date(),
       log: jsonLogger({ handler: task.handler, state: task.stateName, execution: this.s.execution }, this.s.log),
     };
-    for (const key of ['cfn', 'ssm', 'ec2', 'autoScaling', 'ecs', 'secrets', 'sns', 'sfn'] as const) {
+    for (const key of ['cfn', 'ssm', 'ec2', 'autoScaling', 'ecs', 'secrets', 'sns', 'sfn', 'events'] as const) {
       Object.defineProperty(deps, key, { get: () => clients[key], enumerable: true });
     }
     deps.ec2ForRegion = clients.ec2ForRegion;

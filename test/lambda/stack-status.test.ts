@@ -116,3 +116,39 @@ test('a missing stack is StackNotReadyError; a missing stack name InvalidInputEr
   await expect(logic({ cfn: new CloudFormationClient({}), ssm: new SSMClient({}), log: memoryLogger() }, {} as StackStatusInput))
     .rejects.toMatchObject({ name: 'InvalidInputError' });
 });
+
+describe('with poll (looks within one invocation)', () => {
+  const inProgress = describeStacksOutput('neo4j-prod', 'UPDATE_IN_PROGRESS', INITIAL_PARAMETERS);
+  const complete = describeStacksOutput('neo4j-prod', 'UPDATE_COMPLETE', INITIAL_PARAMETERS);
+  const clock = () => {
+    let t = 0;
+    const sleeps: number[] = [];
+    return { sleeps, now: () => new Date(t), sleep: async (ms: number) => { sleeps.push(ms); t += ms; } };
+  };
+
+  test('looks every second until UPDATE_COMPLETE', async () => {
+    cfnMock.on(DescribeStacksCommand).resolvesOnce(inProgress).resolvesOnce(inProgress).resolves(complete);
+    const c = clock();
+    const out = await logic({ cfn: new CloudFormationClient({}), log: memoryLogger(), ...c },
+      { cluster: clusterContext('neo4j-prod'), update: { changed: true }, poll: { everySeconds: 1, withinSeconds: 240 } });
+    expect(out.stackStatus).toBe('UPDATE_COMPLETE');
+    expect(cfnMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 3);
+    expect(c.sleeps).toEqual([1000, 1000]);
+  });
+
+  test('after withinSeconds the StillInProgressError goes to the Retry', async () => {
+    cfnMock.on(DescribeStacksCommand).resolves(inProgress);
+    const c = clock();
+    await expect(logic({ cfn: new CloudFormationClient({}), log: memoryLogger(), ...c },
+      { cluster: clusterContext('neo4j-prod'), update: { changed: true }, poll: { everySeconds: 1, withinSeconds: 3 } }))
+      .rejects.toMatchObject({ name: 'StillInProgressError' });
+    expect(cfnMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 4);
+  });
+
+  test('a bad poll is refused before the stack is read', async () => {
+    await expect(logic({ cfn: new CloudFormationClient({}), log: memoryLogger() },
+      { cluster: clusterContext('neo4j-prod'), poll: { everySeconds: 0, withinSeconds: 3 } }))
+      .rejects.toMatchObject({ name: 'InvalidInputError', message: 'poll.everySeconds must be an integer from 1 to 60, got 0' });
+    expect(cfnMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 0);
+  });
+});

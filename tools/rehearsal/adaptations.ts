@@ -113,9 +113,12 @@ const inProgress: CallAdaptation = {
   what: 'stack-status saw UPDATE_IN_PROGRESS while the harness still played the update (node boots, ECS rolling Neo4j)',
   why: 'moto applies an UpdateStack synchronously; in AWS the update lasts until instances boot and ECS deployments settle',
   // Each look (a waiting handler may look many times in one invocation) first gives the harness's boots time.
-  async rewrite(call, output, { handler, world }) {
+  async rewrite(call, output, { handler, world, wait }) {
     if (handler !== 'stack-status' || call.service !== 'CloudFormation' || call.operation !== 'DescribeStacks') return output;
-    if (!(await world.settle(STATUS_REWRITE_WAIT_MS))) {
+    const settled = await world.settle(STATUS_REWRITE_WAIT_MS);
+    // The update's boots ended during this wait: the condition cannot have become true before.
+    if (settled) wait?.falseUntil(world.settledAt);
+    if (!settled) {
       setStackStatus(output, 'UPDATE_IN_PROGRESS', 'rehearsal: nodes booting / ECS rolling');
       world.note(inProgress);
     }
@@ -186,8 +189,8 @@ export const MACHINE_ADAPTATIONS = {
     why: 'the local executor only fills $$.Execution.Input/StartTime',
   },
   timeoutSecondsPath: {
-    what: 'in the copy of the definition aws-local-stepfunctions runs, a Task\'s TimeoutSecondsPath moves into a Parameters field resolved from the state input (the harness strips it before the handler)',
-    why: 'aws-local-stepfunctions resolves TimeoutSecondsPath against the evaluated Parameters; AWS resolves it against the state input',
+    what: 'in the copy of the definition aws-local-stepfunctions runs, a Task\'s TimeoutSecondsPath moves into a Parameters field resolved from the state input (the harness strips it before the handler); a Task without a timeout gets a day',
+    why: 'aws-local-stepfunctions resolves TimeoutSecondsPath against the evaluated Parameters (AWS: against the state input), and times a Task without one out after 60 s of real time (AWS: no task timeout, the Lambda\'s own ends it), which a waiting handler\'s looks pass while the harness\'s nodes boot',
     apply: localDefinition,
   },
   serviceLimits: {

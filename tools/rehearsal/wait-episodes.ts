@@ -103,6 +103,11 @@ export class WaitEpisode {
     if (!this.pending()) this.realNotYetAt = this.local();
   }
 
+  /** The condition was false for a real reason until real time `at` (the harness's boots ended then). */
+  public falseUntil(at: number): void {
+    if (at > this.startedAt) this.realNotYetAt = Math.max(this.realNotYetAt, this.local(at));
+  }
+
   /** When the condition became true (local ms): the modelled moment, or after the last look that saw it false. */
   public trueAt(): number {
     return Math.max(this.completesAfter, this.realNotYetAt);

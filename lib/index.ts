@@ -21,6 +21,7 @@ export * from './toolkit/upgrade-stage';
 export * from './toolkit/upgrade-dashboard';
 export * from './toolkit/upgrade-state-machine';
 export * from './toolkit/upgrade-target';
+export * from './toolkit/wait-detection';
 export * from './toolkit/blocks/clone-data-volume';
 export * from './toolkit/blocks/cypher-migrations';
 export * from './toolkit/blocks/migration-validation';

@@ -5,8 +5,9 @@ import { TargetContext } from '../shared/context';
 import { InvalidInputError, PreconditionFailedError, StillInProgressError } from '../shared/errors';
 import { requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
+import { LookClock, LookOptions, lookOptions, lookUntilDone } from '../shared/look-until-done';
 
-export interface EcsServicesSteadyDeps {
+export interface EcsServicesSteadyDeps extends LookClock {
   readonly ecs: ECSClient;
   /** Reads the abort request (`abortRequest`). */
   readonly ssm: SSMClient;
@@ -18,10 +19,12 @@ export interface EcsServicesSteadyInput {
   /** Roles of the groups whose services to check. Default: every group that has a service. */
   readonly groups?: string[];
   /**
-   * A safe point: with it, the step first looks for an operator's abort request for this execution and
-   * throws AbortRequestedError (the procedure's rollback) when there is one. Absent: no look.
+   * A safe point: with it, every look first reads the operator's abort request for this execution and
+   * throws AbortRequestedError (the procedure's rollback) when there is one. Absent: not read.
    */
   readonly abortRequest?: AbortCheck;
+  /** Look again every second within this invocation (written by the state machine); absent: one look. */
+  readonly poll?: LookOptions;
 }
 
 export interface ServiceState {
@@ -39,8 +42,8 @@ export interface EcsServicesSteadyOutput {
 }
 
 /**
- * One poll: every service is steady when it has exactly one deployment, that deployment is PRIMARY
- * (with rolloutState COMPLETED where ECS reports one) and runningCount == desiredCount. Otherwise
+ * One look (or one every `poll.everySeconds` within `poll.withinSeconds`): every service is steady when
+ * it has exactly one deployment, that deployment is PRIMARY (with rolloutState COMPLETED where ECS reports one) and runningCount == desiredCount. Otherwise
  * StillInProgressError listing what each unsteady service is waiting for. A service that is missing or
  * not ACTIVE, or whose deployment rollout FAILED, is PreconditionFailedError (waiting will not help).
  */
@@ -61,27 +64,36 @@ export async function logic(deps: EcsServicesSteadyDeps, input: EcsServicesStead
     }
     return { role, name: group.serviceName as string };
   });
-  await stopIfAbortRequested(deps.ssm, deps.log, optionalAbortCheck(input.abortRequest));
-  const res = await deps.ecs.send(new DescribeServicesCommand({ cluster: cluster.ecsClusterName, services: wanted.map((w) => w.name) }));
+  const abort = optionalAbortCheck(input.abortRequest);
+  const poll = lookOptions(input.poll);
+  return lookUntilDone(deps, poll, (e) => e instanceof StillInProgressError, () => look(deps, abort, cluster.ecsClusterName, wanted));
+}
+
+/** One look; the abort request is read on every look, so a loop of looks still stops within a second. */
+async function look(
+  deps: EcsServicesSteadyDeps, abort: AbortCheck | undefined, ecsClusterName: string, wanted: Array<{ role: string; name: string }>,
+): Promise<EcsServicesSteadyOutput> {
+  await stopIfAbortRequested(deps.ssm, deps.log, abort);
+  const res = await deps.ecs.send(new DescribeServicesCommand({ cluster: ecsClusterName, services: wanted.map((w) => w.name) }));
   const failures = res.failures ?? [];
   if (failures.length > 0) {
     const list = failures.map((f) => `${f.arn}: ${f.reason}${f.detail ? ` (${f.detail})` : ''}`).join('; ');
-    throw new PreconditionFailedError(`ECS services not found in cluster ${cluster.ecsClusterName}: ${list}`);
+    throw new PreconditionFailedError(`ECS services not found in cluster ${ecsClusterName}: ${list}`);
   }
 
   const states: ServiceState[] = [];
   const waiting: string[] = [];
   for (const { role, name } of wanted) {
     const svc = (res.services ?? []).find((s) => s.serviceName === name || s.serviceArn?.endsWith(`/${name}`));
-    if (!svc) throw new PreconditionFailedError(`ECS service ${name} not found in cluster ${cluster.ecsClusterName}`);
+    if (!svc) throw new PreconditionFailedError(`ECS service ${name} not found in cluster ${ecsClusterName}`);
     const state = judge(role, name, svc, waiting);
     states.push(state);
   }
   if (waiting.length > 0) {
-    throw new StillInProgressError(`ECS services in ${cluster.ecsClusterName} not steady yet: ${waiting.join('; ')}`);
+    throw new StillInProgressError(`ECS services in ${ecsClusterName} not steady yet: ${waiting.join('; ')}`);
   }
   deps.log.info('ECS services steady', { services: states });
-  return { ecsClusterName: cluster.ecsClusterName, services: states };
+  return { ecsClusterName, services: states };
 }
 
 function judge(role: string, name: string, svc: Service, waiting: string[]): ServiceState {

@@ -6,6 +6,7 @@ import { HealthGateError, InvalidInputError } from '../shared/errors';
 import { Neo4jVersion, compareVersions, parseNeo4jVersion } from '../shared/image-reference';
 import { optionalString, requireInteger, requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
+import { LookClock, LookOptions, lookOptions, lookUntilDone } from '../shared/look-until-done';
 import {
   ClusterExpectations, roleCounts, roleProblems, transactionIdsReported, transactionLagProblems,
 } from './cluster-expectations';
@@ -37,6 +38,8 @@ export interface HealthGateInput {
    * Cypher: there it is not checked and the output's notes say so.
    */
   readonly maxTransactionLag?: number;
+  /** Look again every second within this invocation (written by the state machine); absent: one look. */
+  readonly poll?: LookOptions;
 }
 
 export interface HealthGateOutput {
@@ -60,7 +63,7 @@ export interface HealthGateOutput {
   readonly checkedAt: string;
 }
 
-export interface HealthGateDeps {
+export interface HealthGateDeps extends LookClock {
   readonly secrets: SecretsManagerClient;
   readonly connect: BoltConnect;
   readonly now: () => Date;
@@ -137,13 +140,20 @@ function describe(members: TopologyMember[]): string {
  * image's; the topology has no blocking findings (members not ready, databases not at their requested
  * status, servers still moving databases); exactly one leader; `expectedMembers` members. Every failure is
  * a HealthGateError (retryable: Step Functions Retry polls the gate until the stage settles); bad input is
- * InvalidInputError and a missing or malformed secret PreconditionFailedError.
+ * InvalidInputError and a missing or malformed secret PreconditionFailedError. With `poll` the checks run
+ * again every `poll.everySeconds` within `poll.withinSeconds` before the last HealthGateError goes out.
  */
 export async function logic(deps: HealthGateDeps, input: HealthGateInput): Promise<HealthGateOutput> {
   const expected = validate(input);
+  const poll = lookOptions(input.poll);
+  const creds = await readBoltCredentials(deps.secrets, input.cluster.credentialsSecretArn);
+  return lookUntilDone(deps, poll, (e) => e instanceof HealthGateError, () => look(deps, input, expected, creds));
+}
+
+/** One connection and one pass of the checks. */
+async function look(deps: HealthGateDeps, input: HealthGateInput, expected: Expected, creds: BoltCredentials): Promise<HealthGateOutput> {
   const { boltUri: uri, credentialsSecretArn: secretArn } = input.cluster;
   const stage = input.stage ? `stage ${input.stage}: ` : '';
-  const creds = await readBoltCredentials(deps.secrets, secretArn);
 
   let bolt: BoltClient | undefined;
   let doing = 'Bolt connection';

@@ -5,6 +5,7 @@ import { tagMap } from '../shared/ec2-tags';
 import { InvalidInputError, PreconditionFailedError, SnapshotFailedError, StillInProgressError } from '../shared/errors';
 import { optionalString, requireArray, requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
+import { LookClock, LookOptions, lookOptions, lookUntilDone } from '../shared/look-until-done';
 
 export interface SnapshotsCompleteInput {
   readonly cluster?: ClusterContext;
@@ -13,6 +14,8 @@ export interface SnapshotsCompleteInput {
   readonly snapshots?: ReadonlyArray<{ readonly snapshotId: string }>;
   /** Region the snapshots are in; default the home region (cross-region copies name theirs). */
   readonly region?: string;
+  /** Look again every second within this invocation (written by the state machine); absent: one look. */
+  readonly poll?: LookOptions;
 }
 
 export interface CompletedSnapshot {
@@ -26,7 +29,7 @@ export interface SnapshotsCompleteOutput {
   readonly snapshots: CompletedSnapshot[];
 }
 
-export interface SnapshotsCompleteDeps {
+export interface SnapshotsCompleteDeps extends LookClock {
   readonly region: string;
   readonly ec2: EC2Client;
   readonly ec2ForRegion: (region: string) => EC2Client;
@@ -56,8 +59,9 @@ async function describe(ec2: EC2Client, ids: string[]): Promise<Snapshot[]> {
 }
 
 /**
- * One poll of the snapshots' state. With `cluster`, a snapshot with another cluster's identity tag is
- * refused (PreconditionFailedError): what is waited for is then restored or cloned as this cluster's. `pending` (or `recovering`) => StillInProgressError: the state's
+ * One look at the snapshots' state (or one every `poll.everySeconds` within `poll.withinSeconds`). With
+ * `cluster`, a snapshot with another cluster's identity tag is refused (PreconditionFailedError): what is
+ * waited for is then restored or cloned as this cluster's. `pending` (or `recovering`) => StillInProgressError: the state's
  * Retry (with backoff) is the wait loop. `error` => SnapshotFailedError (not retryable). A snapshot
  * moved to the Recycle Bin (`recoverable`) => PreconditionFailedError. All `completed` => output.
  */
@@ -65,13 +69,19 @@ export async function logic(deps: SnapshotsCompleteDeps, input: SnapshotsComplet
   const ids = snapshotIds(input);
   const region = optionalString(input.region, 'region') ?? deps.region;
   const ec2 = region === deps.region ? deps.ec2 : deps.ec2ForRegion(region);
+  const poll = lookOptions(input.poll);
+  return lookUntilDone(deps, poll, (e) => e instanceof StillInProgressError, () => look(deps, ec2, ids, region, input.cluster));
+}
+
+async function look(
+  deps: SnapshotsCompleteDeps, ec2: EC2Client, ids: string[], region: string, cluster: ClusterContext | undefined,
+): Promise<SnapshotsCompleteOutput> {
   const found = await describe(ec2, ids);
   const byId = new Map(found.map((s) => [s.SnapshotId ?? '', s]));
   const missing = ids.filter((id) => !byId.has(id));
   if (missing.length > 0) throw new StillInProgressError(`snapshots not visible (yet) in ${region}: ${missing.join(', ')}`);
 
   const snapshots = ids.map((id) => byId.get(id) as Snapshot);
-  const cluster = input.cluster;
   const foreign = cluster ? snapshots.filter((s) => !ownedBy(tagMap(s.Tags), cluster)) : [];
   if (cluster && foreign.length > 0) {
     throw new PreconditionFailedError(`snapshot(s) of another cluster (not ${describeOwner(cluster)}): ${

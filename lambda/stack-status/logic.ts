@@ -6,9 +6,10 @@ import { ClusterContext } from '../shared/context';
 import { StackUpdateFailedError, StillInProgressError } from '../shared/errors';
 import { requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
+import { LookClock, LookOptions, lookOptions, lookUntilDone } from '../shared/look-until-done';
 import { isFailedStatus, isInProgressStatus } from '../shared/stack-status';
 
-export interface StackStatusDeps {
+export interface StackStatusDeps extends LookClock {
   readonly cfn: CloudFormationClient;
   /** Reads the abort request (`abortRequest`). */
   readonly ssm: SSMClient;
@@ -27,10 +28,12 @@ export interface StackStatusInput {
     readonly requestedAt?: string;
   };
   /**
-   * A safe point: with it, the step first looks for an operator's abort request for this execution and
-   * throws AbortRequestedError (the procedure's rollback) when there is one. Absent: no look.
+   * A safe point: with it, every look first reads the operator's abort request for this execution and
+   * throws AbortRequestedError (the procedure's rollback) when there is one. Absent: not read.
    */
   readonly abortRequest?: AbortCheck;
+  /** Look again every second within this invocation (written by the state machine); absent: one look. */
+  readonly poll?: LookOptions;
 }
 
 export interface StackStatusOutput {
@@ -45,9 +48,9 @@ const EVENT_PAGES = 10;
 const CLOCK_SKEW_MS = 60_000;
 
 /**
- * The wait after update-stack, one poll per call:
+ * The wait after update-stack, one look per call (or one every `poll.everySeconds` within `poll.withinSeconds`):
  * - *_IN_PROGRESS (including UPDATE_ROLLBACK_IN_PROGRESS and the cleanup phases) -> StillInProgressError;
- *   the state machine's Retry is the poll loop. A stack that is rolling back is waited for too, so the
+ *   looked at again within the invocation (`poll`), then by the state machine's Retry. A stack that is rolling back is waited for too, so the
  *   failure (and any rollback path after it) starts from a settled stack;
  * - any other status with ROLLBACK in it, or *_FAILED -> StackUpdateFailedError with the stack status,
  *   its StackStatusReason and the earliest failed resource event of this update;
@@ -57,7 +60,14 @@ const CLOCK_SKEW_MS = 60_000;
  */
 export async function logic(deps: StackStatusDeps, input: StackStatusInput): Promise<StackStatusOutput> {
   const stackName = requireString(input?.cluster?.stackName, 'cluster.stackName');
-  await stopIfAbortRequested(deps.ssm, deps.log, optionalAbortCheck(input.abortRequest));
+  const abort = optionalAbortCheck(input.abortRequest);
+  const poll = lookOptions(input.poll);
+  return lookUntilDone(deps, poll, (e) => e instanceof StillInProgressError, () => look(deps, abort, input, stackName));
+}
+
+/** One look; the abort request is read on every look, so a loop of looks still stops within a second. */
+async function look(deps: StackStatusDeps, abort: AbortCheck | undefined, input: StackStatusInput, stackName: string): Promise<StackStatusOutput> {
+  await stopIfAbortRequested(deps.ssm, deps.log, abort);
   const stack = await describeStack(deps.cfn, stackName);
   const stackStatus = stack.StackStatus ?? 'UNKNOWN';
   const reason = stack.StackStatusReason ? ` (${stack.StackStatusReason})` : '';

@@ -24,10 +24,18 @@ interface HandlerSpec {
   readonly timeout?: Duration;
   /** MiB, default 256. */
   readonly memorySize?: number;
+  /**
+   * The handler can look repeatedly within one invocation (its `poll` input) for up to this long: well
+   * under its timeout, so the last look always ends in time.
+   */
+  readonly looksWithin?: Duration;
   /** Talks to the target's nodes: runs in its VPC and is allowed in by `allowClientsFrom`. */
   readonly inVpc?: boolean;
   readonly grant: (g: Grants) => void;
 }
+
+/** A waiting handler that looks every second within one invocation: 4 minutes of looks in a 5-minute function. */
+const LOOKING = { timeout: Duration.minutes(5), looksWithin: Duration.minutes(4) };
 
 /**
  * Every handler the library ships, with its sizing, placement and IAM statements declared together.
@@ -50,9 +58,10 @@ export const HANDLER_REGISTRY = {
     },
   },
   'update-stack': { grant: (g) => { g.updateStack(); g.readAbortRequest(); } },
-  'stack-status': { grant: (g) => { g.readStack(); g.readAbortRequest(); } },
-  'ecs-services-steady': { grant: (g) => { g.describeServices(); g.readAbortRequest(); } },
-  'health-gate': { timeout: Duration.minutes(2), inVpc: true, grant: (g) => g.readCredentials() },
+  'stack-status': { ...LOOKING, grant: (g) => { g.readStack(); g.readAbortRequest(); } },
+  'ecs-services-steady': { ...LOOKING, grant: (g) => { g.describeServices(); g.readAbortRequest(); } },
+  // A look may wait for the Bolt connect timeout (10 s): the budget leaves a minute.
+  'health-gate': { ...LOOKING, inVpc: true, grant: (g) => g.readCredentials() },
   'validate-migration': {
     timeout: Duration.minutes(15), memorySize: 1024, inVpc: true,
     grant: (g) => {
@@ -83,7 +92,7 @@ export const HANDLER_REGISTRY = {
   },
   'verify-master-kept': { grant: (g) => g.describeFleet() },
   'plan-clone-targets': { grant: (g) => g.describeFleet() },
-  'snapshots-complete': { grant: (g) => g.describeFleet() },
+  'snapshots-complete': { ...LOOKING, grant: (g) => g.describeFleet() },
   'snapshot-volumes': {
     grant: (g) => {
       g.describeFleet();

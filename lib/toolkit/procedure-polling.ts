@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { PollingPlan, pollingPlan } from './retry-policy';
+import { WaitDetection } from './wait-detection';
 
 /** Props of {@link ProcedurePolling}. */
 export interface ProcedurePollingProps {
@@ -23,9 +24,17 @@ export interface ProcedurePollingProps {
    * @default Duration.hours(6)
    */
   readonly snapshotTimeout?: Duration;
+  /**
+   * How the waits notice that what they wait for has happened.
+   * @default WaitDetection.LOOK_EVERY_SECOND
+   */
+  readonly waitDetection?: WaitDetection;
 }
 
-/** The polling budgets of one procedure's waits, each a Retry plan on StillInProgressError. */
+/**
+ * The polling budgets of one procedure's waits, each a Retry plan on StillInProgressError; with
+ * `WaitDetection.LOOK_EVERY_SECOND` the handlers that can look within one invocation do so every second.
+ */
 export class ProcedurePolling {
   /** A stack update until *_COMPLETE. */
   public readonly stack: PollingPlan;
@@ -37,9 +46,12 @@ export class ProcedurePolling {
   public readonly snapshots: PollingPlan;
 
   constructor(props: ProcedurePollingProps = {}) {
-    this.stack = pollingPlan({ timeout: props.stackUpdateTimeout ?? Duration.hours(1) });
-    this.services = pollingPlan({ timeout: props.servicesSteadyTimeout ?? Duration.minutes(30) });
-    this.gate = pollingPlan({ timeout: props.healthGateTimeout ?? Duration.minutes(30), interval: Duration.seconds(5) });
-    this.snapshots = pollingPlan({ timeout: props.snapshotTimeout ?? Duration.hours(6), interval: Duration.seconds(5), maxDelay: Duration.seconds(60) });
+    const lookEvery = (props.waitDetection ?? WaitDetection.LOOK_EVERY_SECOND).lookEvery;
+    this.stack = pollingPlan({ timeout: props.stackUpdateTimeout ?? Duration.hours(1), lookEvery });
+    this.services = pollingPlan({ timeout: props.servicesSteadyTimeout ?? Duration.minutes(30), lookEvery });
+    this.gate = pollingPlan({ timeout: props.healthGateTimeout ?? Duration.minutes(30), interval: Duration.seconds(5), lookEvery });
+    this.snapshots = pollingPlan({
+      timeout: props.snapshotTimeout ?? Duration.hours(6), interval: Duration.seconds(5), maxDelay: Duration.seconds(60), lookEvery,
+    });
   }
 }

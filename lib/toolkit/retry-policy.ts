@@ -42,6 +42,12 @@ export interface PollingOptions {
    * @default Duration.hours(1)
    */
   readonly timeout?: Duration;
+  /**
+   * How often a handler that can look repeatedly within one invocation looks (the Retry then only
+   * starts the next invocation).
+   * @default - one look per invocation
+   */
+  readonly lookEvery?: Duration;
 }
 
 /** A resolved polling plan: the Retry fields Step Functions takes. */
@@ -50,6 +56,16 @@ export interface PollingPlan {
   readonly backoffRate: number;
   readonly maxDelay: Duration;
   readonly maxAttempts: number;
+  /**
+   * How often a handler that can look within one invocation looks.
+   * @default - one look per invocation
+   */
+  readonly lookEvery?: Duration;
+  /**
+   * The whole polling budget the plan was made for.
+   * @default - not recorded
+   */
+  readonly timeout?: Duration;
 }
 
 /**
@@ -60,7 +76,8 @@ export function pollingPlan(options: PollingOptions = {}): PollingPlan {
   const interval = options.interval ?? Duration.seconds(3);
   const backoffRate = options.backoffRate ?? 1.5;
   const maxDelay = options.maxDelay ?? Duration.seconds(20);
-  const budget = (options.timeout ?? Duration.hours(1)).toSeconds();
+  const timeout = options.timeout ?? Duration.hours(1);
+  const budget = timeout.toSeconds();
   let waited = 0;
   let pause = interval.toSeconds();
   let attempts = 0;
@@ -69,5 +86,5 @@ export function pollingPlan(options: PollingOptions = {}): PollingPlan {
     pause *= backoffRate;
     attempts++;
   }
-  return { interval, backoffRate, maxDelay, maxAttempts: Math.max(1, attempts) };
+  return { interval, backoffRate, maxDelay, maxAttempts: Math.max(1, attempts), timeout, ...(options.lookEvery && { lookEvery: options.lookEvery }) };
 }

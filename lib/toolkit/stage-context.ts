@@ -1,6 +1,8 @@
+import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { HandlerName, handlerSpec } from '../private/handler-registry';
 import { retryTransientErrors } from '../private/transient-retry';
 import { PollingPlan } from './retry-policy';
 import { UpgradeHandler } from './upgrade-handler';
@@ -47,15 +49,19 @@ export class StageContext {
 
   /** A step that invokes `handler` with `payload` (JSONPath values end their key with `.$`). */
   public step(scope: Construct, name: string, handler: UpgradeHandler, payload: { [key: string]: unknown }, options: StepOptions): tasks.LambdaInvoke {
+    const looks = lookWithin(handler, options.poll);
     const task = new tasks.LambdaInvoke(scope, name, {
       lambdaFunction: this.handlers.functionFor(handler),
-      payload: sfn.TaskInput.fromObject(payload),
+      payload: sfn.TaskInput.fromObject(looks ? { ...payload, poll: looks.payload } : payload),
       resultSelector: { 'Payload.$': '$.Payload' },
       resultPath: options.resultPath,
       retryOnServiceExceptions: false,
     });
     retryTransientErrors(task);
-    if (options.poll) {
+    if (options.poll && looks) {
+      // The handler looks within each invocation; the Retry only starts the next one, a second later.
+      task.addRetry({ errors: ['StillInProgressError', ...(options.pollAlsoOn ?? [])], interval: Duration.seconds(1), backoffRate: 1, maxAttempts: looks.maxAttempts });
+    } else if (options.poll) {
       task.addRetry({
         errors: ['StillInProgressError', ...(options.pollAlsoOn ?? [])],
         interval: options.poll.interval,
@@ -77,4 +83,20 @@ export class StageContext {
   public catchMap(map: sfn.Map): void {
     map.addCatch(this.onFailure, { errors: ['States.ALL'], resultPath: '$.error' });
   }
+}
+
+/**
+ * The `poll` input and the Retry attempts of a handler that looks within one invocation, when the plan
+ * asks for it and the handler can (its registry entry gives the budget); undefined otherwise.
+ */
+function lookWithin(handler: UpgradeHandler, plan: PollingPlan | undefined): { payload: { everySeconds: number; withinSeconds: number }; maxAttempts: number } | undefined {
+  const within = handlerSpec(handler.name as HandlerName).looksWithin;
+  if (!plan?.lookEvery || !within) return undefined;
+  const withinSeconds = within.toSeconds();
+  // Each invocation spends the budget, then one second of Retry interval: as many as the plan's timeout holds.
+  const timeoutSeconds = (plan.timeout ?? Duration.hours(1)).toSeconds();
+  return {
+    payload: { everySeconds: plan.lookEvery.toSeconds(), withinSeconds },
+    maxAttempts: Math.max(1, Math.ceil(timeoutSeconds / (withinSeconds + 1))),
+  };
 }

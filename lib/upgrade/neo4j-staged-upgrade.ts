@@ -23,6 +23,7 @@ import { UpgradeRollback } from '../toolkit/blocks/upgrade-rollback';
 import { UpgradeStart } from '../toolkit/blocks/upgrade-start';
 import { GateMembers } from '../toolkit/gate-members';
 import { ProcedurePolling } from '../toolkit/procedure-polling';
+import { WaitDetection } from '../toolkit/wait-detection';
 import { StageContext } from '../toolkit/stage-context';
 import { UpgradeHandler } from '../toolkit/upgrade-handler';
 import { UpgradeHandlers } from '../toolkit/upgrade-handlers';
@@ -94,6 +95,12 @@ export interface Neo4jStagedUpgradeProps {
    * @default Duration.minutes(30)
    */
   readonly healthGateTimeout?: Duration;
+  /**
+   * How the waits (stack updates, steady ECS services, health gates, snapshots) notice that what they wait
+   * for has happened.
+   * @default WaitDetection.LOOK_EVERY_SECOND
+   */
+  readonly waitDetection?: WaitDetection;
   /**
    * Prove no data was lost (seed 004): capture a baseline (counts, checksums, schema) in preflight and
    * compare the upgraded database with it after the scale-out; a mismatch fails into rollback.
@@ -179,6 +186,7 @@ export class Neo4jStagedUpgrade extends Construct {
     });
     const polling = new ProcedurePolling({
       stackUpdateTimeout: props.stackUpdateTimeout, servicesSteadyTimeout: props.servicesSteadyTimeout, healthGateTimeout: props.healthGateTimeout,
+      waitDetection: props.waitDetection,
     });
     const ctx = new StageContext(new UpgradeRollback(this, 'Rollback', { handlers, polling }), handlers);
     const preflight = new Preflight(this, 'Preflight', { handlers, polling });

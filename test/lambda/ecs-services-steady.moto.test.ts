@@ -1,4 +1,4 @@
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
   CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
@@ -37,5 +37,26 @@ describe('ecs-services-steady against moto_server', () => {
   test('a service that does not exist is PreconditionFailedError', async () => {
     await expect(logic({ ecs, ssm: new SSMClient({ region: 'us-east-1' }), log: memoryLogger() }, { cluster: { ...cluster, groups: [...cluster.groups.slice(0, 1), { role: 'slave', serviceName: 'nope' }] } } as EcsServicesSteadyInput))
       .rejects.toMatchObject({ name: 'PreconditionFailedError' });
+  });
+
+  test('looking every second, an abort request written between two looks stops the next look', async () => {
+    const ssm = new SSMClient(motoClientConfig(moto));
+    const abortRequest = { parameterName: '/neo4j-upgrades/neo4j-prod/lock/abort', executionArn: 'arn:aws:states:us-east-1:123456789012:execution:upgrade:run-1' };
+    let t = 0;
+    const sleeps: number[] = [];
+    const sleep = async (ms: number) => {
+      sleeps.push(ms);
+      t += ms;
+      if (sleeps.length === 2) {
+        await ssm.send(new PutParameterCommand({
+          Name: abortRequest.parameterName, Type: 'String', Overwrite: true, Value: JSON.stringify({ executionArn: abortRequest.executionArn, by: 'ops' }),
+        }));
+      }
+    };
+    await expect(logic({ ecs, ssm, log: memoryLogger(), now: () => new Date(t), sleep },
+      { cluster, abortRequest, poll: { everySeconds: 1, withinSeconds: 240 } } as EcsServicesSteadyInput))
+      .rejects.toMatchObject({ name: 'AbortRequestedError', message: expect.stringContaining('abort requested by "ops"') });
+    // Three looks: two saw the services unsteady, the third read the request before describing them.
+    expect(sleeps).toEqual([1000, 1000]);
   });
 });

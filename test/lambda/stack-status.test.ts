@@ -1,4 +1,4 @@
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, StackEvent } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -7,6 +7,7 @@ import { StackStatusInput, logic } from '../../lambda/stack-status/logic';
 import { INITIAL_PARAMETERS, awsError, clusterContext, describeStacksOutput } from './fixtures/upgrade-stack';
 
 const cfnMock = mockClient(CloudFormationClient);
+const ssmMock = mockClient(SSMClient);
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/neo4j-prod/1111';
 const run = (update?: StackStatusInput['update']) => logic(
   { cfn: new CloudFormationClient({}), ssm: new SSMClient({}), log: memoryLogger() },
@@ -24,7 +25,7 @@ const event = (logical: string, type: string, st: string, at: string, reason?: s
 const STACK = 'AWS::CloudFormation::Stack';
 const SERVICE = 'AWS::ECS::Service';
 
-beforeEach(() => cfnMock.reset());
+beforeEach(() => { cfnMock.reset(); ssmMock.reset(); });
 
 test.each(['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'])(
   '%s is StillInProgressError (retryable)', async (s) => {
@@ -115,4 +116,55 @@ test('a missing stack is StackNotReadyError; a missing stack name InvalidInputEr
   await expect(run()).rejects.toMatchObject({ name: 'StackNotReadyError' });
   await expect(logic({ cfn: new CloudFormationClient({}), ssm: new SSMClient({}), log: memoryLogger() }, {} as StackStatusInput))
     .rejects.toMatchObject({ name: 'InvalidInputError' });
+});
+
+describe('with poll (looks within one invocation)', () => {
+  const inProgress = describeStacksOutput('neo4j-prod', 'UPDATE_IN_PROGRESS', INITIAL_PARAMETERS);
+  const complete = describeStacksOutput('neo4j-prod', 'UPDATE_COMPLETE', INITIAL_PARAMETERS);
+  const clock = () => {
+    let t = 0;
+    const sleeps: number[] = [];
+    return { sleeps, now: () => new Date(t), sleep: async (ms: number) => { sleeps.push(ms); t += ms; } };
+  };
+
+  test('looks every second until UPDATE_COMPLETE', async () => {
+    cfnMock.on(DescribeStacksCommand).resolvesOnce(inProgress).resolvesOnce(inProgress).resolves(complete);
+    const c = clock();
+    const out = await logic({ cfn: new CloudFormationClient({}), ssm: new SSMClient({}), log: memoryLogger(), ...c },
+      { cluster: clusterContext('neo4j-prod'), update: { changed: true }, poll: { everySeconds: 1, withinSeconds: 240 } });
+    expect(out.stackStatus).toBe('UPDATE_COMPLETE');
+    expect(cfnMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 3);
+    expect(c.sleeps).toEqual([1000, 1000]);
+  });
+
+  test('after withinSeconds the StillInProgressError goes to the Retry', async () => {
+    cfnMock.on(DescribeStacksCommand).resolves(inProgress);
+    const c = clock();
+    await expect(logic({ cfn: new CloudFormationClient({}), ssm: new SSMClient({}), log: memoryLogger(), ...c },
+      { cluster: clusterContext('neo4j-prod'), update: { changed: true }, poll: { everySeconds: 1, withinSeconds: 3 } }))
+      .rejects.toMatchObject({ name: 'StillInProgressError' });
+    expect(cfnMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 4);
+  });
+
+  test('the abort request is read on every look: one written during the wait stops the next look', async () => {
+    cfnMock.on(DescribeStacksCommand).resolves(inProgress);
+    const none = Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
+    const request = { executionArn: 'arn:aws:states:us-east-1:123456789012:execution:upgrade:run-1', by: 'ops' };
+    ssmMock.on(GetParameterCommand).rejectsOnce(none).rejectsOnce(none).resolves({ Parameter: { Value: JSON.stringify(request) } });
+    const c = clock();
+    await expect(logic({ cfn: new CloudFormationClient({}), ssm: new SSMClient({}), log: memoryLogger(), ...c }, {
+      cluster: clusterContext('neo4j-prod'), update: { changed: true }, poll: { everySeconds: 1, withinSeconds: 240 },
+      abortRequest: { parameterName: '/neo4j-upgrades/neo4j-prod/lock/abort', executionArn: request.executionArn },
+    })).rejects.toMatchObject({ name: 'AbortRequestedError' });
+    expect(ssmMock).toHaveReceivedCommandTimes(GetParameterCommand, 3);
+    expect(cfnMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 2);
+    expect(c.sleeps).toEqual([1000, 1000]);
+  });
+
+  test('a bad poll is refused before the stack is read', async () => {
+    await expect(logic({ cfn: new CloudFormationClient({}), ssm: new SSMClient({}), log: memoryLogger() },
+      { cluster: clusterContext('neo4j-prod'), poll: { everySeconds: 0, withinSeconds: 3 } }))
+      .rejects.toMatchObject({ name: 'InvalidInputError', message: 'poll.everySeconds must be an integer from 1 to 60, got 0' });
+    expect(cfnMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 0);
+  });
 });

@@ -87,9 +87,13 @@ describe('rehearsal happy path', () => {
     expect(report.counts?.awsApiCalls).toBeGreaterThan(50);
     // The ECS agent is played in the harness's client seam, never through a handler input or dependency.
     expect(report.simulated.map((s) => s.what).join('\n')).not.toMatch(/observedRunningCounts|simulatedMembers/);
-    // Snapshots and stack updates are first seen in progress, so the polling loops really retry.
-    expect(report.simulated.find((s) => /snapshot pending once/.test(s.what))?.count).toBeGreaterThan(5);
-    expect(report.counts?.retries).toBeGreaterThan(5);
+    // Every wait reads "in progress" until a random moment of its own clock, so the waits really look again;
+    // looking every second within one invocation notices the end within seconds, at no more transitions than the former polling (103).
+    expect(report.simulated.find((s) => /reads "in progress" until a random moment/.test(s.what))?.count).toBeGreaterThan(5);
+    expect(report.happyPath?.detectionLag.waits).toBeGreaterThan(5);
+    expect(report.happyPath?.detectionLag.medianMs).toBeLessThan(2000);
+    expect(report.happyPath?.detectionLag.p95Ms).toBeLessThan(5000);
+    expect(report.counts?.stateTransitions).toBeLessThanOrEqual(103);
     expect(report.emulatorAdaptations.length).toBeGreaterThan(3);
   });
 });

@@ -9,7 +9,7 @@
  */
 import { CallInfo } from './aws-clients';
 import { AslDefinition, allStates, localDefinition } from './definition';
-import { CompletionLatency } from './latency';
+import { WAIT_KINDS, WaitEpisode } from './wait-episodes';
 import type { World } from './world';
 
 export interface Adaptation {
@@ -32,10 +32,8 @@ export interface CallAdaptation extends Adaptation {
 export interface Invocation {
   readonly handler: string;
   readonly world: World;
-  /** Shared by the execution's invocations (first looks see work in progress once). */
-  readonly latency: CompletionLatency;
-  /** Set by `inProgress.prepare`: this stack-status look happens while the harness still plays the update. */
-  stackStillUpdating?: boolean;
+  /** The wait this invocation belongs to (a waiting handler's), with its clock and completion moment. */
+  readonly wait?: WaitEpisode;
 }
 
 /** How long stack-status waits for the harness's boots and image roll before it reads UPDATE_IN_PROGRESS. */
@@ -66,18 +64,35 @@ const drift: CallAdaptation = {
   },
 };
 
-const latency: CallAdaptation = {
-  key: 'latency',
-  what: 'a waiting task\'s first look sees the work in progress: each snapshot pending once, each stack update UPDATE_IN_PROGRESS once',
-  why: 'moto completes snapshots and stack updates at once; AWS never does, and the polling loops must run',
-  rewrite(call, output, { handler, world, latency: l }) {
-    if (startsStackUpdate(call)) l.stackUpdated();
-    const before = l.count;
-    const out = l.rewrite(handler, call, output);
-    if (l.count > before) world.note(latency, l.count - before);
-    return out;
+const waitCompletion: CallAdaptation = {
+  key: 'waitCompletion',
+  what: `every wait (${Object.values(WAIT_KINDS).join(', ')}) reads "in progress" until a random moment of its own clock (wait-episodes.ts): stack UPDATE_IN_PROGRESS, snapshots pending, the ECS rollout IN_PROGRESS one task short, a member Unavailable in SHOW SERVERS`,
+  why: 'moto completes snapshots and stack updates at once and the harness\'s cluster settles in seconds; AWS takes its time, and the detection lag after a wait really ends is what the rehearsal measures',
+  rewrite(call, output, { handler, world, wait }) {
+    if (!wait?.pending()) return output;
+    if (handler === 'stack-status' && call.service === 'CloudFormation' && call.operation === 'DescribeStacks' && !world.statusOverride) {
+      setStackStatus(output, 'UPDATE_IN_PROGRESS', 'rehearsal: the update still runs');
+      world.note(waitCompletion);
+    }
+    if (handler === 'snapshots-complete' && call.service === 'EC2' && call.operation === 'DescribeSnapshots') {
+      for (const s of (output.Snapshots ?? []) as Array<Record<string, unknown>>) Object.assign(s, { State: 'pending', Progress: '42%' });
+      world.note(waitCompletion);
+    }
+    if (handler === 'ecs-services-steady' && call.service === 'ECS' && call.operation === 'DescribeServices') {
+      for (const service of (output.services ?? []) as Array<Record<string, unknown>>) {
+        const short = { runningCount: Math.max(0, Number(service.desiredCount ?? 1) - 1) };
+        Object.assign(service, short);
+        const primary = ((service.deployments ?? []) as Array<Record<string, unknown>>).find((d) => d.status === 'PRIMARY');
+        if (primary && primary.rolloutState !== 'FAILED') Object.assign(primary, short, { rolloutState: 'IN_PROGRESS' });
+      }
+      world.note(waitCompletion);
+    }
+    return output;
   },
 };
+
+/** Counted by the Bolt seam when a health gate's look reads a member not yet Available. */
+export const WAIT_COMPLETION = waitCompletion;
 
 /** Counted by fault (c) when it puts the status in place; applied here to every describe until the next update. */
 export const rollbackStatus: CallAdaptation = {
@@ -97,16 +112,15 @@ const inProgress: CallAdaptation = {
   key: 'inProgress',
   what: 'stack-status saw UPDATE_IN_PROGRESS while the harness still played the update (node boots, ECS rolling Neo4j)',
   why: 'moto applies an UpdateStack synchronously; in AWS the update lasts until instances boot and ECS deployments settle',
-  async prepare(invocation) {
-    if (invocation.handler !== 'stack-status') return;
-    if (!(await invocation.world.settle(STATUS_REWRITE_WAIT_MS))) {
-      invocation.stackStillUpdating = true;
-      invocation.world.note(inProgress);
-    }
-  },
-  rewrite(call, output, { stackStillUpdating }) {
-    if (stackStillUpdating && call.service === 'CloudFormation' && call.operation === 'DescribeStacks') {
+  // Each look (a waiting handler may look many times in one invocation) first gives the harness's boots time.
+  async rewrite(call, output, { handler, world, wait }) {
+    if (handler !== 'stack-status' || call.service !== 'CloudFormation' || call.operation !== 'DescribeStacks') return output;
+    const settled = await world.settle(STATUS_REWRITE_WAIT_MS);
+    // The update's boots ended during this wait: the condition cannot have become true before.
+    if (settled) wait?.falseUntil(world.settledAt);
+    if (!settled) {
       setStackStatus(output, 'UPDATE_IN_PROGRESS', 'rehearsal: nodes booting / ECS rolling');
+      world.note(inProgress);
     }
     return output;
   },
@@ -140,7 +154,7 @@ const ecsAgent: CallAdaptation = {
 };
 
 /** In order: a later rewrite sees (and may override) an earlier one's result. */
-export const CALL_ADAPTATIONS: readonly CallAdaptation[] = [drift, latency, rollbackStatus, inProgress, ecsAgent];
+export const CALL_ADAPTATIONS: readonly CallAdaptation[] = [drift, rollbackStatus, inProgress, ecsAgent, waitCompletion];
 
 /** update-stack executes a reviewed change set; the harness's own revert (fault c) still calls UpdateStack. */
 function startsStackUpdate(call: CallInfo): boolean {
@@ -175,8 +189,8 @@ export const MACHINE_ADAPTATIONS = {
     why: 'the local executor only fills $$.Execution.Input/StartTime',
   },
   timeoutSecondsPath: {
-    what: 'in the copy of the definition aws-local-stepfunctions runs, a Task\'s TimeoutSecondsPath moves into a Parameters field resolved from the state input (the harness strips it before the handler)',
-    why: 'aws-local-stepfunctions resolves TimeoutSecondsPath against the evaluated Parameters; AWS resolves it against the state input',
+    what: 'in the copy of the definition aws-local-stepfunctions runs, a Task\'s TimeoutSecondsPath moves into a Parameters field resolved from the state input (the harness strips it before the handler); a Task without a timeout gets a day',
+    why: 'aws-local-stepfunctions resolves TimeoutSecondsPath against the evaluated Parameters (AWS: against the state input), and times a Task without one out after 60 s of real time (AWS: no task timeout, the Lambda\'s own ends it), which a waiting handler\'s looks pass while the harness\'s nodes boot',
     apply: localDefinition,
   },
   serviceLimits: {

@@ -192,9 +192,17 @@ export function aslFindings(definition: AslDefinition): string[] {
 export const LOCAL_TIMEOUT_FIELD = 'RehearsalTimeoutSeconds';
 
 /**
+ * A Task without a timeout of its own: Step Functions sets none (the Lambda's timeout ends it), the local
+ * executor 60 s of real time, which a waiting handler's looks can pass while the harness's nodes boot.
+ * A day here (Node timers hold at most about 24.8 days).
+ */
+export const LOCAL_DEFAULT_TASK_TIMEOUT_SECONDS = 86_400;
+
+/**
  * The copy aws-local-stepfunctions runs. It resolves a Task's TimeoutSecondsPath against the evaluated
  * Parameters, where AWS resolves it against the state input: the path moves into a Parameters field
  * (resolved from the state input, as AWS does) that TimeoutSecondsPath then names; the harness strips it.
+ * A Task with no timeout gets LOCAL_DEFAULT_TASK_TIMEOUT_SECONDS instead of the executor's 60 s.
  */
 export function localDefinition(definition: AslDefinition): AslDefinition {
   const copy = JSON.parse(JSON.stringify(definition)) as AslDefinition;
@@ -202,6 +210,8 @@ export function localDefinition(definition: AslDefinition): AslDefinition {
     if (state.Type === 'Task' && typeof state.TimeoutSecondsPath === 'string' && state.Parameters) {
       state.Parameters[`${LOCAL_TIMEOUT_FIELD}.$`] = state.TimeoutSecondsPath;
       state.TimeoutSecondsPath = `$.${LOCAL_TIMEOUT_FIELD}`;
+    } else if (state.Type === 'Task' && state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) {
+      state.TimeoutSeconds = LOCAL_DEFAULT_TASK_TIMEOUT_SECONDS;
     }
   }
   return copy;

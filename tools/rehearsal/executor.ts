@@ -17,6 +17,8 @@ import { ClusterInventory, inventory } from './inventory';
 import { runWithLimits } from './limited-machine';
 import { StageTracker } from './stage-tracker';
 import { TaskRunner } from './task-runner';
+import { detectionLags } from './detection-lag';
+import { DEFAULT_WAIT_COMPLETION, WaitCompletionModel, WaitEpisodes } from './wait-episodes';
 import { ExecutionReport, FaultSpec } from './types';
 import { World } from './world';
 import { readJsonParameter } from '../../lambda/shared/ssm-json';
@@ -44,6 +46,10 @@ export interface ExecutionSetup {
   readonly regions: string[];
   /** Quiet: no progress lines (the lock-contention probe). */
   readonly quiet?: boolean;
+  /** When each wait's condition becomes true. Default DEFAULT_WAIT_COMPLETION. */
+  readonly waitCompletion?: WaitCompletionModel;
+  /** Each function's memory (MiB) by logical id. */
+  readonly memoryMb: ReadonlyMap<string, number>;
 }
 
 export interface ExecutionResult {
@@ -86,10 +92,13 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
   const mirror = await ExecutionMirror.start(setup.harness, setup.stateMachineArn, name, setup.input);
   if (mirror.executionArn !== executionArn) throw new Error(`moto named the mirrored execution ${mirror.executionArn}, not ${executionArn}`);
   const faults = new FaultInjector(setup.faults, say);
+  const waitModel = setup.waitCompletion ?? DEFAULT_WAIT_COMPLETION;
+  const waits = new WaitEpisodes(model.definition, waitModel);
   const runner = new TaskRunner({
     root: setup.root, execution: name, world, endpoint: setup.endpoint, region: setup.region, counter: setup.counter,
     harness: setup.harness, faults, decide: setup.decide, whileLockHeld: setup.whileLockHeld,
     parameterNames: cluster.parameterNames ?? {}, parametersBefore, say, executionArn, abortParameterName, log: (line) => handlerLog.write(line + '\n'),
+    waits, memoryMb: setup.memoryMb,
   });
   const tracker = new StageTracker(model, runner.lastError, say);
   // Validated once by aslFindings (reported); run even when AWS would refuse it, to rehearse the rest.
@@ -165,7 +174,9 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
       ...(run.usage.largestState && { largestState: run.usage.largestState }),
       historyEvents: run.usage.historyEvents,
       mapConcurrency: run.usage.mapConcurrency,
+      lambda: { ...runner.lambda, gbSeconds: Math.round(runner.lambda.gbSeconds * 1000) / 1000 },
     },
+    detectionLag: detectionLags(waits.closed, tracker.statesEntered, waitModel),
     outcome,
     problems,
     bootedNodes: world.fleet.boots.filter((b) => b.ok).length,

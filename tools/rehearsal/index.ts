@@ -33,6 +33,7 @@ import { upgradedCluster } from './upgraded-cluster';
 import {
   ExecutionReport, FaultRun, FaultRunReport, RehearsalOptions, RehearsalReport, Simulated,
 } from './types';
+import { FAULT_RUN_WAIT_COMPLETION } from './wait-episodes';
 import { ClusterView, World } from './world';
 
 export * from './types';
@@ -64,6 +65,8 @@ interface Deployment {
   readonly harness: ClientSet;
   readonly harnessCounter: ApiCallCounter;
   readonly stateMachineArn: string;
+  /** Each function's memory (MiB) by logical id. */
+  readonly memoryMb: ReadonlyMap<string, number>;
 }
 
 /** Secret values generated once per rehearsal (every redeploy gets the same admin password). */
@@ -123,7 +126,14 @@ async function deploy(
   const stateMachineArn = machine?.physicalId.startsWith('arn:')
     ? machine.physicalId
     : `arn:aws:states:${REGION}:${MOTO_ACCOUNT}:stateMachine:${machine?.physicalId ?? 'rehearsal'}`;
-  return { moto, deployed, clusterStack, stacks, model, world, harness, harnessCounter, stateMachineArn };
+  return { moto, deployed, clusterStack, stacks, model, world, harness, harnessCounter, stateMachineArn, memoryMb: functionMemory(synth) };
+}
+
+/** Every Lambda function's MemorySize (MiB; CloudFormation's default 128) by logical id. */
+function functionMemory(synth: SynthResult): Map<string, number> {
+  return new Map(synth.stacks.flatMap((st) => Object.entries(st.template.Resources))
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+    .map(([id, r]) => [id, Number((r.Properties as Record<string, unknown> | undefined)?.MemorySize ?? 128)]));
 }
 
 /**
@@ -186,7 +196,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
   try {
     progress(`rehearsal: ${path.relative(process.cwd(), app) || app}`);
     const boltPort = await freePort();
-    const context = { neo4jBoltUri: `bolt://127.0.0.1:${boltPort}` };
+    const context = { ...options.context, neo4jBoltUri: `bolt://127.0.0.1:${boltPort}` };
     const synth = await synthesize({ root: REPO_ROOT, app, context, outdir: path.join(work, 'cdk.out'), log });
     progress(`  synthesized ${synth.stacks.map((st) => st.stackName).join(' + ')} in ${(synth.durationMs / 1000).toFixed(1)} s`);
     const secretValues = secretValuesFor(synth);
@@ -220,6 +230,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       happy = await runExecution({
         root: REPO_ROOT, name, model, world: first.world, endpoint: moto.endpoint, region: REGION, stateMachineArn: first.stateMachineArn,
         input, faults: [], decide: async () => 'approve', progress, logDir, counter, harness: first.harness, regions,
+        memoryMb: first.memoryMb, waitCompletion: options.waitCompletion,
         whileLockHeld: options.lockContention === false ? undefined : async () => {
           lockContention = await probeLock(first, input, regions, logDir, progress);
         },
@@ -341,7 +352,7 @@ async function probeLock(
   const counter = new ApiCallCounter();
   const r = await runExecution({
     root: REPO_ROOT, name, model: d.model, world: d.world, endpoint: d.moto.endpoint, region: REGION, stateMachineArn: d.stateMachineArn,
-    input, faults: [], decide: async () => 'reject', progress, logDir, counter, harness: d.harness, regions, quiet: true,
+    input, faults: [], decide: async () => 'reject', progress, logDir, counter, harness: d.harness, regions, quiet: true, memoryMb: d.memoryMb,
   });
   const details: string[] = [];
   const b = r.before;
@@ -424,7 +435,7 @@ async function faultRun(
   const result = await runExecution({
     root: REPO_ROOT, name: `f-${run.name}`.slice(0, 80), model: d.model, world: d.world, endpoint: moto.endpoint, region: REGION,
     stateMachineArn: d.stateMachineArn, input, faults: run.faults, decide: async () => 'approve', progress: buffered, logDir, counter,
-    harness: d.harness, regions,
+    harness: d.harness, regions, memoryMb: d.memoryMb, waitCompletion: FAULT_RUN_WAIT_COMPLETION,
   });
   mergeSimulated(simulated, d.world.simulated);
   const r = faultRunReport(run, result.report, result.fired.length, Date.now() - t0, restored);

@@ -97,6 +97,12 @@ export function printSummary(r: RehearsalReport, out: (line: string) => void, fi
     out(`  volumes: ${h.volumes.before} -> ${h.volumes.after} (renamed ${h.volumes.renamed.length}, created ${h.volumes.created.length}, deleted ${h.volumes.deleted.length})`);
     out(`  snapshots: pre-upgrade ${h.snapshots.preUpgrade.length}, clones ${h.snapshots.clones.length}, post-upgrade ${h.snapshots.postUpgrade.length}, deleted ${h.snapshots.deleted.length}`);
     out(`  counts: ${h.counts.stateTransitions} state transitions (${h.counts.retries} of them retries), ${h.counts.awsApiCalls} AWS API calls by handlers`);
+    const lag = h.detectionLag;
+    const ms = (v: number) => `${(v / 1000).toFixed(2)} s`;
+    out(`  detection lag: ${lag.waits} waits, median ${ms(lag.medianMs)}, p95 ${ms(lag.p95Ms)}, max ${ms(lag.maxMs)} ` +
+      `(each wait's condition true at a random ${lag.model.minSeconds}-${lag.model.maxSeconds} s of its clock, seed ${lag.model.seed}); ` +
+      Object.entries(lag.byKind).map(([k, f]) => `${k} ${ms(f.medianMs)}/${ms(f.p95Ms)} (${f.waits})`).join(', '));
+    out(`  lambda: ${h.counts.lambda.invocations} invocations, ${h.counts.lambda.gbSeconds} GB-seconds (waits billed at the time their clocks played)`);
     out(`  limits: largest state ${h.counts.largestStateBytes} bytes${h.counts.largestState ? ` (${h.counts.largestState})` : ''} of ${SERVICE_LIMITS.payloadBytes}, ${h.counts.historyEvents} history events of ${SERVICE_LIMITS.historyEvents}`);
   }
   if (r.lockContention?.ran) {

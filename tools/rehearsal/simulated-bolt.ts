@@ -6,6 +6,8 @@
  */
 import * as path from 'node:path';
 import { BoltConnect, connectBolt } from '../../lambda/shared/bolt';
+import { WAIT_COMPLETION } from './adaptations';
+import { WaitEpisode } from './wait-episodes';
 import { World } from './world';
 
 /** The Enterprise cluster a health gate would see, derived from moto's Auto Scaling state and the modes. */
@@ -14,6 +16,8 @@ export interface SimulatedCluster {
   readonly leaderAddress: string;
   /** The edition the image names (the embedded server is Community). */
   readonly edition?: string;
+  /** The gate's wait, while its modelled completion lies ahead: the last member is not yet Available. */
+  readonly wait?: WaitEpisode;
 }
 
 const isLocal = (a: unknown) => typeof a === 'string' && /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(a);
@@ -32,8 +36,10 @@ export function simulatedConnect(world: World, cluster: SimulatedCluster): BoltC
       async query(cypher, params, database) {
         if (/^\s*SHOW\s+SERVERS\b/i.test(cypher)) {
           world.note('membership');
-          return cluster.members.map((m) => ({
-            name: m.id, address: m.address, state: 'Enabled', health: 'Available',
+          const starting = cluster.wait?.pending() ? cluster.members.length - 1 : -1;
+          if (starting >= 0) world.note(WAIT_COMPLETION);
+          return cluster.members.map((m, i) => ({
+            name: m.id, address: m.address, state: 'Enabled', health: i === starting ? 'Unavailable' : 'Available',
             hosting: ['neo4j', 'system'], requestedHosting: ['neo4j', 'system'],
           }));
         }
@@ -68,6 +74,7 @@ export function simulatedConnect(world: World, cluster: SimulatedCluster): BoltC
 /** The `connect` dep of a handler that talks to Neo4j (undefined for the others: their real default). */
 export async function boltSeamFor(
   handler: string, payload: Record<string, unknown>, world: World, parameterNames: Record<string, string>, root: string, say: (line: string) => void,
+  wait?: WaitEpisode,
 ): Promise<unknown> {
   if (handler === 'health-gate') {
     // The edition the nodes' image names (what the stack runs now), never the gate's own expectation.
@@ -79,7 +86,7 @@ export async function boltSeamFor(
     if (expected && world.neo4j?.runningVersion && numeric(expected) !== numeric(world.neo4j.runningVersion)) {
       say(`  (health gate expects Neo4j ${expected}; the real Neo4j runs ${world.neo4j.runningVersion})`);
     }
-    return simulatedConnect(world, { ...members, ...(edition && { edition }) });
+    return simulatedConnect(world, { ...members, ...(edition && { edition }), wait });
   }
   if (handler === 'validate-migration' || handler === 'run-migrations') {
     // The validator and the Cypher migrations use the real local Neo4j with the validator's driver: nothing simulated.

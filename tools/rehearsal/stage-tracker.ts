@@ -4,6 +4,7 @@
  * point of no return was passed. Prints one progress line per stage.
  */
 import { MachineModel } from './definition';
+import { EnteredState } from './detection-lag';
 import { StageReport } from './types';
 
 interface EventLike {
@@ -25,6 +26,8 @@ export class StageTracker {
   /** The first state whose failure a Catch took. */
   public failedState: string | undefined;
   public pastPointOfNoReturn = false;
+  /** Every state entered, in order (where each wait's next state started). */
+  public readonly statesEntered: EnteredState[] = [];
   /** When each stage succeeded (its done state entered), for the parameters in force then. */
   public readonly stageDoneTimes: Array<[string, number]> = [];
   private current: number | undefined;
@@ -59,6 +62,7 @@ export class StageTracker {
     const top = ev.index === undefined;
     if (ev.type === 'StateEntered' && ev.state) {
       this.transitions++;
+      this.statesEntered.push({ name: ev.state.name, ...(ev.index !== undefined && { index: ev.index }), at: ev.timestamp });
       if (top) this.entered(ev.state.name, ev.state.type, ev.timestamp);
     } else if (ev.type === 'StateRetried') {
       // Step Functions bills each retry as a state transition.

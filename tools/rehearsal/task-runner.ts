@@ -12,8 +12,8 @@ import { ApiCallCounter, CallHooks, ClientSet } from './aws-clients';
 import { LOCAL_TIMEOUT_FIELD, TaskInfo } from './definition';
 import { ApprovalDecision, FaultInjector } from './fault-injector';
 import { handlerExport, loadLogic } from './handlers';
-import { CompletionLatency } from './latency';
 import { boltSeamFor } from './simulated-bolt';
+import { WaitEpisodes } from './wait-episodes';
 import { World } from './world';
 
 export interface TaskRunnerSetup {
@@ -37,6 +37,17 @@ export interface TaskRunnerSetup {
   readonly parametersBefore: Record<string, string>;
   readonly say: (line: string) => void;
   readonly log: (line: string) => void;
+  /** The execution's waits: their clocks and completion moments. */
+  readonly waits: WaitEpisodes;
+  /** Each function's memory (MiB) by logical id, for the GB-seconds Lambda would bill. */
+  readonly memoryMb: ReadonlyMap<string, number>;
+}
+
+/** What the execution's Lambda invocations would be billed for: duration (rounded up to 1 ms) times memory. */
+export interface LambdaUsage {
+  invocations: number;
+  billedMs: number;
+  gbSeconds: number;
 }
 
 export type TaskHandler = (params: unknown) => Promise<unknown>;
@@ -47,7 +58,7 @@ export class TaskRunner {
   /** The state before which fault (e) wrote the abort request, if it fired. */
   public abortRequestedBefore: string | undefined;
   private readonly invocations = new Map<string, number>();
-  private readonly latency = new CompletionLatency();
+  public readonly lambda: LambdaUsage = { invocations: 0, billedMs: 0, gbSeconds: 0 };
   private beforeLastUpdate: Record<string, string> | undefined;
   private probed = false;
 
@@ -68,7 +79,8 @@ export class TaskRunner {
     this.s.faults.failHandler(task);
     this.abortRequestedBefore ??= await this.s.faults.requestAbort(task, this.s.harness, this.s.abortParameterName, this.s.executionArn);
     await this.s.faults.rollBackStack(task, world, this.s.harness, this.beforeLastUpdate ?? this.s.parametersBefore);
-    const invocation: Invocation = { handler: task.handler, world, latency: this.latency };
+    const wait = this.s.waits.begin(task.stateName, task.handler, payload);
+    const invocation: Invocation = { handler: task.handler, world, ...(wait && { wait }) };
     for (const a of CALL_ADAPTATIONS) await a.prepare?.(invocation);
     const hooks: CallHooks = {
       ...this.s.faults.throttleHooks(task),
@@ -81,14 +93,16 @@ export class TaskRunner {
     const clients = new ClientSet({ endpoint: this.s.endpoint, region: this.s.region, counter: this.s.counter }, task.handler, hooks);
     const deps: Record<string, unknown> = {
       region: this.s.region,
-      now: () => new Date(),
+      // A waiting handler runs on its wait's clock: its sleeps pass there, not for real.
+      now: () => new Date(wait ? wait.now() : Date.now()),
+      ...(wait && { sleep: (ms: number) => wait.sleep(ms) }),
       log: jsonLogger({ handler: task.handler, state: task.stateName, execution: this.s.execution }, this.s.log),
     };
     for (const key of ['cfn', 'ssm', 'ec2', 'autoScaling', 'ecs', 'secrets', 'sns', 'sfn', 'events'] as const) {
       Object.defineProperty(deps, key, { get: () => clients[key], enumerable: true });
     }
     deps.ec2ForRegion = clients.ec2ForRegion;
-    const connect = await boltSeamFor(task.handler, payload, world, this.s.parameterNames, this.s.root, this.s.say);
+    const connect = await boltSeamFor(task.handler, payload, world, this.s.parameterNames, this.s.root, this.s.say, wait);
     if (connect) deps.connect = connect;
 
     if (task.handler === 'update-stack') {
@@ -96,7 +110,18 @@ export class TaskRunner {
       await world.settle(STATUS_REWRITE_WAIT_MS);
       this.beforeLastUpdate = await world.parameters();
     }
-    const output = await this.runLogic(task, attempt, deps, payload);
+    const started = Date.now();
+    const playedBefore = wait?.playedMs() ?? 0;
+    let output: unknown;
+    try {
+      output = await this.runLogic(task, attempt, deps, payload);
+      if (wait) this.s.waits.ended(wait, undefined);
+    } catch (e) {
+      if (wait) this.s.waits.ended(wait, (e as Error).name);
+      throw e;
+    } finally {
+      this.bill(task, Date.now() - started + (wait?.playedMs() ?? 0) - playedBefore);
+    }
     const lock = output as { action?: string; outcome?: string };
     if (this.s.whileLockHeld && !this.probed && lock.action === 'acquire' && (lock.outcome === 'created' || lock.outcome === 'taken-over')) {
       this.probed = true;
@@ -124,6 +149,13 @@ export class TaskRunner {
       this.lastError.set(task.stateName, `${(e as Error).name}: ${(e as Error).message}`);
       throw e;
     }
+  }
+
+  private bill(task: TaskInfo, ms: number): void {
+    const billed = Math.max(1, Math.ceil(ms));
+    this.lambda.invocations++;
+    this.lambda.billedMs += billed;
+    this.lambda.gbSeconds += (billed / 1000) * ((this.s.memoryMb.get(task.functionLogicalId) ?? 128) / 1024);
   }
 
   /** `.waitForTaskToken`: the operator finds the token where request-approval put it, then decides. */

@@ -1,6 +1,9 @@
 /** Public types of the rehearsal: options, fault plans and the report. */
 
 /** What a fault does to one task state. */
+import type { DetectionLagReport } from './detection-lag';
+import type { LambdaUsage } from './task-runner';
+import type { WaitCompletionModel } from './wait-episodes';
 export type FaultKind =
   /** (a) the handler throws a non-retryable named error instead of running. */
   | 'handler-error'
@@ -72,6 +75,10 @@ export interface RehearsalOptions {
   readonly skipHappyPath?: boolean;
   /** Also start a second execution while the first holds the lock. Default true. */
   readonly lockContention?: boolean;
+  /** When each wait's condition becomes true (wait-episodes.ts). Default DEFAULT_WAIT_COMPLETION. */
+  readonly waitCompletion?: WaitCompletionModel;
+  /** Extra synth context for the app (e.g. `waitDetection=retry-backoff` for the example app's polling baseline). */
+  readonly context?: Record<string, string>;
 }
 
 export type StageStatus = 'succeeded' | 'failed' | 'not-started' | 'running';
@@ -161,7 +168,11 @@ export interface ExecutionReport {
     historyEvents: number;
     /** Per Map state: its MaxConcurrency and the most iterations one of its runs had in flight. */
     mapConcurrency: Record<string, { maxConcurrency?: number; peak: number }>;
+    /** What Lambda would bill the execution's invocations: waits at the duration their clocks played. */
+    lambda: LambdaUsage;
   };
+  /** Per wait: from its condition becoming true to the next state's start. */
+  readonly detectionLag: DetectionLagReport;
   readonly outcome: Outcome;
   readonly problems: string[];
   readonly bootedNodes: number;

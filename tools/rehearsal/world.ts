@@ -53,6 +53,8 @@ export class World {
   public readonly simulated = new Map<string, Simulated>();
   private pending: Promise<unknown> | undefined;
   private pendingDone = true;
+  /** When the cluster's reaction to the last change ended (ms). */
+  public settledAt = 0;
   /** Set by fault (c): every DescribeStacks answers this status until the next UpdateStack. */
   public statusOverride: { status: string; reason: string } | undefined;
   /** Parameters observed after each change, with the time. */
@@ -107,9 +109,10 @@ export class World {
       if (imageChanged && this.neo4j) await this.neo4j.play(after[key], await this.containerSettings(after));
     })();
     this.pending = work.then(
-      () => { this.pendingDone = true; },
+      () => { this.pendingDone = true; this.settledAt = Date.now(); },
       (e: Error) => {
         this.pendingDone = true;
+        this.settledAt = Date.now();
         this.worldErrors.push(e.message);
         this.log(`world: ${e.message}`);
       },

@@ -52,3 +52,5 @@ export * from './engine-fleet/engine-node';
 export * from './engine-fleet/node-grouping';
 export * from './engine-fleet/schema-task';
 export * from './upgrade/schema-first-rolling-upgrade';
+export * from './blue-green/client-endpoint';
+export * from './blue-green/neo4j-client-endpoint';

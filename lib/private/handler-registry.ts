@@ -2,6 +2,7 @@ import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { IClientEndpoint } from '../blue-green/client-endpoint';
 import { CLUSTER_IDENTITY_TAG, ownVolumeCondition } from '../cluster/cluster-identity';
 import { IEngineFleetTarget } from '../engine-fleet/engine-fleet-target';
 import { Neo4jUpgradesValidationError } from '../errors';
@@ -16,6 +17,8 @@ export interface HandlerGrantContext {
   readonly lockParameterName: string;
   readonly topic: sns.ITopic;
   readonly cloneRegions: string[];
+  /** The client endpoint whose listener the traffic switch moves. */
+  readonly clientEndpoint?: IClientEndpoint;
 }
 
 /** One handler: how its function is sized and placed, and what it may do. */
@@ -178,6 +181,12 @@ export const HANDLER_REGISTRY = {
       g.allow('TheGroupRecords', ['ssm:GetParameter', 'ssm:PutParameter'], [g.ssmArn(`${g.ctx.lockParameterName}/groups/*`)]);
     },
   },
+  'traffic-switch': {
+    grant: (g) => {
+      g.switchTraffic();
+      g.allow('TheSwitchRecord', ['ssm:GetParameter', 'ssm:PutParameter'], [g.ssmArn(`${g.ctx.lockParameterName}/traffic-switch`)]);
+    },
+  },
 } satisfies Record<string, HandlerSpec>;
 
 /** The name of a handler the library ships (its folder under `lambda/`). */
@@ -214,6 +223,7 @@ export const WILDCARD_REASONS = {
     TheSchemaTask: 'Task ids are created at run time; RunTask and the task reads are conditioned on the fleet\'s ECS cluster',
     ReadTheEngineTasks: 'Task ids are created at run time; the task reads are conditioned on the fleet\'s ECS cluster',
     ReadTargetHealth: 'DescribeTargetHealth and DescribeTargetGroupAttributes support no resource-level permissions',
+    DescribeTheListeners: 'DescribeListeners supports no resource-level permissions',
     DescribeTheDatabaseSnapshots: 'Snapshot ids are named at run time (engine-upgrade-<fleet>-<execution>)',
   },
   byActionPrefix: {
@@ -359,6 +369,17 @@ export class Grants {
     const cluster = this.stack.formatArn({ service: 'ecs', resource: 'cluster', resourceName: fleet.ecsClusterName });
     this.allow('ReadTheEngineTasks', ['ecs:ListTasks', 'ecs:DescribeTasks'], ['*'], { ArnEquals: { 'ecs:cluster': cluster } });
     this.allow('DescribeTheServices', ['ecs:DescribeServices'], this.serviceArns());
+  }
+
+  /** The client endpoint's listener: its forward action moved, nothing else. */
+  public switchTraffic(): void {
+    const endpoint = this.ctx.clientEndpoint;
+    if (!endpoint) {
+      throw new Neo4jUpgradesValidationError('clientEndpoint', 'undefined',
+        `handler ${this.ctx.fn.node.path} moves a client endpoint's listener: give UpgradeHandlers a clientEndpoint`);
+    }
+    this.allow('MoveTheListener', ['elasticloadbalancing:ModifyListener'], [endpoint.listenerArn]);
+    this.allow('DescribeTheListeners', ['elasticloadbalancing:DescribeListeners'], ['*']);
   }
 
   public readCredentials(): void {

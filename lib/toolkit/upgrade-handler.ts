@@ -81,6 +81,9 @@ export class UpgradeHandler {
   /** Schema-first rolling upgrades: a group's services on the new image, or the touched groups back on the old one. */
   public static readonly ENGINE_GROUP_IMAGE = UpgradeHandler.define('engine-group-image');
 
+  /** Blue/green: the client endpoint's listener moved to given weights per colour, or back to those before the switch. */
+  public static readonly TRAFFIC_SWITCH = UpgradeHandler.define('traffic-switch');
+
   private static define(name: HandlerName): UpgradeHandler {
     return new UpgradeHandler(name);
   }

@@ -1,6 +1,7 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { IClientEndpoint } from '../blue-green/client-endpoint';
 import { acknowledgeRule, awsSolutions } from '../private/acknowledge';
 import { Grants, HandlerName, WILDCARD_REASONS, handlerSpec } from '../private/handler-registry';
 import { abortParameterNameOf } from '../private/operator-parameters';
@@ -22,6 +23,11 @@ export interface UpgradeHandlersProps {
    * @default - only the stack's region
    */
   readonly cloneRegions?: string[];
+  /**
+   * The client endpoint whose listener the traffic switch (`UpgradeHandler.TRAFFIC_SWITCH`) moves.
+   * @default - none: a procedure that uses the traffic switch must give it
+   */
+  readonly clientEndpoint?: IClientEndpoint;
 }
 
 /**
@@ -64,7 +70,7 @@ export class UpgradeHandlers extends Construct {
     if (spec.inVpc) target.allowClientsFrom(fn);
     spec.grant(new Grants({
       fn, target, lockParameterName: this.props.lockParameterName, topic: this.props.notificationTopic,
-      cloneRegions: this.props.cloneRegions ?? [],
+      cloneRegions: this.props.cloneRegions ?? [], clientEndpoint: this.props.clientEndpoint,
     }));
     acknowledgeRule(fn, awsSolutions('IAM4', 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'),
       'The AWS managed basic execution policy only allows writing the function\'s own logs');

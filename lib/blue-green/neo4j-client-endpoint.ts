@@ -55,6 +55,8 @@ export class Neo4jClientEndpoint extends Construct implements IClientEndpoint {
       vpc: cluster.vpc, description: 'Neo4j client endpoint: Bolt from the VPC', allowAllOutbound: false,
     });
     securityGroup.addIngressRule(ec2.Peer.ipv4(cluster.vpc.vpcCidrBlock), ec2.Port.tcp(port), 'Bolt from the VPC');
+    acknowledgeRule(securityGroup, awsSolutions('EC23'),
+      'Inbound Bolt comes from the VPC CIDR (a token, which the rule cannot evaluate), never 0.0.0.0/0');
     this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
       vpc: cluster.vpc, internetFacing: false, crossZoneEnabled: true, securityGroups: [securityGroup],
       vpcSubnets: props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },

@@ -159,8 +159,7 @@ export function buildModel(template: CfnTemplate, ctx: ResolveContext, handlerBy
   stages.sort((a, b) => order.indexOf(a.beginState) - order.indexOf(b.beginState));
 
   const pointOfNoReturn = top.find(([, s]) => s.Type === 'Pass' && s.ResultPath === '$.progress.pastPointOfNoReturn' && s.Result === true)?.[0];
-  const first = definition.States[definition.StartAt];
-  const firstParams = (first?.Parameters ?? {}) as Record<string, unknown>;
+  const firstParams = (layoutState(definition)?.Parameters ?? {}) as Record<string, unknown>;
   const baked = {
     cluster: (firstParams.cluster ?? {}) as Record<string, unknown>,
     defaults: (firstParams.defaults ?? {}) as Record<string, unknown>,
@@ -215,4 +214,20 @@ export function localDefinition(definition: AslDefinition): AslDefinition {
     }
   }
   return copy;
+}
+
+/**
+ * The state that lays out the state document around the input (UpgradeStart: its Parameters bake the
+ * cluster, defaults and settings): the first state on the forward path with a `cluster` parameter, after
+ * the guards that run on the raw input (the input-size check).
+ */
+export function layoutState(definition: { StartAt?: string; States?: Record<string, { Next?: string; Parameters?: unknown }> }):
+{ Parameters?: { cluster?: Record<string, unknown> } & Record<string, unknown> } | undefined {
+  const seen = new Set<string>();
+  for (let name = definition.StartAt; name && !seen.has(name); name = definition.States?.[name]?.Next) {
+    seen.add(name);
+    const state = definition.States?.[name] as { Parameters?: { cluster?: Record<string, unknown> } & Record<string, unknown> } | undefined;
+    if (state?.Parameters && typeof state.Parameters === 'object' && 'cluster' in state.Parameters) return state;
+  }
+  return undefined;
 }

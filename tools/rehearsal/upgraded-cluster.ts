@@ -4,6 +4,7 @@
  * generated secret its `cluster.credentialsSecretArn` names. With several clusters in one app, the real
  * Neo4j must start with THAT secret's password, not the first one generated.
  */
+import { layoutState } from './definition';
 import { resolveIntrinsics } from './intrinsics';
 import { CfnTemplate } from './synth';
 
@@ -22,14 +23,14 @@ export function upgradedCluster(template: CfnTemplate): UpgradedCluster {
   if (!machine) return {};
   const resources = new Map(Object.entries(template.Resources).map(([id, r]) => [id, { logicalId: id, type: r.Type, physicalId: `arn:${PLACEHOLDER}${id}` }]));
   const parameters = Object.fromEntries(Object.entries(template.Parameters ?? {}).map(([k, p]) => [k, String(p.Default ?? '')]));
-  let definition: { StartAt?: string; States?: Record<string, { Parameters?: { cluster?: Record<string, unknown> } }> };
+  let definition: Parameters<typeof layoutState>[0];
   try {
     const raw = resolveIntrinsics(machine.Properties?.DefinitionString ?? machine.Properties?.Definition, { region: 'us-east-1', account: '123456789012', resources, parameters });
     definition = typeof raw === 'string' ? JSON.parse(raw) : raw as typeof definition;
   } catch {
     return {}; // e.g. an imported value: the cluster lives in another stack
   }
-  const cluster = definition.States?.[definition.StartAt ?? '']?.Parameters?.cluster ?? {};
+  const cluster = layoutState(definition)?.Parameters?.cluster ?? {};
   const secret = String(cluster.credentialsSecretArn ?? '');
   const id = secret.startsWith(`arn:${PLACEHOLDER}`) ? secret.slice(`arn:${PLACEHOLDER}`.length) : undefined;
   return {

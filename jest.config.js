@@ -19,4 +19,7 @@ module.exports = {
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.js'],
   testTimeout: 120000,
   maxWorkers: 2,
+  // A worker that holds more than this after a test file is replaced: synthesizing many apps in one worker
+  // (every procedure's tests) otherwise grows its heap until it crashes ("Jest worker ran out of memory").
+  workerIdleMemoryLimit: '1500MB',
 };

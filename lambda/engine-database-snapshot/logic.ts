@@ -60,21 +60,21 @@ export async function logic(deps: EngineDatabaseSnapshotDeps, input: EngineDatab
 }
 
 async function instanceSnapshotStatus(rds: RDSClient, id: string): Promise<string | undefined> {
-  try {
-    const out = await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id }));
-    return out.DBSnapshots?.[0]?.Status;
-  } catch (err) {
-    if (isAwsError(err, 'DBSnapshotNotFound') || isAwsError(err, 'DBSnapshotNotFoundFault')) return undefined;
-    throw err;
-  }
+  return statusUnlessMissing(async () => (await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id }))).DBSnapshots?.[0]?.Status,
+    ['DBSnapshotNotFound', 'DBSnapshotNotFoundFault']);
 }
 
 async function clusterSnapshotStatus(rds: RDSClient, id: string): Promise<string | undefined> {
+  return statusUnlessMissing(async () => (await rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: id }))).DBClusterSnapshots?.[0]?.Status,
+    ['DBClusterSnapshotNotFoundFault', 'DBClusterSnapshotNotFound']);
+}
+
+/** The snapshot's status, or undefined when RDS answers that it does not exist (not created yet). */
+async function statusUnlessMissing(describe: () => Promise<string | undefined>, notFound: string[]): Promise<string | undefined> {
   try {
-    const out = await rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: id }));
-    return out.DBClusterSnapshots?.[0]?.Status;
+    return await describe();
   } catch (err) {
-    if (isAwsError(err, 'DBClusterSnapshotNotFoundFault') || isAwsError(err, 'DBClusterSnapshotNotFound')) return undefined;
+    if (notFound.some((code) => isAwsError(err, code))) return undefined;
     throw err;
   }
 }

@@ -26,9 +26,12 @@ export interface IStageSteps {
 export class UpgradeStage extends sfn.StateMachineFragment {
   public readonly startState: sfn.State;
   public readonly endStates: sfn.INextable[];
+  /** Key of the stage in the state (`$.progress.current.key` while it runs). */
+  public readonly key: string;
 
   constructor(scope: Construct, id: string, props: UpgradeStageProps) {
     super(scope, id);
+    this.key = props.key;
     const begin = new sfn.Pass(this, `${props.title}: begin`, {
       parameters: {
         key: props.key,

@@ -20,9 +20,11 @@ import { ParameterUpdate } from '../toolkit/blocks/parameter-update';
 import { Preflight } from '../toolkit/blocks/preflight';
 import { UpgradeFinish } from '../toolkit/blocks/upgrade-finish';
 import { UpgradeRollback } from '../toolkit/blocks/upgrade-rollback';
+import { TransientFailureDecision } from '../toolkit/blocks/transient-failure-decision';
 import { UpgradeStart } from '../toolkit/blocks/upgrade-start';
 import { GateMembers } from '../toolkit/gate-members';
 import { ProcedurePolling } from '../toolkit/procedure-polling';
+import { TransientFailureAction } from '../toolkit/transient-failure-action';
 import { WaitDetection } from '../toolkit/wait-detection';
 import { StageContext } from '../toolkit/stage-context';
 import { UpgradeHandler } from '../toolkit/upgrade-handler';
@@ -101,6 +103,13 @@ export interface Neo4jStagedUpgradeProps {
    * @default WaitDetection.LOOK_EVERY_SECOND
    */
   readonly waitDetection?: WaitDetection;
+  /**
+   * What a transient failure that outlasted its retries before the point of no return does (in preflight
+   * after the lock, or in stage 1 before the image roll): roll back at once, or wait (lock held, up to the
+   * approval timeout) for an operator to run the failed part again from its start or to roll back.
+   * @default TransientFailureAction.ROLL_BACK
+   */
+  readonly onTransientFailure?: TransientFailureAction;
   /**
    * Prove no data was lost (seed 004): capture a baseline (counts, checksums, schema) in preflight and
    * compare the upgraded database with it after the scale-out; a mismatch fails into rollback.
@@ -188,8 +197,12 @@ export class Neo4jStagedUpgrade extends Construct {
       stackUpdateTimeout: props.stackUpdateTimeout, servicesSteadyTimeout: props.servicesSteadyTimeout, healthGateTimeout: props.healthGateTimeout,
       waitDetection: props.waitDetection,
     });
-    const ctx = new StageContext(new UpgradeRollback(this, 'Rollback', { handlers, polling }), handlers);
-    const preflight = new Preflight(this, 'Preflight', { handlers, polling });
+    const rollback = new UpgradeRollback(this, 'Rollback', { handlers, polling });
+    const ask = props.onTransientFailure === TransientFailureAction.ASK_OPERATOR
+      ? new TransientFailureDecision(this, 'Decision', { handlers, title: 'Stage failure', rollBack: rollback, request: 'retry-stage' })
+      : undefined;
+    const ctx = new StageContext(ask ?? rollback, handlers);
+    const preflight = new Preflight(this, 'Preflight', { handlers, polling, onTransientFailure: props.onTransientFailure });
     const names = cluster.parameterNames;
 
     // Building blocks, bound to this procedure.
@@ -276,6 +289,7 @@ export class Neo4jStagedUpgrade extends Construct {
       },
     })).next(preflight).next(validation(this, 'Preflight', ValidationMode.CAPTURE_BASELINE, preflight.locked));
     for (const s of stages) definition = definition.next(s);
+    for (const s of stages) ask?.retryStageAt(s.key, s);
     definition = definition.next(new UpgradeFinish(this, 'Finish', {
       context: ctx, polling, postUpgradeSnapshotOf: 'States.Array($.master.Payload.volumeId)', releaseScaleInProtection: true,
     }));

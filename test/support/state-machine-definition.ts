@@ -40,3 +40,15 @@ export function resolvedDefinition(template: any, stateMachineLogicalId?: string
   const body = machine.Properties.DefinitionString;
   return { definition: JSON.parse(resolve(body)), functionArns };
 }
+
+/** Every state of a definition (Map iterations included), by name. */
+export function statesByName(definition: any): Record<string, any> {
+  const states: Record<string, any> = {};
+  (function collect(def: any) {
+    for (const [name, state] of Object.entries<any>(def.States)) {
+      states[name] = state;
+      if (state.ItemProcessor) collect(state.ItemProcessor);
+    }
+  })(definition);
+  return states;
+}

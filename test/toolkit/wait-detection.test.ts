@@ -1,20 +1,12 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { WaitDetection } from '../../lib';
 import { upgradeStack } from '../support/example-upgrade';
-import { resolvedDefinition } from '../support/state-machine-definition';
+import { resolvedDefinition, statesByName } from '../support/state-machine-definition';
 
 /** Every state of the synthesized definition (Map iterations included), by name. */
 function statesOf(waitDetection?: WaitDetection): Record<string, any> {
   const { stack } = upgradeStack(waitDetection ? { waitDetection } : {});
-  const { definition } = resolvedDefinition(Template.fromStack(stack).toJSON());
-  const states: Record<string, any> = {};
-  (function collect(def: any) {
-    for (const [name, state] of Object.entries<any>(def.States)) {
-      states[name] = state;
-      if (state.ItemProcessor) collect(state.ItemProcessor);
-    }
-  })(definition);
-  return states;
+  return statesByName(resolvedDefinition(Template.fromStack(stack).toJSON()).definition);
 }
 
 const pollRetry = (state: any) => state.Retry.find((r: any) => r.ErrorEquals.includes('StillInProgressError'));

@@ -8,11 +8,12 @@
  * Everything else is the example app's shape: 3 HA members + 1 slave-only node, customer-managed data
  * volume key, clone into eu-west-1, approval after the store upgrade. The health gates reach the
  * rehearsal's Neo4j through context `neo4jBoltUri`. Context `waitDetection=retry-backoff` builds the
- * polling baseline (one look per invocation, Step Functions' Retry backing off) that the bench compares with.
+ * polling baseline (one look per invocation, Step Functions' Retry backing off) that the bench compares with;
+ * context `transientFailure=ask-operator` an upgrade that asks an operator before rolling back a transient failure.
  */
 import { App } from 'aws-cdk-lib';
 import { exampleStack } from '../../bin/example-stack';
-import { Neo4jVersionFamily, WaitDetection } from '../../lib';
+import { Neo4jVersionFamily, TransientFailureAction, WaitDetection } from '../../lib';
 import { NEO4J_LTS_VERSION } from '../neo4j-embedded';
 
 const app = new App();
@@ -22,6 +23,9 @@ exampleStack(app, {
   dockerImage: `neo4j:${NEO4J_LTS_VERSION}-enterprise`,
   versionFamily: Neo4jVersionFamily.V5,
   environmentName: 'rehearsal',
-  ...(app.node.tryGetContext('waitDetection') === WaitDetection.RETRY_BACKOFF.value && { upgrade: { waitDetection: WaitDetection.RETRY_BACKOFF } }),
+  upgrade: {
+    ...(app.node.tryGetContext('waitDetection') === WaitDetection.RETRY_BACKOFF.value && { waitDetection: WaitDetection.RETRY_BACKOFF }),
+    ...(app.node.tryGetContext('transientFailure') === TransientFailureAction.ASK_OPERATOR.value && { onTransientFailure: TransientFailureAction.ASK_OPERATOR }),
+  },
 });
 app.synth();

@@ -1,11 +1,13 @@
 /**
  * Fires one execution's planned faults (types.ts FaultKind) at the task states they name, each at most
  * once: (a) the handler fails before it runs, (b) its first AWS call is throttled, (c) the stack update
- * its wait polls is rolled back, (d) the operator rejects the approval or never answers.
+ * its wait polls is rolled back, (d) the operator rejects the approval or never answers, (e) the operator
+ * asks to abort, (f) a transient error outlasts the task's retries.
  */
 import { UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { PreconditionFailedError } from '../../lambda/shared/errors';
+import { PreconditionFailedError, TransientAwsError } from '../../lambda/shared/errors';
+import { TRANSIENT_RETRY_ATTEMPTS } from '../../lib/private/transient-retry';
 import { rollbackStatus } from './adaptations';
 import { CallHooks, ClientSet } from './aws-clients';
 import { TaskInfo } from './definition';
@@ -16,6 +18,8 @@ export type ApprovalDecision = 'approve' | 'reject' | 'timeout';
 
 export class FaultInjector {
   public readonly fired: FaultSpec[] = [];
+  /** (f): the attempts each armed fault has failed so far. */
+  private readonly attempts = new Map<FaultSpec, number>();
 
   constructor(private readonly faults: FaultSpec[], private readonly say: (line: string) => void) {}
 
@@ -25,6 +29,16 @@ export class FaultInjector {
     if (!f) return;
     this.fire(f, task);
     throw new PreconditionFailedError(`rehearsal fault (a): ${task.handler} failed in "${task.stateName}" (injected, not retryable)`);
+  }
+
+  /** (f): throws TransientAwsError at the first call and at every transient retry, then lets the next run. */
+  public outlastRetries(task: TaskInfo): void {
+    const f = this.armed(task, 'outlast-retries');
+    if (!f) return;
+    const attempt = (this.attempts.get(f) ?? 0) + 1;
+    this.attempts.set(f, attempt);
+    if (attempt > TRANSIENT_RETRY_ATTEMPTS) this.fire(f, task);
+    throw new TransientAwsError(`rehearsal fault (f): ${task.handler} in "${task.stateName}" failed transiently, attempt ${attempt} of ${TRANSIENT_RETRY_ATTEMPTS + 1}`);
   }
 
   /** (b): the client hooks that throttle this invocation's first AWS call. */

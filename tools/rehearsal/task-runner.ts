@@ -77,6 +77,7 @@ export class TaskRunner {
     const payload = (rest.Payload ?? rest) as Record<string, unknown>;
 
     this.s.faults.failHandler(task);
+    this.s.faults.outlastRetries(task);
     this.abortRequestedBefore ??= await this.s.faults.requestAbort(task, this.s.harness, this.s.abortParameterName, this.s.executionArn);
     await this.s.faults.rollBackStack(task, world, this.s.harness, this.beforeLastUpdate ?? this.s.parametersBefore);
     const wait = this.s.waits.begin(task.stateName, task.handler, payload);

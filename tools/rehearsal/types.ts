@@ -19,7 +19,12 @@ export type FaultKind =
    * (e) an operator asks this execution to abort: right before the state's handler runs, the harness
    * writes the abort request to the abort parameter through moto's SSM, as the operator CLI does.
    */
-  | 'operator-abort';
+  | 'operator-abort'
+  /**
+   * (f) the handler throws TransientAwsError at every attempt until the task's transient Retry is spent
+   * (the first call and each retry), so the failure reaches the Catch; the next invocation runs normally.
+   */
+  | 'outlast-retries';
 
 export interface FaultSpec {
   readonly kind: FaultKind;

@@ -7,6 +7,8 @@ import { StageContext } from '../stage-context';
 import { UpgradeHandler } from '../upgrade-handler';
 import { UpgradeHandlers } from '../upgrade-handlers';
 import { SnapshotVolumes } from './snapshot-volumes';
+import { TransientFailureDecision } from './transient-failure-decision';
+import { TransientFailureAction } from '../transient-failure-action';
 
 /** Props of {@link Preflight}. */
 export interface PreflightProps {
@@ -22,6 +24,12 @@ export interface PreflightProps {
    * @default true
    */
   readonly snapshotDataVolumes?: boolean;
+  /**
+   * After the lock, a transient failure that outlasted its retries (here or in a check that uses `locked`)
+   * can wait for an operator to run the preflight again from the parameter record instead of failing.
+   * @default TransientFailureAction.ROLL_BACK
+   */
+  readonly onTransientFailure?: TransientFailureAction;
 }
 
 /**
@@ -47,7 +55,10 @@ export class Preflight extends sfn.StateMachineFragment {
     const release = new StageContext(failAfterLock, props.handlers).step(this, 'Preflight failed after the lock: release the lock',
       UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: sfn.JsonPath.DISCARD });
     release.next(failAfterLock);
-    this.locked = new StageContext(release, props.handlers);
+    const ask = props.onTransientFailure === TransientFailureAction.ASK_OPERATOR
+      ? new TransientFailureDecision(this, 'Decision', { handlers: props.handlers, title: 'Preflight', rollBack: release, request: 'retry-preflight' })
+      : undefined;
+    this.locked = new StageContext(ask ?? release, props.handlers);
 
     const refuse = this.refused;
     const validate = refuse.step(this, 'Preflight: validate the input and the version path', props.validateInput ?? UpgradeHandler.VALIDATE_INPUT, {
@@ -71,6 +82,7 @@ export class Preflight extends sfn.StateMachineFragment {
         title: 'Preflight: snapshot every data volume', waitTitle: 'Preflight: wait for the pre-upgrade snapshots',
       }));
     }
+    ask?.retryAt(record);
     this.startState = validate;
     this.endStates = chain.endStates;
   }

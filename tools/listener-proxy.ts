@@ -49,6 +49,7 @@ export async function startListenerProxy(options: ListenerProxyOptions): Promise
     following = true;
     follow().catch(() => undefined).finally(() => { following = false; });
   }, options.followEveryMs ?? 100);
+  timer.unref();
 
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {

@@ -2,10 +2,14 @@ import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { Neo4jUpgradesValidationError } from '../errors';
+import { handlerSpec } from '../private/handler-registry';
 import { statePath } from '../private/state-document';
 import { pollingPlan } from '../toolkit/retry-policy';
 import { StageContext } from '../toolkit/stage-context';
 import { UpgradeHandler } from '../toolkit/upgrade-handler';
+
+/** The traffic switch function's timeout (UpgradeHandlerFunction's default when the registry gives none): no invocation outlives it. */
+const SWITCH_FUNCTION_TIMEOUT = handlerSpec('traffic-switch').timeout ?? Duration.minutes(1);
 
 /** Props of {@link TrafficSwitchWithBake}. */
 export interface TrafficSwitchWithBakeProps {
@@ -18,7 +22,7 @@ export interface TrafficSwitchWithBakeProps {
   /** How long green must serve with every bake alarm OK and every probe answered (1 second to 24 hours). */
   readonly bakeTime: Duration;
   /**
-   * How long the switch itself may take; past it the switch is undone (1 second to 15 minutes).
+   * How long the switch itself may take; past it the switch is undone (1 to 60 seconds).
    * @default Duration.minutes(1)
    */
   readonly switchTimeout?: Duration;
@@ -59,11 +63,12 @@ export class TrafficSwitchWithBake extends sfn.StateMachineFragment {
     // Any failure from here on: traffic back to what it had before (idempotent), then the named failure path.
     const switchBack = props.context.step(this, `${props.title}: switch back to blue`, UpgradeHandler.TRAFFIC_SWITCH,
       switchInput('rollback'), { resultPath: `${results}.switchBack`, timeout: switchTimeout });
+    // The rollback is idempotent: one that timed out is tried again before the failure path gives up on it.
+    switchBack.addRetry({ errors: ['States.Timeout'], interval: Duration.seconds(1), maxAttempts: 2 });
     switchBack.next(new sfn.Pass(this, `${props.title}: traffic back on blue`).next(props.context.onFailure));
     const undoing = props.context.failingTo(switchBack);
 
-    const toGreen = undoing.step(this, `${props.title}: switch the endpoint to green`, UpgradeHandler.TRAFFIC_SWITCH,
-      { ...switchInput('switch'), weights: { green: 100 } }, { resultPath: `${results}.switch`, timeout: switchTimeout });
+    const toGreen = switchToGreen(this, props, undoing, switchBack, switchInput, switchTimeout, results);
     const bakeStarts = new sfn.Pass(this, `${props.title}: traffic on green, the bake starts`, {
       parameters: { 'at.$': '$$.State.EnteredTime' }, resultPath: `${results}.bakeStartedAt`,
     });
@@ -90,8 +95,27 @@ export class TrafficSwitchWithBake extends sfn.StateMachineFragment {
       throw new Neo4jUpgradesValidationError('bakeTime', `${bake} seconds`, 'must be a whole number of seconds from 1 to 86400');
     }
     const timeout = switchTimeout.toSeconds({ integral: false });
-    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 900) {
-      throw new Neo4jUpgradesValidationError('switchTimeout', `${timeout} seconds`, 'must be a whole number of seconds from 1 to 900');
+    if (!Number.isInteger(timeout) || timeout < 1 || timeout > SWITCH_FUNCTION_TIMEOUT.toSeconds()) {
+      throw new Neo4jUpgradesValidationError('switchTimeout', `${timeout} seconds`,
+        `must be a whole number of seconds from 1 to ${SWITCH_FUNCTION_TIMEOUT.toSeconds()} (the traffic switch function's own timeout)`);
     }
   }
+}
+
+/**
+ * The switch to green. A switch that times out (States.Timeout) may still be running in its function and
+ * modify the listener after a switch-back would have run, so the switch-back waits until no invocation of
+ * the function can still be alive; any other failure switches back at once.
+ */
+function switchToGreen(
+  scope: Construct, props: TrafficSwitchWithBakeProps, undoing: StageContext, switchBack: sfn.IChainable,
+  switchInput: (action: string) => Record<string, unknown>, switchTimeout: Duration, results: string,
+): sfn.TaskStateBase {
+  const toGreen = undoing.step(scope, `${props.title}: switch the endpoint to green`, UpgradeHandler.TRAFFIC_SWITCH,
+    { ...switchInput('switch'), weights: { green: 100 } }, { resultPath: `${results}.switch`, timeout: switchTimeout, noCatch: true });
+  const outlived = new sfn.Wait(scope, `${props.title}: the timed-out switch ends`, { time: sfn.WaitTime.duration(SWITCH_FUNCTION_TIMEOUT) });
+  outlived.next(switchBack);
+  toGreen.addCatch(outlived, { errors: ['States.Timeout'], resultPath: '$.error' });
+  undoing.catchTask(toGreen);
+  return toGreen;
 }

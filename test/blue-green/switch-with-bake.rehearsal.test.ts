@@ -104,15 +104,26 @@ async function run(server: Neo4jServer, cypher: string) {
 }
 
 /** Runs the fragments' definition with every task's handler logic on the real parts. */
-async function rehearse(name: string, queries: CompatibilityQuery[], bakeTime: Duration, during?: (events: string[]) => Promise<void>) {
+interface Rehearsal {
+  readonly queries: CompatibilityQuery[];
+  readonly bakeTime: Duration;
+  readonly switchTimeout?: Duration;
+  /** Runs beside the execution, with the states entered so far. */
+  readonly during?: (entered: string[]) => Promise<void>;
+  /** The traffic switch's ELBv2 client (a harness seam may slow it). */
+  readonly switchElb?: ElasticLoadBalancingV2Client;
+  readonly waitTimeOverrides?: Record<string, number>;
+}
+
+async function rehearse(name: string, r: Rehearsal) {
   const built = buildSwitchProcedure({
     endpoint: { listenerArn, boltUri: proxy.boltUri, targetGroupArns: groups },
-    alarmArns, credentialsSecretArn: secretArn, greenBoltUri: green.boltUri, queries, bakeTime,
+    alarmArns, credentialsSecretArn: secretArn, greenBoltUri: green.boltUri, queries: r.queries, bakeTime: r.bakeTime, switchTimeout: r.switchTimeout,
   });
   const { definition, handlerOfState } = switchProcedureDefinition(built);
   const log = memoryLogger();
   const logics: Record<string, (input: never) => Promise<unknown>> = {
-    'traffic-switch': (input) => trafficSwitch({ elb, ssm, log }, input),
+    'traffic-switch': (input) => trafficSwitch({ elb: r.switchElb ?? elb, ssm, log }, input),
     'bake-watch': (input) => bakeWatch({ cloudwatch, secrets, connect: connectBolt, log }, input),
     'compatibility-check': (input) => compatibilityCheck({ secrets, connect: (uri, c) => connect(uri, c), log }, input),
   };
@@ -124,6 +135,7 @@ async function rehearse(name: string, queries: CompatibilityQuery[], bakeTime: D
   }]));
   const machine = runWithLimits(definition, { cluster: { credentialsSecretArn: secretArn }, results: {} }, {
     taskResourceLocalHandlers: handlers,
+    waitTimeOverrides: r.waitTimeOverrides,
     context: { Execution: { Name: name, Id: `arn:aws:states:us-east-1:123456789012:execution:blue-green:${name}` }, State: { get EnteredTime() { return new Date().toISOString(); } } },
   });
   const consumed = (async () => {
@@ -132,7 +144,7 @@ async function rehearse(name: string, queries: CompatibilityQuery[], bakeTime: D
       if (ev.type === 'StateEntered' && ev.state) entered.push(ev.state.name);
     }
   })();
-  const watching = during?.(entered);
+  const watching = r.during?.(entered);
   let outcome: { status: 'SUCCEEDED' | 'FAILED'; error?: string; cause?: string; output?: unknown };
   try {
     outcome = { status: 'SUCCEEDED', output: await machine.result };
@@ -157,7 +169,7 @@ const waitFor = async (what: string, ok: () => boolean, withinMs: number) => {
 
 test('a compatibility query that green answers differently stops before the switch: the listener never changes', async () => {
   const t0 = Date.now();
-  const result = await rehearse('compat-stop', [...QUERIES, ON_FIVE], Duration.seconds(30));
+  const result = await rehearse('compat-stop', { queries: [...QUERIES, ON_FIVE], bakeTime: Duration.seconds(30) });
   timings.compatibilityStopMs = Date.now() - t0;
   expect(result).toMatchObject({ status: 'FAILED', error: 'CompatibilityMismatchError' });
   expect(result.cause).toMatch(/"runs on 5.x".*row 0: expected \{"onFive":true\}, got \{"onFive":false\}/);
@@ -170,13 +182,13 @@ test('a compatibility query that green answers differently stops before the swit
 test('an alarm in ALARM during the bake switches traffic back to blue automatically; the workload loses nothing', async () => {
   const workload = startWorkload(proxy.boltUri, { username: 'neo4j', password: PASSWORD });
   let alarmAt = 0;
-  const result = await rehearse('bake-alarm', QUERIES, Duration.seconds(60), async (entered) => {
+  const result = await rehearse('bake-alarm', { queries: QUERIES, bakeTime: Duration.seconds(60), during: async (entered) => {
     await waitFor('the bake', () => entered.includes('Switch: bake on green'), 30_000);
     await waitFor('a commit on green', () => workload.firstCommitOn(NEO4J_NEWEST_VERSION, 0) !== undefined, 10_000);
     await new Promise((r) => setTimeout(r, 1000));
     alarmAt = Date.now();
     await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: 'neo4j-green-errors', StateValue: 'ALARM', StateReason: 'rehearsal: green errors' }));
-  });
+  } });
   const backOnBlue = await (async () => { await waitFor('a commit on blue after the alarm', () => workload.firstCommitOn(NEO4J_LTS_VERSION, alarmAt) !== undefined, 10_000); return workload.firstCommitOn(NEO4J_LTS_VERSION, alarmAt)!; })();
   await new Promise((r) => setTimeout(r, 500));
   const stats = await workload.stop();
@@ -206,10 +218,33 @@ test('an alarm in ALARM during the bake switches traffic back to blue automatica
   expect(timings.alarmToFirstCommitOnBlueMs).toBeLessThan(5000);
 }, 120_000);
 
+test('a switch that outlives its timeout undoes itself once the slow call has ended: traffic back on blue', async () => {
+  // Harness seam: the switch's ModifyListener lands 2.5 s late, after the 1 s switch timeout.
+  const slow = new ElasticLoadBalancingV2Client(motoClientConfig(moto));
+  slow.middlewareStack.add((next, context) => async (args) => {
+    if (context.commandName === 'ModifyListenerCommand') await new Promise((r) => setTimeout(r, 2500));
+    return next(args);
+  }, { step: 'initialize', name: 'lateModifyListener' });
+  const t0 = Date.now();
+  const result = await rehearse('switch-timeout', {
+    queries: QUERIES, bakeTime: Duration.seconds(30), switchTimeout: Duration.seconds(1), switchElb: slow,
+    // The Wait covers the switch function's own timeout (60 s); here the slow call ends after 2.5 s.
+    waitTimeOverrides: { 'Switch: the timed-out switch ends': 3000 },
+  });
+  timings.switchTimeoutUndoneMs = Date.now() - t0;
+  expect(result).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+  expect(result.entered.slice(-5)).toEqual([
+    'Switch: switch the endpoint to green', 'Switch: the timed-out switch ends', 'Switch: switch back to blue', 'Switch: traffic back on blue', 'Stopped: traffic on blue',
+  ]);
+  // The late switch did reach the listener; the switch-back, after it, put blue back.
+  expect(proxy.changes.slice(-2).map((c) => c.targetGroupArn)).toEqual([groups.green, groups.blue]);
+  expect(proxy.current()).toBe(groups.blue);
+}, 60_000);
+
 test('a bake that passes leaves traffic on green, blue untouched, and reports green\'s deprecation notifications', async () => {
   const before = (await run(blue, 'MATCH (n) RETURN count(n) AS n'))[0].n;
   const t0 = Date.now();
-  const result = await rehearse('bake-passes', QUERIES, Duration.seconds(3));
+  const result = await rehearse('bake-passes', { queries: QUERIES, bakeTime: Duration.seconds(3) });
   timings.passingBakeMs = Date.now() - t0;
   expect(result).toMatchObject({ status: 'SUCCEEDED' });
   const output = result.output as { results: { proof: { compatibility: { Payload: { passed: number; deprecations: number; notifications: { query: string; code: string }[] } } }; switch: { bake: { Payload: { baked: boolean; bakedSeconds: number } } } } };

@@ -56,3 +56,6 @@ export * from './engine-fleet/schema-task';
 export * from './upgrade/schema-first-rolling-upgrade';
 export * from './blue-green/client-endpoint';
 export * from './blue-green/neo4j-client-endpoint';
+export * from './blue-green/compatibility-query';
+export * from './blue-green/compatibility-stop';
+export * from './blue-green/traffic-switch-with-bake';

@@ -58,3 +58,7 @@ export class ServerStartFailedError extends named('ServerStartFailedError', fals
 export class SchemaStepFailedError extends named('SchemaStepFailedError', false) {}
 /** A node group's targets did not get healthy behind the load balancer. Retried by the gate's poll, then rollback. */
 export class TargetsUnhealthyError extends named('TargetsUnhealthyError', true) {}
+/** A bake alarm went into ALARM, or the probe through the endpoint failed, while traffic was on green. Not retryable: switch back. */
+export class BakeFailedError extends named('BakeFailedError', false) {}
+/** A compatibility query errored or returned other rows on green. Not retryable: stop before the switch. */
+export class CompatibilityMismatchError extends named('CompatibilityMismatchError', false) {}

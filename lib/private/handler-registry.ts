@@ -1,4 +1,5 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -19,6 +20,8 @@ export interface HandlerGrantContext {
   readonly cloneRegions: string[];
   /** The client endpoint whose listener the traffic switch moves. */
   readonly clientEndpoint?: IClientEndpoint;
+  /** The alarms the bake after a traffic switch watches. */
+  readonly bakeAlarms: cloudwatch.IAlarm[];
 }
 
 /** One handler: how its function is sized and placed, and what it may do. */
@@ -187,6 +190,10 @@ export const HANDLER_REGISTRY = {
       g.allow('TheSwitchRecord', ['ssm:GetParameter', 'ssm:PutParameter'], [g.ssmArn(`${g.ctx.lockParameterName}/traffic-switch`)]);
     },
   },
+  // Looks every second through the bake (up to the LOOKING budget per invocation); a probe waits up to 5 s.
+  'bake-watch': { ...LOOKING, inVpc: true, grant: (g) => { g.readBakeAlarms(); g.readCredentials(); } },
+  // Read queries on green, each rolled back.
+  'compatibility-check': { timeout: Duration.minutes(5), inVpc: true, grant: (g) => g.readCredentials() },
 } satisfies Record<string, HandlerSpec>;
 
 /** The name of a handler the library ships (its folder under `lambda/`). */
@@ -380,6 +387,15 @@ export class Grants {
     }
     this.allow('MoveTheListener', ['elasticloadbalancing:ModifyListener'], [endpoint.listenerArn]);
     this.allow('DescribeTheListeners', ['elasticloadbalancing:DescribeListeners'], ['*']);
+  }
+
+  /** DescribeAlarms scoped to the bake alarms (metric alarms allow resource-level permissions). */
+  public readBakeAlarms(): void {
+    if (this.ctx.bakeAlarms.length === 0) {
+      throw new Neo4jUpgradesValidationError('bakeAlarms', '[]',
+        `handler ${this.ctx.fn.node.path} watches alarms during a bake: give UpgradeHandlers the bakeAlarms`);
+    }
+    this.allow('ReadTheBakeAlarms', ['cloudwatch:DescribeAlarms'], this.ctx.bakeAlarms.map((a) => a.alarmArn));
   }
 
   public readCredentials(): void {

@@ -27,6 +27,12 @@ export interface StepOptions {
    * @default false
    */
   readonly noCatch?: boolean;
+  /**
+   * How long one attempt of the step may take before Step Functions fails it with States.Timeout
+   * (e.g. a traffic switch that must undo itself when it takes too long).
+   * @default - the function's own timeout
+   */
+  readonly timeout?: Duration;
 }
 
 /**
@@ -56,6 +62,7 @@ export class StageContext {
       resultSelector: { 'Payload.$': '$.Payload' },
       resultPath: options.resultPath,
       retryOnServiceExceptions: false,
+      ...(options.timeout && { taskTimeout: sfn.Timeout.duration(options.timeout) }),
     });
     retryTransientErrors(task);
     if (options.poll && looks) {

@@ -83,6 +83,10 @@ export class UpgradeHandler {
 
   /** Blue/green: the client endpoint's listener moved to given weights per colour, or back to those before the switch. */
   public static readonly TRAFFIC_SWITCH = UpgradeHandler.define('traffic-switch');
+  /** Blue/green: watches the bake alarms and probes through the client endpoint until the bake time has passed. */
+  public static readonly BAKE_WATCH = UpgradeHandler.define('bake-watch');
+  /** Blue/green: the user's compatibility queries against green, each compared with its expected rows. */
+  public static readonly COMPATIBILITY_CHECK = UpgradeHandler.define('compatibility-check');
 
   private static define(name: HandlerName): UpgradeHandler {
     return new UpgradeHandler(name);

@@ -1,3 +1,4 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -28,6 +29,12 @@ export interface UpgradeHandlersProps {
    * @default - none: a procedure that uses the traffic switch must give it
    */
   readonly clientEndpoint?: IClientEndpoint;
+  /**
+   * The metric alarms on green's errors and latency that the bake after a traffic switch watches
+   * (`UpgradeHandler.BAKE_WATCH`, `TrafficSwitchWithBake`): an alarm in ALARM switches back to blue.
+   * @default - none: a procedure that bakes must give them
+   */
+  readonly bakeAlarms?: cloudwatch.IAlarm[];
 }
 
 /**
@@ -43,6 +50,10 @@ export class UpgradeHandlers extends Construct {
   public readonly abortParameterName: string;
   /** Topic the approval requests and results go to. */
   public readonly notificationTopic: sns.ITopic;
+  /** The client endpoint the traffic switch moves, if given. */
+  public readonly clientEndpoint?: IClientEndpoint;
+  /** The alarms a bake watches (empty when none were given). */
+  public readonly bakeAlarms: cloudwatch.IAlarm[];
   private readonly created = new Map<string, UpgradeHandlerFunction>();
 
   constructor(scope: Construct, id: string, private readonly props: UpgradeHandlersProps) {
@@ -51,6 +62,8 @@ export class UpgradeHandlers extends Construct {
     this.lockParameterName = props.lockParameterName;
     this.abortParameterName = abortParameterNameOf(props.lockParameterName);
     this.notificationTopic = props.notificationTopic;
+    this.clientEndpoint = props.clientEndpoint;
+    this.bakeAlarms = props.bakeAlarms ?? [];
     acknowledgeWildcards(this, WILDCARD_REASONS);
   }
 
@@ -71,6 +84,7 @@ export class UpgradeHandlers extends Construct {
     spec.grant(new Grants({
       fn, target, lockParameterName: this.props.lockParameterName, topic: this.props.notificationTopic,
       cloneRegions: this.props.cloneRegions ?? [], clientEndpoint: this.props.clientEndpoint,
+      bakeAlarms: this.bakeAlarms,
     }));
     acknowledgeRule(fn, awsSolutions('IAM4', 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'),
       'The AWS managed basic execution policy only allows writing the function\'s own logs');

@@ -5,14 +5,13 @@
  * action as given (TargetGroupArn or ForwardConfig) but does not refuse a weighted forward on a network
  * load balancer as ELBv2 does: the handler refuses it itself (asserted below).
  */
-import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
-import {
-  CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeListenersCommand, ElasticLoadBalancingV2Client,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeListenersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { memoryLogger } from '../../lambda/shared/log';
 import { TrafficSwitchInput, logic } from '../../lambda/traffic-switch/logic';
 import { MotoServer, motoClientConfig, startMoto } from '../support/moto';
+import { createMotoBoltEndpoint } from '../support/moto-bolt-endpoint';
 
 const LOCK = '/neo4j-upgrades/production/blue-green-lock';
 const EXECUTION = 'arn:aws:states:us-east-1:123456789012:execution:blue-green:run-1';
@@ -31,17 +30,9 @@ describe('traffic-switch against moto_server', () => {
     const ec2 = new EC2Client(config);
     elb = new ElasticLoadBalancingV2Client(config);
     ssm = new SSMClient(config);
-    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
-    const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
-    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'neo4j-bolt', Type: 'network', Scheme: 'internal', Subnets: [subnet] }))).LoadBalancers![0];
-    expect(lb.Type).toBe('network');
-    const group = async (name: string) => (await elb.send(new CreateTargetGroupCommand({
-      Name: name, Protocol: 'TCP', Port: 7687, VpcId: vpc, TargetType: 'instance', HealthCheckProtocol: 'TCP',
-    }))).TargetGroups![0].TargetGroupArn!;
-    groups = { blue: await group('neo4j-blue'), green: await group('neo4j-green') };
-    listenerArn = (await elb.send(new CreateListenerCommand({
-      LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'TCP', Port: 7687, DefaultActions: [{ Type: 'forward', TargetGroupArn: groups.blue }],
-    }))).Listeners![0].ListenerArn!;
+    const endpoint = await createMotoBoltEndpoint(ec2, elb);
+    expect(endpoint.loadBalancer.Type).toBe('network');
+    ({ groups, listenerArn } = endpoint);
   });
   afterAll(async () => moto?.stop());
 

@@ -39,6 +39,8 @@ type TaskHandler = (input: unknown) => Promise<unknown>;
 export interface LimitedRunOptions {
   readonly taskResourceLocalHandlers?: Record<string, TaskHandler>;
   readonly retryIntervalOverrides?: Record<string, number>;
+  /** Wait states' times in milliseconds, by state name (a test shortens a long Wait). */
+  readonly waitTimeOverrides?: Record<string, number>;
   readonly context?: Record<string, unknown>;
   /** Default SERVICE_LIMITS (a test may lower one). */
   readonly limits?: Partial<ServiceLimits>;
@@ -267,7 +269,7 @@ export function runWithLimits(definition: AslDefinition, input: unknown, options
   }
   const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
   const execution = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers, retryIntervalOverrides: options.retryIntervalOverrides } as never,
+    overrides: { taskResourceLocalHandlers, retryIntervalOverrides: options.retryIntervalOverrides, waitTimeOverrides: options.waitTimeOverrides } as never,
     ...(options.context && { context: options.context as never }),
     [GUARD]: guard,
   } as never);

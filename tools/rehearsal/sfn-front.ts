@@ -58,6 +58,11 @@ class ApiError extends Error {
 export class StepFunctionsFront {
   private readonly executions = new Map<string, FrontExecution>();
   private readonly tasks = new Map<string, PendingTask>();
+  /**
+   * Answers that came before the run asked for them: in AWS a task token is live from TaskScheduled, but
+   * the task runner hands it over only after request-approval wrote it (the CLI may read it first).
+   */
+  private readonly early = new Map<string, ApprovalDecision>();
   private nextFaults: FaultSpec[] = [];
   private server?: http.Server;
 
@@ -152,7 +157,12 @@ export class StepFunctionsFront {
   private attempt(e: FrontExecution, faults: FaultSpec[], resume?: ResumePoint): void {
     e.settled = this.session.run({
       name: e.name, input: e.input, faults, waitCompletion: FAULT_RUN_WAIT_COMPLETION,
-      decide: ({ token }) => new Promise<ApprovalDecision>((answer) => this.tasks.set(token, { executionArn: e.executionArn, answer })),
+      decide: ({ token }) => new Promise<ApprovalDecision>((answer) => {
+        const given = this.early.get(token);
+        this.early.delete(token);
+        if (given) answer(given);
+        else this.tasks.set(token, { executionArn: e.executionArn, answer });
+      }),
       observe: (event) => e.history.add(event),
       onTask: (stateName, parameters) => e.history.scheduled(stateName, parameters),
       ...(resume && { resume }),
@@ -220,7 +230,13 @@ export class StepFunctionsFront {
 
   private answer(token: string, decision: ApprovalDecision): unknown {
     const task = this.tasks.get(token);
-    if (!task) throw new ApiError('TaskDoesNotExist', 'Task Does Not Exist');
+    if (!task) {
+      // A token of a running execution (executor.ts names them `<execution name>-task-token-<n>`) not handed over yet.
+      const running = [...this.executions.values()].some((e) => e.status === 'RUNNING' && token.startsWith(`${e.name}-task-token-`));
+      if (!running || this.early.has(token)) throw new ApiError('TaskDoesNotExist', 'Task Does Not Exist');
+      this.early.set(token, decision);
+      return {};
+    }
     this.tasks.delete(token);
     task.answer(decision);
     return {};

@@ -50,6 +50,26 @@ export interface ExecutionSetup {
   readonly waitCompletion?: WaitCompletionModel;
   /** Each function's memory (MiB) by logical id. */
   readonly memoryMb: ReadonlyMap<string, number>;
+  /** Every event of the run as aws-local-stepfunctions gives it (the Step Functions front's history). */
+  readonly observe?: (event: unknown) => void;
+  /** Told when a task is scheduled, with its evaluated Parameters. */
+  readonly onTask?: (stateName: string, parameters: Record<string, unknown>) => void;
+  /** A redrive: re-enter the definition at a state of a run that ended FAILED, instead of StartAt. */
+  readonly resume?: ResumePoint;
+}
+
+/**
+ * Where a redrive re-enters (RedriveExecution: "continues the failed execution from the unsuccessful
+ * step and uses the same input"): the top-level state that failed, with the input it had, and what the
+ * first attempt knew (the pre-upgrade parameters and inventory the verdict compares with, the point of no return).
+ */
+export interface ResumePoint {
+  readonly state: string;
+  readonly stateInput: unknown;
+  readonly parametersBefore: Record<string, string>;
+  readonly before: ClusterInventory;
+  readonly startedAt: number;
+  readonly pastPointOfNoReturn: boolean;
 }
 
 export interface ExecutionResult {
@@ -79,18 +99,19 @@ function contextFor(name: string, executionArn: string, stateMachineArn: string)
 export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResult> {
   const { model, world, name } = setup;
   const say = (line: string) => { if (!setup.quiet) setup.progress(line); };
-  const t0 = Date.now();
+  const t0 = setup.resume?.startedAt ?? Date.now();
   const executionArn = `${setup.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   const lockParameterName = String(model.baked.settings.lockParameterName ?? '');
   const abortParameterName = String(model.baked.settings.abortParameterName ?? `${lockParameterName}/abort`);
   const cluster = model.baked.cluster as { dataVolumeName: string; environmentName: string; parameterNames: Record<string, string> };
-  const parametersBefore = await world.recordParameters();
-  const before = await inventory(setup.harness, setup.regions, cluster.environmentName, lockParameterName);
+  const parametersBefore = setup.resume?.parametersBefore ?? await world.recordParameters();
+  const before = setup.resume?.before ?? await inventory(setup.harness, setup.regions, cluster.environmentName, lockParameterName);
   fs.mkdirSync(setup.logDir, { recursive: true });
   const handlerLog = fs.createWriteStream(path.join(setup.logDir, `${name}.handlers.jsonl`), { flags: 'a' });
 
-  const mirror = await ExecutionMirror.start(setup.harness, setup.stateMachineArn, name, setup.input);
-  if (mirror.executionArn !== executionArn) throw new Error(`moto named the mirrored execution ${mirror.executionArn}, not ${executionArn}`);
+  // moto has no RedriveExecution: a redriven run keeps the mirror its first attempt stopped (ABORTED).
+  const mirror = setup.resume ? undefined : await ExecutionMirror.start(setup.harness, setup.stateMachineArn, name, setup.input);
+  if (mirror && mirror.executionArn !== executionArn) throw new Error(`moto named the mirrored execution ${mirror.executionArn}, not ${executionArn}`);
   const faults = new FaultInjector(setup.faults, say);
   const waitModel = setup.waitCompletion ?? DEFAULT_WAIT_COMPLETION;
   const waits = new WaitEpisodes(model.definition, waitModel);
@@ -98,16 +119,18 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
     root: setup.root, execution: name, world, endpoint: setup.endpoint, region: setup.region, counter: setup.counter,
     harness: setup.harness, faults, decide: setup.decide, whileLockHeld: setup.whileLockHeld,
     parameterNames: cluster.parameterNames ?? {}, parametersBefore, say, executionArn, abortParameterName, log: (line) => handlerLog.write(line + '\n'),
-    waits, memoryMb: setup.memoryMb,
+    waits, memoryMb: setup.memoryMb, onTask: setup.onTask,
   });
   const tracker = new StageTracker(model, runner.lastError, say);
+  if (setup.resume?.pastPointOfNoReturn) tracker.pastPointOfNoReturn = true;
+  const definition = MACHINE_ADAPTATIONS.timeoutSecondsPath.apply(model.definition);
   // Validated once by aslFindings (reported); run even when AWS would refuse it, to rehearse the rest.
-  const run = runWithLimits(MACHINE_ADAPTATIONS.timeoutSecondsPath.apply(model.definition), setup.input, {
+  const run = runWithLimits(setup.resume ? { ...definition, StartAt: setup.resume.state } : definition, setup.resume ? setup.resume.stateInput : setup.input, {
     taskResourceLocalHandlers: runner.handlers(model.tasks),
     retryIntervalOverrides: MACHINE_ADAPTATIONS.zeroRetryIntervals.apply(model.definition),
     context: contextFor(name, executionArn, setup.stateMachineArn),
   });
-  const consumed = tracker.consume(run.eventLogs);
+  const consumed = tracker.consume(run.eventLogs, setup.observe);
 
   let status: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED';
   let error: { name: string; message: string } | undefined;
@@ -118,7 +141,7 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
     error = errorOf(e);
   }
   await consumed;
-  await mirror.stop();
+  await mirror?.stop();
   tracker.finish(error);
   await world.idle();
   handlerLog.end();

@@ -2,7 +2,8 @@
  * Fires one execution's planned faults (types.ts FaultKind) at the task states they name, each at most
  * once: (a) the handler fails before it runs, (b) its first AWS call is throttled, (c) the stack update
  * its wait polls is rolled back, (d) the operator rejects the approval or never answers, (e) the operator
- * asks to abort, (f) a transient error outlasts the task's retries.
+ * asks to abort, (f) a transient error outlasts the task's retries, (g) the Lambda's result is over Step
+ * Functions' payload quota.
  */
 import { UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
@@ -13,6 +14,9 @@ import { CallHooks, ClientSet } from './aws-clients';
 import { TaskInfo } from './definition';
 import { FaultSpec } from './types';
 import { World } from './world';
+
+/** Past the 262,144-byte payload quota whatever the real output is. */
+const OVERSIZED_PADDING_BYTES = 270_000;
 
 export type ApprovalDecision = 'approve' | 'reject' | 'timeout';
 
@@ -75,6 +79,17 @@ export class FaultInjector {
     }));
     this.fire(f, task);
     return task.stateName;
+  }
+
+  /**
+   * (g): the handler's real output with padding that takes the Lambda response past 256 KiB; the
+   * service-limit layer (limited-machine.ts) turns it into States.DataLimitExceeded as Step Functions does.
+   */
+  public oversizeResult(task: TaskInfo, output: unknown): unknown {
+    const f = this.armed(task, 'oversized-result');
+    if (!f) return output;
+    this.fire(f, task);
+    return { ...(output as Record<string, unknown>), rehearsalPadding: 'x'.repeat(OVERSIZED_PADDING_BYTES) };
   }
 
   /** (d): the operator's decision when a fault decides it, else undefined. */

@@ -28,6 +28,7 @@ import { startRehearsalMoto } from './moto-server';
 import { Neo4jPlayer } from './neo4j-player';
 import { BootRecord, NodeFleet, groupsOf } from './nodes';
 import { printSummary, happyVerdict, faultRunReport } from './report';
+import { RehearsalSession } from './session';
 import { synthesize, SynthResult } from './synth';
 import { upgradedCluster } from './upgraded-cluster';
 import {
@@ -223,7 +224,9 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     let happy: ExecutionResult | undefined;
     let lockContention: RehearsalReport['lockContention'];
     const handlerCounter = new ApiCallCounter();
-    if (!options.skipHappyPath) {
+    if (options.operate) {
+      await options.operate(await openSession(first, synth, work, secretValues, neo4j, regions, logDir, progress, simulated));
+    } else if (!options.skipHappyPath) {
       progress('happy path:');
       const name = `happy-${Date.now()}`;
       const counter = handlerCounter;
@@ -442,6 +445,35 @@ async function faultRun(
   progress(`  ${r.asExpected && r.survived ? '✔' : '✘'} ${run.name}: ${r.reached ? r.outcome : 'not reached'}${r.endState ? ` at "${r.endState}"` : ''} (${r.fired}/${r.injected} faults fired, ${(r.durationMs / 1000).toFixed(0)} s, ${restored ? 'from snapshot' : 'deployed'})${r.problems.length ? ` - ${r.problems.join('; ')}` : ''}`);
   if (!r.asExpected || !r.survived) for (const l of lines.slice(-15)) progress(`      ${l.trim()}`);
   return r;
+}
+
+/**
+ * The deployment kept open for RehearsalOptions.operate: `run` on the deployment as it is, `reset` back
+ * to its "deployed, booted" moto state snapshot (taken here, before any execution).
+ */
+async function openSession(
+  first: Deployment, synth: SynthResult, work: string, secretValues: Record<string, Record<string, string>>,
+  neo4j: Neo4jPlayer, regions: string[], logDir: string, progress: (line: string) => void, simulated: Map<string, Simulated>,
+): Promise<RehearsalSession> {
+  const failed = await motoApi(first.moto, 'snapshot', 'baseline');
+  if (failed) progress(`  moto state snapshot failed (${failed}); reset redeploys`);
+  baselines.set(first.moto, { deployment: first, boots: [...first.world.fleet.boots], snapshots: !failed });
+  let d = first;
+  return {
+    region: REGION, motoEndpoint: first.moto.endpoint, stackName: first.deployed.stackName, stateMachineArn: first.stateMachineArn, model: first.model,
+    harness: () => d.harness,
+    run: async (spec) => {
+      const result = await runExecution({
+        root: REPO_ROOT, model: d.model, world: d.world, endpoint: d.moto.endpoint, region: REGION, stateMachineArn: d.stateMachineArn,
+        progress, logDir, counter: new ApiCallCounter(), harness: d.harness, regions, memoryMb: d.memoryMb, ...spec,
+      });
+      mergeSimulated(simulated, d.world.simulated);
+      return result;
+    },
+    reset: async () => {
+      d = (await freshDeployment(first.moto, synth, work, secretValues, neo4j, progress)).deployment;
+    },
+  };
 }
 
 export type { ExecutionReport };

@@ -47,8 +47,11 @@ export class StageTracker {
     this.failStates = new Set(model.failStates);
   }
 
-  public async consume(events: AsyncIterable<unknown>): Promise<void> {
-    for await (const raw of events) this.on(raw as EventLike);
+  public async consume(events: AsyncIterable<unknown>, observe?: (event: unknown) => void): Promise<void> {
+    for await (const raw of events) {
+      this.on(raw as EventLike);
+      observe?.(raw);
+    }
   }
 
   /** After the run: a stage still running failed with the execution's error. */

@@ -41,6 +41,8 @@ export interface TaskRunnerSetup {
   readonly waits: WaitEpisodes;
   /** Each function's memory (MiB) by logical id, for the GB-seconds Lambda would bill. */
   readonly memoryMb: ReadonlyMap<string, number>;
+  /** Told when a task is scheduled, with its evaluated Parameters (the Step Functions front's TaskScheduled). */
+  readonly onTask?: (stateName: string, parameters: Record<string, unknown>) => void;
 }
 
 /** What the execution's Lambda invocations would be billed for: duration (rounded up to 1 ms) times memory. */
@@ -75,6 +77,7 @@ export class TaskRunner {
     const rest = { ...params };
     delete rest[LOCAL_TIMEOUT_FIELD];
     const payload = (rest.Payload ?? rest) as Record<string, unknown>;
+    this.s.onTask?.(task.stateName, rest);
 
     this.s.faults.failHandler(task);
     this.s.faults.outlastRetries(task);
@@ -131,7 +134,7 @@ export class TaskRunner {
     if (task.handler === 'update-stack' && (output as { changed?: boolean }).changed) {
       world.afterStackChange(this.beforeLastUpdate as Record<string, string>, await world.recordParameters());
     }
-    if (!task.waitsForTaskToken) return { Payload: output, StatusCode: 200, ExecutedVersion: '$LATEST' };
+    if (!task.waitsForTaskToken) return { Payload: this.s.faults.oversizeResult(task, output), StatusCode: 200, ExecutedVersion: '$LATEST' };
     return this.answerApproval(task, payload);
   }
 

@@ -24,7 +24,13 @@ export type FaultKind =
    * (f) the handler throws TransientAwsError at every attempt until the task's transient Retry is spent
    * (the first call and each retry), so the failure reaches the Catch; the next invocation runs normally.
    */
-  | 'outlast-retries';
+  | 'outlast-retries'
+  /**
+   * (g) the task's Lambda (the harness's task runner plays the Lambda service) returns its real result
+   * padded past Step Functions' 256 KiB payload quota: States.DataLimitExceeded, which States.ALL does
+   * not catch, so the execution ends FAILED at that state (what `upgrade redrive` continues from).
+   */
+  | 'oversized-result';
 
 export interface FaultSpec {
   readonly kind: FaultKind;
@@ -84,6 +90,11 @@ export interface RehearsalOptions {
   readonly waitCompletion?: WaitCompletionModel;
   /** Extra synth context for the app (e.g. `waitDetection=retry-backoff` for the example app's polling baseline). */
   readonly context?: Record<string, string>;
+  /**
+   * Runs instead of the happy path, with the deployment open: the caller starts the executions
+   * (e.g. through the Step Functions front, sfn-front.ts). See session.ts.
+   */
+  readonly operate?: (session: import('./session').RehearsalSession) => Promise<void>;
 }
 
 export type StageStatus = 'succeeded' | 'failed' | 'not-started' | 'running';

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.impl.cfg.StandaloneProcessEngineConfiguration;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.persistence.StrongUuidGenerator;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.task.Task;
 import org.camunda.bpm.model.bpmn.Bpmn;
@@ -46,6 +47,9 @@ public final class CamundaNode {
         .setHistory("full")
         .setProcessEngineName("rehearsal-" + node);
     config.setMetricsEnabled(false);
+    // Engines sharing one database: the default DbIdGenerator's id blocks (ACT_GE_PROPERTY next.dbid) collide
+    // under concurrent starts (OptimisticLockingException, seen in this rehearsal); Camunda's advice for clusters.
+    config.setIdGenerator(new StrongUuidGenerator());
     engine = config.buildProcessEngine();
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.parseInt(System.getenv("PORT"))), 64);
     server.setExecutor(Executors.newFixedThreadPool(8));

@@ -9,13 +9,11 @@ import * as path from 'node:path';
 import { EngineFleetContext } from '../../../lambda/shared/engine-fleet-context';
 import { engineServiceActions } from '../../../lambda/shared/engine-node-services';
 import { jsonLogger } from '../../../lambda/shared/log';
-import { MACHINE_ADAPTATIONS } from '../adaptations';
-import { ApiCallCounter, CallHooks, ClientSet, MOTO_ACCOUNT } from '../aws-clients';
+import { ApiCallCounter, CallHooks, ClientSet } from '../aws-clients';
 import { allStates, MachineModel, TaskInfo } from '../definition';
 import { FaultInjector } from '../fault-injector';
 import { loadLogic } from '../handlers';
-import { runWithLimits } from '../limited-machine';
-import { StageTracker } from '../stage-tracker';
+import { runTracked } from '../tracked-run';
 import { FaultSpec, StageReport } from '../types';
 import { MapAbort } from '../arango/map-abort';
 
@@ -65,12 +63,6 @@ function chainRewrites(hooks: ReadonlyArray<Pick<CallHooks, 'rewrite'>>): NonNul
   };
 }
 
-function errorOf(e: unknown): { name: string; message: string } {
-  const err = e as { name?: string; message?: string; cause?: { name?: string; message?: string } };
-  const inner = err?.cause && typeof err.cause === 'object' ? err.cause : err;
-  return { name: String(inner?.name ?? 'Error'), message: String(inner?.message ?? e) };
-}
-
 export async function runCamundaExecution(s: CamundaExecutionSetup): Promise<CamundaExecutionResult> {
   const t0 = Date.now();
   const executionArn = `${s.stateMachineArn.replace(':stateMachine:', ':execution:')}:${s.name}`;
@@ -116,30 +108,11 @@ export async function runCamundaExecution(s: CamundaExecutionSetup): Promise<Cam
     }
   };
 
-  const tracker = new StageTracker(s.model, lastError, s.say);
-  const definition = MACHINE_ADAPTATIONS.timeoutSecondsPath.apply(s.model.definition);
-  let tokens = 0;
-  const run = runWithLimits(definition, s.input, {
-    taskResourceLocalHandlers: Object.fromEntries(s.model.tasks.map((t) => [t.stateName, (p: unknown) => invoke(t, p as Record<string, unknown>)])),
+  const { status, error, tracker } = await runTracked({
+    model: s.model, input: s.input, name: s.name, executionArn, stateMachineArn: s.stateMachineArn, lastError, say: s.say,
+    handlers: Object.fromEntries(s.model.tasks.map((t) => [t.stateName, (p: unknown) => invoke(t, p as Record<string, unknown>)])),
     retryIntervalOverrides: Object.fromEntries(allStates(s.model.definition).filter(([, state]) => (state.Retry ?? []).length > 0).map(([name]) => [name, POLL_INTERVAL_MS])),
-    context: {
-      Execution: { Id: executionArn, Name: s.name, RoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/rehearsal` },
-      StateMachine: { Id: s.stateMachineArn, Name: s.stateMachineArn.split(':').pop() },
-      State: { get EnteredTime() { return new Date().toISOString(); }, Name: '', RetryCount: 0 },
-      Task: { get Token() { return `${s.name}-task-token-${++tokens}`; } },
-    },
   });
-  const consumed = tracker.consume(run.eventLogs);
-  let status: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED';
-  let error: { name: string; message: string } | undefined;
-  try {
-    await run.result;
-  } catch (e) {
-    status = 'FAILED';
-    error = errorOf(e);
-  }
-  await consumed;
-  tracker.finish(error);
   handlerLog.end();
   return {
     status, ...(tracker.endState && { endState: tracker.endState }), ...(error && { error }), stages: tracker.stages,

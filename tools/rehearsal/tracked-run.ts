@@ -7,6 +7,7 @@ import { MOTO_ACCOUNT } from './aws-clients';
 import { MachineModel } from './definition';
 import { runWithLimits } from './limited-machine';
 import { StageTracker } from './stage-tracker';
+import { FaultSpec, StageReport } from './types';
 
 export function errorOf(e: unknown): { name: string; message: string } {
   const err = e as { name?: string; message?: string; cause?: { name?: string; message?: string } };
@@ -23,6 +24,19 @@ export function contextFor(name: string, executionArn: string, stateMachineArn: 
     State: { get EnteredTime() { return new Date().toISOString(); }, Name: '', RetryCount: 0 },
     Task: { get Token() { return `${name}-task-token-${++tokens}`; } },
   };
+}
+
+/** What a procedure's executor reports of one execution (its own fields added). */
+export interface TrackedExecutionResult {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly endState?: string;
+  readonly error?: { name: string; message: string };
+  readonly stages: StageReport[];
+  readonly transitions: number;
+  readonly retries: number;
+  readonly fired: FaultSpec[];
+  readonly durationMs: number;
+  readonly executionArn: string;
 }
 
 export interface TrackedRunOptions {

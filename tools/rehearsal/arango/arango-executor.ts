@@ -14,8 +14,8 @@ import { ApiCallCounter, ClientSet } from '../aws-clients';
 import { MachineModel, TaskInfo } from '../definition';
 import { FaultInjector } from '../fault-injector';
 import { loadLogic } from '../handlers';
-import { runTracked } from '../tracked-run';
-import { FaultSpec, StageReport } from '../types';
+import { runTracked, TrackedExecutionResult } from '../tracked-run';
+import { FaultSpec } from '../types';
 import { emulatorFetch } from './emulator-network';
 import { DiskState, EmulatorServerActions } from './emulator-server-actions';
 import { HookSwitches, playHook } from './hook-player';
@@ -39,16 +39,7 @@ export interface ArangoExecutionSetup {
   readonly say: (line: string) => void;
 }
 
-export interface ArangoExecutionResult {
-  readonly status: 'SUCCEEDED' | 'FAILED';
-  readonly endState?: string;
-  readonly error?: { name: string; message: string };
-  readonly stages: StageReport[];
-  readonly transitions: number;
-  readonly retries: number;
-  readonly fired: FaultSpec[];
-  readonly durationMs: number;
-  readonly executionArn: string;
+export interface ArangoExecutionResult extends TrackedExecutionResult {
   /** When each server's gate passed (epoch ms). */
   readonly gatePassedAt: Record<string, number>;
   readonly awsApiCalls: number;

@@ -13,8 +13,8 @@ import { ApiCallCounter, CallHooks, ClientSet } from '../aws-clients';
 import { allStates, MachineModel, TaskInfo } from '../definition';
 import { FaultInjector } from '../fault-injector';
 import { loadLogic } from '../handlers';
-import { runTracked } from '../tracked-run';
-import { FaultSpec, StageReport } from '../types';
+import { runTracked, TrackedExecutionResult } from '../tracked-run';
+import { FaultSpec } from '../types';
 import { MapAbort } from '../arango/map-abort';
 
 /** The waits poll every half second here (AWS: the definition's intervals): the harness's JVMs take seconds to boot. */
@@ -39,17 +39,8 @@ export interface CamundaExecutionSetup {
   readonly say: (line: string) => void;
 }
 
-export interface CamundaExecutionResult {
-  readonly status: 'SUCCEEDED' | 'FAILED';
-  readonly endState?: string;
-  readonly error?: { name: string; message: string };
-  readonly stages: StageReport[];
-  readonly transitions: number;
-  readonly retries: number;
-  readonly fired: FaultSpec[];
+export interface CamundaExecutionResult extends TrackedExecutionResult {
   readonly startedAt: number;
-  readonly durationMs: number;
-  readonly executionArn: string;
   /** Each handler call's state, action and group, with its start and end (epoch ms), in order. */
   readonly calls: Array<{ state: string; handler: string; action?: string; groupId?: string; nodes?: string[]; at: number; endedAt: number; error?: string }>;
   readonly awsApiCalls: number;

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs or verifies every tool the tests and the rehearsal need, before any work starts:
 #   Node.js 20+, moto_server (moto[server]==5.2.1), cfn-lint, the aws CLI, a JDK 17+ (Neo4j 5.x),
-#   a JDK 21+ (Neo4j 2025.x and later) and Maven (the embedded Neo4j comes from Maven Central).
+#   a JDK 21+ (Neo4j 2025.x and later), Maven (the embedded Neo4j comes from Maven Central) and HAProxy
+#   (the Camunda rehearsal's load balancer).
 # What is there is only looked at (well under 2 s). A missing Python tool is installed into the project's
 # own virtualenv (.tools/venv, whose bin/ the tests and the rehearsal put first on PATH: see
-# tools/project-tools.ts); a missing JDK or Maven is installed with apt-get when this runs as root.
+# tools/project-tools.ts); a missing JDK, Maven or HAProxy is installed with apt-get when this runs as root.
 # Prints one line per tool it could not install and exits 1 without doing anything else.
 # Run by `npm test` and `npm run rehearse` (pretest, prerehearse) and by .ci/run.
 set -uo pipefail
@@ -186,10 +187,18 @@ if ! have mvn; then
   fi
 fi
 
+# The Camunda rehearsal's load balancer (tools/rehearsal/camunda/haproxy.ts): Debian's haproxy.
+if ! have haproxy; then
+  say "haproxy not found: installing it"
+  if apt_install haproxy && have haproxy; then installed+=(haproxy); else
+    miss "haproxy (the load balancer of the Camunda rehearsal): apt-get cannot install it here; install HAProxy 2.4+"
+  fi
+fi
+
 if [ ${#missing[@]} -gt 0 ]; then
   for m in "${missing[@]}"; do echo "setup: MISSING $m" >&2; done
   echo "setup: stopped before any work: ${#missing[@]} tool(s) missing" >&2
   exit 1
 fi
 [ ${#installed[@]} -gt 0 ] && say "installed: ${installed[*]}"
-say "ready: node $node_version, moto $MOTO_VERSION, cfn-lint, aws, ${jdks[*]} mvn"
+say "ready: node $node_version, moto $MOTO_VERSION, cfn-lint, aws, ${jdks[*]} mvn, haproxy"

@@ -9,6 +9,8 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -152,6 +154,8 @@ export class ClientSet {
   get secrets(): SecretsManagerClient { return this.get('secrets', this.region, () => new SecretsManagerClient(this.config(this.region))); }
   get sns(): SNSClient { return this.get('sns', this.region, () => new SNSClient(this.config(this.region))); }
   get events(): EventBridgeClient { return this.get('events', this.region, () => new EventBridgeClient(this.config(this.region))); }
+  get elb(): ElasticLoadBalancingV2Client { return this.get('elb', this.region, () => new ElasticLoadBalancingV2Client(this.config(this.region))); }
+  get rds(): RDSClient { return this.get('rds', this.region, () => new RDSClient(this.config(this.region))); }
   get sfn(): SFNClient { return this.get('sfn', this.region, () => new SFNClient(this.config(this.region))); }
   public ec2ForRegion = (region: string): EC2Client => this.get('ec2', region, () => new EC2Client(this.config(region)));
 }

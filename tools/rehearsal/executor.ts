@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MACHINE_ADAPTATIONS } from './adaptations';
-import { ApiCallCounter, ClientSet, MOTO_ACCOUNT } from './aws-clients';
+import { ApiCallCounter, ClientSet } from './aws-clients';
 import { MachineModel } from './definition';
 import { ExecutionMirror } from './execution-mirror';
 import { judgeExecution } from './execution-verdict';
@@ -17,6 +17,7 @@ import { ClusterInventory, inventory } from './inventory';
 import { runWithLimits } from './limited-machine';
 import { StageTracker } from './stage-tracker';
 import { TaskRunner } from './task-runner';
+import { contextFor, errorOf } from './tracked-run';
 import { detectionLags } from './detection-lag';
 import { DEFAULT_WAIT_COMPLETION, WaitCompletionModel, WaitEpisodes } from './wait-episodes';
 import { ExecutionReport, FaultSpec } from './types';
@@ -77,23 +78,6 @@ export interface ExecutionResult {
   readonly fired: FaultSpec[];
   readonly before: ClusterInventory;
   readonly after: ClusterInventory;
-}
-
-function errorOf(e: unknown): { name: string; message: string } {
-  const err = e as { name?: string; message?: string; cause?: { name?: string; message?: string } };
-  const inner = err?.cause && typeof err.cause === 'object' ? err.cause : err;
-  return { name: String(inner?.name ?? 'Error'), message: String(inner?.message ?? e) };
-}
-
-/** The context object Step Functions gives a run (aws-local-stepfunctions only fills $$.Execution.Input/StartTime). */
-function contextFor(name: string, executionArn: string, stateMachineArn: string): Record<string, unknown> {
-  let tokens = 0;
-  return {
-    Execution: { Id: executionArn, Name: name, RoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/rehearsal` },
-    StateMachine: { Id: stateMachineArn, Name: stateMachineArn.split(':').pop() },
-    State: { get EnteredTime() { return new Date().toISOString(); }, Name: '', RetryCount: 0 },
-    Task: { get Token() { return `${name}-task-token-${++tokens}`; } },
-  };
 }
 
 export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResult> {

@@ -54,6 +54,7 @@ function getAtt(ctx: ResolveContext, r: DeployedResource, attribute: string): st
   if (attribute === 'Arn') return arnOf(ctx, r);
   if (r.type === 'AWS::ECS::Service' && attribute === 'Name') return r.physicalId.replace(/^.*\//, '');
   if (r.type === 'AWS::ECS::Service' && attribute === 'ServiceArn') return r.physicalId;
+  if (r.type === 'AWS::EC2::SecurityGroup' && attribute === 'GroupId') return r.physicalId;
   throw new Error(`Fn::GetAtt ${r.logicalId}.${attribute} (${r.type}) is not resolvable by the rehearsal`);
 }
 

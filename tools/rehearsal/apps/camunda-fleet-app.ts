@@ -14,6 +14,9 @@ export const CAMUNDA_ECS_CLUSTER = 'camunda-rehearsal';
 export const CAMUNDA_FLEET = 'camunda-rehearsal';
 export const CAMUNDA_TARGET_GROUP = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/camunda/0123456789abcdef';
 
+/** The context key that overrides the target group ARN. */
+export const TARGET_GROUP_CONTEXT = 'camunda:targetGroupArn';
+
 export function camundaFleetApp(app: App, grouping: NodeGrouping = NodeGrouping.ONE_BY_ONE, nodeCount = 3): Stack {
   const stack = new Stack(app, 'CamundaUpgrade', { env: { account: '123456789012', region: 'us-east-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1, restrictDefaultSecurityGroup: false });
@@ -27,7 +30,8 @@ export function camundaFleetApp(app: App, grouping: NodeGrouping = NodeGrouping.
   const target = EngineFleetTarget.fromAttributes(stack, 'Fleet', {
     stackName: 'CamundaFleet', fleetName: CAMUNDA_FLEET, ecsClusterName: CAMUNDA_ECS_CLUSTER,
     nodes: Array.from({ length: nodeCount }, (_, i) => ({ nodeId: `engine-${i + 1}`, ecsServiceName: `camunda-engine-${i + 1}` })),
-    targetGroupArn: CAMUNDA_TARGET_GROUP,
+    // The rehearsal passes the target group moto created (its ARN has moto's id).
+    targetGroupArn: app.node.tryGetContext(TARGET_GROUP_CONTEXT) ?? CAMUNDA_TARGET_GROUP,
     databaseSecret,
     databaseSnapshot: DatabaseSnapshot.rdsInstance('camunda-db'),
     schemaTask: {

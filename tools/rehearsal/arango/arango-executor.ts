@@ -10,13 +10,12 @@ import * as path from 'node:path';
 import { jsonLogger } from '../../../lambda/shared/log';
 import type { ArangoEmulator } from '../../arangodb-emulator';
 import { MACHINE_ADAPTATIONS } from '../adaptations';
-import { ApiCallCounter, ClientSet, MOTO_ACCOUNT } from '../aws-clients';
+import { ApiCallCounter, ClientSet } from '../aws-clients';
 import { MachineModel, TaskInfo } from '../definition';
 import { FaultInjector } from '../fault-injector';
 import { loadLogic } from '../handlers';
-import { runWithLimits } from '../limited-machine';
-import { StageTracker } from '../stage-tracker';
-import { FaultSpec, StageReport } from '../types';
+import { runTracked, TrackedExecutionResult } from '../tracked-run';
+import { FaultSpec } from '../types';
 import { emulatorFetch } from './emulator-network';
 import { DiskState, EmulatorServerActions } from './emulator-server-actions';
 import { HookSwitches, playHook } from './hook-player';
@@ -40,25 +39,10 @@ export interface ArangoExecutionSetup {
   readonly say: (line: string) => void;
 }
 
-export interface ArangoExecutionResult {
-  readonly status: 'SUCCEEDED' | 'FAILED';
-  readonly endState?: string;
-  readonly error?: { name: string; message: string };
-  readonly stages: StageReport[];
-  readonly transitions: number;
-  readonly retries: number;
-  readonly fired: FaultSpec[];
-  readonly durationMs: number;
-  readonly executionArn: string;
+export interface ArangoExecutionResult extends TrackedExecutionResult {
   /** When each server's gate passed (epoch ms). */
   readonly gatePassedAt: Record<string, number>;
   readonly awsApiCalls: number;
-}
-
-function errorOf(e: unknown): { name: string; message: string } {
-  const err = e as { name?: string; message?: string; cause?: { name?: string; message?: string } };
-  const inner = err?.cause && typeof err.cause === 'object' ? err.cause : err;
-  return { name: String(inner?.name ?? 'Error'), message: String(inner?.message ?? e) };
 }
 
 export async function runArangoExecution(s: ArangoExecutionSetup): Promise<ArangoExecutionResult> {
@@ -114,30 +98,11 @@ export async function runArangoExecution(s: ArangoExecutionSetup): Promise<Arang
     }
   };
 
-  const tracker = new StageTracker(s.model, lastError, s.say);
-  const definition = MACHINE_ADAPTATIONS.timeoutSecondsPath.apply(s.model.definition);
-  let tokens = 0;
-  const run = runWithLimits(definition, s.input, {
-    taskResourceLocalHandlers: Object.fromEntries(s.model.tasks.map((t) => [t.stateName, (p: unknown) => invoke(t, p as Record<string, unknown>)])),
+  const { status, error, tracker } = await runTracked({
+    model: s.model, input: s.input, name: s.name, executionArn, stateMachineArn: s.stateMachineArn, lastError, say: s.say,
+    handlers: Object.fromEntries(s.model.tasks.map((t) => [t.stateName, (p: unknown) => invoke(t, p as Record<string, unknown>)])),
     retryIntervalOverrides: MACHINE_ADAPTATIONS.zeroRetryIntervals.apply(s.model.definition),
-    context: {
-      Execution: { Id: executionArn, Name: s.name, RoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/rehearsal` },
-      StateMachine: { Id: s.stateMachineArn, Name: s.stateMachineArn.split(':').pop() },
-      State: { get EnteredTime() { return new Date().toISOString(); }, Name: '', RetryCount: 0 },
-      Task: { get Token() { return `${s.name}-task-token-${++tokens}`; } },
-    },
   });
-  const consumed = tracker.consume(run.eventLogs);
-  let status: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED';
-  let error: { name: string; message: string } | undefined;
-  try {
-    await run.result;
-  } catch (e) {
-    status = 'FAILED';
-    error = errorOf(e);
-  }
-  await consumed;
-  tracker.finish(error);
   handlerLog.end();
   return {
     status, ...(tracker.endState && { endState: tracker.endState }), ...(error && { error }), stages: tracker.stages,

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+/**
+ * npx ts-node --transpile-only tools/rehearsal/camunda/cli.ts [--out <dir>]
+ * The schema-first rolling upgrade (issue 11) rehearsed with real Camunda engines, a real PostgreSQL and a
+ * real HAProxy against moto_server. Prints the report's figures.
+ * Exits 0 when everything ended as expected, 1 when not, 2 on bad arguments, 3 when the harness failed.
+ */
+import { useProjectTools } from '../../project-tools';
+import { rehearseCamunda } from './index';
+
+const argv = process.argv.slice(2);
+const options: { outDir?: string } = {};
+for (let i = 0; i < argv.length; i++) {
+  if (argv[i] === '--out' && argv[i + 1]) { options.outDir = argv[++i]; continue; }
+  console.error(`unknown argument ${argv[i]}\nusage: cli.ts [--out <dir>]`);
+  process.exit(2);
+}
+useProjectTools();
+rehearseCamunda(options).then(
+  (report) => process.exit(report.ok ? 0 : 1),
+  (e: Error) => {
+    console.error(`camunda rehearsal harness failed: ${e.stack ?? e.message}`);
+    process.exit(3);
+  },
+);

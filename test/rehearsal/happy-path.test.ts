@@ -77,6 +77,22 @@ describe('rehearsal happy path', () => {
     expect(byState('Stage 7 Scale out: compare with the baseline (seed 004)')).toEqual([expect.objectContaining({ mode: 'compare', ok: true })]);
   });
 
+  test('a client writing and reading through the upgrade loses nothing; the failure windows are reported per stage', () => {
+    const c = report.clientWorkload!;
+    expect(c.writes.transactions).toBeGreaterThan(50);
+    expect({ lost: c.writes.lost, acknowledgedMissing: c.readBack.acknowledgedMissing, readsLost: c.reads.lost })
+      .toEqual({ lost: 0, acknowledgedMissing: [], readsLost: 0 });
+    expect(c.readBack.writesInStore).toBe(c.writes.committed);
+    expect(c.byStage.slice(0, 8).map((st) => st.stage)).toEqual(report.stages?.map((st) => st.key));
+    const windows = (stage: string) => c.byStage.find((st) => st.stage === stage)?.writes.windows ?? [];
+    // Stage 2: the master serves alone while its task restarts with Mode=SINGLE (derived from the world).
+    expect(windows('singleMaster')).toContainEqual(expect.objectContaining({ kind: 'derived', failedAttempts: expect.any(Number) }));
+    expect(windows('singleMaster').every((w) => w.durationMs > 0 && w.onWaitClocksMs >= w.durationMs)).toBe(true);
+    // Stage 1: the real Neo4j is really restarted on the new version.
+    expect(windows('rollImage')).toContainEqual(expect.objectContaining({ kind: 'real' }));
+    expect(lines.some((l) => /Stage 2 Single master.*write windows: DERIVED/.test(l))).toBe(true);
+  });
+
   test('a second execution started while the first holds the lock stops at the lock and changes nothing', () => {
     expect(report.lockContention).toMatchObject({ ran: true, status: 'FAILED', changedAnything: false });
     expect(report.lockContention?.error?.name).toBe('LockHeldError');

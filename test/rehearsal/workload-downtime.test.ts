@@ -36,6 +36,7 @@ describe('failure windows', () => {
     ]);
     expect(w[0].start).toBe(iso(12));
     expect(w[0].end).toBe(new Date(T0 + 15_600).toISOString());
+    expect(w[0].lastFailure).toBe(iso(13));
   });
 
   test('a window still failing when the workload stopped is open at the end', () => {
@@ -53,21 +54,22 @@ describe('downtime by stage', () => {
   test('counts failed attempts, retried and lost transactions in the stage of their first attempt', () => {
     const attempts = [attempt('write', 1, 22, 'derived'), attempt('write', 1, 24), attempt('write', 2, 30, 'derived'), attempt('read', 1, 31, 'real'), attempt('read', 1, 33)];
     const txs: Transaction[] = [
-      { op: 'write', tx: 1, attempts: 2, outcome: 'committed', firstAttemptAt: T0 + 22_000 },
-      { op: 'write', tx: 2, attempts: 1, outcome: 'lost', firstAttemptAt: T0 + 30_000 },
-      { op: 'read', tx: 1, attempts: 2, outcome: 'committed', firstAttemptAt: T0 + 31_000 },
-      { op: 'write', tx: 3, attempts: 1, outcome: 'committed', firstAttemptAt: T0 + 15_000 },
+      // committed after retrying for 40 s: lost with a 30 s budget
+      { op: 'write', tx: 1, attempts: 2, outcome: 'committed', firstAttemptAt: T0 + 22_000, lastAttemptEndedAt: T0 + 62_000 },
+      { op: 'write', tx: 2, attempts: 1, outcome: 'lost', firstAttemptAt: T0 + 30_000, lastAttemptEndedAt: T0 + 30_100 },
+      { op: 'read', tx: 1, attempts: 2, outcome: 'committed', firstAttemptAt: T0 + 31_000, lastAttemptEndedAt: T0 + 33_100 },
+      { op: 'write', tx: 3, attempts: 1, outcome: 'committed', firstAttemptAt: T0 + 15_000, lastAttemptEndedAt: T0 + 15_100 },
     ];
-    const rows = downtimeByStage(attempts, txs, stages);
+    const rows = downtimeByStage(attempts, txs, stages, 30_000);
     expect(rows.map((r) => r.stage)).toEqual(['rollImage', 'singleMaster']);
     const single = rows[1];
-    expect({ ...single.writes, windows: single.writes.windows.length }).toEqual({ windows: 2, failedAttempts: 2, retriedTransactions: 1, lostTransactions: 1 });
-    expect({ ...single.reads, windows: single.reads.windows.map((w) => w.kind) }).toEqual({ windows: ['real'], failedAttempts: 1, retriedTransactions: 1, lostTransactions: 0 });
-    expect(rows[0].writes).toEqual({ windows: [], failedAttempts: 0, retriedTransactions: 0, lostTransactions: 0 });
+    expect({ ...single.writes, windows: single.writes.windows.length }).toEqual({ windows: 2, failedAttempts: 2, retriedTransactions: 1, lostTransactions: 1, lostAtDriverDefault: 2 });
+    expect({ ...single.reads, windows: single.reads.windows.map((w) => w.kind) }).toEqual({ windows: ['real'], failedAttempts: 1, retriedTransactions: 1, lostTransactions: 0, lostAtDriverDefault: 0 });
+    expect(rows[0].writes).toEqual({ windows: [], failedAttempts: 0, retriedTransactions: 0, lostTransactions: 0, lostAtDriverDefault: 0 });
   });
 
   test('a failure outside the stages adds an OUTSIDE_STAGES row', () => {
-    const rows = downtimeByStage([attempt('write', 1, 5, 'real'), attempt('write', 1, 6)], [], stages);
+    const rows = downtimeByStage([attempt('write', 1, 5, 'real'), attempt('write', 1, 6)], [], stages, 30_000);
     expect(rows.map((r) => [r.stage, r.writes.failedAttempts])).toEqual([['rollImage', 0], ['singleMaster', 0], [OUTSIDE_STAGES, 1]]);
   });
 });

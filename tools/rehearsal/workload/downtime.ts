@@ -35,6 +35,7 @@ export interface Transaction {
   /** committed: acknowledged; lost: a non-retryable error, or the retry budget ran out. */
   readonly outcome: 'committed' | 'lost';
   readonly firstAttemptAt: number;
+  readonly lastAttemptEndedAt: number;
 }
 
 export interface FailureWindow {
@@ -46,6 +47,11 @@ export interface FailureWindow {
   readonly end: string;
   /** Real time from the first failed attempt's start to the next successful attempt's end. */
   readonly durationMs: number;
+  /**
+   * The last failed attempt's start: the outage ended between it and `end` (the retries back off, 1 s
+   * doubling, so the client's window can outlast the outage by up to the last pause).
+   */
+  readonly lastFailure: string;
   /** The same span with the time the waits played inside it (their sleeps and Retry intervals). */
   readonly onWaitClocksMs: number;
   readonly failedAttempts: number;
@@ -61,6 +67,8 @@ export interface OperationFigures {
   /** Transactions that needed more than one attempt. */
   readonly retriedTransactions: number;
   readonly lostTransactions: number;
+  /** Committed after retrying longer than the driver's default maxTransactionRetryTime: lost with it. */
+  readonly lostAtDriverDefault: number;
 }
 
 export interface StageDowntime {
@@ -72,6 +80,11 @@ export interface StageDowntime {
 
 export const OUTSIDE_STAGES = 'outside-stages';
 
+/** Whether `t` is lost with a retry budget of `budgetMs` (it was, or it retried longer than that). */
+export function lostWithin(t: Transaction, budgetMs: number): boolean {
+  return t.outcome === 'lost' || t.lastAttemptEndedAt - t.firstAttemptAt > budgetMs;
+}
+
 /** Windows of consecutive failed attempts of one kind; a successful attempt ends the open one. */
 export function failureWindows(attempts: readonly Attempt[], stageOf: (at: number) => string): FailureWindow[] {
   const out: FailureWindow[] = [];
@@ -81,7 +94,7 @@ export function failureWindows(attempts: readonly Attempt[], stageOf: (at: numbe
     const { first, n } = open;
     out.push({
       op: first.op, kind: first.failure as FailureKind, stage: stageOf(first.at),
-      start: new Date(first.at).toISOString(), end: new Date(endAt).toISOString(),
+      start: new Date(first.at).toISOString(), end: new Date(endAt).toISOString(), lastFailure: new Date(open.last.at).toISOString(),
       durationMs: endAt - first.at, onWaitClocksMs: endAt - first.at + playedEnd - first.playedAt,
       failedAttempts: n, reason: first.error ?? '', ...(openAtEnd && { openAtEnd }),
     });
@@ -109,24 +122,27 @@ export function stageAt(stages: readonly StageReport[]): (at: number) => string 
   return (at) => stages.find((s) => s.startedAt && Date.parse(s.startedAt) <= at && at <= (s.endedAt ? Date.parse(s.endedAt) : Infinity))?.key ?? OUTSIDE_STAGES;
 }
 
-function figures(op: Operation, attempts: readonly Attempt[], transactions: readonly Transaction[], windows: readonly FailureWindow[], stage: string, stageOf: (at: number) => string): OperationFigures {
+function figures(driverRetryMs: number, op: Operation, attempts: readonly Attempt[], transactions: readonly Transaction[], windows: readonly FailureWindow[], stage: string, stageOf: (at: number) => string): OperationFigures {
   const txs = transactions.filter((t) => t.op === op && stageOf(t.firstAttemptAt) === stage);
   return {
     windows: windows.filter((w) => w.op === op && w.stage === stage),
     failedAttempts: attempts.filter((a) => a.op === op && a.failure && stageOf(a.at) === stage).length,
     retriedTransactions: txs.filter((t) => t.attempts > 1).length,
     lostTransactions: txs.filter((t) => t.outcome === 'lost').length,
+    lostAtDriverDefault: txs.filter((t) => lostWithin(t, driverRetryMs)).length,
   };
 }
 
 /** Per stage (and, when anything happened there, outside the stages): windows and counts of writes and reads. */
-export function downtimeByStage(attempts: readonly Attempt[], transactions: readonly Transaction[], stages: readonly StageReport[]): StageDowntime[] {
+export function downtimeByStage(
+  attempts: readonly Attempt[], transactions: readonly Transaction[], stages: readonly StageReport[], driverRetryMs: number,
+): StageDowntime[] {
   const stageOf = stageAt(stages);
   const windows = [...failureWindows(attempts.filter((a) => a.op === 'write'), stageOf), ...failureWindows(attempts.filter((a) => a.op === 'read'), stageOf)];
   const rows = [...stages.map((s) => ({ key: s.key, name: `${s.seedStep} ${s.name}` })), { key: OUTSIDE_STAGES, name: 'preflight, between stages and after the last' }];
   return rows.map(({ key, name }) => ({
     stage: key, name,
-    writes: figures('write', attempts, transactions, windows, key, stageOf),
-    reads: figures('read', attempts, transactions, windows, key, stageOf),
+    writes: figures(driverRetryMs, 'write', attempts, transactions, windows, key, stageOf),
+    reads: figures(driverRetryMs, 'read', attempts, transactions, windows, key, stageOf),
   })).filter((row) => row.stage !== OUTSIDE_STAGES || row.writes.failedAttempts + row.reads.failedAttempts + row.writes.retriedTransactions + row.reads.retriedTransactions > 0);
 }

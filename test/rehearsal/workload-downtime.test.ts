@@ -56,16 +56,16 @@ describe('downtime by stage', () => {
     const txs: Transaction[] = [
       // committed after retrying for 40 s: lost with a 30 s budget
       { op: 'write', tx: 1, attempts: 2, outcome: 'committed', firstAttemptAt: T0 + 22_000, lastAttemptEndedAt: T0 + 62_000 },
-      { op: 'write', tx: 2, attempts: 1, outcome: 'lost', firstAttemptAt: T0 + 30_000, lastAttemptEndedAt: T0 + 30_100 },
+      { op: 'write', tx: 2, attempts: 1, outcome: 'lost', firstAttemptAt: T0 + 30_000, lastAttemptEndedAt: T0 + 30_100, lastError: 'Terminated' },
       { op: 'read', tx: 1, attempts: 2, outcome: 'committed', firstAttemptAt: T0 + 31_000, lastAttemptEndedAt: T0 + 33_100 },
       { op: 'write', tx: 3, attempts: 1, outcome: 'committed', firstAttemptAt: T0 + 15_000, lastAttemptEndedAt: T0 + 15_100 },
     ];
     const rows = downtimeByStage(attempts, txs, stages, 30_000);
     expect(rows.map((r) => r.stage)).toEqual(['rollImage', 'singleMaster']);
     const single = rows[1];
-    expect({ ...single.writes, windows: single.writes.windows.length }).toEqual({ windows: 2, failedAttempts: 2, retriedTransactions: 1, lostTransactions: 1, lostAtDriverDefault: 2 });
-    expect({ ...single.reads, windows: single.reads.windows.map((w) => w.kind) }).toEqual({ windows: ['real'], failedAttempts: 1, retriedTransactions: 1, lostTransactions: 0, lostAtDriverDefault: 0 });
-    expect(rows[0].writes).toEqual({ windows: [], failedAttempts: 0, retriedTransactions: 0, lostTransactions: 0, lostAtDriverDefault: 0 });
+    expect({ ...single.writes, windows: single.writes.windows.length }).toEqual({ windows: 2, failedAttempts: 2, retriedTransactions: 1, lostTransactions: 1, lostAtDriverDefault: 2, lostBecause: ['Terminated'] });
+    expect({ ...single.reads, windows: single.reads.windows.map((w) => w.kind) }).toEqual({ windows: ['real'], failedAttempts: 1, retriedTransactions: 1, lostTransactions: 0, lostAtDriverDefault: 0, lostBecause: [] });
+    expect(rows[0].writes).toEqual({ windows: [], failedAttempts: 0, retriedTransactions: 0, lostTransactions: 0, lostAtDriverDefault: 0, lostBecause: [] });
   });
 
   test('a failure outside the stages adds an OUTSIDE_STAGES row', () => {

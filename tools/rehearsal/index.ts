@@ -233,8 +233,10 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       const counter = handlerCounter;
       // A client writes and reads through the whole upgrade, routed by the world (workload/).
       const routing = new WorldRouting(first.world, (model.baked.cluster.parameterNames ?? {}) as Record<string, string>);
+      const tWorkload = Date.now();
       await routing.start();
       const workload = new ClientWorkload({ uri: neo4j.boltUri, password, router: routing });
+      const startMs = Date.now() - tWorkload;
       try {
         happy = await runExecution({
           root: REPO_ROOT, name, model, world: first.world, endpoint: moto.endpoint, region: REGION, stateMachineArn: first.stateMachineArn,
@@ -245,8 +247,10 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
           },
         });
       } finally {
+        const tStop = Date.now();
         workloadResult = await workload.stop().catch((e: Error) => { progress(`  client workload: ${e.message}`); return undefined; });
         await routing.stop();
+        progress(`  client workload: started in ${startMs} ms, stopped and read back in ${Date.now() - tStop} ms`);
       }
       mergeSimulated(simulated, first.world.simulated);
     }

@@ -103,9 +103,10 @@ export class ClientWorkload {
     let delay = this.policy.initialDelayMs;
     for (let attempts = 1; ; attempts++) {
       const failed = await this.attempt(op, tx);
+      const lastError = failed ? this.attempts[this.attempts.length - 1].error : undefined;
       const outcome = !failed ? 'committed' : !failed.retryable || Date.now() - first >= this.policy.maxTransactionRetryTimeMs ? 'lost' : undefined;
       if (outcome) {
-        this.transactions.push({ op, tx, attempts, outcome, firstAttemptAt: first, lastAttemptEndedAt: Date.now() });
+        this.transactions.push({ op, tx, attempts, outcome, firstAttemptAt: first, lastAttemptEndedAt: Date.now(), ...(outcome === 'lost' && { lastError }) });
         return;
       }
       await sleep(delay * (1 - this.policy.jitter + 2 * this.policy.jitter * Math.random()));

@@ -36,6 +36,8 @@ export interface Transaction {
   readonly outcome: 'committed' | 'lost';
   readonly firstAttemptAt: number;
   readonly lastAttemptEndedAt: number;
+  /** Why a lost transaction was given up (e.g. a transaction the server's shutdown terminated is not retryable). */
+  readonly lastError?: string;
 }
 
 export interface FailureWindow {
@@ -69,6 +71,8 @@ export interface OperationFigures {
   readonly lostTransactions: number;
   /** Committed after retrying longer than the driver's default maxTransactionRetryTime: lost with it. */
   readonly lostAtDriverDefault: number;
+  /** The last error of each lost transaction. */
+  readonly lostBecause: string[];
 }
 
 export interface StageDowntime {
@@ -130,6 +134,7 @@ function figures(driverRetryMs: number, op: Operation, attempts: readonly Attemp
     retriedTransactions: txs.filter((t) => t.attempts > 1).length,
     lostTransactions: txs.filter((t) => t.outcome === 'lost').length,
     lostAtDriverDefault: txs.filter((t) => lostWithin(t, driverRetryMs)).length,
+    lostBecause: txs.filter((t) => t.outcome === 'lost').map((t) => t.lastError ?? ''),
   };
 }
 

@@ -51,7 +51,8 @@ export function printClientWorkload(c: ClientWorkloadReport, out: (line: string)
     + `reads ${c.reads.committed}/${c.reads.transactions}, ${c.reads.lost} lost; retries up to ${s(c.retryPolicy.maxTransactionRetryTimeMs)}`);
   for (const st of c.byStage) {
     const ws = st.writes.windows;
+    const because = st.writes.lostBecause.length ? ` (lost because: ${[...new Set(st.writes.lostBecause.map((e) => e.slice(0, 120)))].join(' | ')})` : '';
     out(`    ${st.name.padEnd(50)} write windows: ${ws.length ? ws.map(window).join(', ') : 'none'}; `
-      + `${st.writes.failedAttempts} failed attempts, ${st.writes.retriedTransactions} retried, ${st.writes.lostTransactions} lost (${st.writes.lostAtDriverDefault} at ${s(DRIVER_RETRY_POLICY.maxTransactionRetryTimeMs)}); reads: ${st.reads.windows.length} windows, ${st.reads.lostTransactions} lost`);
+      + `${st.writes.failedAttempts} failed attempts, ${st.writes.retriedTransactions} retried, ${st.writes.lostTransactions} lost (${st.writes.lostAtDriverDefault} at ${s(DRIVER_RETRY_POLICY.maxTransactionRetryTimeMs)}); reads: ${st.reads.windows.length} windows, ${st.reads.lostTransactions} lost${because}`);
   }
 }

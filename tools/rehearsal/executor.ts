@@ -99,6 +99,7 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
   const faults = new FaultInjector(setup.faults, say);
   const waitModel = setup.waitCompletion ?? DEFAULT_WAIT_COMPLETION;
   const waits = new WaitEpisodes(model.definition, waitModel);
+  world.waitSets.add(waits);
   const runner = new TaskRunner({
     root: setup.root, execution: name, world, endpoint: setup.endpoint, region: setup.region, counter: setup.counter,
     harness: setup.harness, faults, decide: setup.decide, whileLockHeld: setup.whileLockHeld,

@@ -36,6 +36,9 @@ import {
 } from './types';
 import { FAULT_RUN_WAIT_COMPLETION } from './wait-episodes';
 import { ClusterView, World } from './world';
+import { ClientWorkload, WorkloadResult } from './workload/client-workload';
+import { clientWorkloadReport } from './workload/workload-report';
+import { WorldRouting } from './workload/world-routing';
 
 export * from './types';
 
@@ -223,6 +226,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
 
     let happy: ExecutionResult | undefined;
     let lockContention: RehearsalReport['lockContention'];
+    let workloadResult: WorkloadResult | undefined;
     const handlerCounter = new ApiCallCounter();
     if (options.operate) {
       await options.operate(await openSession(first, synth, work, secretValues, neo4j, regions, logDir, progress, simulated));
@@ -230,14 +234,27 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       progress('happy path:');
       const name = `happy-${Date.now()}`;
       const counter = handlerCounter;
-      happy = await runExecution({
-        root: REPO_ROOT, name, model, world: first.world, endpoint: moto.endpoint, region: REGION, stateMachineArn: first.stateMachineArn,
-        input, faults: [], decide: async () => 'approve', progress, logDir, counter, harness: first.harness, regions,
-        memoryMb: first.memoryMb, waitCompletion: options.waitCompletion,
-        whileLockHeld: options.lockContention === false ? undefined : async () => {
-          lockContention = await probeLock(first, input, regions, logDir, progress);
-        },
-      });
+      // A client writes and reads through the whole upgrade, routed by the world (workload/).
+      const routing = new WorldRouting(first.world, (model.baked.cluster.parameterNames ?? {}) as Record<string, string>);
+      const tWorkload = Date.now();
+      await routing.start();
+      const workload = new ClientWorkload({ uri: neo4j.boltUri, password, router: routing });
+      const startMs = Date.now() - tWorkload;
+      try {
+        happy = await runExecution({
+          root: REPO_ROOT, name, model, world: first.world, endpoint: moto.endpoint, region: REGION, stateMachineArn: first.stateMachineArn,
+          input, faults: [], decide: async () => 'approve', progress, logDir, counter, harness: first.harness, regions,
+          memoryMb: first.memoryMb, waitCompletion: options.waitCompletion,
+          whileLockHeld: options.lockContention === false ? undefined : async () => {
+            lockContention = await probeLock(first, input, regions, logDir, progress);
+          },
+        });
+      } finally {
+        const tStop = Date.now();
+        workloadResult = await workload.stop().catch((e: Error) => { progress(`  client workload: ${e.message}`); return undefined; });
+        await routing.stop();
+        progress(`  client workload: started in ${startMs} ms, stopped and read back in ${Date.now() - tStop} ms`);
+      }
       mergeSimulated(simulated, first.world.simulated);
     }
 
@@ -289,6 +306,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const verdict: string[] = [];
     verdict.push(...aslFindings(model.definition).map((f) => `AWS would refuse the state machine: ${f}`));
     if (h) verdict.push(...happyVerdict(h, model, fields));
+    const clientWorkload = h && workloadResult ? clientWorkloadReport(workloadResult, h.stages) : undefined;
+    if (clientWorkload?.readBack.acknowledgedMissing.length) verdict.push(`client writes acknowledged but missing from the upgraded store: seq ${clientWorkload.readBack.acknowledgedMissing.slice(0, 20).join(', ')}`);
     if (faultsReport) {
       for (const u of faultsReport.unexpected) verdict.push(`fault run ${u.run}: ${u.outcome}${u.endState ? ` at "${u.endState}"` : ''}${u.problems.length ? `: ${u.problems.join('; ')}` : ''}`);
     }
@@ -332,6 +351,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         },
         happyPath: h,
       }),
+      ...(clientWorkload && { clientWorkload }),
       ...(lockContention && { lockContention }),
       ...(faultsReport && { faults: faultsReport }),
     };

@@ -3,6 +3,7 @@ import { TAG_KEYS } from '../../lambda/shared/context';
 import { MachineModel } from './definition';
 import { PlayedSettings } from './neo4j-player';
 import { SERVICE_LIMITS } from './service-limits';
+import { printClientWorkload } from './workload/workload-report';
 import { ExecutionReport, FaultRun, FaultRunReport, RehearsalReport } from './types';
 
 /** What the happy path must end as; each broken expectation is one line (empty: as expected). */
@@ -102,6 +103,7 @@ export function printSummary(r: RehearsalReport, out: (line: string) => void, fi
     out(`  detection lag: ${lag.waits} waits, median ${ms(lag.medianMs)}, p95 ${ms(lag.p95Ms)}, max ${ms(lag.maxMs)} ` +
       `(each wait's condition true at a random ${lag.model.minSeconds}-${lag.model.maxSeconds} s of its clock, seed ${lag.model.seed}); ` +
       Object.entries(lag.byKind).map(([k, f]) => `${k} ${ms(f.medianMs)}/${ms(f.p95Ms)} (${f.waits})`).join(', '));
+    if (r.clientWorkload) printClientWorkload(r.clientWorkload, out);
     out(`  lambda: ${h.counts.lambda.invocations} invocations, ${h.counts.lambda.gbSeconds} GB-seconds (waits billed at the time their clocks played)`);
     out(`  limits: largest state ${h.counts.largestStateBytes} bytes${h.counts.largestState ? ` (${h.counts.largestState})` : ''} of ${SERVICE_LIMITS.payloadBytes}, ${h.counts.historyEvents} history events of ${SERVICE_LIMITS.historyEvents}`);
   }

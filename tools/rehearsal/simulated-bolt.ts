@@ -5,10 +5,12 @@
  * the edition the image names. The validator and the Cypher migrations get the real driver, unchanged.
  */
 import * as path from 'node:path';
+import type { Driver } from 'neo4j-driver';
 import { BoltConnect, connectBolt } from '../../lambda/shared/bolt';
 import { WAIT_COMPLETION } from './adaptations';
 import { WaitEpisode } from './wait-episodes';
 import { World } from './world';
+import { hidingWorkload } from './workload/hidden-from-validator';
 
 /** The Enterprise cluster a health gate would see, derived from moto's Auto Scaling state and the modes. */
 export interface SimulatedCluster {
@@ -89,9 +91,11 @@ export async function boltSeamFor(
     return simulatedConnect(world, { ...members, ...(edition && { edition }), wait });
   }
   if (handler === 'validate-migration' || handler === 'run-migrations') {
-    // The validator and the Cypher migrations use the real local Neo4j with the validator's driver: nothing simulated.
+    // The validator and the Cypher migrations use the real local Neo4j with the validator's driver; the
+    // validator does not see the client workload's writes (workload/hidden-from-validator.ts).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require(path.join(root, 'validator', 'connect')) as { connect: (...a: unknown[]) => unknown }).connect;
+    const { connect } = require(path.join(root, 'validator', 'connect')) as { connect: (...a: unknown[]) => Driver };
+    return handler === 'validate-migration' ? hidingWorkload(connect, world) : connect;
   }
   return undefined;
 }

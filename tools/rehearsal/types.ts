@@ -4,6 +4,7 @@
 import type { DetectionLagReport } from './detection-lag';
 import type { LambdaUsage } from './task-runner';
 import type { WaitCompletionModel } from './wait-episodes';
+import type { ClientWorkloadReport } from './workload/workload-report';
 export type FaultKind =
   /** (a) the handler throws a non-retryable named error instead of running. */
   | 'handler-error'
@@ -245,6 +246,8 @@ export interface RehearsalReport {
   readonly snapshots?: ExecutionReport['snapshots'];
   readonly counts?: { stateTransitions: number; awsApiCalls: number; retries: number; awsApiCallsByHandler: Record<string, number>; awsApiCallsByOperation: Record<string, number>; harnessApiCalls: number };
   readonly happyPath?: ExecutionReport;
+  /** The happy path's client workload (one writer, one reader): per stage, when writes failed and what was lost. */
+  readonly clientWorkload?: ClientWorkloadReport;
   readonly lockContention?: { ran: boolean; status?: string; endState?: string; error?: { name: string; message: string }; changedAnything?: boolean; details?: string[] };
   readonly faults?: {
     injected: number;

@@ -130,6 +130,11 @@ export class WaitEpisodes {
     this.states = new Map(allStates(definition).map(([name, state]) => [name, state]));
   }
 
+  /** Every wait so far, open or closed (the client workload reads the world's state from them). */
+  public all(): WaitEpisode[] {
+    return [...this.closed, ...this.open.values()];
+  }
+
   /**
    * The wait this invocation belongs to (a retried task gets the same input: the same wait), or undefined
    * when the handler does not wait. A retry first plays the Retry interval Step Functions would wait.

@@ -15,6 +15,7 @@ import { mainNodeStart } from './node-settings';
 import { NodeFleet } from './nodes';
 import { CfnTemplate } from './synth';
 import { Simulated } from './types';
+import { WaitEpisode, WaitEpisodes } from './wait-episodes';
 
 export interface ClusterView {
   readonly stackName: string;
@@ -49,6 +50,11 @@ export const SIMULATED = {
   },
 } as const;
 
+/** The parameters that steer the main container's settings (a change replaces the main service's tasks). */
+export function steeringParameters(parameters: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(parameters).filter(([k]) => /(DockerImage|VersionFamily|(?<!Slave)Mode|AllowUpgrade)$/.test(k)));
+}
+
 export class World {
   public readonly simulated = new Map<string, Simulated>();
   private pending: Promise<unknown> | undefined;
@@ -60,6 +66,10 @@ export class World {
   /** Parameters observed after each change, with the time. */
   public readonly timeline: Array<{ at: number; parameters: Record<string, string> }> = [];
   public worldErrors: string[] = [];
+  /** Every stack change the world reacted to: when, and the parameters before and after. */
+  public readonly changes: Array<{ at: number; before: Record<string, string>; after: Record<string, string> }> = [];
+  /** The waits of the executions run on this world (their clocks say what the simulated answers say now). */
+  public readonly waitSets = new Set<WaitEpisodes>();
 
   constructor(
     public readonly fleet: NodeFleet,
@@ -103,6 +113,7 @@ export class World {
   public afterStackChange(before: Record<string, string>, after: Record<string, string>): void {
     const key = this.cluster.dockerImageParameter;
     const imageChanged = before[key] !== after[key];
+    this.changes.push({ at: Date.now(), before, after });
     this.pendingDone = false;
     const work = (async () => {
       await this.fleet.bootNewInstances();
@@ -128,6 +139,11 @@ export class World {
     return this.pendingDone;
   }
 
+  /** Every wait of the executions on this world. */
+  public waits(): WaitEpisode[] {
+    return [...this.waitSets].flatMap((set) => set.all());
+  }
+
   public async idle(): Promise<void> {
     await this.pending;
   }
@@ -140,7 +156,7 @@ export class World {
     if (!this.settingsSource) return undefined;
     const start = mainNodeStart(this.settingsSource.template, parameters, await this.nodeIdentity(), this.settingsSource.secrets);
     if (!start) return undefined;
-    const steering = Object.entries(parameters).filter(([k]) => /(DockerImage|VersionFamily|(?<!Slave)Mode|AllowUpgrade)$/.test(k));
+    const steering = Object.entries(steeringParameters(parameters));
     const source = `the main task definition with ${steering.map(([k, v]) => `${k}=${v}`).join(' ')}`;
     if (start.code !== 0) throw new Error(`start-neo4j.sh would not start Neo4j (exit ${start.code}) under ${source}: ${start.stderr.trim()}`);
     return { settings: start.settings, source };

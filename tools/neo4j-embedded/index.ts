@@ -59,7 +59,7 @@ export interface StartNeo4jOptions {
    * benchmarks. Default false.
    */
   fullJit?: boolean;
-  /** How long to wait for Bolt after the JVM starts. Default 180 s. */
+  /** How long to wait for Bolt after the JVM starts. Default 180 s, or NEO4J_EMBEDDED_START_TIMEOUT_MS (a loaded machine). */
   startTimeoutMs?: number;
   /**
    * Settings to start with (name -> value, as in neo4j.conf), checked by Neo4j's strict config validation:
@@ -330,14 +330,15 @@ function launch(prepared: PreparedNeo4j, dataDir: string, port: number, password
     if (lines.length > 400) lines.splice(0, lines.length - 400);
   };
   const log = () => lines.join('\n');
+  const startTimeoutMs = opts.startTimeoutMs ?? (Number(process.env.NEO4J_EMBEDDED_START_TIMEOUT_MS) || 180_000);
   return new Promise((resolve, reject) => {
     let buffered = '';
     let settled = false;
     const settle = (f: () => void) => { if (!settled) { settled = true; clearTimeout(timer); f(); } };
     const timer = setTimeout(() => settle(() => {
       child.kill('SIGKILL');
-      reject(new Error(`Neo4j ${prepared.version} did not start within ${(opts.startTimeoutMs ?? 180_000) / 1000} s (logs in ${dataDir}/logs):\n${log().slice(-3000)}`));
-    }), opts.startTimeoutMs ?? 180_000);
+      reject(new Error(`Neo4j ${prepared.version} did not start within ${startTimeoutMs / 1000} s (logs in ${dataDir}/logs):\n${log().slice(-3000)}`));
+    }), startTimeoutMs);
     child.stderr!.on('data', keep);
     child.stdout!.on('data', (d: Buffer) => {
       keep(d);

@@ -226,7 +226,7 @@ async function main(): Promise<void> {
       full.peakRssMb = Math.max(full.peakRssMb, pass.peakRssMb);
       full.value = pass.value;
       full.perRound.push(round(raw.seconds / pass.seconds));
-      // like with like: 2 sessions (nodes, relationships), as the ceiling has; the default opens 3
+      // like with like: 2 sessions (nodes, relationships), as the ceiling has, whatever the default
       const twoSessions = await timed(sameSessions, () => captureSnapshot(driver, { keys: KEYS, relationshipStreams: 1 }));
       sameSessions.peakRssMb = Math.max(sameSessions.peakRssMb, twoSessions.peakRssMb);
       log(`round ${r + 1}: raw both at once ${raw.seconds.toFixed(1)} s, validator ${pass.seconds.toFixed(1)} s, ratio ${(raw.seconds / pass.seconds).toFixed(2)}; 2 sessions ${twoSessions.seconds.toFixed(1)} s`);

@@ -37,10 +37,10 @@ export interface CaptureOptions {
   /** Records per Bolt PULL (default 2000). Memory is bounded by this, not by the graph. */
   readonly fetchSize?: number;
   /**
-   * Relationship streams run concurrently in the full pass (default 2), each over the start nodes with
-   * `id(a) % n = i`: the server works on one session per thread, and the relationship query (which also
-   * reads each end's key) is the long pole, so on more than one core this shortens the pass; the
-   * checksums do not depend on it.
+   * Relationship streams run concurrently in the full pass (default 1), each over the start nodes with
+   * `id(a) % n = i`: the server works on one session per thread, so with spare server cores more streams
+   * can shorten the pass, but each costs server CPU (2 streams took 45-95 % more server CPU than 1 in
+   * the bench, and made the pass slower on 2 busy cores); the checksums do not depend on it.
    */
   readonly relationshipStreams?: number;
   /** Called about every 10,000 entities. */
@@ -118,7 +118,7 @@ function checkPartition(p: CaptureOptions['partition']): PartitionSpec | undefin
 }
 
 function checkStreams(n: number | undefined): number {
-  if (n === undefined) return 2;
+  if (n === undefined) return 1;
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`relationshipStreams: expected an integer from 1 to 64, got ${n}`);
   return n;
 }

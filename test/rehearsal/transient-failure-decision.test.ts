@@ -2,8 +2,8 @@
  * A transient failure that outlasts its retries, with `onTransientFailure: ASK_OPERATOR`, in the rehearsal
  * (the example app built with context transientFailure=ask-operator; real handlers, moto, real Neo4j):
  * - in preflight after the lock (the snapshot wait fails transiently 7 times: the first call and its 6
- *   retries), the operator approves: the preflight runs again from the parameter record, reusing what it
- *   had done, and the upgrade completes;
+ *   retries), the operator approves: the preflight runs again from the parameter record, reusing the
+ *   snapshots it had taken, and the upgrade completes;
  * - in stage 1 before the image roll (the stack update step), the operator rejects: the rollback runs and
  *   the execution fails with the original error, the stack as it was and the lock released.
  */
@@ -19,11 +19,13 @@ let report: RehearsalReport;
 let approved: FaultRunReport;
 let rejected: FaultRunReport;
 
-/** Every handler invocation the runs logged: the state, the event and its output. */
-function handlerLog(): Array<{ state: string; event: string; attempt: number; output?: any; input?: any }> {
+type LogLine = { state: string; event: string; attempt: number; output?: any; input?: any };
+
+/** Each execution's handler invocations (one log file per execution): the state, the event and its output. */
+function handlerLogs(): LogLine[][] {
   const dir = path.join(outDir, 'logs');
   return fs.readdirSync(dir).filter((f) => f.endsWith('.handlers.jsonl'))
-    .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+    .map((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
 }
 
 beforeAll(async () => {
@@ -50,14 +52,22 @@ describe('rehearsal: a transient failure beyond its retries waits for an operato
       .toEqual({ reached: true, outcome: 'succeeded', problems: [] });
     expect(approved.execution.stages.map((s) => s.status)).toEqual(Array(8).fill('succeeded'));
     expect(approved.execution.lock.heldAtEnd).toBe(false);
-    const log = handlerLog();
-    const asked = log.filter((l) => l.state === 'Preflight: wait for an operator to retry or roll back' && l.event === 'output');
+    const ASK = 'Preflight: wait for an operator to retry or roll back';
+    const runs = handlerLogs().filter((log) => log.some((l) => l.state === ASK));
+    expect(runs).toHaveLength(1);
+    const log = runs[0];
+    const asked = log.filter((l) => l.state === ASK && l.event === 'output');
     expect(asked).toHaveLength(1);
     expect(asked[0].output).toMatchObject({ stage: 'retry-preflight', published: true });
-    // Run again from the record: the record and the snapshots done before the failure are reused.
-    // Both runs' logs: the rejected run recorded once; the approved run twice, the second reusing the first.
-    const records = log.filter((l) => l.state === 'Preflight: record the pre-upgrade parameters' && l.event === 'output');
-    expect(records.map((l) => l.output.reused).sort()).toEqual([false, false, true]);
+    // Run again from the record: the record read again (nothing changed before the point of no return), the
+    // snapshots taken before the failure found and reused, not taken twice.
+    const outputs = (state: string) => log.filter((l) => l.state === state && l.event === 'output').map((l) => l.output);
+    expect(outputs('Preflight: record the pre-upgrade parameters')).toHaveLength(2);
+    const [first, again] = outputs('Preflight: snapshot every data volume');
+    expect(first.snapshots.length).toBeGreaterThan(0);
+    expect(first.snapshots.every((x: any) => !x.reused)).toBe(true);
+    expect(again.snapshots.every((x: any) => x.reused)).toBe(true);
+    expect(again.snapshots.map((x: any) => x.snapshotId).sort()).toEqual(first.snapshots.map((x: any) => x.snapshotId).sort());
   });
 
   test('rejected in stage 1 before the image roll: rolled back with the original error, nothing changed, lock released', () => {

@@ -1,6 +1,6 @@
 /**
  * scripts/setup.sh, which `npm test`, `npm run rehearse` and .ci/run run first: with every tool there it
- * only looks; a tool it cannot install (here Maven, with neither mvn nor apt-get on PATH) stops it at
+ * only looks (the ready line names every tool, HAProxy last); a tool it cannot install (here Maven, with neither mvn nor apt-get on PATH) stops it at
  * once with one line naming the tool.
  */
 import { spawnSync } from 'node:child_process';
@@ -30,7 +30,7 @@ function pathWithout(hidden: string[]): { dir: string; PATH: string } {
 test('with every tool there it reports them ready and exits 0', () => {
   const run = setup(process.env);
   expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
-  expect(run.stdout).toMatch(/^setup: ready: node v\d+.*, moto 5\.2\.1, cfn-lint, aws, JDK (1[7-9]|20) .*, JDK (2[1-9]|[3-9]\d) .*, mvn$/m);
+  expect(run.stdout).toMatch(/^setup: ready: node v\d+.*, moto 5\.2\.1, cfn-lint, aws, JDK (1[7-9]|20) .*, JDK (2[1-9]|[3-9]\d) .*, mvn, haproxy$/m);
 });
 
 test('a tool it cannot install stops it, naming the tool', () => {

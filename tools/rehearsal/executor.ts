@@ -5,8 +5,6 @@
  * faults (fault-injector.ts) acting only inside the client and Bolt seams. The events make the stage
  * reports (stage-tracker.ts); the inventories before and after make the verdict (execution-verdict.ts).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { MACHINE_ADAPTATIONS } from './adaptations';
 import { ApiCallCounter, ClientSet } from './aws-clients';
 import { MachineModel } from './definition';
@@ -17,7 +15,7 @@ import { ClusterInventory, inventory } from './inventory';
 import { runWithLimits } from './limited-machine';
 import { StageTracker } from './stage-tracker';
 import { TaskRunner } from './task-runner';
-import { contextFor, errorOf } from './tracked-run';
+import { contextFor, openHandlerLog, settle } from './tracked-run';
 import { detectionLags } from './detection-lag';
 import { DEFAULT_WAIT_COMPLETION, WaitCompletionModel, WaitEpisodes } from './wait-episodes';
 import { ExecutionReport, FaultSpec } from './types';
@@ -90,8 +88,7 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
   const cluster = model.baked.cluster as { dataVolumeName: string; environmentName: string; parameterNames: Record<string, string> };
   const parametersBefore = setup.resume?.parametersBefore ?? await world.recordParameters();
   const before = setup.resume?.before ?? await inventory(setup.harness, setup.regions, cluster.environmentName, lockParameterName);
-  fs.mkdirSync(setup.logDir, { recursive: true });
-  const handlerLog = fs.createWriteStream(path.join(setup.logDir, `${name}.handlers.jsonl`), { flags: 'a' });
+  const handlerLog = openHandlerLog(setup.logDir, name);
 
   // moto has no RedriveExecution: a redriven run keeps the mirror its first attempt stopped (ABORTED).
   const mirror = setup.resume ? undefined : await ExecutionMirror.start(setup.harness, setup.stateMachineArn, name, setup.input);
@@ -103,7 +100,7 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
   const runner = new TaskRunner({
     root: setup.root, execution: name, world, endpoint: setup.endpoint, region: setup.region, counter: setup.counter,
     harness: setup.harness, faults, decide: setup.decide, whileLockHeld: setup.whileLockHeld,
-    parameterNames: cluster.parameterNames ?? {}, parametersBefore, say, executionArn, abortParameterName, log: (line) => handlerLog.write(line + '\n'),
+    parameterNames: cluster.parameterNames ?? {}, parametersBefore, say, executionArn, abortParameterName, log: handlerLog.log,
     waits, memoryMb: setup.memoryMb, onTask: setup.onTask,
   });
   const tracker = new StageTracker(model, runner.lastError, say);
@@ -117,14 +114,7 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
   });
   const consumed = tracker.consume(run.eventLogs, setup.observe);
 
-  let status: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED';
-  let error: { name: string; message: string } | undefined;
-  try {
-    await run.result;
-  } catch (e) {
-    status = 'FAILED';
-    error = errorOf(e);
-  }
+  const { status, error } = await settle(run.result);
   await consumed;
   await mirror?.stop();
   tracker.finish(error);

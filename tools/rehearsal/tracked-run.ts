@@ -2,6 +2,8 @@
  * One run of a synthesized definition under Step Functions' quotas (limited-machine.ts) with the stage
  * tracker reading its events: what every procedure's executor does once its task handlers are built.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { MACHINE_ADAPTATIONS } from './adaptations';
 import { MOTO_ACCOUNT } from './aws-clients';
 import { MachineModel } from './definition';
@@ -66,15 +68,28 @@ export async function runTracked(o: TrackedRunOptions): Promise<TrackedRun> {
     context: contextFor(o.name, o.executionArn, o.stateMachineArn),
   });
   const consumed = tracker.consume(run.eventLogs);
-  let status: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED';
-  let error: { name: string; message: string } | undefined;
-  try {
-    await run.result;
-  } catch (e) {
-    status = 'FAILED';
-    error = errorOf(e);
-  }
+  const { status, error } = await settle(run.result);
   await consumed;
   tracker.finish(error);
   return { status, ...(error && { error }), tracker };
+}
+
+/** How an execution's run ended: SUCCEEDED, or FAILED with the error it failed with. */
+export async function settle(result: Promise<unknown>): Promise<{ status: 'SUCCEEDED' | 'FAILED'; error?: { name: string; message: string } }> {
+  try {
+    await result;
+    return { status: 'SUCCEEDED' };
+  } catch (e) {
+    return { status: 'FAILED', error: errorOf(e) };
+  }
+}
+
+/**
+ * The execution's handler log (`<logDir>/<name>.handlers.jsonl`, appended): `log` writes one line and
+ * ignores late writes after `end` (a queued Map iteration's, refused after the run ended).
+ */
+export function openHandlerLog(logDir: string, name: string): { log: (line: string) => void; end: () => void } {
+  fs.mkdirSync(logDir, { recursive: true });
+  const stream = fs.createWriteStream(path.join(logDir, `${name}.handlers.jsonl`), { flags: 'a' });
+  return { log: (line) => { if (!stream.writableEnded) stream.write(line + '\n'); }, end: () => stream.end() };
 }

@@ -5,8 +5,6 @@
  * (emulator-network.ts) and act on servers through the emulator's control API (emulator-server-actions.ts);
  * the operator's hook functions are played (hook-player.ts).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { jsonLogger } from '../../../lambda/shared/log';
 import type { ArangoEmulator } from '../../arangodb-emulator';
 import { MACHINE_ADAPTATIONS } from '../adaptations';
@@ -14,7 +12,7 @@ import { ApiCallCounter, ClientSet } from '../aws-clients';
 import { MachineModel, TaskInfo } from '../definition';
 import { FaultInjector } from '../fault-injector';
 import { loadLogic } from '../handlers';
-import { runTracked, TrackedExecutionResult } from '../tracked-run';
+import { openHandlerLog, runTracked, TrackedExecutionResult } from '../tracked-run';
 import { FaultSpec } from '../types';
 import { emulatorFetch } from './emulator-network';
 import { DiskState, EmulatorServerActions } from './emulator-server-actions';
@@ -54,10 +52,8 @@ export async function runArangoExecution(s: ArangoExecutionSetup): Promise<Arang
   const counter = new ApiCallCounter();
   const lastError = new Map<string, string>();
   const gatePassedAt: Record<string, number> = {};
-  fs.mkdirSync(s.logDir, { recursive: true });
-  const handlerLog = fs.createWriteStream(path.join(s.logDir, `${s.name}.handlers.jsonl`), { flags: 'a' });
-  // Late writes (a queued Map iteration's, refused below) must not throw after the log closed.
-  const log = (line: string) => { if (!handlerLog.writableEnded) handlerLog.write(line + '\n'); };
+  const handlerLog = openHandlerLog(s.logDir, s.name);
+  const log = handlerLog.log;
   const mapAbort = new MapAbort(s.model);
 
   const invoke = async (task: TaskInfo, parameters: Record<string, unknown>): Promise<unknown> => {

@@ -4,8 +4,6 @@
  * (through the fault injector's hooks and the schema task seam), the engine-fleet handlers get the same
  * deps their Lambda adapters build (engineServiceActions over ECS, ELBv2, RDS, SSM).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { EngineFleetContext } from '../../../lambda/shared/engine-fleet-context';
 import { engineServiceActions } from '../../../lambda/shared/engine-node-services';
 import { jsonLogger } from '../../../lambda/shared/log';
@@ -13,7 +11,7 @@ import { ApiCallCounter, CallHooks, ClientSet } from '../aws-clients';
 import { allStates, MachineModel, TaskInfo } from '../definition';
 import { FaultInjector } from '../fault-injector';
 import { loadLogic } from '../handlers';
-import { runTracked, TrackedExecutionResult } from '../tracked-run';
+import { openHandlerLog, runTracked, TrackedExecutionResult } from '../tracked-run';
 import { FaultSpec } from '../types';
 import { MapAbort } from '../arango/map-abort';
 
@@ -61,9 +59,8 @@ export async function runCamundaExecution(s: CamundaExecutionSetup): Promise<Cam
   const counter = new ApiCallCounter();
   const lastError = new Map<string, string>();
   const calls: CamundaExecutionResult['calls'] = [];
-  fs.mkdirSync(s.logDir, { recursive: true });
-  const handlerLog = fs.createWriteStream(path.join(s.logDir, `${s.name}.handlers.jsonl`), { flags: 'a' });
-  const log = (line: string) => { if (!handlerLog.writableEnded) handlerLog.write(line + '\n'); };
+  const handlerLog = openHandlerLog(s.logDir, s.name);
+  const log = handlerLog.log;
   const mapAbort = new MapAbort(s.model);
 
   const invoke = async (task: TaskInfo, parameters: Record<string, unknown>): Promise<unknown> => {

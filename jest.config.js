@@ -6,6 +6,12 @@ const path = require('node:path');
 const projectTools = path.join(__dirname, '.tools', 'venv', 'bin');
 if (fs.existsSync(projectTools)) process.env.PATH = `${projectTools}${path.delimiter}${process.env.PATH}`;
 
+// aws-cdk-lib's built-in CloudFormation validation (a WebAssembly engine: ~14 s to start in each worker, then
+// seconds per template) would run on every synthesis of every test, and on the rehearsals' `cdk synth`: it
+// doubled the CPU of synth-heavy suites. test/app/cloudformation-validation.test.ts runs it on one app of
+// each procedure, as do `npm run synth` and `npm run rehearse`.
+process.env.CDK_VALIDATION = 'false';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

@@ -96,6 +96,7 @@ export class Neo4jRollingUpgrade extends Construct {
           new ServerRoll(s, 'Servers', {
             context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember, maxTransactionLag: lag,
             rollTo: { 'image.$': statePath('plan.dockerImage') }, leaderHostPath: '$.results.roll.gateBefore.Payload.leaderHost',
+            abortable: true,
           }),
           new Neo4jHealthGate(s, 'Gate after', {
             context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember, maxTransactionLag: lag,

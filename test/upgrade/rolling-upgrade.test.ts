@@ -73,6 +73,12 @@ describe('Neo4jRollingUpgrade', () => {
     expect(inner["Stage 1 Roll the servers: update the server's image parameter"].Parameters.Payload)
       .toMatchObject({ 'parameters.$': '$.server.parameters', 'stage.$': '$.server.stage' });
     expect(inner["Stage 1 Roll the servers: wait for the server's service"].Parameters.Payload['groups.$']).toBe('$.server.groups');
+    // Safe points: an operator's abort request fails the roll into the rollback (which itself is not abortable).
+    expect(inner["Stage 1 Roll the servers: update the server's image parameter"].Parameters.Payload.abortRequest)
+      .toEqual({ 'parameterName.$': '$.settings.abortParameterName', 'executionArn.$': '$$.Execution.Id' });
+    expect(map.ItemSelector['settings.$']).toBe('$.settings');
+    const back = states['Rollback: servers back: one server at a time'].ItemProcessor.States;
+    expect(back["Rollback: servers back: update the server's image parameter"].Parameters.Payload.abortRequest).toBeUndefined();
     const gate = inner['Stage 1 Roll the servers: cluster gate after the server'];
     expect(gate.Parameters.Payload).toMatchObject({ 'acceptedPreviousVersion.$': '$.plan.fromVersion', maxTransactionLag: 0 });
     // Every wait has a budget: the gate polls a bounded number of times, then fails into the rollback.

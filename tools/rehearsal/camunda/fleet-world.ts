@@ -111,6 +111,8 @@ export class FleetAgent {
     private readonly nodes: ReadonlyArray<{ nodeId: string; serviceName: string }>,
     private readonly targetGroupArn: string,
     private readonly subnet: string,
+    /** How long a new engine may take to pass its check before its task is given up (ECS replaces an unhealthy task). */
+    private readonly healthTimeoutMs = 120_000,
   ) {}
 
   /**
@@ -150,6 +152,15 @@ export class FleetAgent {
 
   public versions(): Record<string, string> {
     return Object.fromEntries(this.nodes.map((n) => [n.nodeId, this.runs.get(n.nodeId)?.engine.version ?? '-']));
+  }
+
+  /** Per node: its running engine's version ('-' when none), its task's address, whether its HAProxy slot is in service. */
+  public view(): Record<string, { engine: string; ip?: string; inLoadBalancer: boolean }> {
+    return Object.fromEntries(this.nodes.map((n) => {
+      const run = this.runs.get(n.nodeId);
+      const engine = run?.engine.running ? run.engine.version : '-';
+      return [n.nodeId, { engine, ...(run && { ip: run.ip }), inLoadBalancer: this.slot.get(n.nodeId) !== undefined }];
+    }));
   }
 
   public startPolling(intervalMs = 150): void {
@@ -211,7 +222,10 @@ export class FleetAgent {
     }
     const startedAt = Date.now();
     const engine = await this.launcher.start(node.nodeId, version);
-    await engine.healthy(120_000);
+    await engine.healthy(this.healthTimeoutMs).catch(async (e: Error) => {
+      await engine.stop();
+      throw e;
+    });
     const task = (await this.harness.ecs.send(new RunTaskCommand({
       cluster: CAMUNDA_ECS_CLUSTER, taskDefinition: definition.taskDefinitionArn, startedBy: deployment?.id, launchType: 'FARGATE', group: `service:${node.serviceName}`,
       networkConfiguration: { awsvpcConfiguration: { subnets: [this.subnet], securityGroups: [] } },

@@ -1,0 +1,36 @@
+/**
+ * The fault matrix of the schema-first rolling upgrade (issue 11 item 4), built from the synthesized
+ * definition: every forward task state's non-retryable error and throttling, the failure path throttled
+ * (task-state-faults.ts, shared with the ArangoDB matrix), plus the world faults the real parts play:
+ * - the schema task fails after its step committed (the task exits 1 once its script is applied): the run
+ *   rolls back with the schema kept, old engines serving on it; the operator's second execution runs the
+ *   task again, which applies nothing twice, and succeeds;
+ * - a node whose new engine never gets healthy (its job executor stays off, so its check never passes):
+ *   the wait for its service times out into the rollback, the node back on the old engine.
+ */
+import { MachineModel } from '../definition';
+import { taskStateFaultRuns, TaskStateFaultRun } from '../task-state-faults';
+
+/** What the real parts do wrong in one run (the harness's seams, never the procedure's). */
+export interface CamundaWorldFaults {
+  /** The schema task applies its step, then exits 1. */
+  readonly schemaFailsAfterApply?: boolean;
+  /** This node's engine on the target version never passes its check. */
+  readonly neverHealthy?: string;
+}
+
+export interface CamundaFaultRun extends TaskStateFaultRun {
+  readonly world?: CamundaWorldFaults;
+  /** After the run, the operator starts a second execution, which must succeed. */
+  readonly retryExpect?: 'succeeded';
+}
+
+export function buildCamundaFaultMatrix(model: MachineModel): CamundaFaultRun[] {
+  const runs: CamundaFaultRun[] = [
+    // First: the only run that needs the schema still on the old minor (the schema stays after any run that applies it).
+    { name: 'w-schema-task-fails-after-its-step', faults: [], expect: ['rolled-back'], world: { schemaFailsAfterApply: true }, retryExpect: 'succeeded' },
+    ...taskStateFaultRuns(model, 'engine-group-image'),
+    { name: 'w-node-never-healthy', faults: [], expect: ['rolled-back'], world: { neverHealthy: 'engine-1' } },
+  ];
+  return runs.map((r, i) => ({ ...r, name: `${String(i + 1).padStart(2, '0')}-${r.name}` }));
+}

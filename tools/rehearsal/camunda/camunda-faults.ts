@@ -5,8 +5,9 @@
  * - the schema task fails after its step committed (the task exits 1 once its script is applied): the run
  *   rolls back with the schema kept, old engines serving on it; the operator's second execution runs the
  *   task again, which applies nothing twice, and succeeds;
- * - a node whose new engine never gets healthy (its job executor stays off, so its check never passes):
- *   the wait for its service times out into the rollback, the node back on the old engine.
+ * - a node whose new engine never gets healthy: it answers, but its job executor stays off, so the
+ *   procedure's engine check never passes; the check times out into the rollback, the node never having
+ *   taken traffic, back on the old engine.
  */
 import { MachineModel } from '../definition';
 import { taskStateFaultRuns, TaskStateFaultRun } from '../task-state-faults';

@@ -49,12 +49,13 @@ export class EngineProcess {
     }
   }
 
-  /** Polls the health until it passes; throws when the JVM exits or `timeoutMs` passes. */
-  public async healthy(timeoutMs: number): Promise<void> {
+  /** Polls the health until it passes (`answering`: until the front answers at all); throws when the JVM exits or `timeoutMs` passes. */
+  public async healthy(timeoutMs: number, answering = false): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
       if (!this.running) throw new Error(`engine ${this.nodeId} (${this.version}) exited before it was healthy`);
-      if ((await this.health()).ok) return;
+      const health = await this.health();
+      if (health.ok || (answering && health.status !== 0)) return;
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`engine ${this.nodeId} (${this.version}) not healthy within ${timeoutMs} ms`);

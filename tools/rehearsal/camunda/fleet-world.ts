@@ -4,9 +4,9 @@
  * snapshot is taken of) and the harness's ECS agent seam: moto's ECS runs no containers, so the agent
  * reconciles each node's service with a real JVM. When a service's task definition names another engine
  * version, the agent waits for the node's HAProxy slot to drain, stops the JVM (and its moto task), starts
- * a JVM on the new version's jars, waits for the engine-level check (engine answers, job executor active),
- * and only then runs the moto task (startedBy = the deployment id, as ECS does) whose ENI address is the
- * node's target: the container health check gating RUNNING.
+ * a JVM on the new version's jars, waits until its HTTP front answers (the container health check gating
+ * RUNNING), and only then runs the moto task (startedBy = the deployment id, as ECS does) whose ENI address
+ * is the node's target. The network seam (`get`) routes a request to a task's address to its JVM.
  */
 import { CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import {
@@ -163,6 +163,16 @@ export class FleetAgent {
     }));
   }
 
+  /** The network seam: a request to a node task's address (moto's ENI address) goes to that node's JVM. */
+  public readonly get = async (url: string, timeoutMs: number): Promise<{ status: number }> => {
+    const u = new URL(url);
+    const run = [...this.runs.values()].find((r) => r.ip === u.hostname && r.engine.running);
+    if (!run) return { status: 0 };
+    const res = await fetch(`http://127.0.0.1:${run.engine.port}${u.pathname}${u.search}`, { signal: AbortSignal.timeout(timeoutMs) });
+    await res.body?.cancel();
+    return { status: res.status };
+  };
+
   public startPolling(intervalMs = 150): void {
     const tick = () => {
       if (this.stopped) return;
@@ -222,7 +232,8 @@ export class FleetAgent {
     }
     const startedAt = Date.now();
     const engine = await this.launcher.start(node.nodeId, version);
-    await engine.healthy(this.healthTimeoutMs).catch(async (e: Error) => {
+    // The container health check: the engine's front answers (the engine-level check is the procedure's).
+    await engine.healthy(this.healthTimeoutMs, true).catch(async (e: Error) => {
       await engine.stop();
       throw e;
     });

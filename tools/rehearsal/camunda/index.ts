@@ -49,7 +49,7 @@ const BUILD_DIR = path.join(ROOT, '.cache', 'camunda-rehearsal');
 
 export const CAMUNDA_SIMULATED = [
   { what: 'ECS running the engine containers: the harness\'s agent (fleet-world.ts) restarts a node\'s JVM on the jars of the version its service\'s task definition names, then runs the moto task (startedBy = the deployment) whose ENI address is the node\'s target', why: 'moto\'s ECS runs no containers' },
-  { what: 'the engine-level check (engine answers a query, job executor active: CamundaNode /health) is made by the agent before the new task counts as RUNNING, as a container health check would', why: 'the procedure\'s gate is the target group\'s health, which moto reports healthy for any registered target' },
+  { what: 'the container health check: the agent counts a new task RUNNING once its engine\'s HTTP front answers; the procedure\'s engine-level check (engine-check) then asks the real engine\'s /health (a query answered, job executor active), its request to the task\'s moto address routed to the node\'s JVM (FleetAgent.get)', why: 'moto runs no container and its task addresses lead nowhere' },
   { what: 'the ALB: HAProxy follows moto\'s target registrations (runtime API, no reload); the deregistration delay is played by the agent waiting for the node\'s in-flight HAProxy sessions to finish before it stops the JVM', why: 'moto has no load balancer data plane and reports no draining state' },
   { what: 'the schema task: RunTask of the schema task definition runs upgradeSchema + PsqlDatabase (the program the task runs) in the harness against the real PostgreSQL; DescribeTasks answers STOPPED with its exit code (schema-seam.ts)', why: 'moto runs no container and gives no exit codes' },
   { what: 'the database snapshot: moto\'s RDS CreateDBSnapshot of an RDS instance standing for the PostgreSQL', why: 'the throwaway PostgreSQL is no RDS instance' },
@@ -151,7 +151,7 @@ export async function rehearseCamunda(options: CamundaRehearsalOptions = {}): Pr
     const seam = new SchemaTaskSeam(harness, db, upgradeDir);
     const run = (name: string, input: Record<string, unknown>, faults: FaultSpec[] = []) => runCamundaExecution({
       root: ROOT, name, model: rig.model, endpoint: moto!.endpoint, region: REGION, stateMachineArn: rig.stateMachineArn, input, faults,
-      seamHooks: [seam.hooks, agent!.hooks], logDir, say: () => undefined,
+      seamHooks: [seam.hooks, agent!.hooks], http: agent!.get, logDir, say: () => undefined,
     });
     if (options.faults) {
       const faults = await runCamundaFaultMatrix({

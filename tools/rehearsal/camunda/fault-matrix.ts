@@ -20,7 +20,7 @@ import { FaultSpec } from '../types';
 import { FaultRunReport } from '../task-state-faults';
 import type { ArangoOutcome } from '../arango/arango-verdict';
 import { CamundaExecutionResult } from './camunda-executor';
-import { buildCamundaFaultMatrix, CamundaFaultRun, CamundaWorldFaults } from './camunda-faults';
+import { buildCamundaFaultMatrix, CamundaFaultRun, CamundaWorldFaults, unreachedApprovalStates } from './camunda-faults';
 import { CamundaClientLook, camundaRunProblems, CamundaWorldLook } from './camunda-fault-verdict';
 import { ENGINE_CONTAINER, ENGINE_PORT, FleetAgent, imageOf } from './fleet-world';
 import { SchemaTaskSeam } from './schema-seam';
@@ -64,7 +64,7 @@ export async function runCamundaFaultMatrix(w: CamundaMatrixWorld, filter?: (run
   const all = buildCamundaFaultMatrix(w.model);
   const runs = filter ? filter(all) : all;
   const lock = String(w.model.baked.settings.lockParameterName ?? '');
-  w.say(`fault matrix: ${runs.length} runs (${w.from} -> ${w.to}, real engines, PostgreSQL and HAProxy started once)`);
+  w.say(`fault matrix: ${runs.length} runs (${w.from} -> ${w.to}, real engines, PostgreSQL and HAProxy started once); not reached, left out: ${[...unreachedApprovalStates(w.model)].join(', ') || 'none'}`);
   await new Workload(w.lbUrl).deploy();
   w.agent.startPolling();
   const results: CamundaFaultRunReport[] = [];
@@ -121,6 +121,7 @@ async function runOnce(w: CamundaMatrixWorld, lock: string, name: string, faults
     outcome, executionArn: r.executionArn, before, after, clients, fromVersion: w.from, toVersion: w.to,
     schemaRuns: schema.length, engineRestarts: w.agent.restarts.length - restarts,
   });
+  if (r.fired.length < faults.length) problems.push(`${faults.length - r.fired.length} of the ${faults.length} planned fault(s) never fired (their state was not reached)`);
   const errors = w.agent.errors.slice(agentErrors);
   if (errors.length) problems.push(`the harness's agent failed: ${errors.slice(0, 2).join('; ')}`);
   if (world.neverHealthy && !r.calls.some((c) => c.handler === 'engine-check' && c.error === 'EngineCheckFailedError' && c.nodes?.includes(world.neverHealthy!))) {

@@ -56,6 +56,8 @@ export class AutoUpgradeFailedError extends named('AutoUpgradeFailedError', fals
 export class ServerStartFailedError extends named('ServerStartFailedError', false) {}
 /** The one-off schema task exited with an error (its scripts run one transaction each). Not retryable: roll back. */
 export class SchemaStepFailedError extends named('SchemaStepFailedError', false) {}
+/** An engine of a node group did not pass the engine-level check (it answers, its job executor runs). Retried by the check's poll, then rollback. */
+export class EngineCheckFailedError extends named('EngineCheckFailedError', true) {}
 /** A node group's targets did not get healthy behind the load balancer. Retried by the gate's poll, then rollback. */
 export class TargetsUnhealthyError extends named('TargetsUnhealthyError', true) {}
 /** A bake alarm went into ALARM, or the probe through the endpoint failed, while traffic was on green. Not retryable: switch back. */

@@ -34,6 +34,11 @@ export interface EngineFleetTargetAttributes {
   readonly schemaTask: SchemaTask;
   /** The VPC the nodes run in. */
   readonly vpc: ec2.IVpc;
+  /**
+   * The nodes' security group: opened on the engine port for the handlers that ask the nodes directly (the engine check).
+   * @default - none: the nodes' security group must already admit the engine check's handler
+   */
+  readonly engineSecurityGroup?: ec2.ISecurityGroup;
   /** Task and execution roles the new task definitions and the schema task pass. At least one. */
   readonly passedRoleArns: string[];
 }

@@ -36,6 +36,7 @@ class ImportedEngineFleet extends Construct implements IEngineFleetTarget {
   public readonly databaseSecret: secretsmanager.ISecret;
   public readonly databaseSnapshot: DatabaseSnapshot;
   public readonly schemaTask: SchemaTask;
+  private readonly engineSecurityGroup?: ec2.ISecurityGroup;
 
   constructor(scope: Construct, id: string, attrs: EngineFleetTargetAttributes) {
     super(scope, id);
@@ -55,10 +56,13 @@ class ImportedEngineFleet extends Construct implements IEngineFleetTarget {
     this.credentials = attrs.databaseSecret;
     this.databaseSnapshot = attrs.databaseSnapshot;
     this.schemaTask = attrs.schemaTask;
+    this.engineSecurityGroup = attrs.engineSecurityGroup;
   }
 
-  /** The handlers talk to AWS APIs only (the load balancer's health checks reach the nodes). */
-  public allowClientsFrom(_peer: ec2.IConnectable): void {}
+  /** The handlers that ask the nodes directly (the engine check) reach them on the engine port. */
+  public allowClientsFrom(peer: ec2.IConnectable): void {
+    this.engineSecurityGroup?.connections.allowFrom(peer, ec2.Port.tcp(this.enginePort), 'The upgrade procedure\'s engine check');
+  }
 
   private validate(a: EngineFleetTargetAttributes): void {
     if (a.nodes.length < 2) throw new Neo4jUpgradesValidationError('nodes', `${a.nodes.length} node(s)`, 'a rolling upgrade needs at least two nodes (one group stays in service)');

@@ -179,6 +179,8 @@ export const HANDLER_REGISTRY = {
     },
   },
   'engine-group-traffic': { grant: (g) => g.steerEngineTargets() },
+  // Asks the nodes' tasks directly (their private addresses): in the fleet's VPC; reads ECS only.
+  'engine-check': { inVpc: true, grant: (g) => g.readEngineTasks() },
   'engine-group-image': {
     grant: (g) => {
       g.runServerServices();
@@ -374,7 +376,12 @@ export class Grants {
     const fleet = this.engineFleet();
     this.allow('SteerTheTargets', ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'], [fleet.targetGroupArn]);
     this.allow('ReadTargetHealth', ['elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:DescribeTargetGroupAttributes'], ['*']);
-    const cluster = this.stack.formatArn({ service: 'ecs', resource: 'cluster', resourceName: fleet.ecsClusterName });
+    this.readEngineTasks();
+  }
+
+  /** The fleet's services and their running tasks (the nodes' addresses). */
+  public readEngineTasks(): void {
+    const cluster = this.stack.formatArn({ service: 'ecs', resource: 'cluster', resourceName: this.engineFleet().ecsClusterName });
     this.allow('ReadTheEngineTasks', ['ecs:ListTasks', 'ecs:DescribeTasks'], ['*'], { ArnEquals: { 'ecs:cluster': cluster } });
     this.allow('DescribeTheServices', ['ecs:DescribeServices'], this.serviceArns());
   }

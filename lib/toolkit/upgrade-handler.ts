@@ -82,6 +82,8 @@ export class UpgradeHandler {
   public static readonly ENGINE_GROUP_TRAFFIC = UpgradeHandler.define('engine-group-traffic');
   /** Schema-first rolling upgrades: a group's services on the new image, or the touched groups back on the old one. */
   public static readonly ENGINE_GROUP_IMAGE = UpgradeHandler.define('engine-group-image');
+  /** Schema-first rolling upgrades: a group's engines asked directly whether they serve and their job executor runs. */
+  public static readonly ENGINE_CHECK = UpgradeHandler.define('engine-check');
 
   /** Blue/green: the client endpoint's listener moved to given weights per colour, or back to those before the switch. */
   public static readonly TRAFFIC_SWITCH = UpgradeHandler.define('traffic-switch');

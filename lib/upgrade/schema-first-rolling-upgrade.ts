@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { EngineCheck } from '../engine-fleet/engine-check';
 import { EngineFleetRollback } from '../engine-fleet/engine-fleet-rollback';
 import { IEngineFleetTarget } from '../engine-fleet/engine-fleet-target';
 import { EngineFleetTaskContext } from '../engine-fleet/engine-fleet-task-context';
@@ -58,6 +59,11 @@ export interface SchemaFirstRollingUpgradeProps {
    */
   readonly notificationTopic?: sns.ITopic;
   /**
+   * The engine-level check after each group's health check: the engines answer and their job executors run.
+   * @default - none: a group passes on its targets' health
+   */
+  readonly engineCheck?: EngineCheck;
+  /**
    * The waits' budgets.
    * @default - ProcedurePolling's defaults
    */
@@ -68,7 +74,7 @@ export interface SchemaFirstRollingUpgradeProps {
  * Seed 002 (Camunda 7's rolling upgrade) as a state machine: preflight (pinned image, one minor at most, no
  * downgrade; lock; database snapshot), the schema first (one recorded ECS task running the new engine's
  * upgrade scripts), then each node group in turn: out of the load balancer and drained, on the new image,
- * back in and healthy, optionally approved. Every failure after the lock returns the groups it touched to
+ * back in and healthy, its engines checked (optional), optionally approved. Every failure after the lock returns the groups it touched to
  * the old image; the schema stays (old engines work on it).
  */
 export class SchemaFirstRollingUpgrade extends Construct {
@@ -109,7 +115,7 @@ export class SchemaFirstRollingUpgrade extends Construct {
       key: 'groups', title: 'Each node group: isolate, upgrade, integrate', seedStep: '002/2',
       steps: {
         stepsIn: (s) => [new EngineGroupTurns(s, 'Turns', {
-          context, polling, drain: pollingPlan({ timeout: props.drainTimeout ?? Duration.minutes(20), interval: Duration.seconds(5) }),
+          context, polling, drain: pollingPlan({ timeout: props.drainTimeout ?? Duration.minutes(20), interval: Duration.seconds(5) }), engineCheck: props.engineCheck,
         })],
       },
     });

@@ -1,8 +1,8 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { ApprovalMode, DatabaseSnapshot, EngineFleetTarget, EngineNode, NodeGrouping, SchemaFirstRollingUpgrade } from '../../lib';
+import { ApprovalMode, DatabaseSnapshot, EngineCheck, EngineFleetTarget, EngineNode, NodeGrouping, SchemaFirstRollingUpgrade } from '../../lib';
 import { camundaFleetApp } from '../../tools/rehearsal/apps/camunda-fleet-app';
 import { cfnLintErrors } from '../support/cfn-lint';
 import { upgradeStack } from '../support/example-upgrade';
@@ -47,7 +47,7 @@ describe('SchemaFirstRollingUpgrade', () => {
     expect(schema.Retry.some((r: any) => r.ErrorEquals.includes('StillInProgressError'))).toBe(true);
   });
 
-  test('the groups run in a Map of MaxConcurrency 1 over the plan: isolate, drain, upgrade, integrate, approval; caught into the rollback', () => {
+  test('the groups run in a Map of MaxConcurrency 1 over the plan: isolate, drain, upgrade, engine check, integrate, approval; caught into the rollback', () => {
     const map = Object.values(states).find((s: any) => s.Type === 'Map') as any;
     expect(map).toMatchObject({ MaxConcurrency: 1, ItemsPath: '$.plan.groups' });
     expect(map.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Rollback: upgraded groups back on the old image' })]);
@@ -55,7 +55,13 @@ describe('SchemaFirstRollingUpgrade', () => {
     expect(inner[map.ItemProcessor.StartAt].Parameters.Payload.action).toBe('isolate');
     expect(inner['Group: out of the load balancer'].Next).toBe('Group: wait out the deregistration delay');
     expect(inner['Group: wait out the deregistration delay'].Next).toBe('Group: its services on the new image');
-    expect(inner['Group: its services on the new image'].Next).toBe('Group: back in the load balancer and healthy');
+    // The engine check asks the new tasks directly before they are registered again, polled on its own error until its timeout.
+    expect(inner['Group: its services on the new image'].Next).toBe('Group: engine check (answers, job executor runs)');
+    const check = inner['Group: engine check (answers, job executor runs)'];
+    expect(check.Parameters.Payload).toMatchObject({ checkPath: '/health', 'groupId.$': '$.group.groupId', 'nodes.$': '$.group.nodes' });
+    expect(check.Retry.find((r: any) => r.ErrorEquals.includes('EngineCheckFailedError'))).toMatchObject({ IntervalSeconds: 5 });
+    expect(check.Catch).toBeUndefined();
+    expect(check.Next).toBe('Group: back in the load balancer and healthy');
     expect(inner['Group: back in the load balancer and healthy'].Retry.some((r: any) => r.ErrorEquals.includes('TargetsUnhealthyError'))).toBe(true);
     expect(inner['Group: back in the load balancer and healthy'].Next).toBe('Group: Approval requested?');
   });
@@ -66,6 +72,33 @@ describe('SchemaFirstRollingUpgrade', () => {
     expect(states['Rollback: every node back in the load balancer and healthy'].Parameters.Payload).toMatchObject({ action: 'integrate', pruneStale: true, 'nodes.$': '$.cluster.nodes' });
     expect(states['Rollback: every node back in the load balancer and healthy'].Next).toBe('Rollback: release the lock');
     expect(states['Rollback: upgraded groups back on the old image'].Catch[0].Next).toBe('Rollback failed: lock kept for an operator');
+  });
+
+  test('the engine check\'s handler runs in the fleet\'s VPC, reads ECS only, and the engines\' security group admits it on the engine port', () => {
+    const fns = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('engine-check') } });
+    expect(Object.keys(fns)).toHaveLength(1);
+    const fn = Object.values(fns)[0] as any;
+    expect(fn.Properties.VpcConfig.SecurityGroupIds).toHaveLength(1);
+    const handlerSg = fn.Properties.VpcConfig.SecurityGroupIds[0]['Fn::GetAtt'][0];
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, SourceSecurityGroupId: { 'Fn::GetAtt': [handlerSg, 'GroupId'] },
+    });
+    const role = fn.Properties.Role['Fn::GetAtt'][0];
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === role));
+    const actions = policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement.flatMap((st: any) => [st.Action].flat()));
+    expect(actions.filter((a: string) => !a.startsWith('ec2:')).sort()).toEqual(['ecs:DescribeServices', 'ecs:DescribeTasks', 'ecs:ListTasks']);
+  });
+
+  test('without an engine check a group goes from its new image straight back into the load balancer; a bad check path or timeout is refused, naming it', () => {
+    const s = new Stack(new App(), 'NoCheck');
+    new SchemaFirstRollingUpgrade(s, 'U', { target: fleetIn(s, nodes(3)) });
+    const inner = (Object.values(resolvedDefinition(Template.fromStack(s).toJSON()).definition.States as Record<string, any>).find((x: any) => x.Type === 'Map') as any).ItemProcessor.States;
+    expect(inner['Group: its services on the new image'].Next).toBe('Group: back in the load balancer and healthy');
+    expect(Object.keys(inner).some((k) => k.startsWith('Group: engine check'))).toBe(false);
+    expect(() => EngineCheck.http({ path: 'actuator/health' })).toThrow('Invalid engineCheck.path (got "actuator/health"): must be an absolute path');
+    expect(() => EngineCheck.http({ path: '/a b' })).toThrow('Invalid engineCheck.path');
+    expect(() => EngineCheck.http({ path: '/health', timeout: Duration.seconds(5) })).toThrow('Invalid engineCheck.timeout (got 5 s)');
+    expect(EngineCheck.CAMUNDA_SPRING_BOOT_ACTUATOR.path).toBe('/actuator/health');
   });
 
   test('the fleet context bakes the groups: stable membership in node-id order', () => {

@@ -27,6 +27,8 @@ test('the fleet is upgraded 7.23 -> 7.24 in groups of one, schema first and once
   expect(f.groups.map((g) => [g.groupId, g.nodes, g.fromVersion, g.toVersion])).toEqual([
     ['group-1', ['engine-1'], '7.23.0', '7.24.0'], ['group-2', ['engine-2'], '7.23.0', '7.24.0'], ['group-3', ['engine-3'], '7.23.0', '7.24.0'],
   ]);
+  // The procedure's engine check, answered by each new real engine (query answered, job executor active) before it took traffic.
+  expect(f.engineChecksPassed).toEqual(['group-1', 'group-2', 'group-3']);
   expect(f.restarts.map((r) => [r.nodeId, r.inServiceAtStop, r.sessionsAtStop])).toEqual([['engine-1', false, 0], ['engine-2', false, 0], ['engine-3', false, 0]]);
   expect(f.finalVersions).toEqual({ 'engine-1': '7.24.0', 'engine-2': '7.24.0', 'engine-3': '7.24.0' });
   // The workload: raw failures (no retries), every instance started before or during the run completed.

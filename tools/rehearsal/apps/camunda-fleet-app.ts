@@ -2,12 +2,13 @@
 /**
  * The schema-first rolling upgrade of a Camunda 7 fleet (seed 002) described with
  * EngineFleetTarget.fromAttributes: three engine nodes, each its own ECS service behind one ALB target group,
- * an RDS PostgreSQL database and the one-off schema task; groups of one node.
+ * an RDS PostgreSQL database and the one-off schema task; groups of one node, each checked at engine level
+ * (the engine answers, its job executor runs) before it takes traffic again.
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { DatabaseSnapshot, EngineFleetTarget, NodeGrouping, SchemaFirstRollingUpgrade } from '../../../lib';
+import { DatabaseSnapshot, EngineCheck, EngineFleetTarget, NodeGrouping, SchemaFirstRollingUpgrade } from '../../../lib';
 import { acknowledgeRule, awsSolutions } from '../../../lib/private/acknowledge';
 
 export const CAMUNDA_ECS_CLUSTER = 'camunda-rehearsal';
@@ -39,9 +40,11 @@ export function camundaFleetApp(app: App, grouping: NodeGrouping = NodeGrouping.
       subnets: vpc.privateSubnets, securityGroups: [new ec2.SecurityGroup(stack, 'SchemaTaskSg', { vpc })],
     },
     vpc,
+    engineSecurityGroup: new ec2.SecurityGroup(stack, 'EngineSg', { vpc }),
     passedRoleArns: ['arn:aws:iam::123456789012:role/camunda-task'],
   });
-  new SchemaFirstRollingUpgrade(stack, 'Upgrade', { target, grouping });
+  // CamundaNode's /health: 200 when the engine answers a query and its job executor is active.
+  new SchemaFirstRollingUpgrade(stack, 'Upgrade', { target, grouping, engineCheck: EngineCheck.http({ path: '/health' }) });
   return stack;
 }
 

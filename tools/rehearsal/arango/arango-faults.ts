@@ -1,10 +1,8 @@
 /**
  * The fault matrix of the role-ordered procedure, built from the synthesized definition (no state name is
  * known in advance), plus the world faults the emulator plays:
- * - (a) a non-retryable error in every forward task state (inside the servers' Map too: it fires at the
- *   first server that reaches it): refused before the lock, released after it in preflight, else rolled back;
- * - (b) one ThrottlingException on the first AWS call of every forward state (one run, must succeed), and on
- *   every failure-path state after a deliberate failure (must still roll back);
+ * - (a), (b): every forward task state's non-retryable error and throttling (task-state-faults.ts; the
+ *   failure path opened by a server step's failure);
  * - (c) a rollback that itself fails (its server step): maintenance off all the same, the lock kept;
  * - world: an agent that never comes back in sync, a DB server whose auto-upgrade run exits 10, maintenance
  *   already on at the start.
@@ -13,36 +11,18 @@ import { MachineModel } from '../definition';
 import { FaultSpec } from '../types';
 import { ARANGO_TO } from './rehearsal-versions';
 import type { ArangoRunSpec } from './index';
-import { ArangoOutcome } from './arango-verdict';
+import { taskStateFaultRuns } from '../task-state-faults';
 import { imageOf } from './emulator-server-actions';
 
 export interface ArangoFaultRun {
   readonly faults: FaultSpec[];
 }
 
-const slug = (s: string) => s.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 50);
-
-function expectationOf(model: MachineModel, stateName: string, lockTaken: boolean): ArangoOutcome {
-  const catchNext = model.definition.States[stateName]?.Catch?.[0]?.Next;
-  if (catchNext && model.definition.States[catchNext]?.Type === 'Succeed') return 'succeeded';
-  if (!lockTaken) return 'refused';
-  if (catchNext && /^Preflight failed after the lock/.test(catchNext)) return 'refused-after-lock';
-  return 'rolled-back';
-}
-
 export function buildArangoFaultMatrix(model: MachineModel): ArangoRunSpec[] {
   const input = { image: imageOf(ARANGO_TO) };
   const forward = model.tasks.filter((t) => !t.onFailurePath);
-  const runs: ArangoRunSpec[] = [];
-  let lockTaken = false;
-  for (const t of forward) {
-    runs.push({ name: `a-${slug(t.stateName)}`, input, faults: [{ kind: 'handler-error', state: t.stateName }], expect: [expectationOf(model, t.stateName, lockTaken)] });
-    if (t.handler === 'upgrade-lock' && !t.nested) lockTaken = true;
-  }
-  runs.push({ name: 'b-throttle-every-forward-state', input, faults: forward.filter((t) => t.retriesThrottling).map((t) => ({ kind: 'throttle', state: t.stateName })), expect: ['succeeded'] });
-  const failurePath = model.tasks.filter((t) => t.onFailurePath).map((t): FaultSpec => ({ kind: 'throttle', state: t.stateName }));
+  const runs: ArangoRunSpec[] = taskStateFaultRuns(model, 'arango-server-action').map((r) => ({ ...r, input }));
   const stop = forward.find((t) => t.handler === 'arango-server-action');
-  if (stop) runs.push({ name: 'b-throttle-failure-path', input, faults: [{ kind: 'handler-error', state: stop.stateName }, ...failurePath], expect: ['rolled-back'] });
   // A rollback that itself fails: a server step fails, then the rollback's server step too.
   const rollbackServers = model.tasks.find((t) => t.onFailurePath && t.handler === 'arango-rollback-servers');
   if (stop && rollbackServers) {

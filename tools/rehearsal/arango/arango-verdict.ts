@@ -25,7 +25,9 @@ export function outcomeOf(status: string, endState: string | undefined): ArangoO
   if (endState === 'Rolled back') return 'rolled-back';
   // Read from the events: the local executor cannot evaluate this Fail state's States.JsonToString cause.
   if (endState === ROLLBACK_FAILED_END) return 'rollback-failed';
-  if (endState === 'Refused before any change') return 'refused';
+  // 'Refused before any change' (preflight) and 'Refused: the execution input is too large' (the input-size
+  // guard, whose Fail also ends a failure of its own handler): nothing was changed.
+  if (endState?.startsWith('Refused')) return 'refused';
   if (endState === 'Preflight failed after the lock') return 'refused-after-lock';
   return 'failed';
 }

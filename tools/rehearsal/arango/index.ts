@@ -12,6 +12,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { FaultRunReport } from '../task-state-faults';
 import { CreateVolumeCommand } from '@aws-sdk/client-ec2';
 import { SERVER_TAG } from '../../../lambda/shared/role-ordered-context';
 import { ArangoEmulator, ServerFaults } from '../../arangodb-emulator';
@@ -50,18 +51,7 @@ export interface ArangoRunSpec {
   readonly expectError?: RegExp;
 }
 
-export interface ArangoRunReport {
-  readonly name: string;
-  readonly outcome: ArangoOutcome;
-  readonly asExpected: boolean;
-  readonly expected: ArangoOutcome[];
-  readonly endState?: string;
-  readonly error?: { name: string; message: string };
-  readonly problems: string[];
-  readonly fired: number;
-  readonly injected: number;
-  readonly durationMs: number;
-  readonly transitions: number;
+export interface ArangoRunReport extends FaultRunReport {
   readonly retries: number;
   readonly emulatorEvents: number;
 }

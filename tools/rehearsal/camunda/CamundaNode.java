@@ -21,7 +21,9 @@ import org.camunda.bpm.model.bpmn.Bpmn;
 /**
  * One Camunda 7 engine node of the rehearsal (tools/rehearsal/camunda): the engine on the shared PostgreSQL
  * (schema never touched: databaseSchemaUpdate=false, the job executor on) behind a tiny HTTP front.
- * Environment: NODE_ID, PORT, JDBC_URL, JDBC_USER, ENGINE_VERSION (the jars' version, echoed in every answer).
+ * Environment: NODE_ID, PORT, JDBC_URL, JDBC_USER, ENGINE_VERSION (the jars' version, echoed in every answer),
+ * JOB_EXECUTOR (default on; `off`: the engine starts with its job executor off, so /health never passes:
+ * the fault matrix's node that never gets healthy).
  *   GET  /health                  200 when the engine answers a query and its job executor is active, else 503
  *   POST /deploy                  deploys the process `rehearsal` (start, user task `work`, end), duplicates filtered
  *   POST /start                   starts an instance; answers its id
@@ -43,7 +45,7 @@ public final class CamundaNode {
         .setJdbcPassword("")
         .setJdbcDriver("org.postgresql.Driver")
         .setDatabaseSchemaUpdate("false")
-        .setJobExecutorActivate(true)
+        .setJobExecutorActivate(!"off".equals(System.getenv("JOB_EXECUTOR")))
         .setHistory("full")
         .setProcessEngineName("rehearsal-" + node);
     config.setMetricsEnabled(false);

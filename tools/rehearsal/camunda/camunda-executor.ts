@@ -33,6 +33,8 @@ export interface CamundaExecutionSetup {
   readonly faults: FaultSpec[];
   /** Rewrite hooks every handler's clients carry, in order (the harness's ECS seams). */
   readonly seamHooks: ReadonlyArray<Pick<CallHooks, 'rewrite'>>;
+  /** The network seam: how a handler's HTTP request to a node's task address reaches the node (engine-check's `get`). */
+  readonly http: (url: string, timeoutMs: number) => Promise<{ status: number }>;
   readonly logDir: string;
   readonly say: (line: string) => void;
 }
@@ -77,7 +79,7 @@ export async function runCamundaExecution(s: CamundaExecutionSetup): Promise<Cam
       const clients = new ClientSet({ endpoint: s.endpoint, region: s.region, counter }, task.handler, { rewrite: chainRewrites(s.seamHooks), ...faults.throttleHooks(task) });
       record({ event: 'invoke', input: params });
       const deps: Record<string, unknown> = {
-        region: s.region, now: () => new Date(),
+        region: s.region, now: () => new Date(), get: s.http,
         log: jsonLogger({ handler: task.handler, state: task.stateName, execution: s.name }, log),
       };
       for (const key of ['ssm', 'ec2', 'ecs', 'secrets', 'sns', 'elb', 'rds'] as const) Object.defineProperty(deps, key, { get: () => clients[key], enumerable: true });

@@ -14,6 +14,8 @@ export interface HappyPathFigures {
   readonly instances: { started: number; startedBefore: number; startedDuring: number; completed: number; startedOldCompletedNew: number; openInDatabase: number; inDatabase: number };
   readonly schema: { runs: number; exitCodes: number[]; applied: string[]; appliedAt?: string; log: string[]; beforeFirstEngineStop: boolean };
   readonly groups: Array<{ groupId: string; nodes: string[]; fromVersion: string; toVersion: string; ms: number; drainMs: number; outOfServiceMs: number }>;
+  /** The groups whose engines passed the procedure's engine check (the real engines' /health), in order. */
+  readonly engineChecksPassed: string[];
   readonly restarts: NodeRestart[];
   readonly transitions: number;
   readonly retries: number;
@@ -67,7 +69,8 @@ export function happyPathFigures(a: {
       ...(schemaAt !== undefined && { appliedAt: new Date(schemaAt).toISOString() }), log: a.schemaLog,
       beforeFirstEngineStop: schemaAt !== undefined && schemaAt < firstStop,
     },
-    groups, restarts: agent.restarts, transitions: execution.transitions, retries: execution.retries,
+    groups, engineChecksPassed: execution.calls.filter((c) => c.handler === 'engine-check' && !c.error).map((c) => c.groupId ?? ''),
+    restarts: agent.restarts, transitions: execution.transitions, retries: execution.retries,
     loadBalancerTransitions: agent.lbEvents.filter((e) => e.at >= execution.startedAt).length, finalVersions: a.versions, agentErrors: agent.errors,
   };
 }
@@ -81,6 +84,7 @@ export function happyPathProblems(f: HappyPathFigures, from: string, to: string,
   if (JSON.stringify(counts) !== JSON.stringify([`${from}|1`, `${to}|1`])) problems.push(`ACT_GE_SCHEMA_LOG: ${counts.join(', ')} (expected ${from}|1, ${to}|1)`);
   if (!f.schema.beforeFirstEngineStop) problems.push('the schema was not upgraded before the first engine was stopped');
   if (JSON.stringify(f.restarts.map((r) => r.nodeId)) !== JSON.stringify(nodeOrder)) problems.push(`engines restarted in the order ${f.restarts.map((r) => r.nodeId).join(', ')}`);
+  if (JSON.stringify(f.engineChecksPassed) !== JSON.stringify(f.groups.map((g) => g.groupId))) problems.push(`engine checks passed for ${f.engineChecksPassed.join(', ') || 'no group'}`);
   if (f.groups.some((g) => g.nodes.length !== 1)) problems.push(`groups: ${f.groups.map((g) => `${g.groupId}=[${g.nodes.join(',')}]`).join(' ')}`);
   for (let i = 1; i < f.restarts.length; i++) {
     if (f.restarts[i].drainStartedAt < f.restarts[i - 1].healthyAt) problems.push(`${f.restarts[i].nodeId} was stopped before ${f.restarts[i - 1].nodeId} was back`);

@@ -16,12 +16,14 @@ export interface EngineHealth {
 export class EngineProcess {
   public static async start(options: {
     nodeId: string; version: string; classpath: string; classDir: string; jdbcUrl: string; jdbcUser: string; logDir: string;
+    /** false: the engine's job executor stays off (its /health never passes). */
+    jobExecutor?: boolean;
   }): Promise<EngineProcess> {
     const port = await freePort();
     fs.mkdirSync(options.logDir, { recursive: true });
     const log = fs.openSync(path.join(options.logDir, `${options.nodeId}-${options.version}-${port}.log`), 'a');
     const child = spawn('java', ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-cp', `${options.classDir}:${options.classpath}`, 'CamundaNode'], {
-      env: { ...process.env, NODE_ID: options.nodeId, PORT: String(port), JDBC_URL: options.jdbcUrl, JDBC_USER: options.jdbcUser, ENGINE_VERSION: options.version },
+      env: { ...process.env, NODE_ID: options.nodeId, PORT: String(port), JDBC_URL: options.jdbcUrl, JDBC_USER: options.jdbcUser, ENGINE_VERSION: options.version, JOB_EXECUTOR: options.jobExecutor === false ? 'off' : 'on' },
       stdio: ['ignore', log, log],
     });
     fs.closeSync(log);
@@ -47,12 +49,13 @@ export class EngineProcess {
     }
   }
 
-  /** Polls the health until it passes; throws when the JVM exits or `timeoutMs` passes. */
-  public async healthy(timeoutMs: number): Promise<void> {
+  /** Polls the health until it passes (`answering`: until the front answers at all); throws when the JVM exits or `timeoutMs` passes. */
+  public async healthy(timeoutMs: number, answering = false): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
       if (!this.running) throw new Error(`engine ${this.nodeId} (${this.version}) exited before it was healthy`);
-      if ((await this.health()).ok) return;
+      const health = await this.health();
+      if (health.ok || (answering && health.status !== 0)) return;
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`engine ${this.nodeId} (${this.version}) not healthy within ${timeoutMs} ms`);

@@ -4,9 +4,9 @@
  * snapshot is taken of) and the harness's ECS agent seam: moto's ECS runs no containers, so the agent
  * reconciles each node's service with a real JVM. When a service's task definition names another engine
  * version, the agent waits for the node's HAProxy slot to drain, stops the JVM (and its moto task), starts
- * a JVM on the new version's jars, waits for the engine-level check (engine answers, job executor active),
- * and only then runs the moto task (startedBy = the deployment id, as ECS does) whose ENI address is the
- * node's target: the container health check gating RUNNING.
+ * a JVM on the new version's jars, waits until its HTTP front answers (the container health check gating
+ * RUNNING), and only then runs the moto task (startedBy = the deployment id, as ECS does) whose ENI address
+ * is the node's target. The network seam (`get`) routes a request to a task's address to its JVM.
  */
 import { CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
 import {
@@ -111,6 +111,8 @@ export class FleetAgent {
     private readonly nodes: ReadonlyArray<{ nodeId: string; serviceName: string }>,
     private readonly targetGroupArn: string,
     private readonly subnet: string,
+    /** How long a new engine may take to pass its check before its task is given up (ECS replaces an unhealthy task). */
+    private readonly healthTimeoutMs = 120_000,
   ) {}
 
   /**
@@ -151,6 +153,25 @@ export class FleetAgent {
   public versions(): Record<string, string> {
     return Object.fromEntries(this.nodes.map((n) => [n.nodeId, this.runs.get(n.nodeId)?.engine.version ?? '-']));
   }
+
+  /** Per node: its running engine's version ('-' when none), its task's address, whether its HAProxy slot is in service. */
+  public view(): Record<string, { engine: string; ip?: string; inLoadBalancer: boolean }> {
+    return Object.fromEntries(this.nodes.map((n) => {
+      const run = this.runs.get(n.nodeId);
+      const engine = run?.engine.running ? run.engine.version : '-';
+      return [n.nodeId, { engine, ...(run && { ip: run.ip }), inLoadBalancer: this.slot.get(n.nodeId) !== undefined }];
+    }));
+  }
+
+  /** The network seam: a request to a node task's address (moto's ENI address) goes to that node's JVM. */
+  public readonly get = async (url: string, timeoutMs: number): Promise<{ status: number }> => {
+    const u = new URL(url);
+    const run = [...this.runs.values()].find((r) => r.ip === u.hostname && r.engine.running);
+    if (!run) return { status: 0 };
+    const res = await fetch(`http://127.0.0.1:${run.engine.port}${u.pathname}${u.search}`, { signal: AbortSignal.timeout(timeoutMs) });
+    await res.body?.cancel();
+    return { status: res.status };
+  };
 
   public startPolling(intervalMs = 150): void {
     const tick = () => {
@@ -211,7 +232,11 @@ export class FleetAgent {
     }
     const startedAt = Date.now();
     const engine = await this.launcher.start(node.nodeId, version);
-    await engine.healthy(120_000);
+    // The container health check: the engine's front answers (the engine-level check is the procedure's).
+    await engine.healthy(this.healthTimeoutMs, true).catch(async (e: Error) => {
+      await engine.stop();
+      throw e;
+    });
     const task = (await this.harness.ecs.send(new RunTaskCommand({
       cluster: CAMUNDA_ECS_CLUSTER, taskDefinition: definition.taskDefinitionArn, startedBy: deployment?.id, launchType: 'FARGATE', group: `service:${node.serviceName}`,
       networkConfiguration: { awsvpcConfiguration: { subnets: [this.subnet], securityGroups: [] } },

@@ -35,6 +35,9 @@ import { FleetAgent, createFleetInMoto, imageOf } from './fleet-world';
 import { HaproxyFront } from './haproxy';
 import { SchemaTaskSeam } from './schema-seam';
 import { Workload } from './workload';
+import { FaultSpec } from '../types';
+import { CamundaFaultRun } from './camunda-faults';
+import { CamundaFaultMatrixReport, runCamundaFaultMatrix } from './fault-matrix';
 import { happyPathProblems, happyPathFigures, HappyPathFigures } from './camunda-verdict';
 
 export const CAMUNDA_FROM = '7.23.0';
@@ -46,7 +49,7 @@ const BUILD_DIR = path.join(ROOT, '.cache', 'camunda-rehearsal');
 
 export const CAMUNDA_SIMULATED = [
   { what: 'ECS running the engine containers: the harness\'s agent (fleet-world.ts) restarts a node\'s JVM on the jars of the version its service\'s task definition names, then runs the moto task (startedBy = the deployment) whose ENI address is the node\'s target', why: 'moto\'s ECS runs no containers' },
-  { what: 'the engine-level check (engine answers a query, job executor active: CamundaNode /health) is made by the agent before the new task counts as RUNNING, as a container health check would', why: 'the procedure\'s gate is the target group\'s health, which moto reports healthy for any registered target' },
+  { what: 'the container health check: the agent counts a new task RUNNING once its engine\'s HTTP front answers; the procedure\'s engine-level check (engine-check) then asks the real engine\'s /health (a query answered, job executor active), its request to the task\'s moto address routed to the node\'s JVM (FleetAgent.get)', why: 'moto runs no container and its task addresses lead nowhere' },
   { what: 'the ALB: HAProxy follows moto\'s target registrations (runtime API, no reload); the deregistration delay is played by the agent waiting for the node\'s in-flight HAProxy sessions to finish before it stops the JVM', why: 'moto has no load balancer data plane and reports no draining state' },
   { what: 'the schema task: RunTask of the schema task definition runs upgradeSchema + PsqlDatabase (the program the task runs) in the harness against the real PostgreSQL; DescribeTasks answers STOPPED with its exit code (schema-seam.ts)', why: 'moto runs no container and gives no exit codes' },
   { what: 'the database snapshot: moto\'s RDS CreateDBSnapshot of an RDS instance standing for the PostgreSQL', why: 'the throwaway PostgreSQL is no RDS instance' },
@@ -72,11 +75,14 @@ export interface CamundaRehearsalReport {
   readonly contractFindings: string[];
   readonly guard: CamundaRunReport[];
   readonly happyPath?: CamundaRunReport & { readonly figures: HappyPathFigures; readonly stages: CamundaExecutionResult['stages'] };
+  readonly faults?: CamundaFaultMatrixReport;
   readonly simulated: Array<{ what: string; why: string }>;
   readonly executorAdaptations: Array<{ what: string; why: string }>;
 }
 
 export interface CamundaRehearsalOptions {
+  /** Run the fault matrix (all of it, or the runs a filter keeps) instead of the guard and the happy path. */
+  readonly faults?: boolean | ((runs: CamundaFaultRun[]) => CamundaFaultRun[]);
   readonly outDir?: string;
   readonly progress?: (line: string) => void;
 }
@@ -123,9 +129,11 @@ export async function rehearseCamunda(options: CamundaRehearsalOptions = {}): Pr
     say(`  PostgreSQL on 127.0.0.1:${pg.port} with the ${CAMUNDA_FROM} schema`);
 
     lb = await HaproxyFront.start(path.join(work, 'haproxy'), nodes.map((n) => n.nodeId));
+    const worldFaults: { neverHealthy?: string } = {};
     const launcher = {
       start: (nodeId: string, version: string) => EngineProcess.start({
         nodeId, version, classpath: classpath[version], classDir, jdbcUrl: `jdbc:postgresql://127.0.0.1:${pg!.port}/camunda`, jdbcUser: pg!.user, logDir: path.join(logDir, 'engines'),
+        jobExecutor: !(worldFaults.neverHealthy === nodeId && version === CAMUNDA_TO),
       }),
     };
     agent = new FleetAgent(harness, lb, launcher, nodes, targetGroupArn, subnet);
@@ -141,10 +149,25 @@ export async function rehearseCamunda(options: CamundaRehearsalOptions = {}): Pr
     say(`  deployed into moto; ${rig.model.tasks.length} task states (setup ${(setupMs / 1000).toFixed(1)} s)`);
 
     const seam = new SchemaTaskSeam(harness, db, upgradeDir);
-    const run = (name: string, input: Record<string, unknown>) => runCamundaExecution({
-      root: ROOT, name, model: rig.model, endpoint: moto!.endpoint, region: REGION, stateMachineArn: rig.stateMachineArn, input, faults: [],
-      seamHooks: [seam.hooks, agent!.hooks], logDir, say: () => undefined,
+    const run = (name: string, input: Record<string, unknown>, faults: FaultSpec[] = []) => runCamundaExecution({
+      root: ROOT, name, model: rig.model, endpoint: moto!.endpoint, region: REGION, stateMachineArn: rig.stateMachineArn, input, faults,
+      seamHooks: [seam.hooks, agent!.hooks], http: agent!.get, logDir, say: () => undefined,
     });
+    if (options.faults) {
+      const faults = await runCamundaFaultMatrix({
+        model: rig.model, harness, agent, seam, worldFaults, nodes, targetGroupArn, lbUrl: lb.url, from: CAMUNDA_FROM, to: CAMUNDA_TO, run, say,
+        psql: (sql) => pg!.psql(sql, 'camunda'),
+      }, typeof options.faults === 'function' ? options.faults : undefined);
+      const ok = findings.length === 0 && faults.asExpected === faults.runs;
+      const report: CamundaRehearsalReport = {
+        ok, durationMs: Date.now() - t0, setupMs, taskStates: rig.model.tasks.length, contractFindings: findings, guard: [], faults,
+        simulated: CAMUNDA_SIMULATED, executorAdaptations: [POLL_INTERVAL_ADAPTATION],
+      };
+      fs.mkdirSync(outDir, { recursive: true });
+      fs.writeFileSync(path.join(outDir, 'camunda-faults-report.json'), JSON.stringify(report, null, 2) + '\n');
+      say(`RESULT: ${faults.asExpected}/${faults.runs} fault runs as expected in ${(faults.durationMs / 1000).toFixed(1)} s (setup ${(setupMs / 1000).toFixed(1)} s, total ${((Date.now() - t0) / 1000).toFixed(1)} s); report: ${path.join(outDir, 'camunda-faults-report.json')}`);
+      return report;
+    }
     const runReport = (name: string, r: CamundaExecutionResult, expected: string, problems: string[]): CamundaRunReport => {
       const outcome = outcomeOf(r.status, r.endState);
       return {

@@ -23,6 +23,8 @@ export interface SchemaRun {
 
 export class SchemaTaskSeam {
   public readonly runs: SchemaRun[] = [];
+  /** World fault: the next run applies its step, then the task exits 1 (it died after the commit). */
+  public failNextAfterApply = false;
 
   constructor(private readonly harness: ClientSet, private readonly db: () => SchemaDatabase, private readonly scriptsDir: string) {}
 
@@ -47,7 +49,9 @@ export class SchemaTaskSeam {
       const result = await upgradeSchema({ db: this.db(), log: () => undefined }, {
         targetVersion, databaseType: String(env.CAMUNDA_DATABASE_TYPE ?? 'postgres'), scriptsDir: this.scriptsDir,
       });
-      run = { taskArn, targetVersion, startedAt, endedAt: Date.now(), exitCode: 0, result };
+      const failAfterApply = this.failNextAfterApply;
+      this.failNextAfterApply = false;
+      run = { taskArn, targetVersion, startedAt, endedAt: Date.now(), exitCode: failAfterApply ? 1 : 0, result, ...(failAfterApply && { error: 'rehearsal world fault: the task exited 1 after its step was applied' }) };
     } catch (e) {
       run = { taskArn, targetVersion, startedAt, endedAt: Date.now(), exitCode: 1, error: (e as Error).message };
     }

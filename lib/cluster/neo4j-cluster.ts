@@ -1,4 +1,4 @@
-import { Annotations, CfnParameter, Fn, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, CfnCondition, CfnParameter, Fn, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -16,6 +16,7 @@ import { BOOTSTRAP_DIR, nodeBootstrapCommands } from './node-bootstrap';
 import { CLUSTER_IDENTITY_TAG, defaultClusterIdentity, ownVolumeCondition, validateClusterIdentity } from './cluster-identity';
 import { recordClaims, refuseCollisions } from './cluster-collisions';
 import { NodeCapacity } from './node-capacity';
+import { Neo4jClusterServer, SERVER_ATTRIBUTE, SERVER_TAG, ServerLayout, serverImageParameterName, serverImageRoles } from './server-layout';
 import { BOLT_PORT, HTTP_PORT, allowNeo4jClients } from './neo4j-ports';
 import { INeo4jUpgradeTarget } from './neo4j-upgrade-target';
 import { neo4jDataVolumes, neo4jNodeGroups, neo4jStackParameters } from './neo4j-target-view';
@@ -112,6 +113,14 @@ export interface Neo4jClusterProps {
    * @default false
    */
   readonly adoptUntaggedVolumes?: boolean;
+  /**
+   * How the main members run on ECS. `ServerLayout.SERVICE_PER_SERVER` gives each main member its own
+   * service and `<prefix>Server<N>Image` parameter, for the rolling upgrade (`Neo4jRollingUpgrade`); it
+   * needs a fixed main group (`capacity` min = max = desired, one server per member) and no slave-only node
+   * (`slaveCapacity` min and desired 0).
+   * @default ServerLayout.DAEMON_PER_GROUP
+   */
+  readonly serverLayout?: ServerLayout;
 }
 
 const DEFAULT_CAPACITY: NodeCapacity = { min: 1, max: 3, desired: 3 };
@@ -137,8 +146,17 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
   public readonly mainAutoScalingGroup: autoscaling.AutoScalingGroup;
   /** Auto Scaling group of the slave-only node. */
   public readonly slaveAutoScalingGroup: autoscaling.AutoScalingGroup;
-  /** Daemon service running Neo4j on every main member. */
+  /**
+   * Daemon service running Neo4j on every main member; in the `ServerLayout.SERVICE_PER_SERVER` layout,
+   * server 1's service (`serverServices` holds them all).
+   */
   public readonly mainService: ecs.Ec2Service;
+  /** How the main members run on ECS. */
+  public readonly serverLayout: ServerLayout;
+  /** The main members as servers, in server order; empty unless the layout is `ServerLayout.SERVICE_PER_SERVER`. */
+  public readonly servers: Neo4jClusterServer[];
+  /** One ECS service per server, in server order; empty unless the layout is `ServerLayout.SERVICE_PER_SERVER`. */
+  public readonly serverServices: ecs.Ec2Service[];
   /** Daemon service running Neo4j on the slave-only node. */
   public readonly slaveService: ecs.Ec2Service;
   /** Admin credentials secret (`username`, `password`). */
@@ -253,6 +271,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
         AttachToOwnInstance: 'Instances come and go with the Auto Scaling group; attaching is conditioned on the cluster tag',
         CreateTaggedDataVolume: 'A new volume has no id before it exists; creating is conditioned on the Name and Environment tags',
         TagOnCreateOnly: 'Tags only volumes being created (ec2:CreateAction = CreateVolume)',
+        TagServerNumber: 'Volume ids are unknown at synth; tagging is conditioned on the cluster identity and limited to the server tag',
       },
       byActionPrefix: {
         kms: 'EBS encryption needs data keys and grants from the data volume key',
@@ -260,8 +279,15 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
         ecr: 'ECR authorization tokens have no resource-level permissions',
       },
     });
-    this.mainService = this.createService('Main', NodeGroup.MAIN, this.parameters.mode, resolved, logGroup);
+    this.serverLayout = resolved.serverLayout;
+    this.serverServices = resolved.serverCount === undefined ? [] : this.createServerServices(resolved, logGroup, props.parameterPrefix ?? '');
+    this.mainService = this.serverServices[0] ?? this.createService('Main', NodeGroup.MAIN, this.parameters.mode, resolved, logGroup);
     this.slaveService = this.createService('Slave', NodeGroup.SLAVE, this.parameters.slaveMode, resolved, logGroup);
+    this.servers = this.serverServices.map((service, index) => ({
+      serverNumber: index + 1,
+      serviceName: service.serviceName,
+      imageParameterName: serverImageParameterName(props.parameterPrefix ?? '', index + 1),
+    }));
 
     this.stackName = Stack.of(this).stackName;
     this.mainAutoScalingGroupName = this.mainAutoScalingGroup.autoScalingGroupName;
@@ -273,11 +299,16 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       this.mainAutoScalingGroup.role.roleArn, this.slaveAutoScalingGroup.role.roleArn,
       this.mainService.taskDefinition.taskRole.roleArn, this.slaveService.taskDefinition.taskRole.roleArn,
       this.mainService.taskDefinition.obtainExecutionRole().roleArn, this.slaveService.taskDefinition.obtainExecutionRole().roleArn,
+      ...this.serverServices.slice(1).flatMap((service) => [
+        service.taskDefinition.taskRole.roleArn, service.taskDefinition.obtainExecutionRole().roleArn,
+      ]),
     ];
   }
 
-  /** The stack parameters by role, for generic procedures. */
-  public get stackParameters(): { [role: string]: string } { return neo4jStackParameters(this); }
+  /** The stack parameters by role, for generic procedures (with `server<N>Image` per server in the per-server layout). */
+  public get stackParameters(): { [role: string]: string } {
+    return { ...neo4jStackParameters(this), ...serverImageRoles(this.servers) };
+  }
   /** The main and slave-only groups as generic node groups. */
   public get nodeGroups(): UpgradeNodeGroup[] { return neo4jNodeGroups(this); }
   /** The tagged data volumes the nodes claim. */
@@ -312,18 +343,27 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     validate.validatePositiveInteger('memoryReservationMiB', props.memoryReservationMiB);
     validate.validatePercent('rollingMinHealthyPercent', props.rollingMinHealthyPercent);
     validateClusterIdentity('clusterIdentity', props.clusterIdentity);
+    const serverLayout = props.serverLayout ?? ServerLayout.DAEMON_PER_GROUP;
+    const serverCount = serverLayout === ServerLayout.SERVICE_PER_SERVER
+      ? validate.validateFixedServers(capacity, slaveCapacity)
+      : undefined;
     const dataVolumeName = volume.name ?? `neo4j-${props.environmentName}-data`;
     const clusterIdentity = props.clusterIdentity ?? defaultClusterIdentity(this);
     const parameterPrefix = props.parameterPrefix ?? '';
     const claims = {
       environmentName: props.environmentName, dataVolumeName, clusterIdentity, parameterPrefix,
-      parameterNames: Object.values(parameterNamesFor(parameterPrefix)),
+      parameterNames: [
+        ...Object.values(parameterNamesFor(parameterPrefix)),
+        ...Array.from({ length: serverCount ?? 0 }, (_, i) => serverImageParameterName(parameterPrefix, i + 1)),
+      ],
     };
     refuseCollisions(this, claims);
     recordClaims(this, claims);
 
     return {
       clusterIdentity,
+      serverLayout,
+      serverCount,
       adoptUntaggedVolumes: props.adoptUntaggedVolumes ?? false,
       mode, slaveMode, allowUpgrade, capacity, slaveCapacity, sizeGiB, volumeType,
       volume,
@@ -429,6 +469,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
   }
 
   private configureBootstrap(group: NodeGroup, asg: autoscaling.AutoScalingGroup, resolved: ReturnType<Neo4jCluster['validateProps']>) {
+    const perServer = group === NodeGroup.MAIN && resolved.serverCount !== undefined;
     asg.addUserData(...nodeBootstrapCommands({
       dataVolumeName: this.dataVolumeName,
       environmentName: this.environmentName,
@@ -442,14 +483,30 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       clusterIdentity: this.identity,
       adoptUntaggedVolumes: this.adoptUntaggedVolumes ?? false,
       // Written last: if the claim or mount fails, the agent never joins and Neo4j never starts on the root disk.
-      ecsConfig: [
+      ecsConfig: perServer ? [`ECS_CLUSTER=${this.ecsCluster.clusterName}`] : [
         `ECS_CLUSTER=${this.ecsCluster.clusterName}`,
         `ECS_INSTANCE_ATTRIBUTES={"${GROUP_ATTRIBUTE}":"${group.toLowerCase()}"}`,
       ],
+      server: perServer ? {
+        count: resolved.serverCount!, volumeTag: SERVER_TAG, attribute: SERVER_ATTRIBUTE,
+        otherAttributes: { [GROUP_ATTRIBUTE]: group.toLowerCase() },
+      } : undefined,
       // A new slave-only instance claims a fresh volume when its mode changes (seed 000 step 8).
       replaceOn: group === NodeGroup.SLAVE ? this.parameters.slaveMode.valueAsString : undefined,
     }));
     this.grantVolumeClaim(asg.role);
+    if (perServer) this.grantServerTag(asg.role);
+  }
+
+  /** The server claim writes the server number on the node's own volume, and no other tag. */
+  private grantServerTag(role: iam.IRole) {
+    const ownVolume = ownVolumeCondition(this.environmentName, this.identity, false);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TagServerNumber',
+      actions: ['ec2:CreateTags'],
+      resources: [Stack.of(this).formatArn({ service: 'ec2', resource: 'volume', resourceName: '*' })],
+      conditions: { ...ownVolume, 'ForAllValues:StringEquals': { 'aws:TagKeys': [SERVER_TAG] } },
+    }));
   }
 
   /**
@@ -529,6 +586,44 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     }
   }
 
+  /**
+   * One service per server: one task, placed on the instance whose volume is that server's, stopped
+   * before its replacement starts (min 0 / max 100) so the new task gets the same host ports and volume.
+   * Its image is `<prefix>Server<N>Image`, or the cluster's DockerImage while that is empty.
+   */
+  private createServerServices(resolved: ReturnType<Neo4jCluster['validateProps']>, logGroup: logs.ILogGroup, prefix: string): ecs.Ec2Service[] {
+    const stack = Stack.of(this);
+    // The same cluster, seen as one with EC2 capacity: the instances join it from their user data (see
+    // joinEcsCluster), which the construct cannot see, and a replica service insists on capacity.
+    const cluster = ecs.Cluster.fromClusterAttributes(this, 'EcsClusterWithInstances', {
+      clusterName: this.ecsCluster.clusterName, clusterArn: this.ecsCluster.clusterArn, vpc: this.vpc, hasEc2Capacity: true,
+    });
+    return Array.from({ length: resolved.serverCount! }, (_, index) => {
+      const n = index + 1;
+      const name = serverImageParameterName(prefix, n);
+      const parameter = new CfnParameter(stack, name, {
+        type: 'String',
+        default: '',
+        allowedPattern: `^$|${this.parameters.dockerImage.allowedPattern}`,
+        description: `Image of server ${n}; empty: the DockerImage parameter (the rolling upgrade sets it one server at a time)`,
+      });
+      parameter.overrideLogicalId(name);
+      const unset = new CfnCondition(stack, `${name}Unset`, { expression: Fn.conditionEquals(parameter.valueAsString, '') });
+      unset.overrideLogicalId(`${name}Unset`);
+      const image = Fn.conditionIf(unset.logicalId, this.parameters.dockerImage.valueAsString, parameter.valueAsString).toString();
+      const taskDefinition = this.createTaskDefinition(`Server${n}`, NodeGroup.MAIN, this.parameters.mode, image, resolved, logGroup, `neo4j-server${n}`);
+      return new ecs.Ec2Service(this, `Server${n}Service`, {
+        cluster,
+        taskDefinition,
+        desiredCount: 1,
+        minHealthyPercent: 0,
+        maxHealthyPercent: 100,
+        circuitBreaker: { enable: true, rollback: true },
+        placementConstraints: [ecs.PlacementConstraint.memberOf(`attribute:${SERVER_ATTRIBUTE} == ${n}`)],
+      });
+    });
+  }
+
   private createService(
     id: string,
     group: NodeGroup,
@@ -536,6 +631,28 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     resolved: ReturnType<Neo4jCluster['validateProps']>,
     logGroup: logs.ILogGroup,
   ): ecs.Ec2Service {
+    const taskDefinition = this.createTaskDefinition(id, group, modeParameter, this.parameters.dockerImage.valueAsString, resolved, logGroup, `neo4j-${group.toLowerCase()}`);
+    return new ecs.Ec2Service(this, `${id}Service`, {
+      cluster: this.ecsCluster,
+      taskDefinition,
+      daemon: true,
+      minHealthyPercent: resolved.rollingMinHealthyPercent,
+      maxHealthyPercent: 100,
+      // A task that cannot start fails the deployment, and so the stack update, instead of hanging it.
+      circuitBreaker: { enable: true, rollback: true },
+      placementConstraints: [ecs.PlacementConstraint.memberOf(`attribute:${GROUP_ATTRIBUTE} == ${group.toLowerCase()}`)],
+    });
+  }
+
+  private createTaskDefinition(
+    id: string,
+    group: NodeGroup,
+    modeParameter: CfnParameter,
+    image: string,
+    resolved: ReturnType<Neo4jCluster['validateProps']>,
+    logGroup: logs.ILogGroup,
+    streamPrefix: string,
+  ): ecs.Ec2TaskDefinition {
     const taskDefinition = new ecs.Ec2TaskDefinition(this, `${id}TaskDefinition`, {
       networkMode: ecs.NetworkMode.HOST,
       volumes: [
@@ -544,7 +661,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       ],
     });
     const container = taskDefinition.addContainer('neo4j', {
-      image: ecs.ContainerImage.fromRegistry(this.parameters.dockerImage.valueAsString),
+      image: ecs.ContainerImage.fromRegistry(image),
       memoryReservationMiB: resolved.memoryReservationMiB,
       essential: true,
       entryPoint: ['/bin/sh'],
@@ -561,7 +678,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
         NEO4J_ADMIN_USER: ecs.Secret.fromSecretsManager(this.adminCredentials, 'username'),
         NEO4J_ADMIN_PASSWORD: ecs.Secret.fromSecretsManager(this.adminCredentials, 'password'),
       },
-      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: `neo4j-${group.toLowerCase()}` }),
+      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix }),
       portMappings: [{ containerPort: BOLT_PORT }, { containerPort: HTTP_PORT }],
     });
     acknowledgeRule(taskDefinition, awsSolutions('ECS2'),
@@ -570,15 +687,6 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       { sourceVolume: 'data', containerPath: '/data', readOnly: false },
       { sourceVolume: 'bootstrap', containerPath: '/neo4j-upgrades', readOnly: true },
     );
-    return new ecs.Ec2Service(this, `${id}Service`, {
-      cluster: this.ecsCluster,
-      taskDefinition,
-      daemon: true,
-      minHealthyPercent: resolved.rollingMinHealthyPercent,
-      maxHealthyPercent: 100,
-      // A task that cannot start fails the deployment, and so the stack update, instead of hanging it.
-      circuitBreaker: { enable: true, rollback: true },
-      placementConstraints: [ecs.PlacementConstraint.memberOf(`attribute:${GROUP_ATTRIBUTE} == ${group.toLowerCase()}`)],
-    });
+    return taskDefinition;
   }
 }

@@ -5,6 +5,19 @@ import { CLUSTER_IDENTITY_TAG } from './cluster-identity';
 export const BOOTSTRAP_DIR = '/opt/neo4j-upgrades';
 
 const SCRIPTS = ['claim-data-volume.sh', 'mount-data-volume.sh', 'discover-cluster-members.sh', 'start-neo4j.sh'];
+const SERVER_SCRIPT = 'claim-server-number.sh';
+
+/** The per-server layout: the node learns which server it is from its volume and says so to ECS. */
+export interface ServerIdentityOptions {
+  /** Number of servers. */
+  readonly count: number;
+  /** The volume tag holding the server number. */
+  readonly volumeTag: string;
+  /** The ECS instance attribute the server's service is placed by. */
+  readonly attribute: string;
+  /** The other instance attributes (the group). */
+  readonly otherAttributes: Record<string, string>;
+}
 
 export interface NodeBootstrapOptions {
   readonly dataVolumeName: string;
@@ -27,6 +40,8 @@ export interface NodeBootstrapOptions {
    * claims a fresh volume, seed 000 step 8).
    */
   readonly replaceOn?: string;
+  /** Per-server layout only: find the server number and write it as an instance attribute (after `ecsConfig`). */
+  readonly server?: ServerIdentityOptions;
 }
 
 /**
@@ -56,7 +71,7 @@ export function nodeBootstrapCommands(o: NodeBootstrapOptions): string[] {
   const envExports = Object.entries(env)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `export ${k}='${v}'`);
-  const writeScripts = SCRIPTS.flatMap((name) => [
+  const writeScripts = [...SCRIPTS, ...(o.server ? [SERVER_SCRIPT] : [])].flatMap((name) => [
     `cat > ${BOOTSTRAP_DIR}/${name} <<'NEO4J_UPGRADES_SCRIPT_EOF'`,
     readPackageFile('lib', 'cluster', 'scripts', name).trimEnd(),
     'NEO4J_UPGRADES_SCRIPT_EOF',
@@ -73,6 +88,22 @@ export function nodeBootstrapCommands(o: NodeBootstrapOptions): string[] {
     'export NEO4J_MOUNT_VOLUME_ID NEO4J_MOUNT_DEVICE',
     `${BOOTSTRAP_DIR}/mount-data-volume.sh`,
     `${BOOTSTRAP_DIR}/discover-cluster-members.sh`,
+    ...(o.server ? claimServerNumber(o.server) : []),
     ...o.ecsConfig.map((line) => `echo '${line}' >> /etc/ecs/ecs.config`),
+    ...(o.server ? [serverAttributesLine(o.server)] : []),
   ];
+}
+
+/** Before any ecs.config line: a node that cannot tell its server never joins ECS. */
+function claimServerNumber(s: ServerIdentityOptions): string[] {
+  return [
+    `export NEO4J_SERVER_VOLUME_ID="$NEO4J_MOUNT_VOLUME_ID" NEO4J_SERVER_COUNT='${s.count}' NEO4J_SERVER_TAG_KEY='${s.volumeTag}'`,
+    `NEO4J_SERVER=$(${BOOTSTRAP_DIR}/${SERVER_SCRIPT})`,
+  ];
+}
+
+function serverAttributesLine(s: ServerIdentityOptions): string {
+  const fixed = Object.entries(s.otherAttributes).map(([k, v]) => `\\"${k}\\":\\"${v}\\"`);
+  const attributes = [...fixed, `\\"${s.attribute}\\":\\"$NEO4J_SERVER\\"`].join(',');
+  return `echo "ECS_INSTANCE_ATTRIBUTES={${attributes}}" >> /etc/ecs/ecs.config`;
 }

@@ -117,3 +117,22 @@ export function validatePercent(prop: string, value: number | undefined): void {
     fail(prop, value, 'must be a whole percentage from 0 to 100');
   }
 }
+
+/**
+ * The per-server layout has one service per main member, fixed at synth: the main group must have a fixed
+ * size, and the slave-only node (seed 000's 3.5 HA layout) none. Returns the number of servers.
+ */
+export function validateFixedServers(capacity: NodeCapacity, slaveCapacity: NodeCapacity): number {
+  const { min, max, desired } = capacity;
+  if (!known(min) || !known(max) || !known(desired)) {
+    fail('capacity', `${min}/${max}/${desired}`, 'ServerLayout.SERVICE_PER_SERVER needs a known, fixed main group size (one service per server)');
+  }
+  if (min !== max || max !== desired) {
+    fail('capacity', JSON.stringify(capacity), 'ServerLayout.SERVICE_PER_SERVER needs min = max = desired: each main member is a fixed server with its own service');
+  }
+  if (slaveCapacity.min !== 0 || slaveCapacity.desired !== 0) {
+    fail('slaveCapacity', JSON.stringify(slaveCapacity), 'ServerLayout.SERVICE_PER_SERVER has no slave-only node (every member is a server): set slaveCapacity to { min: 0, max: 1, desired: 0 }');
+  }
+  if (desired > 99) fail('capacity.desired', desired, 'ServerLayout.SERVICE_PER_SERVER supports at most 99 servers');
+  return desired;
+}

@@ -1,0 +1,125 @@
+/**
+ * claim-server-number.sh against moto_server: the real script with the real aws CLI. Each test uses its own
+ * Name/Environment tags, so the tests share one moto without seeing each other.
+ */
+import { CreateVolumeCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import * as path from 'node:path';
+import { MotoServer, motoClientConfig, startMoto } from '../support/moto';
+import { warmAwsCli } from '../../tools/aws-cli';
+import { ScriptResult, SCRIPTS_DIR, requireCommand, runScript } from './run-boot-script';
+
+const SCRIPT = path.join(SCRIPTS_DIR, 'claim-server-number.sh');
+const CLUSTER = 'Test/0123abcd';
+let moto: MotoServer;
+let ec2: EC2Client;
+let awsCli: string;
+let uniq = 0;
+
+function pool() {
+  uniq += 1;
+  return { name: `neo4j-s${uniq}-data`, environment: `senv${uniq}` };
+}
+
+async function volume(p: { name: string; environment: string }, extra: Record<string, string> = {}, cluster = CLUSTER): Promise<string> {
+  const tags = { Name: p.name, Environment: p.environment, 'neo4j-upgrades:cluster': cluster, ...extra };
+  const created = await ec2.send(new CreateVolumeCommand({
+    AvailabilityZone: 'us-east-1a', Size: 5,
+    TagSpecifications: [{ ResourceType: 'volume', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
+  }));
+  return created.VolumeId!;
+}
+
+async function serverTag(id: string): Promise<string | undefined> {
+  const found = await ec2.send(new DescribeVolumesCommand({ VolumeIds: [id] }));
+  return found.Volumes![0].Tags?.find((t) => t.Key === 'neo4j-upgrades:server')?.Value;
+}
+
+function run(p: { name: string; environment: string }, volumeId: string, count = 3): Promise<ScriptResult> {
+  const base = Object.fromEntries(Object.entries(moto.env).filter(([k]) => !k.startsWith('NEO4J_')));
+  return runScript(SCRIPT, {
+    ...base,
+    NEO4J_SERVER_VOLUME_ID: volumeId,
+    NEO4J_SERVER_COUNT: String(count),
+    NEO4J_CLAIM_VOLUME_NAME: p.name,
+    NEO4J_CLAIM_ENVIRONMENT: p.environment,
+    NEO4J_CLAIM_CLUSTER_ID: CLUSTER,
+    NEO4J_SERVER_SETTLE_SECONDS: '1',
+    NEO4J_CLAIM_AWS_CLI: awsCli,
+  });
+}
+
+function server(result: ScriptResult): number {
+  if (result.code !== 0 || !/^\d+\n$/.test(result.stdout)) {
+    throw new Error(`claim-server-number.sh exited ${result.code} with ${JSON.stringify(result.stdout)}:\n${result.stderr}`);
+  }
+  return Number(result.stdout);
+}
+
+beforeAll(async () => {
+  requireCommand('aws', 'The script needs the aws CLI: install it with `pip install awscli`.');
+  moto = await startMoto();
+  ec2 = new EC2Client(motoClientConfig(moto, 'us-east-1'));
+  awsCli = await warmAwsCli();
+});
+
+afterAll(async () => {
+  ec2?.destroy();
+  await moto?.stop();
+});
+
+describe('claim-server-number.sh (moto_server)', () => {
+  test('a volume that already names its server keeps it (a replacement instance is the same server)', async () => {
+    const p = pool();
+    await volume(p, { 'neo4j-upgrades:server': '1' });
+    const mine = await volume(p, { 'neo4j-upgrades:server': '3' });
+    expect(server(await run(p, mine))).toBe(3);
+    expect(await serverTag(mine)).toBe('3');
+  });
+
+  test('a new volume takes the lowest number no other volume of the cluster holds; another cluster does not count', async () => {
+    const p = pool();
+    await volume(p, { 'neo4j-upgrades:server': '1' });
+    await volume(p, { 'neo4j-upgrades:server': '2' }, 'Other/ffffffff');
+    const mine = await volume(p);
+    expect(server(await run(p, mine))).toBe(2);
+    expect(await serverTag(mine)).toBe('2');
+  });
+
+  test('racing new volumes end with distinct numbers', async () => {
+    const p = pool();
+    const volumes = [await volume(p), await volume(p), await volume(p)];
+    const numbers = (await Promise.all(volumes.map((v) => run(p, v)))).map(server);
+    expect([...numbers].sort()).toEqual([1, 2, 3]);
+    expect(await Promise.all(volumes.map(serverTag))).toEqual(numbers.map(String));
+  });
+
+  test('two volumes holding one number: the smaller id keeps it, the other moves on', async () => {
+    const p = pool();
+    const [a, b] = [await volume(p, { 'neo4j-upgrades:server': '1' }), await volume(p, { 'neo4j-upgrades:server': '1' })];
+    const [keeper, loser] = [a, b].sort();
+    expect(server(await run(p, loser))).toBe(2);
+    expect(server(await run(p, keeper))).toBe(1);
+  });
+
+  test('no free number (more volumes than servers): exit 4, the volume left untagged', async () => {
+    const p = pool();
+    await volume(p, { 'neo4j-upgrades:server': '1' });
+    const mine = await volume(p);
+    const result = await run(p, mine, 1);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('no free server number');
+    expect(await serverTag(mine)).toBeUndefined();
+  });
+
+  test('bad configuration and a volume of another cluster are refused before any tag is written', async () => {
+    const p = pool();
+    const foreign = await volume(p, {}, 'Other/ffffffff');
+    const refused = await run(p, foreign);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`volume ${foreign} is not one of this cluster's data volumes`);
+    expect(await serverTag(foreign)).toBeUndefined();
+    const badCount = await run(p, foreign, 0);
+    expect(badCount.code).toBe(2);
+    expect(badCount.stderr).toContain("NEO4J_SERVER_COUNT='0'");
+  });
+});

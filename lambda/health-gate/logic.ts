@@ -38,6 +38,12 @@ export interface HealthGateInput {
    * Cypher: there it is not checked and the output's notes say so.
    */
   readonly maxTransactionLag?: number;
+  /**
+   * Mid-roll (the rolling upgrade): the server the gate reaches may still run this version, the one before
+   * the upgrade (the plan's `fromVersion`); it is accepted as well as `expectedVersion`. Absent: only
+   * `expectedVersion`.
+   */
+  readonly acceptedPreviousVersion?: string;
   /** Look again every second within this invocation (written by the state machine); absent: one look. */
   readonly poll?: LookOptions;
 }
@@ -81,6 +87,7 @@ interface Expected {
   readonly edition?: string;
   readonly database: string;
   readonly cluster: ClusterExpectations;
+  readonly previous?: { readonly version: Neo4jVersion; readonly label: string };
 }
 
 const EDITIONS = ['enterprise', 'community'];
@@ -112,7 +119,13 @@ function validate(input: HealthGateInput): Expected {
     secondaries: optionalCount(input.expectedSecondaries, 'expectedSecondaries', 0),
     maxTransactionLag: optionalCount(input.maxTransactionLag, 'maxTransactionLag', 0),
   };
-  return { version, label, ...(edition && { edition }), database, cluster };
+  const previousLabel = optionalString(input.acceptedPreviousVersion, 'acceptedPreviousVersion');
+  const previousVersion = previousLabel === undefined ? undefined : parseNeo4jVersion(previousLabel);
+  if (previousLabel !== undefined && !previousVersion) {
+    throw new InvalidInputError(`acceptedPreviousVersion must be a Neo4j version like 5.26.1, got ${JSON.stringify(previousLabel)}`);
+  }
+  const previous = previousVersion && { version: previousVersion, label: previousLabel! };
+  return { version, label, ...(edition && { edition }), database, cluster, ...(previous && { previous }) };
 }
 
 /** A Bolt failure as a HealthGateError that says what was expected and what happened. */
@@ -165,9 +178,11 @@ async function look(deps: HealthGateDeps, input: HealthGateInput, expected: Expe
     if (!version || versionText === undefined) {
       throw new HealthGateError(`${stage}expected a Neo4j server at ${uri}; found agent ${JSON.stringify(info.agent)}`);
     }
-    if (compareVersions(expected.version, version) !== 0) {
+    const accepted = [expected.version, ...(expected.previous ? [expected.previous.version] : [])];
+    if (!accepted.some((v) => compareVersions(v, version) === 0)) {
+      const or = expected.previous ? ` (or ${expected.previous.label}, mid-roll)` : '';
       throw new HealthGateError(
-        `${stage}expected Neo4j ${expected.label} at ${uri}; found Neo4j ${versionText}`);
+        `${stage}expected Neo4j ${expected.label}${or} at ${uri}; found Neo4j ${versionText}`);
     }
     doing = 'dbms.components()';
     // On system (4.x and later): a server whose home database failed to start still answers, and the

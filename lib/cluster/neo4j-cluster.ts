@@ -19,7 +19,7 @@ import { NodeCapacity } from './node-capacity';
 import { Neo4jClusterServer, SERVER_ATTRIBUTE, SERVER_TAG, ServerLayout, serverImageParameterName, serverImageRoles } from './server-layout';
 import { BOLT_PORT, HTTP_PORT, allowNeo4jClients } from './neo4j-ports';
 import { INeo4jUpgradeTarget } from './neo4j-upgrade-target';
-import { neo4jDataVolumes, neo4jNodeGroups, neo4jStackParameters } from './neo4j-target-view';
+import { NEO4J_GROUP_ROLES, neo4jDataVolumes, neo4jNodeGroups, neo4jStackParameters } from './neo4j-target-view';
 import { DataVolumePool, UpgradeNodeGroup } from '../toolkit/upgrade-target';
 import * as validate from './validate-cluster-props';
 import { acknowledgeRule, awsSolutions } from '../private/acknowledge';
@@ -309,8 +309,18 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
   public get stackParameters(): { [role: string]: string } {
     return { ...neo4jStackParameters(this), ...serverImageRoles(this.servers) };
   }
-  /** The main and slave-only groups as generic node groups. */
-  public get nodeGroups(): UpgradeNodeGroup[] { return neo4jNodeGroups(this); }
+  /**
+   * The main and slave-only groups as generic node groups; in the per-server layout the main group is its
+   * Auto Scaling group alone, and each server a group (`server<N>`) of its own service.
+   */
+  public get nodeGroups(): UpgradeNodeGroup[] {
+    const groups = neo4jNodeGroups(this);
+    if (this.servers.length === 0) return groups;
+    return [
+      ...groups.map((g) => (g.role === NEO4J_GROUP_ROLES.main ? { role: g.role, autoScalingGroupName: g.autoScalingGroupName } : g)),
+      ...this.servers.map((server) => ({ role: `server${server.serverNumber}`, ecsServiceName: server.serviceName })),
+    ];
+  }
   /** The tagged data volumes the nodes claim. */
   public get dataVolumes(): DataVolumePool | undefined { return neo4jDataVolumes(this); }
   /** The admin credentials, for generic procedures. */

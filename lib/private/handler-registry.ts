@@ -98,6 +98,7 @@ export const HANDLER_REGISTRY = {
   },
   'verify-master-kept': { grant: (g) => g.describeFleet() },
   'plan-clone-targets': { grant: (g) => g.describeFleet() },
+  'plan-server-roll': { grant: (g) => { g.readStack(); g.describeFleet(); } },
   'snapshots-complete': { ...LOOKING, grant: (g) => g.describeFleet() },
   'snapshot-volumes': {
     grant: (g) => {

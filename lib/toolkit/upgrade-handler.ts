@@ -22,6 +22,8 @@ export class UpgradeHandler {
   public static readonly STACK_STATUS = UpgradeHandler.define('stack-status');
   /** Polls the target's ECS services until they are steady. */
   public static readonly ECS_SERVICES_STEADY = UpgradeHandler.define('ecs-services-steady');
+  /** The rolling order on fixed servers: the servers not yet at an image, the leader last, and the closing update. */
+  public static readonly PLAN_SERVER_ROLL = UpgradeHandler.define('plan-server-roll');
   /** The Neo4j health gate over Bolt: version, topology, leader, member count. */
   public static readonly HEALTH_GATE = UpgradeHandler.define('health-gate');
   /** The migration validator (seed 004): baseline capture and comparison. */

@@ -1,5 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -7,6 +6,7 @@ import { Construct } from 'constructs';
 import { INeo4jUpgradeTarget } from '../cluster/neo4j-upgrade-target';
 import { Neo4jTaskContext } from '../cluster/neo4j-task-context';
 import { Neo4jUpgradesValidationError } from '../errors';
+import { notificationTopicOf } from '../private/notification-topic';
 import { pinFeatureFlags } from '../private/pinned-feature-flags';
 import { PROCEDURE_LIMITS } from '../private/procedure-limits';
 import { statePath } from '../private/state-document';
@@ -184,11 +184,7 @@ export class Neo4jStagedUpgrade extends Construct {
     const cluster = props.cluster;
     const migrations = props.migrations ?? [];
     this.lockParameterName = props.lockParameterName ?? `/neo4j-upgrades/${cluster.targetName}/lock`;
-    this.notificationTopic = props.notificationTopic ?? new sns.Topic(this, 'Notifications', {
-      displayName: `Neo4j upgrades (${this.node.path})`,
-      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
-      enforceSSL: true,
-    });
+    this.notificationTopic = notificationTopicOf(this, props.notificationTopic);
     const handlers = new UpgradeHandlers(this, 'Handlers', {
       target: cluster, lockParameterName: this.lockParameterName, notificationTopic: this.notificationTopic,
       cloneRegions: props.cloneRegions,

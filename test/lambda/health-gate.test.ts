@@ -222,6 +222,16 @@ describe('version and edition', () => {
     expect(err.message).toBe('expected Neo4j 2025.10.1 at bolt://neo4j.internal:7687; found Neo4j 5.26.2');
   });
 
+  test('mid-roll the previous version is accepted as well, and only it; a bad one is refused', async () => {
+    const previous = { expectedVersion: '5.26.2', acceptedPreviousVersion: '5.26.1' };
+    expect((await logic(deps(v5({ agent: 'Neo4j/5.26.1' })), input(previous))).serverVersion).toBe('5.26.1');
+    expect((await logic(deps(v5({ agent: 'Neo4j/5.26.2' })), input(previous))).serverVersion).toBe('5.26.2');
+    expect((await failure(v5({ agent: 'Neo4j/5.26.0' }), previous)).message)
+      .toBe('expected Neo4j 5.26.2 (or 5.26.1, mid-roll) at bolt://neo4j.internal:7687; found Neo4j 5.26.0');
+    expect((await failure(v5(), { acceptedPreviousVersion: 'five' })).message)
+      .toBe('acceptedPreviousVersion must be a Neo4j version like 5.26.1, got "five"');
+  });
+
   test('calendar versions compare by number (2026.08.1 is 2026.8.1)', async () => {
     const out = await logic(deps(v5({ agent: 'Neo4j/2026.08.1' })), input({ expectedVersion: '2026.8.1' }));
     expect(out.serverVersion).toBe('2026.08.1');

@@ -16,6 +16,26 @@ export interface Neo4jHealthGateProps {
   readonly title: string;
   /** How many members the cluster must report after this stage. */
   readonly expectedMembers: GateMembers;
+  /**
+   * Mid-roll (the rolling upgrade): also accept the version before the upgrade (the plan's `fromVersion`).
+   * @default false
+   */
+  readonly acceptPreviousVersion?: boolean;
+  /**
+   * Largest allowed difference of the servers' last committed transaction ids, per database (5.x and later).
+   * @default - not checked
+   */
+  readonly maxTransactionLag?: number;
+  /**
+   * Where the gate's result goes.
+   * @default - `$.results.<key>.gate`
+   */
+  readonly resultPath?: string;
+  /**
+   * Name of the gate's state, after the title.
+   * @default 'health gate over Bolt'
+   */
+  readonly stateName?: string;
 }
 
 /**
@@ -29,13 +49,15 @@ export class Neo4jHealthGate extends sfn.StateMachineFragment {
 
   constructor(scope: Construct, id: string, props: Neo4jHealthGateProps) {
     super(scope, id);
-    const gate = props.context.step(this, `${props.title}: health gate over Bolt`, UpgradeHandler.HEALTH_GATE, {
+    const gate = props.context.step(this, `${props.title}: ${props.stateName ?? 'health gate over Bolt'}`, UpgradeHandler.HEALTH_GATE, {
       'cluster.$': statePath('cluster'),
       'expectedVersion.$': statePath('plan.toVersion'),
       'expectedEdition.$': statePath('plan.toEdition'),
       ...props.expectedMembers.payloadEntry,
       stage: props.key,
-    }, { resultPath: `$.results.${props.key}.gate`, poll: props.polling.gate, pollAlsoOn: ['HealthGateError'] });
+      ...(props.acceptPreviousVersion && { 'acceptedPreviousVersion.$': statePath('plan.fromVersion') }),
+      ...(props.maxTransactionLag !== undefined && { maxTransactionLag: props.maxTransactionLag }),
+    }, { resultPath: props.resultPath ?? `$.results.${props.key}.gate`, poll: props.polling.gate, pollAlsoOn: ['HealthGateError'] });
     this.startState = gate;
     this.endStates = [gate];
   }

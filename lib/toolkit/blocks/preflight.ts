@@ -9,6 +9,7 @@ import { UpgradeHandlers } from '../upgrade-handlers';
 import { SnapshotVolumes } from './snapshot-volumes';
 import { TransientFailureDecision } from './transient-failure-decision';
 import { TransientFailureAction } from '../transient-failure-action';
+import { UpgradeProcedure } from '../upgrade-procedure';
 
 /** Props of {@link Preflight}. */
 export interface PreflightProps {
@@ -30,6 +31,12 @@ export interface PreflightProps {
    * @default TransientFailureAction.ROLL_BACK
    */
   readonly onTransientFailure?: TransientFailureAction;
+  /**
+   * The procedure this state machine runs: the input validation refuses a rolling upgrade where Neo4j
+   * cannot roll, naming the offline procedure.
+   * @default UpgradeProcedure.OFFLINE
+   */
+  readonly procedure?: UpgradeProcedure;
 }
 
 /**
@@ -63,6 +70,7 @@ export class Preflight extends sfn.StateMachineFragment {
     const refuse = this.refused;
     const validate = refuse.step(this, 'Preflight: validate the input and the version path', props.validateInput ?? UpgradeHandler.VALIDATE_INPUT, {
       'cluster.$': statePath('cluster'), 'request.$': statePath('request'), 'defaults.$': statePath('defaults'),
+      ...(props.procedure && { procedure: props.procedure.id }),
     }, { resultPath: statePath('planResult') });
     const keepPlan = new sfn.Pass(this, 'Preflight: keep the plan', { inputPath: statePath('planResult.Payload'), resultPath: statePath('plan') });
     const checkStack = refuse.step(this, 'Preflight: stack is COMPLETE and not drifted', UpgradeHandler.CHECK_STACK_READY, {

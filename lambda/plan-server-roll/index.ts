@@ -1,0 +1,6 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { lambdaHandler } from '../shared/handler';
+import { logic } from './logic';
+
+export const handler = lambdaHandler('plan-server-roll', (log) => ({ cfn: new CloudFormationClient({}), ec2: new EC2Client({}), log }), logic);

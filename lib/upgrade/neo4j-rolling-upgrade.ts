@@ -1,0 +1,170 @@
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { INeo4jUpgradeTarget } from '../cluster/neo4j-upgrade-target';
+import { Neo4jTaskContext } from '../cluster/neo4j-task-context';
+import { Neo4jClusterServer } from '../cluster/server-layout';
+import { Neo4jUpgradesValidationError } from '../errors';
+import { notificationTopicOf } from '../private/notification-topic';
+import { pinFeatureFlags } from '../private/pinned-feature-flags';
+import { RELEASE_LOCK, resultPayload } from '../private/procedure-payloads';
+import { statePath } from '../private/state-document';
+import { Neo4jHealthGate } from '../toolkit/blocks/neo4j-health-gate';
+import { Preflight } from '../toolkit/blocks/preflight';
+import { ServerRoll } from '../toolkit/blocks/server-roll';
+import { SnapshotVolumes } from '../toolkit/blocks/snapshot-volumes';
+import { UpgradeFinish } from '../toolkit/blocks/upgrade-finish';
+import { UpgradeStart } from '../toolkit/blocks/upgrade-start';
+import { GateMembers } from '../toolkit/gate-members';
+import { ProcedurePolling } from '../toolkit/procedure-polling';
+import { StageContext } from '../toolkit/stage-context';
+import { UpgradeHandler } from '../toolkit/upgrade-handler';
+import { UpgradeHandlers } from '../toolkit/upgrade-handlers';
+import { UpgradeProcedure } from '../toolkit/upgrade-procedure';
+import { UpgradeStage } from '../toolkit/upgrade-stage';
+import { UpgradeStateMachine } from '../toolkit/upgrade-state-machine';
+
+/** Props of {@link Neo4jRollingUpgrade}. */
+export interface Neo4jRollingUpgradeProps {
+  /** The cluster to upgrade, in the per-server layout (`Neo4jCluster` with `ServerLayout.SERVICE_PER_SERVER`). */
+  readonly cluster: INeo4jUpgradeTarget;
+  /** Its servers (`Neo4jCluster.servers`): each is rolled alone through its own image parameter. */
+  readonly servers: Neo4jClusterServer[];
+  /**
+   * Bolt URI the gates connect to (an internal load balancer or DNS name of the members).
+   * @default - `bolt://neo4j.<environmentName>.internal:7687`
+   */
+  readonly boltUri?: string;
+  /**
+   * Largest allowed difference of the servers' last committed transaction ids, per database, before the next server rolls.
+   * @default 0
+   */
+  readonly maxTransactionLag?: number;
+  /**
+   * SSM parameter that locks the cluster against concurrent upgrades (shared with the staged upgrade).
+   * @default - `/neo4j-upgrades/<cluster identity>/lock`
+   */
+  readonly lockParameterName?: string;
+  /**
+   * Topic for the result notification.
+   * @default - a new topic encrypted with the AWS managed SNS key
+   */
+  readonly notificationTopic?: sns.ITopic;
+}
+
+/**
+ * Rolling upgrade on fixed servers (seed 001 5.3.2.1, issue 10): the preflight (which refuses a path Neo4j
+ * cannot roll, naming the offline procedure), the cluster gate (it names the leader), then one server at a
+ * time, the leader last, each through its own image parameter, with the cluster-level gate between servers;
+ * one closing update, the gate at the target version, a full backup. A failure rolls the servers already
+ * rolled back to the pre-upgrade image the same way, one at a time; nothing is deleted. Start an execution
+ * with `{"dockerImage": "neo4j:<version>-enterprise"}`. See docs/rolling-upgrade.md.
+ */
+export class Neo4jRollingUpgrade extends Construct {
+  /** The procedure's state machine. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The lock parameter's name. */
+  public readonly lockParameterName: string;
+  /** Where the result is published. */
+  public readonly notificationTopic: sns.ITopic;
+
+  constructor(scope: Construct, id: string, props: Neo4jRollingUpgradeProps) {
+    super(scope, id);
+    pinFeatureFlags(this);
+    this.validateProps(props);
+    const cluster = props.cluster;
+    this.lockParameterName = props.lockParameterName ?? `/neo4j-upgrades/${cluster.targetName}/lock`;
+    this.notificationTopic = notificationTopicOf(this, props.notificationTopic);
+    const handlers = new UpgradeHandlers(this, 'Handlers', {
+      target: cluster, lockParameterName: this.lockParameterName, notificationTopic: this.notificationTopic,
+    });
+    const polling = new ProcedurePolling();
+    const everyMember = GateMembers.sumOf(statePath('plan.currentCapacity'), statePath('plan.currentSlaveMembers'));
+    const lag = props.maxTransactionLag ?? 0;
+    const ctx = new StageContext(this.rollBack(handlers, polling, everyMember, lag), handlers);
+
+    const roll = 'Stage 1 Roll the servers';
+    const rollServers = new UpgradeStage(this, roll, {
+      key: 'roll', title: roll, seedStep: '001/5.3.2.1',
+      steps: {
+        stepsIn: (s) => [
+          new Neo4jHealthGate(s, 'Gate before', {
+            context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember, acceptPreviousVersion: true,
+            maxTransactionLag: lag, stateName: 'cluster gate before the roll', resultPath: '$.results.roll.gateBefore',
+          }),
+          new ServerRoll(s, 'Servers', {
+            context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember, maxTransactionLag: lag,
+            rollTo: { 'image.$': statePath('plan.dockerImage') }, leaderHostPath: '$.results.roll.gateBefore.Payload.leaderHost',
+          }),
+          new Neo4jHealthGate(s, 'Gate after', {
+            context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember, maxTransactionLag: lag,
+            stateName: 'cluster gate, every server at the target version', resultPath: '$.results.roll.gateAfter',
+          }),
+        ],
+      },
+    });
+    const backup = 'Stage 2 Full backup after the roll';
+    const backUp = new UpgradeStage(this, backup, {
+      key: 'backUp', title: backup, seedStep: '001/5.3.1',
+      steps: {
+        stepsIn: (s) => [new SnapshotVolumes(s, 'Snapshots', {
+          context: ctx, polling, purpose: 'post-upgrade', resultPath: statePath('snapshots.postUpgrade'),
+          title: `${backup}: snapshot every data volume`, waitTitle: `${backup}: wait for the snapshots`,
+        })],
+      },
+    });
+
+    const definition = sfn.Chain
+      .start(new UpgradeStart(this, 'Read the request and the cluster settings', {
+        target: Neo4jTaskContext.of(cluster, props.boltUri ?? `bolt://neo4j.${cluster.environmentName}.internal:7687`),
+        lockParameterName: this.lockParameterName,
+        notificationTopic: this.notificationTopic,
+        defaults: { approvalMode: 'none' },
+      }))
+      .next(new Preflight(this, 'Preflight', { handlers, polling, procedure: UpgradeProcedure.ROLLING }))
+      .next(rollServers)
+      .next(backUp)
+      .next(new UpgradeFinish(this, 'Finish', { context: ctx, polling }));
+    this.stateMachine = new UpgradeStateMachine(this, 'Procedure', {
+      definition, comment: `Rolling upgrade of ${cluster.environmentName} (seed 001, fixed servers)`, handlers,
+    }).stateMachine;
+  }
+
+  /**
+   * Where every failure after the preflight goes: the servers not on the pre-upgrade image go back to it,
+   * one at a time with the same per-server steps, then the lock is released and the failure published.
+   * A failure of the rollback itself keeps the lock for an operator. No volume or snapshot is touched.
+   */
+  private rollBack(handlers: UpgradeHandlers, polling: ProcedurePolling, everyMember: GateMembers, lag: number): sfn.IChainable {
+    const failed = new sfn.Fail(this, 'Rollback failed: lock kept for an operator', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+    const ctx = new StageContext(failed, handlers);
+    // The rollback's own failure must not overwrite the original error the final state reports.
+    const keep = new sfn.Pass(this, 'Rollback: keep the original error', { inputPath: '$.error', resultPath: '$.originalError' });
+    const servers = new ServerRoll(this, 'Roll back', {
+      context: ctx, polling, key: 'rollBack', title: 'Rollback: servers back', expectedMembers: everyMember,
+      maxTransactionLag: lag, rollTo: { 'previousParameters.$': statePath('preUpgrade.Payload.parameters') },
+    });
+    const release = ctx.step(this, 'Rollback: release the lock', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.rollBack.lock' });
+    const publish = ctx.step(this, 'Rollback: publish the failure', UpgradeHandler.PUBLISH_RESULT, resultPayload('ROLLED_BACK'),
+      { resultPath: statePath('result') });
+    const rolledBack = new sfn.Fail(this, 'Rolled back', { errorPath: '$.originalError.Error', causePath: '$.originalError.Cause' });
+    return sfn.Chain.start(keep).next(servers).next(release).next(publish).next(rolledBack);
+  }
+
+  private validateProps(props: Neo4jRollingUpgradeProps): void {
+    const lag = props.maxTransactionLag;
+    if (lag !== undefined && (!Number.isInteger(lag) || lag < 0)) {
+      throw new Neo4jUpgradesValidationError('maxTransactionLag', String(lag), 'expected an integer >= 0');
+    }
+    if (props.servers.length === 0) {
+      throw new Neo4jUpgradesValidationError('servers', '[]', 'the rolling upgrade needs a cluster in the per-server layout (Neo4jCluster serverLayout: ServerLayout.SERVICE_PER_SERVER) and its servers');
+    }
+    const roles = props.cluster.stackParameters;
+    for (const server of props.servers) {
+      if (roles[`server${server.serverNumber}Image`] !== server.imageParameterName) {
+        throw new Neo4jUpgradesValidationError(`servers[${server.serverNumber}].imageParameterName`, server.imageParameterName,
+          `the cluster's stackParameters have no role server${server.serverNumber}Image with that name (pass Neo4jCluster.servers of the same cluster)`);
+      }
+    }
+  }
+}

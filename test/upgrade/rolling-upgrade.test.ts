@@ -1,0 +1,126 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { Neo4jRollingUpgrade } from '../../lib';
+import { Neo4jUpgradesValidationError } from '../../lib/errors';
+import { clusterStack } from '../support/example-cluster';
+import { rollingUpgradeStack } from '../support/example-rolling-upgrade';
+import { unacknowledgedNagFindings } from '../support/nag';
+import { resolvedDefinition } from '../support/state-machine-definition';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require('asl-validator');
+
+/** The state names from `start`, following Next (and a Map's Next), until a terminal state. */
+function path(states: Record<string, any>, start: string): string[] {
+  const seen: string[] = [];
+  for (let name: string | undefined = start; name !== undefined; name = states[name].Next) seen.push(name);
+  return seen;
+}
+
+describe('Neo4jRollingUpgrade', () => {
+  const { stack } = rollingUpgradeStack();
+  const template = Template.fromStack(stack);
+  const { definition } = resolvedDefinition(template.toJSON());
+  const states = definition.States as Record<string, any>;
+  const mapName = 'Stage 1 Roll the servers: one server at a time';
+
+  test('synthesizes a valid definition: preflight as the rolling procedure, gate, servers, closing update, gate, backup', () => {
+    const { isValid, errorsText } = aslValidator(definition);
+    expect(isValid ? '' : errorsText('\n')).toBe('');
+    expect(states['Preflight: validate the input and the version path'].Parameters.Payload.procedure).toBe('rolling');
+    const main = path(states, 'Stage 1 Roll the servers: begin');
+    expect(main.slice(0, 9)).toEqual([
+      'Stage 1 Roll the servers: begin',
+      'Stage 1 Roll the servers: cluster gate before the roll',
+      'Stage 1 Roll the servers: plan the order, the leader last',
+      mapName,
+      'Stage 1 Roll the servers: closing update (DockerImage set, servers cleared)',
+      'Stage 1 Roll the servers: wait for the closing UPDATE_COMPLETE',
+      'Stage 1 Roll the servers: wait for every service',
+      'Stage 1 Roll the servers: cluster gate, every server at the target version',
+      'Stage 1 Roll the servers: done',
+    ]);
+    expect(main).toContain('Stage 2 Full backup after the roll: snapshot every data volume');
+    // The gate before accepts the version running now; the last one only the target.
+    expect(states['Stage 1 Roll the servers: cluster gate before the roll'].Parameters.Payload['acceptedPreviousVersion.$']).toBe('$.plan.fromVersion');
+    expect(states['Stage 1 Roll the servers: cluster gate, every server at the target version'].Parameters.Payload.acceptedPreviousVersion).toBeUndefined();
+    expect(states['Stage 1 Roll the servers: plan the order, the leader last'].Parameters.Payload).toMatchObject({
+      'image.$': '$.plan.dockerImage', 'leaderHost.$': '$.results.roll.gateBefore.Payload.leaderHost', stage: 'roll',
+    });
+  });
+
+  test('one server at a time: its image parameter, UPDATE_COMPLETE, its service, the cluster gate (previous version accepted, bounded)', () => {
+    const map = states[mapName];
+    expect(map).toMatchObject({ Type: 'Map', MaxConcurrency: 1, ItemsPath: '$.results.roll.plan.Payload.servers' });
+    const inner = map.ItemProcessor.States as Record<string, any>;
+    expect(path(inner, map.ItemProcessor.StartAt)).toEqual([
+      "Stage 1 Roll the servers: update the server's image parameter",
+      "Stage 1 Roll the servers: wait for the server's UPDATE_COMPLETE",
+      "Stage 1 Roll the servers: wait for the server's service",
+      'Stage 1 Roll the servers: cluster gate after the server',
+    ]);
+    expect(inner["Stage 1 Roll the servers: update the server's image parameter"].Parameters.Payload)
+      .toMatchObject({ 'parameters.$': '$.server.parameters', 'stage.$': '$.server.stage' });
+    expect(inner["Stage 1 Roll the servers: wait for the server's service"].Parameters.Payload['groups.$']).toBe('$.server.groups');
+    const gate = inner['Stage 1 Roll the servers: cluster gate after the server'];
+    expect(gate.Parameters.Payload).toMatchObject({ 'acceptedPreviousVersion.$': '$.plan.fromVersion', maxTransactionLag: 0 });
+    // Every wait has a budget: the gate polls a bounded number of times, then fails into the rollback.
+    expect(gate.Retry.find((r: any) => r.ErrorEquals.includes('HealthGateError')).MaxAttempts).toBeGreaterThan(0);
+    expect(map.Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'Rollback: keep the original error' });
+  });
+
+  test('a failure rolls the servers back to the pre-upgrade image the same way, then releases the lock; nothing deleted', () => {
+    const rollback = path(states, 'Rollback: keep the original error');
+    expect(rollback).toEqual([
+      'Rollback: keep the original error',
+      'Rollback: servers back: plan the order, the leader last',
+      'Rollback: servers back: one server at a time',
+      'Rollback: servers back: closing update (DockerImage set, servers cleared)',
+      'Rollback: servers back: wait for the closing UPDATE_COMPLETE',
+      'Rollback: servers back: wait for every service',
+      'Rollback: release the lock',
+      'Rollback: publish the failure',
+      'Rolled back',
+    ]);
+    expect(states['Rollback: servers back: plan the order, the leader last'].Parameters.Payload)
+      .toMatchObject({ 'previousParameters.$': '$.preUpgrade.Payload.parameters', stage: 'rollBack' });
+    expect(states['Rollback: servers back: one server at a time'].MaxConcurrency).toBe(1);
+    expect(JSON.stringify(definition)).not.toMatch(/restore-volumes|RESTORE|DeleteVolume|DeleteSnapshot/i);
+  });
+
+  test('deploys plan-server-roll, allowed to read the stack and the fleet only', () => {
+    const fn = Object.entries<any>(template.findResources('AWS::Lambda::Function'))
+      .find(([, f]) => String(f.Properties.Description).endsWith('plan-server-roll'));
+    expect(fn).toBeDefined();
+    const policies = JSON.stringify(Object.values<any>(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(fn![0].replace(/[0-9A-F]{8}$/, ''))));
+    expect(policies).toContain('cloudformation:DescribeStacks');
+    expect(policies).toContain('ec2:DescribeVolumes');
+    expect(policies).not.toMatch(/ec2:CreateTags|ec2:DeleteVolume|ecs:UpdateService/);
+  });
+
+  test('passes cdk-nag AwsSolutions', () => {
+    const { app } = rollingUpgradeStack();
+    expect(unacknowledgedNagFindings(app).map((f) => `${f.rule} ${f.path}`)).toEqual([]);
+  });
+
+  test('refuses a cluster without servers, naming the layout', () => {
+    const { stack: plain, cluster } = clusterStack();
+    let attempt = 0;
+    const build = () => new Neo4jRollingUpgrade(plain, `Rolling${attempt++}`, { cluster, servers: cluster.servers });
+    expect(build).toThrow(Neo4jUpgradesValidationError);
+    expect(build).toThrow(/servers.*ServerLayout\.SERVICE_PER_SERVER/);
+  });
+
+  test('every state name fits Step Functions (80 characters)', () => {
+    const names: string[] = [];
+    const collect = (within: Record<string, any>) => {
+      for (const [name, state] of Object.entries(within)) {
+        names.push(name);
+        if (state.ItemProcessor) collect(state.ItemProcessor.States);
+      }
+    };
+    collect(states);
+    expect(names.filter((n) => n.length > 80)).toEqual([]);
+    expect(names.length).toBeGreaterThan(40);
+  });
+});

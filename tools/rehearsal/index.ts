@@ -88,7 +88,9 @@ export function secretValuesFor(synth: SynthResult): Record<string, Record<strin
 }
 
 /** Builds the harness's world for a deployment (the per-server rehearsal builds its own, rolling/rolling-world.ts). */
-export type WorldFactory = (fleet: NodeFleet, harness: ClientSet, cluster: ClusterView, log: (line: string) => void, settings: SettingsSource) => World;
+export type WorldFactory = (
+  fleet: NodeFleet, harness: ClientSet, cluster: ClusterView, log: (line: string) => void, settings: SettingsSource, baked: Record<string, unknown>,
+) => World;
 
 /** Deploys every stack of the app into moto, boots the nodes and builds the world around them. */
 export async function deploy(
@@ -129,7 +131,7 @@ export async function deploy(
     template: clusterTemplate,
     secrets: { NEO4J_ADMIN_USER: credentials.username ?? 'neo4j', NEO4J_ADMIN_PASSWORD: credentials.password ?? 'rehearsal-password' },
   };
-  const world = makeWorld ? makeWorld(fleet, harness, cluster, log, settings) : new World(fleet, neo4j, harness, cluster, log, settings);
+  const world = makeWorld ? makeWorld(fleet, harness, cluster, log, settings, c) : new World(fleet, neo4j, harness, cluster, log, settings);
   await fleet.bootNewInstances();
   const machine = [...deployed.resources.values()].find((r) => r.type === 'AWS::StepFunctions::StateMachine');
   const stateMachineArn = machine?.physicalId.startsWith('arn:')

@@ -39,7 +39,13 @@ function portOf(uri: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-export function clusterConnect(servers: ServerSet, cluster: ClusterState, note: (key: RollingSimulatedKey) => void): BoltConnect {
+/**
+ * `addresses`: each server's advertised address (its instance's private IP in a deployed cluster, so the
+ * procedure finds the leader's instance), while the real Neo4j behind it listens on its own local port.
+ */
+export function clusterConnect(
+  servers: ServerSet, cluster: ClusterState, addresses: () => Promise<Map<number, string>>, note: (key: RollingSimulatedKey) => void,
+): BoltConnect {
   return (uri, credentials, options) => {
     const clients = new Map<number, BoltClient>();
     const client = (index: number) => {
@@ -49,11 +55,14 @@ export function clusterConnect(servers: ServerSet, cluster: ClusterState, note: 
     };
     const named = servers.servers.find((s) => s.port === portOf(uri))?.index;
     const target = () => named ?? cluster.leader() ?? servers.servers[0].index;
-    const address = (index: number) => `127.0.0.1:${servers.server(index).port}`;
+    let known = new Map<number, string>();
+    const look = async () => { known = await addresses(); };
+    const address = (index: number) => known.get(index) ?? `127.0.0.1:${servers.server(index).port}`;
     const leader = () => cluster.leader();
 
-    const showServers = () => {
+    const showServers = async () => {
       note('membership');
+      await look();
       return cluster.layout.map((s) => {
         const up = servers.isUp(s.index);
         return { name: `server-${s.index}`, address: address(s.index), state: 'Enabled', health: up ? 'Available' : 'Unavailable', hosting: up ? DATABASES : [], requestedHosting: DATABASES };
@@ -62,6 +71,7 @@ export function clusterConnect(servers: ServerSet, cluster: ClusterState, note: 
 
     const showDatabases = async (cypher: string, params: Record<string, unknown> | undefined) => {
       note('membership');
+      await look();
       const lead = leader();
       const perServer = await Promise.all(cluster.layout.map(async (s): Promise<Array<Record<string, unknown>>> => {
         const down = () => DATABASES.map((name) => ({
@@ -82,8 +92,9 @@ export function clusterConnect(servers: ServerSet, cluster: ClusterState, note: 
       return perServer.flat().map((r) => (leaderTxn.has(String(r.name)) && r.currentStatus !== 'unknown' ? { ...r, lastCommittedTxn: leaderTxn.get(String(r.name)) } : r));
     };
 
-    const overview = () => {
+    const overview = async () => {
       note('membership');
+      await look();
       const lead = leader();
       return cluster.upServers().map((i) => ({
         id: `server-${i}`, addresses: [`bolt://${address(i)}`],
@@ -94,7 +105,9 @@ export function clusterConnect(servers: ServerSet, cluster: ClusterState, note: 
 
     return {
       async serverInfo() {
-        return client(target()).serverInfo();
+        const info = await client(target()).serverInfo();
+        await look();
+        return { ...info, address: address(target()) };
       },
       async query(cypher, params, database) {
         if (/^\s*SHOW\s+SERVERS\b/i.test(cypher)) return showServers();

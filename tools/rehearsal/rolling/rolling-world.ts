@@ -83,10 +83,27 @@ export class RollingWorld extends World {
     while (this.rolls.size > 0) await Promise.all(this.rolls);
   }
 
+  /**
+   * Each server's advertised address: the private IP of the instance claim-server-number.sh made that server
+   * (port 7687); a server no node has become yet (no deployed cluster) answers on its local port.
+   */
+  public async addresses(): Promise<Map<number, string>> {
+    const boots = this.fleet.boots.filter((b) => b.ok && b.server !== undefined);
+    const info = await this.fleet.describe(boots.map((b) => b.instanceId));
+    const out = new Map<number, string>();
+    for (const b of boots) {
+      const ip = info.get(b.instanceId)?.privateIp;
+      if (ip) out.set(b.server as number, `${ip}:7687`);
+    }
+    for (const s of this.servers.servers) if (!out.has(s.index)) out.set(s.index, `127.0.0.1:${s.port}`);
+    return out;
+  }
+
   /** The routing table: the servers that are up, the leader as the writer. */
   public override async members(): Promise<{ members: Array<{ id: string; address: string; role: 'primary' | 'secondary'; writer: boolean }>; leaderAddress: string }> {
     const leader = this.state.leader();
-    const address = (i: number) => `127.0.0.1:${this.servers.server(i).port}`;
+    const addresses = await this.addresses();
+    const address = (i: number) => addresses.get(i) as string;
     return {
       members: this.state.upServers().map((i) => ({ id: `server-${i}`, address: address(i), role: this.state.role(i), writer: i === leader })),
       leaderAddress: leader === undefined ? '0.0.0.0:7687' : address(leader),
@@ -104,6 +121,6 @@ export class RollingWorld extends World {
   }
 
   public override gateConnect(): BoltConnect {
-    return clusterConnect(this.servers, this.state, (key) => this.noteRolling(key));
+    return clusterConnect(this.servers, this.state, () => this.addresses(), (key) => this.noteRolling(key));
   }
 }

@@ -1,6 +1,7 @@
 import { ClusterState, ServerLayout } from '../../tools/rehearsal/rolling/cluster-state';
 import { changedServers, effectiveImage, serverImageParameter } from '../../tools/rehearsal/rolling/rolling-world';
 import { maxDownAtOnce } from '../../tools/rehearsal/rolling/server-set';
+import { expectedOrder, RollingFigures, rollingProblems } from '../../tools/rehearsal/rolling/rolling-verdict';
 
 const layout: ServerLayout[] = [
   { index: 1, serviceName: 's1', role: 'primary' },
@@ -47,5 +48,36 @@ describe('the per-server world', () => {
     expect(maxDownAtOnce([{ downAt: 0, upAt: 10 }, { downAt: 10, upAt: 20 }, { downAt: 25, upAt: 30 }])).toBe(1);
     expect(maxDownAtOnce([{ downAt: 0, upAt: 10 }, { downAt: 5, upAt: 20 }])).toBe(2);
     expect(maxDownAtOnce([{ downAt: 0 }, { downAt: 5, upAt: 6 }], 100)).toBe(2);
+  });
+});
+
+describe('the rolling verdict', () => {
+  const figures = (over: Partial<RollingFigures> = {}): RollingFigures => ({
+    servers: [2, 3, 1].map((server) => ({ server, leaderAtStart: server === 1, downAtMs: server * 1000, downMs: 500, gatePassedAtMs: server * 1000 + 900, version: '2026.08.1', client: { failedAttempts: 0, retried: 0, lost: 0 } })),
+    order: [2, 3, 1], expectedOrder: [2, 3, 1], maxDownAtOnce: 1, elections: ['1 -> 2'],
+    client: { writes: { committed: 10, retried: 1, lost: 0 }, reads: { committed: 5, retried: 0, lost: 0 }, failedAttempts: { real: 1, derived: 0 }, acknowledgedMissing: 0 },
+    worldErrors: [], ...over,
+  });
+  const execution = { status: 'SUCCEEDED' as const, volumes: { before: 3, after: 3, renamed: [], created: [], deleted: [] } };
+
+  test('the leader rolls last, the others by number', () => {
+    expect(expectedOrder([1, 2, 3], 1)).toEqual([2, 3, 1]);
+    expect(expectedOrder([3, 1, 2], 2)).toEqual([1, 3, 2]);
+  });
+
+  test('a roll in the documented order, one server down at a time, nothing lost, passes', () => {
+    expect(rollingProblems(figures(), execution, '2026.08.1')).toEqual([]);
+  });
+
+  test('each broken promise is named', () => {
+    expect(rollingProblems(figures({ order: [1, 2, 3] }), execution, '2026.08.1')).toEqual(['servers rolled in the order 1, 2, 3, documented 2, 3, 1']);
+    expect(rollingProblems(figures({ maxDownAtOnce: 2 }), execution, '2026.08.1')).toEqual(['2 servers down at the same moment']);
+    const lost = figures({ client: { ...figures().client, writes: { committed: 9, retried: 1, lost: 1 }, acknowledgedMissing: 2 } });
+    expect(rollingProblems(lost, execution, '2026.08.1')).toEqual(['client transactions lost after retries: 1, acknowledged writes missing: 2']);
+    const deleted = { ...execution, volumes: { ...execution.volumes, deleted: [{ volumeId: 'vol-1' }] } } as unknown as typeof execution;
+    expect(rollingProblems(figures(), deleted, '2026.08.1')).toEqual(['data volumes deleted: vol-1']);
+    expect(rollingProblems(figures(), { ...execution, status: 'FAILED' as never, endState: 'Rolled back' }, '2026.08.1')[0]).toMatch(/^the execution FAILED at "Rolled back"/);
+    const noGate = figures({ servers: [{ ...figures().servers[0], gatePassedAtMs: undefined, version: '5.26.30' }] });
+    expect(rollingProblems({ ...noGate, order: [2], expectedOrder: [2] }, execution, '2026.08.1')).toEqual(['server 2 runs 5.26.30, not 2026.08.1', 'no cluster gate passed after server 2 came back']);
   });
 });

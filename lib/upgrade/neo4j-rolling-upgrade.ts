@@ -88,6 +88,7 @@ export class Neo4jRollingUpgrade extends Construct {
       key: 'roll', title: roll, seedStep: '001/5.3.2.1',
       steps: {
         stepsIn: (s) => [
+          this.sameFamily(s, roll, ctx),
           new Neo4jHealthGate(s, 'Gate before', {
             context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember, acceptPreviousVersion: true,
             maxTransactionLag: lag, stateName: 'cluster gate before the roll', resultPath: '$.results.roll.gateBefore',
@@ -95,6 +96,7 @@ export class Neo4jRollingUpgrade extends Construct {
           new ServerRoll(s, 'Servers', {
             context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember, maxTransactionLag: lag,
             rollTo: { 'image.$': statePath('plan.dockerImage') }, leaderHostPath: '$.results.roll.gateBefore.Payload.leaderHost',
+            abortable: true,
           }),
           new Neo4jHealthGate(s, 'Gate after', {
             context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember, maxTransactionLag: lag,
@@ -149,6 +151,24 @@ export class Neo4jRollingUpgrade extends Construct {
       { resultPath: statePath('result') });
     const rolledBack = new sfn.Fail(this, 'Rolled back', { errorPath: '$.originalError.Error', causePath: '$.originalError.Cause' });
     return sfn.Chain.start(keep).next(servers).next(release).next(publish).next(rolledBack);
+  }
+
+  /**
+   * The servers share the VersionFamily parameter (their settings), so a roll that changes it (5.26 ->
+   * 2025.x) cannot go one server at a time yet: it fails into the rollback (nothing rolled, the lock released).
+   */
+  private sameFamily(scope: Construct, title: string, ctx: StageContext): sfn.IChainable {
+    const refuse = new sfn.Pass(scope, `${title}: refuse a settings family change`, {
+      parameters: {
+        Error: 'FamilyChangeNotRolledError',
+        'Cause.$': "States.Format('the upgrade changes the settings family from {} to {}, which every server shares; run the offline procedure, Neo4jStagedUpgrade', $.plan.fromFamily, $.plan.toSettingsFamily)",
+      },
+      resultPath: '$.error',
+    });
+    refuse.next(ctx.onFailure);
+    return new sfn.Choice(scope, `${title}: same settings family?`)
+      .when(sfn.Condition.not(sfn.Condition.stringEqualsJsonPath(statePath('plan.toSettingsFamily'), statePath('plan.fromFamily'))), refuse)
+      .afterwards({ includeOtherwise: true });
   }
 
   private validateProps(props: Neo4jRollingUpgradeProps): void {

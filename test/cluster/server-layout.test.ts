@@ -35,6 +35,10 @@ describe('Neo4jCluster with ServerLayout.SERVICE_PER_SERVER', () => {
     expect(cluster.serverServices).toHaveLength(3);
     expect(cluster.stackParameters).toMatchObject({ dockerImage: 'DockerImage', server1Image: 'Server1Image', server3Image: 'Server3Image' });
     expect(cluster.mainService).toBe(cluster.serverServices[0]);
+    // Each server is a node group of its own service; the main group is its Auto Scaling group alone.
+    expect(cluster.nodeGroups.map((g) => [g.role, g.autoScalingGroupName !== undefined, g.ecsServiceName !== undefined])).toEqual([
+      ['main', true, false], ['slave', true, true], ['server1', false, true], ['server2', false, true], ['server3', false, true],
+    ]);
     for (const n of [1, 2, 3]) {
       template.hasResourceProperties('AWS::ECS::Service', {
         SchedulingStrategy: 'REPLICA', DesiredCount: 1,

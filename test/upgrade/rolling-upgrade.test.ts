@@ -9,10 +9,10 @@ import { resolvedDefinition } from '../support/state-machine-definition';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator');
 
-/** The state names from `start`, following Next (and a Map's Next), until a terminal state. */
+/** The state names from `start`, following Next (a Choice: its Default), until a terminal state. */
 function path(states: Record<string, any>, start: string): string[] {
   const seen: string[] = [];
-  for (let name: string | undefined = start; name !== undefined; name = states[name].Next) seen.push(name);
+  for (let name: string | undefined = start; name !== undefined; name = states[name].Next ?? states[name].Default) seen.push(name);
   return seen;
 }
 
@@ -28,8 +28,9 @@ describe('Neo4jRollingUpgrade', () => {
     expect(isValid ? '' : errorsText('\n')).toBe('');
     expect(states['Preflight: validate the input and the version path'].Parameters.Payload.procedure).toBe('rolling');
     const main = path(states, 'Stage 1 Roll the servers: begin');
-    expect(main.slice(0, 9)).toEqual([
+    expect(main.slice(0, 10)).toEqual([
       'Stage 1 Roll the servers: begin',
+      'Stage 1 Roll the servers: same settings family?',
       'Stage 1 Roll the servers: cluster gate before the roll',
       'Stage 1 Roll the servers: plan the order, the leader last',
       mapName,
@@ -48,6 +49,17 @@ describe('Neo4jRollingUpgrade', () => {
     });
   });
 
+  test('a settings family change (5.26 -> 2025.x) is not rolled: it fails into the rollback before any server', () => {
+    const choice = states['Stage 1 Roll the servers: same settings family?'];
+    expect(choice.Choices).toEqual([{
+      Not: { Variable: '$.plan.toSettingsFamily', StringEqualsPath: '$.plan.fromFamily' },
+      Next: 'Stage 1 Roll the servers: refuse a settings family change',
+    }]);
+    const refuse = states['Stage 1 Roll the servers: refuse a settings family change'];
+    expect(refuse).toMatchObject({ ResultPath: '$.error', Next: 'Rollback: keep the original error' });
+    expect(refuse.Parameters['Cause.$']).toContain('run the offline procedure, Neo4jStagedUpgrade');
+  });
+
   test('one server at a time: its image parameter, UPDATE_COMPLETE, its service, the cluster gate (previous version accepted, bounded)', () => {
     const map = states[mapName];
     expect(map).toMatchObject({ Type: 'Map', MaxConcurrency: 1, ItemsPath: '$.results.roll.plan.Payload.servers' });
@@ -61,6 +73,12 @@ describe('Neo4jRollingUpgrade', () => {
     expect(inner["Stage 1 Roll the servers: update the server's image parameter"].Parameters.Payload)
       .toMatchObject({ 'parameters.$': '$.server.parameters', 'stage.$': '$.server.stage' });
     expect(inner["Stage 1 Roll the servers: wait for the server's service"].Parameters.Payload['groups.$']).toBe('$.server.groups');
+    // Safe points: an operator's abort request fails the roll into the rollback (which itself is not abortable).
+    expect(inner["Stage 1 Roll the servers: update the server's image parameter"].Parameters.Payload.abortRequest)
+      .toEqual({ 'parameterName.$': '$.settings.abortParameterName', 'executionArn.$': '$$.Execution.Id' });
+    expect(map.ItemSelector['settings.$']).toBe('$.settings');
+    const back = states['Rollback: servers back: one server at a time'].ItemProcessor.States;
+    expect(back["Rollback: servers back: update the server's image parameter"].Parameters.Payload.abortRequest).toBeUndefined();
     const gate = inner['Stage 1 Roll the servers: cluster gate after the server'];
     expect(gate.Parameters.Payload).toMatchObject({ 'acceptedPreviousVersion.$': '$.plan.fromVersion', maxTransactionLag: 0 });
     // Every wait has a budget: the gate polls a bounded number of times, then fails into the rollback.
@@ -96,6 +114,17 @@ describe('Neo4jRollingUpgrade', () => {
     expect(policies).toContain('cloudformation:DescribeStacks');
     expect(policies).toContain('ec2:DescribeVolumes');
     expect(policies).not.toMatch(/ec2:CreateTags|ec2:DeleteVolume|ecs:UpdateService/);
+  });
+
+  test('the waits may describe every server\'s service and the slave-only one, and nothing else', () => {
+    const statements = Object.values<any>(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement).filter((st: any) => st.Sid === 'DescribeTheServices');
+    expect(statements.length).toBeGreaterThan(0);
+    for (const st of statements) {
+      const resources = JSON.stringify(st.Resource);
+      expect([1, 2, 3].every((n) => resources.includes(`Server${n}Service`))).toBe(true);
+      expect((Array.isArray(st.Resource) ? st.Resource : [st.Resource])).toHaveLength(4);
+    }
   });
 
   test('passes cdk-nag AwsSolutions', () => {

@@ -1,5 +1,6 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ABORT_CHECK } from '../../private/procedure-payloads';
 import { statePath } from '../../private/state-document';
 import { GateMembers } from '../gate-members';
 import { ProcedurePolling } from '../procedure-polling';
@@ -33,6 +34,13 @@ export interface ServerRollProps {
    * @default - not checked
    */
   readonly maxTransactionLag?: number;
+  /**
+   * Each server's update and waits, and the closing update, are safe points: an operator's abort request for
+   * this execution fails the roll into the context's failure handler (the rollback). Leave it off for a
+   * roll that is itself the rollback.
+   * @default false
+   */
+  readonly abortable?: boolean;
 }
 
 /**
@@ -50,6 +58,7 @@ export class ServerRoll extends sfn.StateMachineFragment {
   constructor(scope: Construct, id: string, props: ServerRollProps) {
     super(scope, id);
     const { context: ctx, polling, key, title } = props;
+    const abort = props.abortable ? ABORT_CHECK : {};
     const results = `$.results.${key}`;
     const plan = ctx.step(this, `${title}: plan the order, the leader last`, UpgradeHandler.PLAN_SERVER_ROLL, {
       'cluster.$': statePath('cluster'), stage: key, ...props.rollTo,
@@ -59,7 +68,8 @@ export class ServerRoll extends sfn.StateMachineFragment {
     const perServer = new sfn.Map(this, `${title}: one server at a time`, {
       itemsPath: `${results}.plan.Payload.servers`,
       itemSelector: {
-        'cluster.$': statePath('cluster'), 'plan.$': statePath('plan'), 'server.$': '$$.Map.Item.Value', 'executionName.$': '$$.Execution.Name',
+        'cluster.$': statePath('cluster'), 'plan.$': statePath('plan'), 'settings.$': statePath('settings'),
+        'server.$': '$$.Map.Item.Value', 'executionName.$': '$$.Execution.Name',
       },
       maxConcurrency: 1, // at most one server down at any moment
       resultPath: `${results}.servers`,
@@ -67,13 +77,13 @@ export class ServerRoll extends sfn.StateMachineFragment {
     // Inside the Map a failure ends the iteration; the Map's Catch sends it to the context's failure handler.
     const inServer = ctx.failingTo(new sfn.Fail(this, `${title}: a server failed`, { errorPath: '$.Error', causePath: '$.Cause' }));
     const update = inServer.step(this, `${title}: update the server's image parameter`, UpgradeHandler.UPDATE_STACK, {
-      'cluster.$': statePath('cluster'), 'executionName.$': '$.executionName', 'stage.$': '$.server.stage', 'parameters.$': '$.server.parameters',
+      'cluster.$': statePath('cluster'), 'executionName.$': '$.executionName', 'stage.$': '$.server.stage', 'parameters.$': '$.server.parameters', ...abort,
     }, { resultPath: '$.update', poll: polling.stack, noCatch: true });
     const settled = inServer.step(this, `${title}: wait for the server's UPDATE_COMPLETE`, UpgradeHandler.STACK_STATUS, {
-      'cluster.$': statePath('cluster'), 'update.$': '$.update.Payload',
+      'cluster.$': statePath('cluster'), 'update.$': '$.update.Payload', ...abort,
     }, { resultPath: '$.stack', poll: polling.stack, noCatch: true });
     const steady = inServer.step(this, `${title}: wait for the server's service`, UpgradeHandler.ECS_SERVICES_STEADY, {
-      'cluster.$': statePath('cluster'), 'groups.$': '$.server.groups',
+      'cluster.$': statePath('cluster'), 'groups.$': '$.server.groups', ...abort,
     }, { resultPath: '$.service', poll: polling.services, noCatch: true });
     const gate = new Neo4jHealthGate(this, 'Gate after a server', {
       context: inServer, polling, key, title, expectedMembers: props.expectedMembers, acceptPreviousVersion: true,
@@ -84,7 +94,7 @@ export class ServerRoll extends sfn.StateMachineFragment {
 
     const close = ctx.step(this, `${title}: closing update (DockerImage set, servers cleared)`, UpgradeHandler.UPDATE_STACK, {
       'cluster.$': statePath('cluster'), 'executionName.$': '$$.Execution.Name',
-      'stage.$': `${results}.plan.Payload.finalStage`, 'parameters.$': `${results}.plan.Payload.finalParameters`,
+      'stage.$': `${results}.plan.Payload.finalStage`, 'parameters.$': `${results}.plan.Payload.finalParameters`, ...abort,
     }, { resultPath: `${results}.close`, poll: polling.stack });
     const closed = ctx.step(this, `${title}: wait for the closing UPDATE_COMPLETE`, UpgradeHandler.STACK_STATUS, {
       'cluster.$': statePath('cluster'), 'update.$': `${results}.close.Payload`,

@@ -1,5 +1,6 @@
 import { ClusterState, ServerLayout } from '../../tools/rehearsal/rolling/cluster-state';
 import { changedServers, effectiveImage, serverImageParameter } from '../../tools/rehearsal/rolling/rolling-world';
+import { exportedVariables } from '../../tools/rehearsal/nodes';
 import { maxDownAtOnce } from '../../tools/rehearsal/rolling/server-set';
 import { expectedOrder, RollingFigures, rollingProblems } from '../../tools/rehearsal/rolling/rolling-verdict';
 
@@ -79,5 +80,16 @@ describe('the rolling verdict', () => {
     expect(rollingProblems(figures(), { ...execution, status: 'FAILED' as never, endState: 'Rolled back' }, '2026.08.1')[0]).toMatch(/^the execution FAILED at "Rolled back"/);
     const noGate = figures({ servers: [{ ...figures().servers[0], gatePassedAtMs: undefined, version: '5.26.30' }] });
     expect(rollingProblems({ ...noGate, order: [2], expectedOrder: [2] }, execution, '2026.08.1')).toEqual(['server 2 runs 5.26.30, not 2026.08.1', 'no cluster gate passed after server 2 came back']);
+  });
+});
+
+test('the boot reads every quoted assignment of an export line (the per-server layout exports several on one)', () => {
+  const userData = [
+    "export NEO4J_CLAIM_VOLUME_NAME='neo4j-rolling-data'",
+    'export NEO4J_SERVER_VOLUME_ID="$NEO4J_MOUNT_VOLUME_ID" NEO4J_SERVER_COUNT=\'3\' NEO4J_SERVER_TAG_KEY=\'neo4j-upgrades:server\'',
+    "NOT_EXPORTED='x'",
+  ].join('\n');
+  expect(exportedVariables(userData)).toEqual({
+    NEO4J_CLAIM_VOLUME_NAME: 'neo4j-rolling-data', NEO4J_SERVER_COUNT: '3', NEO4J_SERVER_TAG_KEY: 'neo4j-upgrades:server',
   });
 });

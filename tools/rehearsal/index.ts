@@ -35,7 +35,7 @@ import {
   ExecutionReport, FaultRun, FaultRunReport, RehearsalOptions, RehearsalReport, Simulated,
 } from './types';
 import { FAULT_RUN_WAIT_COMPLETION } from './wait-episodes';
-import { ClusterView, World } from './world';
+import { ClusterView, SettingsSource, World } from './world';
 import { ClientWorkload, WorkloadResult } from './workload/client-workload';
 import { clientWorkloadReport } from './workload/workload-report';
 import { WorldRouting } from './workload/world-routing';
@@ -56,7 +56,7 @@ export const DEFAULT_APP = path.join(__dirname, 'example-app.ts');
 export const DEFAULT_INPUT = { dockerImage: `neo4j:${NEO4J_NEWEST_VERSION}-enterprise` };
 const REGION = 'us-east-1';
 
-interface Deployment {
+export interface Deployment {
   readonly moto: MotoServer;
   /** The stack holding the state machine. */
   readonly deployed: DeployedStack;
@@ -74,7 +74,7 @@ interface Deployment {
 }
 
 /** Secret values generated once per rehearsal (every redeploy gets the same admin password). */
-function secretValuesFor(synth: SynthResult): Record<string, Record<string, string>> {
+export function secretValuesFor(synth: SynthResult): Record<string, Record<string, string>> {
   const out: Record<string, Record<string, string>> = {};
   for (const [id, r] of synth.stacks.flatMap((st) => Object.entries(st.template.Resources))) {
     if (r.Type !== 'AWS::SecretsManager::Secret') continue;
@@ -87,9 +87,15 @@ function secretValuesFor(synth: SynthResult): Record<string, Record<string, stri
   return out;
 }
 
-async function deploy(
+/** Builds the harness's world for a deployment (the per-server rehearsal builds its own, rolling/rolling-world.ts). */
+export type WorldFactory = (
+  fleet: NodeFleet, harness: ClientSet, cluster: ClusterView, log: (line: string) => void, settings: SettingsSource, baked: Record<string, unknown>,
+) => World;
+
+/** Deploys every stack of the app into moto, boots the nodes and builds the world around them. */
+export async function deploy(
   moto: MotoServer, synth: SynthResult, workDir: string, secretValues: Record<string, Record<string, string>>,
-  neo4j: Neo4jPlayer | undefined, log: (line: string) => void,
+  neo4j: Neo4jPlayer | undefined, log: (line: string) => void, makeWorld?: WorldFactory,
 ): Promise<Deployment> {
   const harnessCounter = new ApiCallCounter();
   const harness = new ClientSet({ endpoint: moto.endpoint, region: REGION, counter: harnessCounter }, 'harness');
@@ -121,10 +127,11 @@ async function deploy(
   const credentials = upgradedCredentials(synth, secretValues);
   // The task definitions (the containers' settings) live in the cluster's stack.
   const clusterTemplate = synth.stacks.find((st) => st.stackName === clusterStack.stackName)?.template ?? synth.template;
-  const world = new World(fleet, neo4j, harness, cluster, log, {
+  const settings: SettingsSource = {
     template: clusterTemplate,
     secrets: { NEO4J_ADMIN_USER: credentials.username ?? 'neo4j', NEO4J_ADMIN_PASSWORD: credentials.password ?? 'rehearsal-password' },
-  });
+  };
+  const world = makeWorld ? makeWorld(fleet, harness, cluster, log, settings, c) : new World(fleet, neo4j, harness, cluster, log, settings);
   await fleet.bootNewInstances();
   const machine = [...deployed.resources.values()].find((r) => r.type === 'AWS::StepFunctions::StateMachine');
   const stateMachineArn = machine?.physicalId.startsWith('arn:')
@@ -144,7 +151,7 @@ function functionMemory(synth: SynthResult): Map<string, number> {
  * The admin credentials of the cluster the state machine upgrades (an app may hold several clusters, each
  * with its own secret): the player's password and the containers' injected secrets both come from here.
  */
-function upgradedCredentials(synth: SynthResult, secretValues: Record<string, Record<string, string>>): Record<string, string> {
+export function upgradedCredentials(synth: SynthResult, secretValues: Record<string, Record<string, string>>): Record<string, string> {
   const { secretLogicalId } = upgradedCluster(synth.template);
   return (secretLogicalId ? secretValues[secretLogicalId] : undefined) ?? Object.values(secretValues).find((v) => v.password) ?? {};
 }

@@ -16,6 +16,8 @@ import { ResolveContext, resolveIntrinsics } from './intrinsics';
 import { CfnTemplate } from './synth';
 
 export const CLAIM_SCRIPT = path.join(__dirname, '..', '..', 'lib', 'cluster', 'scripts', 'claim-data-volume.sh');
+/** The per-server layout's second boot step: which server the node is, from its volume's tag. */
+export const SERVER_SCRIPT = path.join(__dirname, '..', '..', 'lib', 'cluster', 'scripts', 'claim-server-number.sh');
 
 export interface BootRecord {
   readonly instanceId: string;
@@ -30,6 +32,8 @@ export interface BootRecord {
   readonly durationMs: number;
   readonly stderrTail?: string;
   readonly bootedAt: string;
+  /** Per-server layout: the server number claim-server-number.sh gave the node. */
+  readonly server?: number;
 }
 
 export interface GroupInfo {
@@ -40,12 +44,12 @@ export interface GroupInfo {
   readonly userDataEnv: Record<string, string>;
 }
 
-/** The `export NAME='value'` lines of a resolved user data script. */
+/** The `NAME='value'` assignments of the `export` lines of a resolved user data script (several per line too). */
 export function exportedVariables(userData: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const line of userData.split('\n')) {
-    const m = /^export ([A-Z_][A-Z0-9_]*)='([^']*)'$/.exec(line.trim());
-    if (m) env[m[1]] = m[2];
+    if (!line.trim().startsWith('export ')) continue;
+    for (const m of line.matchAll(/(?:^|\s)([A-Z_][A-Z0-9_]*)='([^']*)'/g)) env[m[1]] = m[2];
   }
   return env;
 }
@@ -63,6 +67,19 @@ export function groupsOf(template: CfnTemplate, ctx: ResolveContext): GroupInfo[
     out.push({ name: physical, logicalId: id, userDataEnv: exportedVariables(userData) });
   }
   return out;
+}
+
+/** Runs a boot script with bash; its exit code (null: it could not start) and output. */
+function runScript(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d.toString(); });
+    child.stderr.on('data', (d) => { stderr += d.toString(); });
+    child.on('error', (e) => { stderr += `\n${e.message}`; resolve({ code: null, stdout, stderr }); });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 export interface NodeFleetOptions {
@@ -150,36 +167,47 @@ export class NodeFleet {
       // The real aws CLI, served warm: a boot's calls cost ~0.1 s of CPU each instead of ~1 s.
       NEO4J_CLAIM_AWS_CLI: awsCli,
     };
-    return new Promise((resolve) => {
-      const child = spawn('bash', [CLAIM_SCRIPT], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => { stdout += d.toString(); });
-      child.stderr.on('data', (d) => { stderr += d.toString(); });
-      const finish = (code: number | null) => {
-        const m = /^(vol-[0-9a-f]+) (\S+)$/m.exec(stdout.trim());
-        const record: BootRecord = {
-          instanceId,
-          group: group.logicalId,
-          availabilityZone: az,
-          ok: code === 0 && m !== null,
-          ...(m && { volumeId: m[1], device: m[2] }),
-          ...(m && { claimed: /created vol-/.test(stderr) ? 'created' as const : 'existing' as const }),
-          exitCode: code,
-          durationMs: Date.now() - t0,
-          ...(code !== 0 && { stderrTail: stderr.slice(-1500) }),
-          bootedAt: new Date().toISOString(),
-        };
-        this.booted.set(instanceId, record);
-        this.boots.push(record);
-        this.options.log(record.ok
-          ? `node ${instanceId} (${group.logicalId}, ${az}) claimed ${record.volumeId} (${record.claimed}) in ${(record.durationMs / 1000).toFixed(1)} s`
-          : `node ${instanceId} (${group.logicalId}, ${az}) FAILED to claim a volume (exit ${code}): ${stderr.trim().split('\n').slice(-2).join(' | ')}`);
-        resolve(record);
-      };
-      child.on('error', (e) => { stderr += `\n${e.message}`; finish(null); });
-      child.on('close', finish);
-    });
+    const record = await this.claimVolume(instanceId, az, group, env, t0);
+    const count = group.userDataEnv.NEO4J_SERVER_COUNT;
+    if (!record.ok || !count) return record;
+    const serverEnv = Object.fromEntries(Object.entries(group.userDataEnv).filter(([k]) => k.startsWith('NEO4J_SERVER_')));
+    return this.claimServer(record, { ...env, ...serverEnv, NEO4J_SERVER_VOLUME_ID: record.volumeId, NEO4J_SERVER_SETTLE_SECONDS: '0' });
+  }
+
+  /** claim-server-number.sh after the volume claim, as the user data runs it in the per-server layout. */
+  private async claimServer(record: BootRecord, env: NodeJS.ProcessEnv): Promise<BootRecord> {
+    const { code, stdout, stderr } = await runScript(SERVER_SCRIPT, env);
+    const server = Number(stdout.trim());
+    const done: BootRecord = code === 0 && server > 0
+      ? { ...record, server }
+      : { ...record, ok: false, exitCode: code, stderrTail: stderr.slice(-1500) };
+    this.booted.set(record.instanceId, done);
+    this.boots[this.boots.indexOf(record)] = done;
+    this.options.log(done.ok ? `node ${record.instanceId} is server ${server}` : `node ${record.instanceId} could not tell its server (exit ${code}): ${stderr.trim().split('\n').slice(-2).join(' | ')}`);
+    return done;
+  }
+
+  private async claimVolume(instanceId: string, az: string, group: GroupInfo, env: NodeJS.ProcessEnv, t0: number): Promise<BootRecord> {
+    const { code, stdout, stderr } = await runScript(CLAIM_SCRIPT, env);
+    const m = /^(vol-[0-9a-f]+) (\S+)$/m.exec(stdout.trim());
+    const record: BootRecord = {
+      instanceId,
+      group: group.logicalId,
+      availabilityZone: az,
+      ok: code === 0 && m !== null,
+      ...(m && { volumeId: m[1], device: m[2] }),
+      ...(m && { claimed: /created vol-/.test(stderr) ? 'created' as const : 'existing' as const }),
+      exitCode: code,
+      durationMs: Date.now() - t0,
+      ...(code !== 0 && { stderrTail: stderr.slice(-1500) }),
+      bootedAt: new Date().toISOString(),
+    };
+    this.booted.set(instanceId, record);
+    this.boots.push(record);
+    this.options.log(record.ok
+      ? `node ${instanceId} (${group.logicalId}, ${az}) claimed ${record.volumeId} (${record.claimed}) in ${(record.durationMs / 1000).toFixed(1)} s`
+      : `node ${instanceId} (${group.logicalId}, ${az}) FAILED to claim a volume (exit ${code}): ${stderr.trim().split('\n').slice(-2).join(' | ')}`);
+    return record;
   }
 
   /** Private IPs and launch times of instances (for the master choice). */

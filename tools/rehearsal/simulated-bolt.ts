@@ -79,6 +79,8 @@ export async function boltSeamFor(
   wait?: WaitEpisode,
 ): Promise<unknown> {
   if (handler === 'health-gate') {
+    const own = world.gateConnect();
+    if (own) return own;
     // The edition the nodes' image names (what the stack runs now), never the gate's own expectation.
     const image = String((await world.parameters())[parameterNames.dockerImage ?? 'DockerImage'] ?? '');
     const edition = /-(enterprise|community)\b/.exec(image.split('@')[0].split(':').pop() ?? '')?.[1];

@@ -8,6 +8,7 @@
  * Every simulated answer is counted in `simulated` for the report.
  */
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { BoltConnect } from '../../lambda/shared/bolt';
 import { ClientSet } from './aws-clients';
 import { NodeIdentity } from './container-settings';
 import { ContainerSettings, Neo4jPlayer } from './neo4j-player';
@@ -137,6 +138,11 @@ export class World {
     await Promise.race([this.pending, new Promise((r) => { timer = setTimeout(r, ms); })]);
     clearTimeout(timer);
     return this.pendingDone;
+  }
+
+  /** The health gate's Bolt seam when this world answers it itself (rolling/rolling-world.ts); undefined: simulated-bolt.ts's. */
+  public gateConnect(): BoltConnect | undefined {
+    return undefined;
   }
 
   /** Every wait of the executions on this world. */

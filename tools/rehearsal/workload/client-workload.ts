@@ -32,6 +32,8 @@ export interface Router {
   check(op: Operation): string | undefined;
   /** Time the waits have played on their clocks so far (ms). */
   playedMs(): number;
+  /** The Bolt URI of the server to send `op` to (several real servers); absent: WorkloadOptions.uri. */
+  target?(op: Operation): string;
 }
 
 export interface WorkloadOptions {
@@ -42,6 +44,8 @@ export interface WorkloadOptions {
   readonly pauseMs?: Readonly<Record<Operation, number>>;
   /** Default REHEARSAL_RETRY_POLICY. */
   readonly retryPolicy?: typeof DRIVER_RETRY_POLICY;
+  /** Where the writes are read back from at the end (their union). Default: `uri`. */
+  readonly readBackUris?: readonly string[];
 }
 
 export interface ReadBack {
@@ -63,7 +67,7 @@ export interface WorkloadResult {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class ClientWorkload {
-  private readonly driver: Driver;
+  private readonly drivers = new Map<string, Driver>();
   private readonly attempts: Attempt[] = [];
   private readonly transactions: Transaction[] = [];
   private readonly loops: Array<Promise<void>>;
@@ -73,9 +77,6 @@ export class ClientWorkload {
   /** Starts the writer and the reader at once. */
   constructor(private readonly options: WorkloadOptions) {
     this.policy = options.retryPolicy ?? REHEARSAL_RETRY_POLICY;
-    this.driver = neo4j.driver(options.uri, neo4j.auth.basic('neo4j', options.password), {
-      disableLosslessIntegers: true, maxTransactionRetryTime: 0, connectionTimeout: 2_000, connectionAcquisitionTimeout: 3_000,
-    });
     this.loops = (['write', 'read'] as const).map((op) => this.loop(op));
   }
 
@@ -86,8 +87,20 @@ export class ClientWorkload {
     try {
       return { retryPolicy: this.policy, attempts: this.attempts, transactions: this.transactions, readBack: await this.readBack() };
     } finally {
-      await this.driver.close();
+      await Promise.all([...this.drivers.values()].map((d) => d.close()));
     }
+  }
+
+  /** One driver per server (one pool each, the driver's own retries off), as a routing driver keeps per member. */
+  private driver(uri: string): Driver {
+    let d = this.drivers.get(uri);
+    if (!d) {
+      d = neo4j.driver(uri, neo4j.auth.basic('neo4j', this.options.password), {
+        disableLosslessIntegers: true, maxTransactionRetryTime: 0, connectionTimeout: 2_000, connectionAcquisitionTimeout: 3_000,
+      });
+      this.drivers.set(uri, d);
+    }
+    return d;
   }
 
   private async loop(op: Operation): Promise<void> {
@@ -127,7 +140,7 @@ export class ClientWorkload {
       record('derived', `ServiceUnavailable (routing): ${unroutable}`);
       return { retryable: true };
     }
-    const session = this.driver.session({ defaultAccessMode: op === 'write' ? neo4j.session.WRITE : neo4j.session.READ });
+    const session = this.driver(this.options.router.target?.(op) ?? this.options.uri).session({ defaultAccessMode: op === 'write' ? neo4j.session.WRITE : neo4j.session.READ });
     try {
       // No transaction timeout (as a default client): a slow server is no failure, a stopped one is.
       const t = await session.beginTransaction();
@@ -146,18 +159,21 @@ export class ClientWorkload {
   }
 
   private async readBack(): Promise<ReadBack> {
-    const session = this.driver.session({ defaultAccessMode: neo4j.session.READ });
-    try {
-      const rows = await session.run(`MATCH (w:${WORKLOAD_LABEL}) RETURN w.seq AS seq`);
-      const stored = new Set(rows.records.map((r) => Number(r.get('seq'))));
-      const writes = this.transactions.filter((t) => t.op === 'write');
-      return {
-        writesInStore: stored.size,
-        acknowledgedMissing: writes.filter((t) => t.outcome === 'committed' && !stored.has(t.tx)).map((t) => t.tx),
-        lostButStored: writes.filter((t) => t.outcome === 'lost' && stored.has(t.tx)).map((t) => t.tx),
-      };
-    } finally {
-      await session.close();
+    const stored = new Set<number>();
+    for (const uri of this.options.readBackUris ?? [this.options.uri]) {
+      const session = this.driver(uri).session({ defaultAccessMode: neo4j.session.READ });
+      try {
+        const rows = await session.run(`MATCH (w:${WORKLOAD_LABEL}) RETURN w.seq AS seq`);
+        for (const r of rows.records) stored.add(Number(r.get('seq')));
+      } finally {
+        await session.close();
+      }
     }
+    const writes = this.transactions.filter((t) => t.op === 'write');
+    return {
+      writesInStore: stored.size,
+      acknowledgedMissing: writes.filter((t) => t.outcome === 'committed' && !stored.has(t.tx)).map((t) => t.tx),
+      lostButStored: writes.filter((t) => t.outcome === 'lost' && stored.has(t.tx)).map((t) => t.tx),
+    };
   }
 }

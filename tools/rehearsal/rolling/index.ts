@@ -1,0 +1,140 @@
+/**
+ * The rehearsal of the rolling upgrade on fixed servers (issue 10 item 6): synthesizes
+ * tools/rehearsal/apps/rolling-app.ts (three servers in the per-server layout and Neo4jRollingUpgrade),
+ * deploys it into moto (the shared deploy: real template, real boots with claim-data-volume.sh and
+ * claim-server-number.sh), and runs the synthesized state machine with the shared executor and the real
+ * handlers in the per-server world (rolling-world.ts): ONE REAL Neo4j per server, restarted on its own store
+ * at the new version when its service's image changes, while a client workload routed as a routing driver
+ * would (rolling-routing.ts) writes and reads. Writes rehearsal/rolling-report.json.
+ */
+import '../polyfill';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { NEO4J_LTS_VERSION, NEO4J_NEWEST_VERSION } from '../../neo4j-embedded';
+import { MotoServer } from '../../moto';
+import { ApiCallCounter } from '../aws-clients';
+import { ExecutionResult, runExecution } from '../executor';
+import { deploy, Deployment, REPO_ROOT, secretValuesFor, upgradedCredentials } from '../index';
+import { startRehearsalMoto } from '../moto-server';
+import { synthesize, SynthResult } from '../synth';
+import { ClientWorkload, WorkloadResult } from '../workload/client-workload';
+import { ServerLayout } from './cluster-state';
+import { RollingRouting } from './rolling-routing';
+import { RollingWorld } from './rolling-world';
+import { rollingFigures, RollingFigures, rollingProblems } from './rolling-verdict';
+import { ServerSet } from './server-set';
+
+export const ROLLING_APP = path.join(REPO_ROOT, 'tools', 'rehearsal', 'apps', 'rolling-app.ts');
+const REGION = 'us-east-1';
+const image = (version: string) => `neo4j:${version}-enterprise`;
+
+export interface RollingRehearsalOptions {
+  readonly outDir?: string;
+  readonly progress?: (line: string) => void;
+}
+
+export interface RollingRehearsalReport {
+  readonly ok: boolean;
+  readonly problems: string[];
+  readonly durationMs: number;
+  readonly setupMs: number;
+  readonly from: string;
+  readonly to: string;
+  readonly execution: Pick<ExecutionResult['report'], 'status' | 'endState' | 'error' | 'durationMs' | 'volumes' | 'counts'>;
+  readonly figures: RollingFigures;
+  readonly simulated: Array<{ what: string; why: string; count: number }>;
+  readonly real: string[];
+}
+
+/** The servers of the per-server layout from the baked cluster context (groups `server<N>` and their services). */
+export function layoutOf(cluster: Record<string, unknown>): ServerLayout[] {
+  const groups = (cluster.groups ?? []) as Array<{ role?: string; serviceName?: string; ecsServiceName?: string }>;
+  return groups
+    .map((g) => ({ n: /^server(\d+)$/.exec(String(g.role ?? ''))?.[1], serviceName: String(g.serviceName ?? g.ecsServiceName ?? '') }))
+    .filter((g): g is { n: string; serviceName: string } => g.n !== undefined)
+    .map((g) => ({ index: Number(g.n), serviceName: g.serviceName, role: 'primary' as const }))
+    .sort((a, b) => a.index - b.index);
+}
+
+/** The per-server count the template declares (its `Server<N>Image` parameters), before anything is deployed. */
+function serverCount(synth: SynthResult): number {
+  return Object.keys(synth.stacks.flatMap((s) => Object.keys(s.template.Parameters ?? {})).reduce((m, k) => (/Server\d+Image$/.test(k) ? { ...m, [k]: 1 } : m), {})).length;
+}
+
+export async function rehearseRolling(options: RollingRehearsalOptions = {}): Promise<RollingRehearsalReport> {
+  const t0 = Date.now();
+  const say = options.progress ?? ((line: string) => console.log(line));
+  const log = (line: string) => say(`    ${line}`);
+  const outDir = path.resolve(options.outDir ?? path.join(REPO_ROOT, 'rehearsal'));
+  const logDir = path.join(outDir, 'logs');
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rolling-rehearsal-'));
+  let moto: MotoServer | undefined;
+  let servers: ServerSet | undefined;
+  try {
+    const synth = await synthesize({ root: REPO_ROOT, app: ROLLING_APP, context: { neo4jBoltUri: 'bolt://neo4j.rolling.internal:7687' }, outdir: path.join(work, 'cdk.out'), log });
+    say(`  synthesized ${synth.stackName} in ${(synth.durationMs / 1000).toFixed(1)} s`);
+    const secretValues = secretValuesFor(synth);
+    const password = upgradedCredentials(synth, secretValues).password ?? 'rehearsal-password';
+    const count = serverCount(synth);
+    [moto, servers] = await Promise.all([startRehearsalMoto(), ServerSet.start(count, image(NEO4J_LTS_VERSION), work, password, log)]);
+    say(`  ${count} real Neo4j ${NEO4J_LTS_VERSION} servers up (one store each)`);
+    const set = servers;
+    let world: RollingWorld | undefined;
+    const d: Deployment = await deploy(moto, synth, path.join(work, 'assets'), secretValues, undefined, log, (fleet, harness, cluster, l, settings, baked) => {
+      const layout = layoutOf(baked);
+      if (layout.length !== count) throw new Error(`the state machine's cluster has servers ${JSON.stringify(layout)}, the template ${count} image parameters`);
+      world = new RollingWorld(fleet, harness, cluster, l, set, layout, settings);
+      return world;
+    });
+    const w = world as unknown as RollingWorld;
+    const setupMs = Date.now() - t0;
+    say(`  deployed into moto, ${d.world.fleet.boots.filter((b) => b.ok).length} nodes booted (servers ${d.world.fleet.boots.map((b) => b.server).join(', ')}); setup ${(setupMs / 1000).toFixed(1)} s`);
+
+    const routing = new RollingRouting(w);
+    const workload = new ClientWorkload({ uri: set.boltUri(1), password, router: routing, readBackUris: routing.readBackUris() });
+    const gatePasses: Array<{ state: string; at: number }> = [];
+    const gateStates = new Set(d.model.tasks.filter((t) => t.handler === 'health-gate').map((t) => t.stateName));
+    const name = `rolling-${Date.now()}`;
+    say(`  rolling ${NEO4J_LTS_VERSION} -> ${NEO4J_NEWEST_VERSION} with the client workload`);
+    const result = await runExecution({
+      root: REPO_ROOT, name, model: d.model, world: w, endpoint: moto.endpoint, region: REGION, stateMachineArn: d.stateMachineArn,
+      input: { dockerImage: image(NEO4J_NEWEST_VERSION) }, faults: [], decide: async () => 'approve', progress: say, logDir,
+      counter: new ApiCallCounter(), harness: d.harness, regions: [REGION], memoryMb: d.memoryMb,
+      observe: (e) => {
+        const ev = e as { type?: string; state?: { name: string }; timestamp?: number };
+        if (ev.type === 'StateExited' && ev.state && gateStates.has(ev.state.name)) gatePasses.push({ state: ev.state.name, at: ev.timestamp ?? Date.now() });
+      },
+    });
+    const workloadResult: WorkloadResult = await workload.stop();
+    const figures = rollingFigures({ servers: set, world: w, gatePasses, workload: workloadResult, startedAt: Date.parse(result.report.startedAt) });
+    const problems = rollingProblems(figures, result.report, NEO4J_NEWEST_VERSION);
+    for (const s of figures.servers) {
+      say(`  server ${s.server}${s.leaderAtStart ? ' (leader)' : ''}: down +${(s.downAtMs / 1000).toFixed(1)} s for ${(s.downMs / 1000).toFixed(1)} s, gate passed +${((s.gatePassedAtMs ?? NaN) / 1000).toFixed(1)} s, ${s.version}; client meanwhile: ${s.client.failedAttempts} failed attempts, ${s.client.retried} retried, ${s.client.lost} lost`);
+    }
+    say(`  order ${figures.order.join(', ')} (expected ${figures.expectedOrder.join(', ')}), at most ${figures.maxDownAtOnce} down at once; client: ${JSON.stringify(figures.client)}`);
+    const report: RollingRehearsalReport = {
+      ok: problems.length === 0, problems, durationMs: Date.now() - t0, setupMs, from: NEO4J_LTS_VERSION, to: NEO4J_NEWEST_VERSION,
+      execution: {
+        status: result.report.status, ...(result.report.endState && { endState: result.report.endState }), ...(result.report.error && { error: result.report.error }),
+        durationMs: result.report.durationMs, volumes: result.report.volumes, counts: result.report.counts,
+      },
+      figures,
+      simulated: [...w.simulated.values()],
+      real: [
+        `${count} embedded Neo4j servers (Community), each its own store and port, restarted one by one at ${NEO4J_NEWEST_VERSION} on its own store (marker nodes read back)`,
+        'the synthesized state machine and its handlers (aws-local-stepfunctions, logic in-process) against moto_server',
+        'the nodes\' boot scripts (claim-data-volume.sh, claim-server-number.sh) against moto with the aws CLI',
+        'the client\'s Bolt transactions, against the real servers',
+      ],
+    };
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.writeFileSync(path.join(outDir, 'rolling-report.json'), JSON.stringify(report, null, 2) + '\n');
+    say(`rolling rehearsal ${report.ok ? 'OK' : `NOT OK: ${problems.join('; ')}`} in ${(report.durationMs / 1000).toFixed(1)} s; report: ${path.join(outDir, 'rolling-report.json')}`);
+    return report;
+  } finally {
+    await servers?.stop();
+    await moto?.stop().catch(() => undefined);
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * One REAL embedded Neo4j per server of the per-server layout: each its own store directory and Bolt port,
+ * each a Neo4jPlayer (neo4j-player.ts), so rolling a server restarts THAT server's Neo4j on its own store
+ * at the version that plays the new image (a real restart, a real store upgrade, marker nodes checked).
+ * Records when each server went down and came back up (the report's per-server figures and the
+ * "at most one down at a time" check).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { freePort } from '../../free-port';
+import { Neo4jPlayer, PlayedImage } from '../neo4j-player';
+
+/** One server's outage: the real Neo4j stopped at `downAt` and answered again at `upAt` (ms). */
+export interface Outage {
+  readonly server: number;
+  readonly image: string;
+  readonly downAt: number;
+  upAt?: number;
+  /** The player's record of the restart (absent while it runs). */
+  played?: PlayedImage;
+  error?: string;
+}
+
+export interface RollingServer {
+  /** 1-based, as in `<prefix>Server<N>Image`. */
+  readonly index: number;
+  readonly player: Neo4jPlayer;
+  readonly port: number;
+  readonly dataDir: string;
+  /** The image it plays now (the last one it was asked to play). */
+  image: string;
+}
+
+export class ServerSet {
+  public readonly outages: Outage[] = [];
+
+  private constructor(public readonly servers: readonly RollingServer[], private readonly log: (line: string) => void) {}
+
+  /** Starts `count` servers in parallel, each on its own store under `dir`, playing `image`. */
+  public static async start(count: number, image: string, dir: string, password: string, log: (line: string) => void): Promise<ServerSet> {
+    const servers: RollingServer[] = [];
+    for (let index = 1; index <= count; index++) {
+      const dataDir = path.join(dir, `server-${index}`, 'neo4j');
+      fs.mkdirSync(dataDir, { recursive: true });
+      const port = await freePort();
+      const player = new Neo4jPlayer({ dataDir, port, password, log: (l) => log(`server ${index} ${l}`) });
+      servers.push({ index, player, port, dataDir, image });
+    }
+    const set = new ServerSet(servers, log);
+    try {
+      await Promise.all(servers.map((s) => s.player.play(image)));
+    } catch (e) {
+      await set.stop();
+      throw e;
+    }
+    return set;
+  }
+
+  public server(index: number): RollingServer {
+    const s = this.servers.find((x) => x.index === index);
+    if (!s) throw new Error(`no server ${index} (the world runs ${this.servers.length})`);
+    return s;
+  }
+
+  /** Whether the server's Neo4j is up (no outage in progress). */
+  public isUp(index: number): boolean {
+    return !this.outages.some((o) => o.server === index && o.upAt === undefined);
+  }
+
+  /** Servers down now. */
+  public down(): number[] {
+    return this.servers.map((s) => s.index).filter((i) => !this.isUp(i));
+  }
+
+  public boltUri(index: number): string {
+    return this.server(index).player.boltUri;
+  }
+
+  /**
+   * What ECS does when the server's service gets a task definition with another image: its task stops, the
+   * new one starts on the same instance and volume. Here: the real Neo4j stops and starts at the version
+   * that plays `image`, on its own store. A start that fails leaves the server down (as ECS would retry).
+   */
+  public async roll(index: number, image: string): Promise<Outage> {
+    const s = this.server(index);
+    const outage: Outage = { server: index, image, downAt: Date.now() };
+    this.outages.push(outage);
+    s.image = image;
+    this.log(`server ${index}: its service's task is replaced (image ${image}); the real Neo4j restarts on ${s.dataDir}`);
+    try {
+      outage.played = await s.player.play(image);
+      outage.upAt = Date.now();
+      this.log(`server ${index}: up at ${s.player.runningVersion} after ${((outage.upAt - outage.downAt) / 1000).toFixed(1)} s`);
+    } catch (e) {
+      outage.error = (e as Error).message.slice(0, 500);
+      throw e;
+    }
+    return outage;
+  }
+
+  /** The largest number of servers down at the same moment. */
+  public maxDownAtOnce(now = Date.now()): number {
+    return maxDownAtOnce(this.outages, now);
+  }
+
+  public async stop(): Promise<void> {
+    await Promise.all(this.servers.map((s) => s.player.stop().catch(() => undefined)));
+  }
+}
+
+/** The largest number of outages overlapping at one moment (one still running ends at `now`). */
+export function maxDownAtOnce(outages: ReadonlyArray<Pick<Outage, 'downAt' | 'upAt'>>, now = Date.now()): number {
+  const edges = outages.flatMap((o) => [{ t: o.downAt, d: 1 }, { t: o.upAt ?? now, d: -1 }]).sort((a, b) => a.t - b.t || a.d - b.d);
+  let down = 0;
+  let max = 0;
+  for (const e of edges) { down += e.d; max = Math.max(max, down); }
+  return max;
+}

@@ -5,6 +5,6 @@ import { logic } from './logic';
 
 export const handler = lambdaHandler(
   'write-freeze',
-  (log) => ({ secrets: new SecretsManagerClient({}), connect: (uri, credentials) => connect(uri, credentials), log, now: Date.now }),
+  (log) => ({ secrets: new SecretsManagerClient({}), connect: (uri, credentials) => connect(uri, credentials), log, now: () => new Date() }),
   logic,
 );

@@ -6,7 +6,7 @@ import { redactUri } from '../../validator/connect';
 
 export interface WriteFreezeDeps extends DatabaseDeps {
   readonly log: Logger;
-  readonly now: () => number;
+  readonly now: () => Date;
 }
 
 export type WriteFreezeAction = 'freeze' | 'thaw' | 'check';
@@ -50,7 +50,7 @@ const DATABASE_NAME = /^[A-Za-z][A-Za-z0-9.-]{0,62}$/;
 export async function logic(deps: WriteFreezeDeps, input: WriteFreezeInput): Promise<WriteFreezeOutput> {
   const c = checkInput(input);
   if (c.action === 'check') {
-    const frozenSeconds = Math.round((deps.now() - c.frozenAtMs!) / 100) / 10;
+    const frozenSeconds = Math.round((deps.now().getTime() - c.frozenAtMs!) / 100) / 10;
     if (frozenSeconds > c.maxSeconds!) {
       throw new WriteFreezeExceededError(`blue's writes have been frozen for ${frozenSeconds} s, more than maxSeconds ${c.maxSeconds}: the upgrade stops before the switch and blue takes writes again`);
     }
@@ -61,7 +61,7 @@ export async function logic(deps: WriteFreezeDeps, input: WriteFreezeInput): Pro
     driver.executeQuery(`ALTER DATABASE \`${c.database}\` SET ACCESS ${access} WAIT`, {}, { database: 'system' }));
   deps.log.info(c.action === 'freeze' ? 'blue frozen: writes refused' : 'blue thawed: writes accepted', { database: c.database, boltUri: redactUri(c.boltUri) });
   return c.action === 'freeze'
-    ? { action: 'freeze', database: c.database, frozenAt: new Date(deps.now()).toISOString() }
+    ? { action: 'freeze', database: c.database, frozenAt: deps.now().toISOString() }
     : { action: 'thaw', database: c.database };
 }
 

@@ -5,12 +5,14 @@
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { CompatibilityQuery, IClientEndpoint, Neo4jBlueGreenUpgrade } from '../../lib';
 import { appWithFeatureFlags } from '../support/app';
 import { ACCOUNT, REGION } from '../support/state-machine-definition';
 import { definitionWithHandlers, importedCluster } from './switch-procedure-app';
 
 export const UPGRADE_LOCK = '/neo4j-upgrades/prod/blue-green-lock';
+export const UPGRADE_TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:neo4j-blue-green`;
 
 export interface BlueGreenAppProps {
   readonly endpoint: IClientEndpoint;
@@ -33,7 +35,7 @@ export function buildBlueGreenUpgrade(props: BlueGreenAppProps) {
     blueBoltUri: props.blueBoltUri, greenBoltUri: props.greenBoltUri, endpoint: props.endpoint,
     compatibilityQueries: props.queries, bakeTime: props.bakeTime, maxWriteFreeze: props.maxWriteFreeze, maxSlowdown: props.maxSlowdown,
     bakeAlarms: props.alarmArns.map((arn, i) => cloudwatch.Alarm.fromAlarmArn(stack, `Alarm${i}`, arn)),
-    lockParameterName: UPGRADE_LOCK,
+    lockParameterName: UPGRADE_LOCK, notificationTopic: sns.Topic.fromTopicArn(stack, 'Topic', UPGRADE_TOPIC),
   });
   return { app, stack, upgrade };
 }

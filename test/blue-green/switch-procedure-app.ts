@@ -79,7 +79,7 @@ export function importedCluster(scope: Construct, id: string, environment: strin
     parameterNames: {
       dockerImage: 'DockerImage', mode: 'Mode', slaveMode: 'SlaveMode', allowUpgrade: 'AllowUpgrade', minSize: 'MinSize',
       maxSize: 'MaxSize', desiredCapacity: 'DesiredCapacity', slaveMinSize: 'SlaveMinSize', slaveMaxSize: 'SlaveMaxSize',
-      slaveDesiredCapacity: 'SlaveDesiredCapacity',
+      slaveDesiredCapacity: 'SlaveDesiredCapacity', versionFamily: 'VersionFamily',
     },
     environmentName: environment, dataVolumeName: `neo4j-${environment}-data`, versionFamily: Neo4jVersionFamily.V5,
     mainAutoScalingGroupName: `neo4j-${environment}-main`, slaveAutoScalingGroupName: `neo4j-${environment}-slave`, ecsClusterName: `neo4j-${environment}`,

@@ -111,10 +111,9 @@ export class Neo4jBlueGreenUpgrade extends Construct {
     const ctx = new StageContext(stopped, handlers);
     const cluster = { 'cluster.$': statePath('cluster') };
 
-    const freeze = preflight.locked.step(this, 'Freeze: blue read-only (writes refused until the switch)', UpgradeHandler.WRITE_FREEZE,
+    // A freeze that failed may still have reached blue: it thaws like any later failure (thawing is idempotent).
+    const freeze = ctx.step(this, 'Freeze: blue read-only (writes refused until the switch)', UpgradeHandler.WRITE_FREEZE,
       { ...cluster, action: 'freeze' }, { resultPath: '$.results.freeze' });
-    // A freeze that failed may still have reached blue: thaw like any later failure.
-    ctx.catchTask(freeze);
     const seed = ctx.step(this, 'Seed green from blue (export and import over Bolt)', UpgradeHandler.SEED_GREEN, {
       ...cluster, greenBoltUri, lockParameterName: this.lockParameterName, 'executionId.$': '$$.Execution.Name',
     }, { resultPath: '$.results.seed', poll: pollingPlan({ timeout: props.maxWriteFreeze ?? Duration.hours(1), interval: Duration.seconds(1), lookEvery: Duration.seconds(1) }) });

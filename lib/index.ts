@@ -64,3 +64,4 @@ export * from './blue-green/neo4j-client-endpoint';
 export * from './blue-green/compatibility-query';
 export * from './blue-green/compatibility-stop';
 export * from './blue-green/traffic-switch-with-bake';
+export * from './blue-green/neo4j-blue-green-upgrade';

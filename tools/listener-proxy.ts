@@ -26,6 +26,12 @@ export interface ListenerProxy {
   readonly changes: { targetGroupArn: string; at: number }[];
   /** Connections accepted per target group. */
   readonly connections: Record<string, number>;
+  /**
+   * Refuses the server behind a target group: its open connections close and new ones are refused until
+   * `unhold()` (a harness seam standing in for a server that refuses writes, e.g. a write freeze).
+   */
+  hold(targetGroupArn: string): void;
+  unhold(): void;
   stop(): Promise<void>;
 }
 
@@ -52,12 +58,14 @@ export async function startListenerProxy(options: ListenerProxyOptions): Promise
   timer.unref();
 
   const sockets = new Set<net.Socket>();
+  const byGroup = new Map<net.Socket, string>();
+  let held: string | undefined;
   const server = net.createServer((client) => {
     const backend = current ? options.backends[current] : undefined;
-    if (!backend || !current) { client.destroy(); return; }
+    if (!backend || !current || current === held) { client.destroy(); return; }
     connections[current] = (connections[current] ?? 0) + 1;
     const upstream = net.connect(backend.port, backend.host);
-    for (const s of [client, upstream]) { sockets.add(s); s.on('close', () => sockets.delete(s)); }
+    for (const s of [client, upstream]) { sockets.add(s); byGroup.set(s, current); s.on('close', () => { sockets.delete(s); byGroup.delete(s); }); }
     client.pipe(upstream).pipe(client);
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
@@ -69,6 +77,11 @@ export async function startListenerProxy(options: ListenerProxyOptions): Promise
     current: () => current,
     changes,
     connections,
+    hold: (targetGroupArn) => {
+      held = targetGroupArn;
+      for (const [s, group] of byGroup) if (group === targetGroupArn) s.destroy();
+    },
+    unhold: () => { held = undefined; },
     stop: async () => {
       clearInterval(timer);
       for (const s of sockets) s.destroy();

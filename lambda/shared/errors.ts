@@ -64,3 +64,7 @@ export class TargetsUnhealthyError extends named('TargetsUnhealthyError', true) 
 export class BakeFailedError extends named('BakeFailedError', false) {}
 /** A compatibility query errored or returned other rows on green. Not retryable: stop before the switch. */
 export class CompatibilityMismatchError extends named('CompatibilityMismatchError', false) {}
+/** Blue's writes stayed frozen longer than the procedure's bound before the switch. Not retryable: thaw blue, stop. */
+export class WriteFreezeExceededError extends named('WriteFreezeExceededError', false) {}
+/** The same queries ran slower on green than the allowed ratio. Not retryable: stop before the switch. */
+export class PerformanceRegressionError extends named('PerformanceRegressionError', false) {}

@@ -197,6 +197,18 @@ export const HANDLER_REGISTRY = {
   'bake-watch': { ...LOOKING, inVpc: true, grant: (g) => { g.readBakeAlarms(); g.readCredentials(); } },
   // Read queries on green, each rolled back.
   'compatibility-check': { timeout: Duration.minutes(5), inVpc: true, grant: (g) => g.readCredentials() },
+  // ALTER DATABASE on blue's system database: Bolt only.
+  'write-freeze': { inVpc: true, grant: (g) => g.readCredentials() },
+  // Copies for up to 13 minutes per invocation, then the next resumes from green's checkpoint.
+  'seed-green': {
+    timeout: Duration.minutes(15), looksWithin: Duration.minutes(13), memorySize: 1024, inVpc: true,
+    grant: (g) => {
+      g.readCredentials();
+      g.allow('TheSeedRecord', ['ssm:GetParameter', 'ssm:PutParameter'], [g.ssmArn(`${g.ctx.lockParameterName}/green-seed`)]);
+    },
+  },
+  // Read queries on blue and green, each rolled back.
+  'performance-compare': { timeout: Duration.minutes(5), inVpc: true, grant: (g) => g.readCredentials() },
 } satisfies Record<string, HandlerSpec>;
 
 /** The name of a handler the library ships (its folder under `lambda/`). */

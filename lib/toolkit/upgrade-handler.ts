@@ -91,6 +91,12 @@ export class UpgradeHandler {
   public static readonly BAKE_WATCH = UpgradeHandler.define('bake-watch');
   /** Blue/green: the user's compatibility queries against green, each compared with its expected rows. */
   public static readonly COMPATIBILITY_CHECK = UpgradeHandler.define('compatibility-check');
+  /** Blue/green: blue's database read-only (or read-write again), or the check that the freeze is within its bound. */
+  public static readonly WRITE_FREEZE = UpgradeHandler.define('write-freeze');
+  /** Blue/green: green seeded from blue by export/import over Bolt, resumable across invocations. */
+  public static readonly SEED_GREEN = UpgradeHandler.define('seed-green');
+  /** Blue/green: the same queries timed on blue and on green, the ratio checked against a bound. */
+  public static readonly PERFORMANCE_COMPARE = UpgradeHandler.define('performance-compare');
 
   private static define(name: HandlerName): UpgradeHandler {
     return new UpgradeHandler(name);

@@ -16,14 +16,26 @@ export interface WorkloadStats {
   /** Each commit's time and the server that took it. */
   timeline: { at: number; agent: string }[];
   errors: string[];
+  /** Transactions the application tried again after the driver gave up (the seed's client-side retry). */
+  appRetried: number;
 }
 
-export function startWorkload(uri: string, credentials: { username: string; password: string }, options = { pauseMs: 20, connectionLifetimeMs: 500 }) {
+export interface WorkloadOptions {
+  readonly pauseMs: number;
+  readonly connectionLifetimeMs: number;
+  /** Label of the written nodes. Default Tick. */
+  readonly label?: string;
+  /** Try a failed transaction again (same `i`) until it commits or the workload stops, instead of counting it failed. Default false. */
+  readonly retryUntilCommitted?: boolean;
+}
+
+export function startWorkload(uri: string, credentials: { username: string; password: string }, options: WorkloadOptions = { pauseMs: 20, connectionLifetimeMs: 500 }) {
   const driver = neo4j.driver(uri, neo4j.auth.basic(credentials.username, credentials.password), {
     maxConnectionLifetime: options.connectionLifetimeMs, maxTransactionRetryTime: 10_000, connectionTimeout: 2000,
     disableLosslessIntegers: true,
   });
-  const stats: WorkloadStats = { committed: 0, failed: 0, retried: 0, byAgent: {}, timeline: [], errors: [] };
+  const stats: WorkloadStats = { committed: 0, failed: 0, retried: 0, byAgent: {}, timeline: [], errors: [], appRetried: 0 };
+  const label = options.label ?? 'Tick';
   let running = true;
   const loop = (async () => {
     for (let i = 0; running; i++) {
@@ -32,15 +44,20 @@ export function startWorkload(uri: string, credentials: { username: string; pass
       try {
         const agent = await session.executeWrite(async (tx) => {
           attempts++;
-          const result = await tx.run('CREATE (:Tick {i: $i})', { i });
+          const result = await tx.run(`CREATE (:${label} {i: $i})`, { i });
           return result.summary.server.agent ?? '';
         });
         stats.committed++;
         stats.byAgent[agent] = (stats.byAgent[agent] ?? 0) + 1;
         stats.timeline.push({ at: Date.now(), agent });
       } catch (err) {
-        stats.failed++;
         stats.errors.push((err as Error).message);
+        if (options.retryUntilCommitted && running) {
+          stats.appRetried++;
+          i--; // the same transaction again
+        } else {
+          stats.failed++;
+        }
       } finally {
         stats.retried += Math.max(0, attempts - 1);
         await session.close();

@@ -12,6 +12,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
 import {
   CompatibilityQuery, CompatibilityStop, IClientEndpoint, Neo4jUpgradeTarget, Neo4jVersionFamily, StageContext,
   TrafficSwitchWithBake, UpgradeHandlers,
@@ -34,25 +35,7 @@ export interface SwitchProcedureProps {
 export function buildSwitchProcedure(props: SwitchProcedureProps) {
   const app = appWithFeatureFlags();
   const stack = new Stack(app, 'BlueGreen', { env: { account: ACCOUNT, region: REGION } });
-  const target = Neo4jUpgradeTarget.fromAttributes(stack, 'Blue', {
-    stackName: 'neo4j-prod',
-    parameterNames: {
-      dockerImage: 'DockerImage', mode: 'Mode', slaveMode: 'SlaveMode', allowUpgrade: 'AllowUpgrade', minSize: 'MinSize',
-      maxSize: 'MaxSize', desiredCapacity: 'DesiredCapacity', slaveMinSize: 'SlaveMinSize', slaveMaxSize: 'SlaveMaxSize',
-      slaveDesiredCapacity: 'SlaveDesiredCapacity',
-    },
-    environmentName: 'prod', dataVolumeName: 'neo4j-prod-data', versionFamily: Neo4jVersionFamily.V5,
-    mainAutoScalingGroupName: 'neo4j-prod-main', slaveAutoScalingGroupName: 'neo4j-prod-slave', ecsClusterName: 'neo4j-prod',
-    mainServiceName: 'neo4j-main', slaveServiceName: 'neo4j-slave',
-    adminCredentials: secretsmanager.Secret.fromSecretCompleteArn(stack, 'Credentials', props.credentialsSecretArn),
-    vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
-      vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['us-east-1a', 'us-east-1b'],
-      privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
-      privateSubnetRouteTableIds: ['rtb-0aaaaaaaaaaaaaaa1', 'rtb-0bbbbbbbbbbbbbbb2'],
-    }),
-    nodeSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'NodeSg', 'sg-0123456789abcdef0'),
-    passedRoleArns: [`arn:aws:iam::${ACCOUNT}:role/neo4j-prod-instance`],
-  });
+  const target = importedCluster(stack, 'Blue', 'prod', props.credentialsSecretArn);
   const handlers = new UpgradeHandlers(stack, 'Handlers', {
     target, lockParameterName: LOCK, clientEndpoint: props.endpoint,
     notificationTopic: new sns.Topic(stack, 'Notifications', { masterKey: kms.Alias.fromAliasName(stack, 'SnsKey', 'alias/aws/sns'), enforceSSL: true }),
@@ -74,7 +57,11 @@ export function buildSwitchProcedure(props: SwitchProcedureProps) {
 
 /** The synthesized definition (test/support/state-machine-definition.ts) and each task state's handler name. */
 export function switchProcedureDefinition(built: ReturnType<typeof buildSwitchProcedure>) {
-  const { stack, handlers } = built;
+  return definitionWithHandlers(built.stack, built.handlers);
+}
+
+/** A stack's one state machine definition, resolved, and the handler each task state invokes. */
+export function definitionWithHandlers(stack: Stack, handlers: UpgradeHandlers) {
   const template = Template.fromStack(stack).toJSON();
   const { definition } = resolvedDefinition(template);
   const handlerOfArn = new Map(Object.entries(handlers.deployed).map(([name, fn]) => [functionArn(stack.getLogicalId(fn.node.defaultChild as CfnElement)), name]));
@@ -83,4 +70,27 @@ export function switchProcedureDefinition(built: ReturnType<typeof buildSwitchPr
     if (state.Type === 'Task') handlerOfState[name] = handlerOfArn.get(String(state.Parameters?.FunctionName)) ?? '';
   }
   return { template, definition, handlerOfState };
+}
+
+/** A cluster imported by its attributes (literal names and ARNs, so definitions resolve without a deployed stack). */
+export function importedCluster(scope: Construct, id: string, environment: string, credentialsSecretArn: string) {
+  return Neo4jUpgradeTarget.fromAttributes(scope, id, {
+    stackName: `neo4j-${environment}`,
+    parameterNames: {
+      dockerImage: 'DockerImage', mode: 'Mode', slaveMode: 'SlaveMode', allowUpgrade: 'AllowUpgrade', minSize: 'MinSize',
+      maxSize: 'MaxSize', desiredCapacity: 'DesiredCapacity', slaveMinSize: 'SlaveMinSize', slaveMaxSize: 'SlaveMaxSize',
+      slaveDesiredCapacity: 'SlaveDesiredCapacity', versionFamily: 'VersionFamily',
+    },
+    environmentName: environment, dataVolumeName: `neo4j-${environment}-data`, versionFamily: Neo4jVersionFamily.V5,
+    mainAutoScalingGroupName: `neo4j-${environment}-main`, slaveAutoScalingGroupName: `neo4j-${environment}-slave`, ecsClusterName: `neo4j-${environment}`,
+    mainServiceName: 'neo4j-main', slaveServiceName: 'neo4j-slave',
+    adminCredentials: secretsmanager.Secret.fromSecretCompleteArn(scope, `${id}Credentials`, credentialsSecretArn),
+    vpc: ec2.Vpc.fromVpcAttributes(scope, `${id}Vpc`, {
+      vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['us-east-1a', 'us-east-1b'],
+      privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
+      privateSubnetRouteTableIds: ['rtb-0aaaaaaaaaaaaaaa1', 'rtb-0bbbbbbbbbbbbbbb2'],
+    }),
+    nodeSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(scope, `${id}NodeSg`, 'sg-0123456789abcdef0'),
+    passedRoleArns: [`arn:aws:iam::${ACCOUNT}:role/neo4j-${environment}-instance`],
+  });
 }

@@ -14,6 +14,8 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Duration } from 'aws-cdk-lib';
 import { logic as bakeWatch } from '../../lambda/bake-watch/logic';
 import { logic as compatibilityCheck } from '../../lambda/compatibility-check/logic';
@@ -22,6 +24,7 @@ import { memoryLogger } from '../../lambda/shared/log';
 import { logic as trafficSwitch } from '../../lambda/traffic-switch/logic';
 import { CompatibilityQuery } from '../../lib';
 import { ListenerProxy, startListenerProxy } from '../../tools/listener-proxy';
+import { loadLogic } from '../../tools/rehearsal/handlers';
 import { runWithLimits } from '../../tools/rehearsal/limited-machine';
 import { connect } from '../../validator/connect';
 import { MotoServer, motoClientConfig, startMoto } from '../support/moto';
@@ -29,6 +32,8 @@ import { createMotoBoltEndpoint } from '../support/moto-bolt-endpoint';
 import { NEO4J_LTS_VERSION, NEO4J_NEWEST_VERSION, Neo4jServer, startNeo4j } from '../support/neo4j';
 import { startWorkload } from './client-workload';
 import { LOCK, buildSwitchProcedure, switchProcedureDefinition } from './switch-procedure-app';
+import { UPGRADE_LOCK, UPGRADE_TOPIC, blueGreenDefinition, buildBlueGreenUpgrade } from './blue-green-upgrade-app';
+import { createBlueOnMoto, freezeSeam, handlerDeps } from './blue-green-world';
 
 const PASSWORD = 'blue-green-password';
 const PEOPLE = "UNWIND [['Ada', 1815], ['Grace', 1906], ['Edsger', 1930]] AS p CREATE (:Person {name: p[0], born: p[1]})";
@@ -258,3 +263,96 @@ test('a bake that passes leaves traffic on green, blue untouched, and reports gr
   expect(proxy.current()).toBe(groups.green);
   expect((await run(blue, 'MATCH (n) RETURN count(n) AS n'))[0].n).toBe(before); // blue kept as it was, still answering
 }, 60_000);
+
+const FORWARD = [
+  'Preflight: take the upgrade lock', 'Preflight: snapshot every data volume', 'Freeze: blue read-only (writes refused until the switch)',
+  'Seed green from blue (export and import over Bolt)', 'Validate: capture blue (counts, checksums, schema)', 'Validate: compare green with blue',
+  'Proof: compatibility queries on green', 'Proof: the same queries timed on blue and green', 'Freeze: still within its bound',
+  'Switch: switch the endpoint to green', 'Switch: bake on green', 'After: release the lock (blue retained read-only)', 'After: publish the result',
+];
+
+test('the whole blue/green upgrade: green seeded and validated equal, compatible, switched after a bounded write freeze, blue retained; no write lost', async () => {
+  // From the earlier runs: traffic back on blue, green emptied (an empty new-version cluster, as the app deploys it).
+  await elb.send(new ModifyListenerCommand({ ListenerArn: listenerArn, DefaultActions: [{ Type: 'forward', TargetGroupArn: groups.blue }] }));
+  await waitFor('the proxy on blue', () => proxy.current() === groups.blue, 5000);
+  await run(green, 'MATCH (n) DETACH DELETE n');
+  const stackId = await createBlueOnMoto(moto);
+  const built = buildBlueGreenUpgrade({
+    endpoint: { listenerArn, boltUri: proxy.boltUri, targetGroupArns: groups }, alarmArns, credentialsSecretArn: secretArn,
+    blueBoltUri: blue.boltUri, greenBoltUri: green.boltUri, queries: QUERIES, bakeTime: Duration.seconds(3),
+    // This shared 2-core machine times one JVM against another: the bound is loose; the ratio is reported.
+    maxSlowdown: 50, maxWriteFreeze: Duration.minutes(5),
+  });
+  const { definition, handlerOfState } = blueGreenDefinition(built);
+  await new SNSClient(motoClientConfig(moto)).send(new CreateTopicCommand({ Name: UPGRADE_TOPIC.split(':').pop() }));
+
+  const access: { access: string; at: number }[] = [];
+  const freeze = freezeSeam(proxy, groups.blue, access);
+  const log = memoryLogger();
+  const enteredAt: Record<string, number> = {};
+  const entered: string[] = [];
+  const outputs: Record<string, Record<string, unknown>> = {};
+  const handlers = Object.fromEntries(Object.entries(handlerOfState).map(([state, handler]) => [state, async (params: unknown) => {
+    const logic = loadLogic(`${__dirname}/../..`, handler);
+    outputs[state] = await logic(handlerDeps(moto, handler, log, { freeze, stackId }), (params as { Payload: never }).Payload) as Record<string, unknown>;
+    return { Payload: outputs[state], StatusCode: 200 };
+  }]));
+  const workload = startWorkload(proxy.boltUri, { username: 'neo4j', password: PASSWORD }, { pauseMs: 20, connectionLifetimeMs: 500, label: 'Order', retryUntilCommitted: true });
+  await waitFor('orders on blue', () => workload.stats.committed >= 5, 20_000);
+  const t0 = Date.now();
+  const machine = runWithLimits(definition, { dockerImage: `neo4j:${NEO4J_NEWEST_VERSION}-enterprise` }, {
+    taskResourceLocalHandlers: handlers,
+    context: { Execution: { Name: 'blue-green-upgrade', Id: 'arn:aws:states:us-east-1:123456789012:execution:blue-green:blue-green-upgrade' }, State: { get EnteredTime() { return new Date().toISOString(); } } },
+  });
+  const consumed = (async () => {
+    for await (const e of machine.eventLogs) {
+      const ev = e as { type: string; state?: { name: string } };
+      if (ev.type === 'StateEntered' && ev.state) { entered.push(ev.state.name); enteredAt[ev.state.name] ??= Date.now(); }
+    }
+  })();
+  let outcome: { status: string; error?: string; output?: unknown };
+  try {
+    outcome = { status: 'SUCCEEDED', output: await machine.result };
+  } catch (e) {
+    const inner = (e as { cause?: { name?: string; message?: string } }).cause ?? (e as Error);
+    outcome = { status: 'FAILED', error: `${inner.name}: ${inner.message}` };
+  }
+  await consumed;
+  const totalMs = Date.now() - t0;
+  await waitFor('an order on green', () => workload.firstCommitOn(NEO4J_NEWEST_VERSION, enteredAt[FORWARD[9]] ?? Date.now()) !== undefined, 15_000).catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 500));
+  const stats = await workload.stop();
+
+  // On a failure the message shows the error and the last states entered.
+  expect({ status: outcome.status, error: outcome.error, last: outcome.error && entered.slice(-4) }).toEqual({ status: 'SUCCEEDED', error: undefined, last: undefined });
+  expect(FORWARD.map((name) => entered.indexOf(name))).toEqual([...FORWARD.map((name) => entered.indexOf(name))].sort((a, b) => a - b));
+  expect(FORWARD.every((name) => entered.includes(name))).toBe(true);
+  // Green holds blue's data: the seed copied it, the validator compared green with blue's baseline equal.
+  expect(outputs[FORWARD[3]]).toMatchObject({ copied: true, nodes: expect.any(Number) });
+  expect(outputs[FORWARD[5]]).toMatchObject({ mode: 'compare', ok: true, nodes: outputs[FORWARD[3]].nodes });
+  expect(outputs[FORWARD[7]]).toMatchObject({ worstRatio: expect.any(Number) });
+  // Blue retained: frozen (read-only) and never thawed, its data still there; traffic on green.
+  expect(access.map((a) => a.access)).toEqual(['READ ONLY']);
+  expect(proxy.current()).toBe(groups.green);
+  expect(Number((await run(blue, 'MATCH (p:Person) RETURN count(p) AS n'))[0].n)).toBe(3);
+  // Every committed order is on green (those before the freeze were copied, the rest written there): none lost.
+  const onGreen = Number((await run(green, 'MATCH (o:Order) RETURN count(DISTINCT o.i) AS n'))[0].n);
+  expect(stats.failed).toBe(0);
+  expect(onGreen).toBe(stats.committed);
+  await expect(ssm.send(new GetParameterCommand({ Name: `${UPGRADE_LOCK}/green-seed` }))).resolves.toBeDefined();
+
+  const frozenAt = access[0].at;
+  const lastOnBlue = Math.max(...stats.timeline.filter((t) => t.agent.includes(NEO4J_LTS_VERSION) && t.at <= frozenAt).map((t) => t.at));
+  const firstOnGreen = workload.firstCommitOn(NEO4J_NEWEST_VERSION, frozenAt)!;
+  Object.assign(timings, {
+    upgradeTotalMs: totalMs,
+    copyMs: enteredAt[FORWARD[4]] - enteredAt[FORWARD[3]],
+    validationMs: enteredAt[FORWARD[6]] - enteredAt[FORWARD[4]],
+    compatibilityAndPerformanceMs: enteredAt[FORWARD[8]] - enteredAt[FORWARD[6]],
+    writeWindowMs: firstOnGreen - lastOnBlue,
+    freezeToSwitchMs: enteredAt[FORWARD[9]] - frozenAt,
+    switchToFirstOrderOnGreenMs: firstOnGreen - enteredAt[FORWARD[9]],
+    orders: stats.committed, ordersFailed: stats.failed, ordersRetriedByDriver: stats.retried, ordersRetriedByApp: stats.appRetried,
+    ordersLost: stats.committed - onGreen, seed: outputs[FORWARD[3]], performance: outputs[FORWARD[7]],
+  } as never);
+}, 240_000);

@@ -1,0 +1,10 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { connect } from '../../validator/connect';
+import { lambdaHandler } from '../shared/handler';
+import { logic } from './logic';
+
+export const handler = lambdaHandler(
+  'write-freeze',
+  (log) => ({ secrets: new SecretsManagerClient({}), connect: (uri, credentials) => connect(uri, credentials), log, now: () => new Date() }),
+  logic,
+);

@@ -1,0 +1,185 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { INeo4jUpgradeTarget } from '../cluster/neo4j-upgrade-target';
+import { Neo4jTaskContext } from '../cluster/neo4j-task-context';
+import { Neo4jUpgradesValidationError } from '../errors';
+import { RELEASE_LOCK, resultPayload } from '../private/procedure-payloads';
+import { statePath } from '../private/state-document';
+import { Preflight } from '../toolkit/blocks/preflight';
+import { ProcedurePolling } from '../toolkit/procedure-polling';
+import { pollingPlan } from '../toolkit/retry-policy';
+import { StageContext } from '../toolkit/stage-context';
+import { UpgradeHandler } from '../toolkit/upgrade-handler';
+import { UpgradeHandlers } from '../toolkit/upgrade-handlers';
+import { UpgradeStart } from '../toolkit/blocks/upgrade-start';
+import { UpgradeStateMachine } from '../toolkit/upgrade-state-machine';
+import { IClientEndpoint } from './client-endpoint';
+import { CompatibilityQuery } from './compatibility-query';
+import { CompatibilityStop } from './compatibility-stop';
+import { TrafficSwitchWithBake } from './traffic-switch-with-bake';
+
+/** Props of {@link Neo4jBlueGreenUpgrade}. */
+export interface Neo4jBlueGreenUpgradeProps {
+  /** The running cluster (blue): the copy's source, frozen for writes from the copy until the switch. */
+  readonly blue: INeo4jUpgradeTarget;
+  /** Blue's own Bolt URI (its nodes, not the client endpoint). */
+  readonly blueBoltUri: string;
+  /**
+   * The new version (green), deployed empty by the app beside blue with blue's admin credentials secret,
+   * its nodes registered in the endpoint's green target group.
+   */
+  readonly green: INeo4jUpgradeTarget;
+  /** Green's own Bolt URI. */
+  readonly greenBoltUri: string;
+  /** The clients' endpoint, on blue until the switch. */
+  readonly endpoint: IClientEndpoint;
+  /** The application's queries and the rows each must return on green; also the performance comparison's queries. */
+  readonly compatibilityQueries: CompatibilityQuery[];
+  /** Alarms on green's errors and latency: any in ALARM during the bake switches traffic back to blue. */
+  readonly bakeAlarms: cloudwatch.IAlarm[];
+  /**
+   * How long green serves under watch before the upgrade succeeds.
+   * @default Duration.minutes(10)
+   */
+  readonly bakeTime?: Duration;
+  /**
+   * How long the switch itself may take before it undoes itself (1-60 s).
+   * @default Duration.minutes(1)
+   */
+  readonly switchTimeout?: Duration;
+  /**
+   * The longest blue's writes may stay frozen before the switch: copy, validation, compatibility queries
+   * and performance comparison must fit, or the upgrade stops and blue takes writes again (1 s to 24 h).
+   * @default Duration.hours(1)
+   */
+  readonly maxWriteFreeze?: Duration;
+  /**
+   * Green may take at most this many times blue's median time for any compatibility query (at least 1).
+   * @default 1.5
+   */
+  readonly maxSlowdown?: number;
+  /**
+   * Timed runs of each query per colour in the performance comparison (1-100).
+   * @default 5
+   */
+  readonly performanceRuns?: number;
+  /**
+   * The lock parameter; the switch record, the seed record and the validation baseline live under it.
+   * @default - `/neo4j-upgrades/<blue's environment>/blue-green-lock`
+   */
+  readonly lockParameterName?: string;
+  /**
+   * Where the result is published.
+   * @default - a new topic encrypted with the AWS managed key
+   */
+  readonly notificationTopic?: sns.ITopic;
+}
+
+/**
+ * A blue/green Neo4j upgrade (seed 004): preflight on blue (input and version path, stack ready, lock,
+ * pre-upgrade snapshots), blue's writes frozen (reads keep being served), green seeded from blue by
+ * export/import over Bolt, the validator comparing green with blue (counts, checksums, schema), the
+ * compatibility queries on green, the same queries timed on both, the freeze checked against its bound,
+ * then the switch of the client endpoint with a bake. Any failure before or during the bake: traffic on
+ * blue, blue's writes accepted again, green left as it is for inspection, the lock released. After a
+ * bake that passed, blue is retained read-only, volumes and snapshots kept, until an operator retires it.
+ */
+export class Neo4jBlueGreenUpgrade extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly handlers: UpgradeHandlers;
+  public readonly lockParameterName: string;
+
+  constructor(scope: Construct, id: string, props: Neo4jBlueGreenUpgradeProps) {
+    super(scope, id);
+    this.validate(props);
+    const { blue, greenBoltUri } = props;
+    this.lockParameterName = props.lockParameterName ?? `/neo4j-upgrades/${blue.environmentName}/blue-green-lock`;
+    const notificationTopic = props.notificationTopic ?? new sns.Topic(this, 'Notifications', {
+      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'), enforceSSL: true,
+    });
+    const handlers = this.handlers = new UpgradeHandlers(this, 'Handlers', {
+      target: blue, lockParameterName: this.lockParameterName, notificationTopic, clientEndpoint: props.endpoint, bakeAlarms: props.bakeAlarms,
+    });
+    const polling = new ProcedurePolling();
+    const preflight = new Preflight(this, 'Preflight', { handlers, polling });
+    // Every failure after the freeze: blue takes writes again, then the lock goes (green stays for inspection).
+    const stopped = stopBeforeOrAfterSwitch(this, handlers);
+    const ctx = new StageContext(stopped, handlers);
+    const cluster = { 'cluster.$': statePath('cluster') };
+
+    // A freeze that failed may still have reached blue: it thaws like any later failure (thawing is idempotent).
+    const freeze = ctx.step(this, 'Freeze: blue read-only (writes refused until the switch)', UpgradeHandler.WRITE_FREEZE,
+      { ...cluster, action: 'freeze' }, { resultPath: '$.results.freeze' });
+    const seed = ctx.step(this, 'Seed green from blue (export and import over Bolt)', UpgradeHandler.SEED_GREEN, {
+      ...cluster, greenBoltUri, lockParameterName: this.lockParameterName, 'executionId.$': '$$.Execution.Name',
+    }, { resultPath: '$.results.seed', poll: pollingPlan({ timeout: props.maxWriteFreeze ?? Duration.hours(1), interval: Duration.seconds(1), lookEvery: Duration.seconds(1) }) });
+    const baseline = `${this.lockParameterName}/baseline`;
+    const captureBlue = ctx.step(this, 'Validate: capture blue (counts, checksums, schema)', UpgradeHandler.VALIDATE_MIGRATION,
+      { ...cluster, mode: 'capture-baseline', baselineParameterName: baseline }, { resultPath: '$.validation.baseline' });
+    const compareGreen = ctx.step(this, 'Validate: compare green with blue', UpgradeHandler.VALIDATE_MIGRATION,
+      { ...cluster, boltUri: greenBoltUri, mode: 'compare', baselineParameterName: baseline }, { resultPath: '$.validation.compare' });
+    const compatibility = new CompatibilityStop(this, 'Compatibility', {
+      context: ctx, key: 'proof', title: 'Proof', greenBoltUri, queries: props.compatibilityQueries,
+    });
+    const performance = ctx.step(this, 'Proof: the same queries timed on blue and green', UpgradeHandler.PERFORMANCE_COMPARE, {
+      ...cluster, greenBoltUri, queries: props.compatibilityQueries.map((q) => ({ name: q.name, cypher: q.cypher })),
+      runs: props.performanceRuns ?? 5, maxSlowdown: props.maxSlowdown ?? 1.5,
+    }, { resultPath: '$.results.proof.performance' });
+    const withinBound = ctx.step(this, 'Freeze: still within its bound', UpgradeHandler.WRITE_FREEZE, {
+      action: 'check', 'frozenAt.$': '$.results.freeze.Payload.frozenAt', maxSeconds: (props.maxWriteFreeze ?? Duration.hours(1)).toSeconds(),
+    }, { resultPath: '$.results.freezeCheck' });
+    const switchWithBake = new TrafficSwitchWithBake(this, 'Switch', {
+      context: ctx, key: 'switch', title: 'Switch', bakeTime: props.bakeTime ?? Duration.minutes(10), switchTimeout: props.switchTimeout,
+    });
+    const done = new StageContext(new sfn.Succeed(this, 'Upgraded (lock or result not settled)'), handlers);
+    const release = done.step(this, 'After: release the lock (blue retained read-only)', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.finish.lock' });
+    const publish = done.step(this, 'After: publish the result', UpgradeHandler.PUBLISH_RESULT, resultPayload('SUCCEEDED'), { resultPath: statePath('result') });
+
+    const definition = sfn.Chain
+      .start(new UpgradeStart(this, 'Read the request and both clusters', {
+        target: Neo4jTaskContext.of(blue, props.blueBoltUri), lockParameterName: this.lockParameterName, notificationTopic,
+      }))
+      .next(preflight).next(freeze).next(seed).next(captureBlue).next(compareGreen).next(compatibility).next(performance)
+      .next(withinBound).next(switchWithBake).next(release).next(publish)
+      .next(new sfn.Succeed(this, 'Upgraded: traffic on green', { outputPath: '$.result.Payload' }));
+    this.stateMachine = new UpgradeStateMachine(this, 'Procedure', {
+      definition, comment: `Blue/green upgrade of ${blue.environmentName}`, handlers,
+    }).stateMachine;
+  }
+
+  private validate(props: Neo4jBlueGreenUpgradeProps): void {
+    if (props.blueBoltUri === props.greenBoltUri) {
+      throw new Neo4jUpgradesValidationError('greenBoltUri', props.greenBoltUri, "must be green's own URI, not blue's");
+    }
+    if (props.green.adminCredentials.secretArn !== props.blue.adminCredentials.secretArn) {
+      throw new Neo4jUpgradesValidationError('green.adminCredentials', props.green.adminCredentials.secretArn,
+        "must be blue's admin credentials secret: green is blue's copy, with the same users");
+    }
+    const freeze = (props.maxWriteFreeze ?? Duration.hours(1)).toSeconds({ integral: false });
+    if (!Number.isInteger(freeze) || freeze < 1 || freeze > 86_400) {
+      throw new Neo4jUpgradesValidationError('maxWriteFreeze', `${freeze} seconds`, 'must be a whole number of seconds from 1 to 86400');
+    }
+    const slowdown = props.maxSlowdown ?? 1.5;
+    if (!Number.isFinite(slowdown) || slowdown < 1) throw new Neo4jUpgradesValidationError('maxSlowdown', String(slowdown), 'must be a number of at least 1');
+    const runs = props.performanceRuns ?? 5;
+    if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new Neo4jUpgradesValidationError('performanceRuns', String(runs), 'must be a whole number from 1 to 100');
+  }
+}
+
+/** The failure path once blue may be frozen: thaw blue (idempotent), release the lock, fail with the error. */
+function stopBeforeOrAfterSwitch(scope: Construct, handlers: UpgradeHandlers): sfn.IChainable {
+  const failed = new sfn.Fail(scope, 'Stopped: traffic and writes on blue, green kept for inspection', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+  // A failed release still fails the execution with the original error (the lock then expires).
+  const last = new StageContext(failed, handlers);
+  const thaw = last.step(scope, 'Stopped: blue takes writes again', UpgradeHandler.WRITE_FREEZE,
+    { 'cluster.$': statePath('cluster'), action: 'thaw' }, { resultPath: sfn.JsonPath.DISCARD, noCatch: true });
+  const release = last.step(scope, 'Stopped: release the lock', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: sfn.JsonPath.DISCARD });
+  // A thaw that failed still releases the lock; the original error stays at $.error.
+  thaw.addCatch(release, { errors: ['States.ALL'], resultPath: '$.thawError' });
+  thaw.next(release).next(failed);
+  return thaw;
+}

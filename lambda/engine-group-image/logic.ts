@@ -14,7 +14,7 @@ export interface EngineGroupImageDeps {
   readonly log: Logger;
 }
 
-export const IMAGE_ACTIONS = ['upgrade', 'rollback'] as const;
+export const IMAGE_ACTIONS = ['upgrade', 'rollback', 'touched'] as const;
 export type ImageAction = (typeof IMAGE_ACTIONS)[number];
 
 export interface EngineGroupImageInput {
@@ -22,7 +22,7 @@ export interface EngineGroupImageInput {
   readonly action: ImageAction;
   /** `upgrade`: the group to move to `toImage`. */
   readonly group?: EngineFleetGroup;
-  /** `rollback`: every group of the plan, in order. */
+  /** `rollback`: the groups to put back (every group of the plan, or one); `touched`: every group of the plan, in order. */
   readonly groups?: readonly EngineFleetGroup[];
   readonly fromImage: string;
   readonly toImage: string;
@@ -43,16 +43,19 @@ export interface GroupRecord {
 
 export interface EngineGroupImageOutput {
   readonly action: ImageAction;
-  /** upgrade: the group upgraded; rollback: the groups put back on the old image. */
+  /** upgrade: the group upgraded; rollback: the groups put back on the old image; touched: the groups this execution changed. */
   readonly groups: string[];
-  /** rollback: the groups this execution never touched (they stayed on the old image). */
+  /** rollback, touched: the groups this execution never touched (they stayed on the old image). */
   readonly untouched?: string[];
+  /** touched: the groups this execution changed and has not yet put back, in plan order (what the rollback's turns return). */
+  readonly toReturn?: EngineFleetGroup[];
 }
 
 /**
  * Seed 002 step 2.2: `upgrade` moves every node service of one group to a task definition with the new
  * image and waits until each runs one task of it; `rollback` moves the groups this execution touched back to
- * the old image (the schema stays: old engines work on it). Records first, idempotent, polled.
+ * the old image (the schema stays: old engines work on it); `touched` only reads the records: which groups
+ * this execution changed, so the rollback returns them one at a time. Records first, idempotent, polled.
  */
 export async function logic(deps: EngineGroupImageDeps, input: EngineGroupImageInput): Promise<EngineGroupImageOutput> {
   if (!IMAGE_ACTIONS.includes(input?.action)) throw new InvalidInputError(`action must be one of ${IMAGE_ACTIONS.join(', ')}, got ${show(input?.action)}`);
@@ -84,6 +87,15 @@ export async function logic(deps: EngineGroupImageDeps, input: EngineGroupImageI
   }
 
   const groups = requireArray<EngineFleetGroup>(input.groups, 'groups', 1);
+  if (input.action === 'touched') {
+    const records = await Promise.all(groups.map(async (g) => ({ group: g, record: await read(requireString(g?.groupId, 'groups[].groupId')) })));
+    return {
+      action: 'touched',
+      groups: records.filter((r) => r.record).map((r) => r.group.groupId),
+      untouched: records.filter((r) => !r.record).map((r) => r.group.groupId),
+      toReturn: records.filter((r) => r.record && r.record.state !== 'returned').map((r) => r.group),
+    };
+  }
   const returned: string[] = [];
   const untouched: string[] = [];
   for (const group of groups) {

@@ -8,6 +8,7 @@ import { pollingPlan, PollingPlan } from '../toolkit/retry-policy';
 import { StageContext } from '../toolkit/stage-context';
 import { UpgradeHandler } from '../toolkit/upgrade-handler';
 import { EngineCheck } from './engine-check';
+import { groupItemSelector, groupTrafficStep } from './group-traffic-step';
 
 /** Props of {@link EngineGroupTurns}. */
 export interface EngineGroupTurnsProps {
@@ -33,17 +34,13 @@ export class EngineGroupTurns extends sfn.StateMachineFragment {
   constructor(scope: Construct, id: string, props: EngineGroupTurnsProps) {
     super(scope, id);
     const ctx = props.context;
-    const traffic = (name: string, action: string, poll: PollingPlan, pollAlsoOn: string[] = []) => ctx.step(this, name, UpgradeHandler.ENGINE_GROUP_TRAFFIC, {
-      'cluster.$': statePath('cluster'), 'groupId.$': '$.group.groupId', 'nodes.$': '$.group.nodes', action,
-    }, { resultPath: `$.results.group.${action}`, poll, pollAlsoOn, noCatch: true });
-
-    const isolate = traffic('Group: out of the load balancer', 'isolate', props.polling.services);
-    const drained = traffic('Group: wait out the deregistration delay', 'drained', props.drain);
+    const isolate = groupTrafficStep(this, ctx, 'Group: out of the load balancer', 'isolate', props.polling.services);
+    const drained = groupTrafficStep(this, ctx, 'Group: wait out the deregistration delay', 'drained', props.drain);
     const upgrade = ctx.step(this, 'Group: its services on the new image', UpgradeHandler.ENGINE_GROUP_IMAGE, {
       'cluster.$': statePath('cluster'), action: 'upgrade', 'group.$': '$.group', 'fromImage.$': '$.plan.fromImage', 'toImage.$': '$.plan.toImage',
       'executionArn.$': '$$.Execution.Id', 'ledgerPrefix.$': statePath('settings.lockParameterName'),
     }, { resultPath: '$.results.group.upgrade', poll: props.polling.services, noCatch: true });
-    const integrate = traffic('Group: back in the load balancer and healthy', 'integrate', props.polling.gate, ['TargetsUnhealthyError']);
+    const integrate = groupTrafficStep(this, ctx, 'Group: back in the load balancer and healthy', 'integrate', props.polling.gate, ['TargetsUnhealthyError']);
     const approval = new OperatorApproval(this, 'Approval', { context: ctx.failingTo(new sfn.Fail(this, 'Group: not approved', {
       errorPath: '$.error.Error', causePath: '$.error.Cause',
     })), key: 'group', title: 'Group' });
@@ -60,9 +57,7 @@ export class EngineGroupTurns extends sfn.StateMachineFragment {
     const map = new sfn.Map(this, 'Node groups one at a time', {
       itemsPath: '$.plan.groups',
       maxConcurrency: 1,
-      itemSelector: {
-        'group.$': '$$.Map.Item.Value', 'cluster.$': statePath('cluster'), 'plan.$': statePath('plan'), 'settings.$': statePath('settings'), results: {},
-      },
+      itemSelector: groupItemSelector(),
       resultPath: sfn.JsonPath.DISCARD,
     });
     map.itemProcessor(isolate);

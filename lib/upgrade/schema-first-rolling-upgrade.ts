@@ -93,7 +93,8 @@ export class SchemaFirstRollingUpgrade extends Construct {
     });
     const handlers = new UpgradeHandlers(this, 'Handlers', { target, lockParameterName: this.lockParameterName, notificationTopic: this.notificationTopic });
     const polling = props.polling ?? new ProcedurePolling();
-    const context = new StageContext(new EngineFleetRollback(this, 'Rollback', { handlers, polling }), handlers);
+    const drain = pollingPlan({ timeout: props.drainTimeout ?? Duration.minutes(20), interval: Duration.seconds(5) });
+    const context = new StageContext(new EngineFleetRollback(this, 'Rollback', { handlers, polling, drain }), handlers);
 
     const { chain: preflight, locked } = plannedLockPreflight(this, handlers, UpgradeHandler.ENGINE_VALIDATE_INPUT);
     const snapshot = locked.step(this, 'Preflight: snapshot the database', UpgradeHandler.ENGINE_DATABASE_SNAPSHOT, {
@@ -115,7 +116,7 @@ export class SchemaFirstRollingUpgrade extends Construct {
       key: 'groups', title: 'Each node group: isolate, upgrade, integrate', seedStep: '002/2',
       steps: {
         stepsIn: (s) => [new EngineGroupTurns(s, 'Turns', {
-          context, polling, drain: pollingPlan({ timeout: props.drainTimeout ?? Duration.minutes(20), interval: Duration.seconds(5) }), engineCheck: props.engineCheck,
+          context, polling, drain, engineCheck: props.engineCheck,
         })],
       },
     });

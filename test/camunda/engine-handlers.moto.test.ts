@@ -180,6 +180,13 @@ describe('engine-fleet handlers against moto_server', () => {
   test('the rollback returns only the groups this execution touched to the old image, twice with the same result', async () => {
     const input = { cluster, action: 'rollback' as const, groups, fromImage: OLD, toImage: NEW, executionArn: EXECUTION, ledgerPrefix: LOCK };
     const deps = { actions: actions(), ssm, now: () => new Date(), log };
+    // What the rollback's turns return: the groups this execution changed, read from the records only.
+    const touched = { ...input, action: 'touched' as const };
+    expect(await image(deps, touched)).toEqual({ action: 'touched', groups: ['group-1'], untouched: ['group-2', 'group-3'], toReturn: [groups[0]] });
+    expect(await Promise.all(nodes.map((n) => imageOf(n.serviceName)))).toEqual([NEW, OLD, OLD]);
+    // One group at a time, as the rollback's Map passes it.
+    expect(await polled(() => image(deps, { ...input, groups: [groups[0]] }))).toEqual({ action: 'rollback', groups: ['group-1'], untouched: [] });
+    expect(await image(deps, touched)).toEqual({ action: 'touched', groups: ['group-1'], untouched: ['group-2', 'group-3'], toReturn: [] });
     expect(await polled(() => image(deps, input))).toEqual({ action: 'rollback', groups: ['group-1'], untouched: ['group-2', 'group-3'] });
     expect(await Promise.all(nodes.map((n) => imageOf(n.serviceName)))).toEqual([OLD, OLD, OLD]);
     expect(await image(deps, input)).toEqual({ action: 'rollback', groups: ['group-1'], untouched: ['group-2', 'group-3'] });

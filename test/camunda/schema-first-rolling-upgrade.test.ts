@@ -43,14 +43,14 @@ describe('SchemaFirstRollingUpgrade', () => {
     expect(states['Preflight: validate the input and the version path'].Catch[0].Next).toBe('Refused before any change');
     expect(states['Preflight: snapshot the database'].Catch[0].Next).toBe('Preflight failed after the lock: release the lock');
     const schema = states['Schema: run the upgrade task once'];
-    expect(schema.Catch[0].Next).toBe('Rollback: upgraded groups back on the old image');
+    expect(schema.Catch[0].Next).toBe('Rollback: the groups this execution touched');
     expect(schema.Retry.some((r: any) => r.ErrorEquals.includes('StillInProgressError'))).toBe(true);
   });
 
   test('the groups run in a Map of MaxConcurrency 1 over the plan: isolate, drain, upgrade, engine check, integrate, approval; caught into the rollback', () => {
-    const map = Object.values(states).find((s: any) => s.Type === 'Map') as any;
-    expect(map).toMatchObject({ MaxConcurrency: 1, ItemsPath: '$.plan.groups' });
-    expect(map.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Rollback: upgraded groups back on the old image' })]);
+    const map = states['Node groups one at a time'];
+    expect(map).toMatchObject({ Type: 'Map', MaxConcurrency: 1, ItemsPath: '$.plan.groups' });
+    expect(map.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Rollback: the groups this execution touched' })]);
     const inner = map.ItemProcessor.States;
     expect(inner[map.ItemProcessor.StartAt].Parameters.Payload.action).toBe('isolate');
     expect(inner['Group: out of the load balancer'].Next).toBe('Group: wait out the deregistration delay');
@@ -66,12 +66,26 @@ describe('SchemaFirstRollingUpgrade', () => {
     expect(inner['Group: back in the load balancer and healthy'].Next).toBe('Group: Approval requested?');
   });
 
-  test('the rollback returns the touched groups to the old image, brings every node back in, releases the lock; its failures keep the lock', () => {
-    expect(states['Rollback: upgraded groups back on the old image'].Parameters.Payload).toMatchObject({ action: 'rollback', 'groups.$': '$.plan.groups' });
-    expect(states['Rollback: upgraded groups back on the old image'].Next).toBe('Rollback: every node back in the load balancer and healthy');
+  test('the rollback returns the touched groups one at a time, each out of the load balancer first; then every node back in, the lock released; its failures keep the lock', () => {
+    expect(states['Rollback: the groups this execution touched'].Parameters.Payload).toMatchObject({ action: 'touched', 'groups.$': '$.plan.groups' });
+    expect(states['Rollback: the groups this execution touched'].ResultPath).toBe('$.progress.rollback');
+    const turns = states['Rollback: touched groups back on the old image, one at a time'];
+    expect(turns).toMatchObject({ Type: 'Map', MaxConcurrency: 1, ItemsPath: '$.progress.rollback.toReturn' });
+    expect(states['Rollback: the groups this execution touched'].Next).toBe('Rollback: touched groups back on the old image, one at a time');
+    const inner = turns.ItemProcessor.States;
+    // A group's image changes only once it takes no traffic, as in its upgrade turn.
+    expect(turns.ItemProcessor.StartAt).toBe('Rollback group: out of the load balancer');
+    expect(inner['Rollback group: out of the load balancer'].Next).toBe('Rollback group: wait out the deregistration delay');
+    expect(inner['Rollback group: wait out the deregistration delay'].Next).toBe('Rollback group: its services on the old image');
+    expect(inner['Rollback group: its services on the old image'].Parameters.Payload).toMatchObject({ action: 'rollback', 'groups.$': 'States.Array($.group)' });
+    expect(inner['Rollback group: its services on the old image'].Next).toBe('Rollback group: back in the load balancer and healthy');
+    expect(inner['Rollback group: back in the load balancer and healthy'].Parameters.Payload).toMatchObject({ action: 'integrate', 'nodes.$': '$.group.nodes' });
+    expect(turns.Next).toBe('Rollback: every node back in the load balancer and healthy');
     expect(states['Rollback: every node back in the load balancer and healthy'].Parameters.Payload).toMatchObject({ action: 'integrate', pruneStale: true, 'nodes.$': '$.cluster.nodes' });
     expect(states['Rollback: every node back in the load balancer and healthy'].Next).toBe('Rollback: release the lock');
-    expect(states['Rollback: upgraded groups back on the old image'].Catch[0].Next).toBe('Rollback failed: lock kept for an operator');
+    for (const name of ['Rollback: the groups this execution touched', 'Rollback: touched groups back on the old image, one at a time']) {
+      expect(states[name].Catch[0].Next).toBe('Rollback failed: lock kept for an operator');
+    }
   });
 
   test('the engine check\'s handler runs in the fleet\'s VPC, reads ECS only, and the engines\' security group admits it on the engine port', () => {

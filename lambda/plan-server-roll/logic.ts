@@ -133,5 +133,6 @@ async function serverInstances(ec2: EC2Client, cluster: ClusterContext): Promise
     const found = await ec2.send(new DescribeInstancesCommand({ InstanceIds: ids }));
     for (const i of (found.Reservations ?? []).flatMap((r) => r.Instances ?? [])) ips.set(i.InstanceId!, i.PrivateIpAddress);
   }
-  return new Map([...byServer].map(([n, id]) => [n, { instanceId: id, ...(ips.get(id) && { privateIpAddress: ips.get(id) }) }]));
+  // In server order, whatever order EC2 listed the volumes in (messages and plans read the same every time).
+  return new Map([...byServer].sort(([a], [b]) => a - b).map(([n, id]) => [n, { instanceId: id, ...(ips.get(id) && { privateIpAddress: ips.get(id) }) }]));
 }

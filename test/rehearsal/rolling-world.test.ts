@@ -3,6 +3,9 @@ import { changedServers, effectiveImage, serverImageParameter } from '../../tool
 import { exportedVariables } from '../../tools/rehearsal/nodes';
 import { maxDownAtOnce } from '../../tools/rehearsal/rolling/server-set';
 import { expectedOrder, RollingFigures, rollingProblems } from '../../tools/rehearsal/rolling/rolling-verdict';
+import { NEO4J_LTS_OLDER_PATCH_VERSION, NEO4J_LTS_VERSION } from '../../tools/neo4j-embedded';
+import { compareNeo4jVersions } from '../../tools/neo4j-embedded/versions';
+import { Neo4jPlayer } from '../../tools/rehearsal/neo4j-player';
 
 const layout: ServerLayout[] = [
   { index: 1, serviceName: 's1', role: 'primary' },
@@ -92,4 +95,12 @@ test('the boot reads every quoted assignment of an export line (the per-server l
   expect(exportedVariables(userData)).toEqual({
     NEO4J_CLAIM_VOLUME_NAME: 'neo4j-rolling-data', NEO4J_SERVER_COUNT: '3', NEO4J_SERVER_TAG_KEY: 'neo4j-upgrades:server',
   });
+});
+
+test('the rolling pair is a patch roll within 5.26, each image played by its own real version', () => {
+  expect(NEO4J_LTS_OLDER_PATCH_VERSION).toMatch(/^5\.26\.\d+$/);
+  expect(compareNeo4jVersions(NEO4J_LTS_OLDER_PATCH_VERSION, NEO4J_LTS_VERSION)).toBeLessThan(0);
+  for (const v of [NEO4J_LTS_OLDER_PATCH_VERSION, NEO4J_LTS_VERSION]) expect(Neo4jPlayer.versionFor(`neo4j:${v}-enterprise`)).toEqual({ version: v, exact: true });
+  // Another older 5.x image is still played by the LTS (the other rehearsals' meaning).
+  expect(Neo4jPlayer.versionFor('neo4j:5.20.0-enterprise')).toEqual({ version: NEO4J_LTS_VERSION, exact: false });
 });

@@ -22,7 +22,12 @@ import { freePort } from '../free-port';
 export const NEO4J_LTS_VERSION = '5.26.30';
 /** Newest calendar-versioned release on Maven Central; needs Java 21+ (runs here on Temurin 25). */
 export const NEO4J_NEWEST_VERSION = '2026.08.1';
-export const NEO4J_EMBEDDED_VERSIONS = [NEO4J_LTS_VERSION, NEO4J_NEWEST_VERSION] as const;
+/**
+ * An older 5.26 patch release on Maven Central (Java 17): the rolling rehearsal's starting version, so that
+ * its roll to NEO4J_LTS_VERSION is a patch upgrade within 5.26 (same discovery, a rollable pair).
+ */
+export const NEO4J_LTS_OLDER_PATCH_VERSION = '5.26.25';
+export const NEO4J_EMBEDDED_VERSIONS = [NEO4J_LTS_OLDER_PATCH_VERSION, NEO4J_LTS_VERSION, NEO4J_NEWEST_VERSION] as const;
 
 export const NEO4J_EMBEDDED_USER = 'neo4j';
 export const NEO4J_EMBEDDED_DEFAULT_PASSWORD = 'embedded-test-password';

@@ -2,12 +2,13 @@
 /**
  * The rolling rehearsal's app (tools/rehearsal/rolling/): a Neo4j 5 cluster of three servers in the
  * per-server layout (each main member its own ECS service and `Server<N>Image` parameter, no slave-only
- * node) at NEO4J_LTS_VERSION, and its rolling upgrade. The gates reach the rehearsal's servers through
+ * node) at NEO4J_LTS_OLDER_PATCH_VERSION (an older 5.26 patch), and its rolling upgrade (the rehearsal rolls it to
+ * NEO4J_LTS_VERSION: a patch roll within 5.26). The gates reach the rehearsal's servers through
  * context `neo4jBoltUri` (the world answers for the cluster, tools/rehearsal/rolling/cluster-answers.ts).
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Neo4jCluster, Neo4jRollingUpgrade, Neo4jVersionFamily, ServerLayout } from '../../../lib';
-import { NEO4J_LTS_VERSION } from '../../neo4j-embedded';
+import { NEO4J_LTS_OLDER_PATCH_VERSION } from '../../neo4j-embedded';
 
 const app = new App();
 const stack = new Stack(app, 'Neo4jRollingRehearsal', {
@@ -15,7 +16,7 @@ const stack = new Stack(app, 'Neo4jRollingRehearsal', {
   description: 'Neo4j 5 cluster of three servers in the per-server layout, rolled one server at a time (cdk-neo4j-ecs-upgrades local rehearsal)',
 });
 const cluster = new Neo4jCluster(stack, 'Neo4j', {
-  dockerImage: `neo4j:${NEO4J_LTS_VERSION}-enterprise`,
+  dockerImage: `neo4j:${NEO4J_LTS_OLDER_PATCH_VERSION}-enterprise`,
   versionFamily: Neo4jVersionFamily.V5,
   environmentName: 'rolling',
   capacity: { min: 3, max: 3, desired: 3 },

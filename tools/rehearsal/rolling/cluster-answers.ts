@@ -4,7 +4,8 @@
  * are answered from the cluster state (cluster-state.ts, SIMULATED) plus each server's liveness and each
  * up server's OWN real SHOW DATABASES (its databases' real currentStatus: a database that is still
  * `starting` or stopped on a real server shows so). lastCommittedTxn is copied from the leader to every up
- * server (replication is simulated: writes land on the leader's store only). Every other query goes to a
+ * server (replication is simulated: writes land on the leader's store only); Community answers null for it,
+ * so the copied id is then CONVERGED_TXN. Every other query goes to a
  * real server: the one the URI names if it names one, else the leader.
  */
 import { BoltConnect, BoltClient, connectBolt } from '../../../lambda/shared/bolt';
@@ -21,8 +22,8 @@ export const ROLLING_SIMULATED = {
     why: 'no Raft between Community servers',
   },
   replication: {
-    what: 'SHOW DATABASES lastCommittedTxn: the leader\'s real value on every up server',
-    why: 'no replication between Community servers; each store only holds what was written to it',
+    what: 'SHOW DATABASES lastCommittedTxn: the leader\'s value on every up server (converged); Community reports null there, so the value is the world\'s CONVERGED_TXN',
+    why: 'no replication between Community servers; each store only holds what was written to it, and Community has no lastCommittedTxn',
   },
   edition: {
     what: 'dbms.components() edition community reported as enterprise',
@@ -33,6 +34,8 @@ export const ROLLING_SIMULATED = {
 export type RollingSimulatedKey = keyof typeof ROLLING_SIMULATED;
 
 const DATABASES = ['neo4j', 'system'];
+/** The id every up server reports when the leader's real one is null (Community): all converged, no lag. */
+export const CONVERGED_TXN = 0;
 
 function portOf(uri: string): number | undefined {
   const m = /:(\d+)\/?$/.exec(uri);
@@ -87,7 +90,8 @@ export function clusterConnect(
       }));
       const leaderTxn = new Map<string, unknown>();
       const leaderRows = lead === undefined ? [] : perServer[cluster.layout.findIndex((s) => s.index === lead)];
-      for (const r of leaderRows) if ('lastCommittedTxn' in r) leaderTxn.set(String(r.name), r.lastCommittedTxn);
+      // Community answers lastCommittedTxn with null (a cluster column): the converged id is then the world's.
+      for (const r of leaderRows) if ('lastCommittedTxn' in r) leaderTxn.set(String(r.name), typeof r.lastCommittedTxn === 'number' ? r.lastCommittedTxn : CONVERGED_TXN);
       if (leaderTxn.size > 0) note('replication');
       return perServer.flat().map((r) => (leaderTxn.has(String(r.name)) && r.currentStatus !== 'unknown' ? { ...r, lastCommittedTxn: leaderTxn.get(String(r.name)) } : r));
     };

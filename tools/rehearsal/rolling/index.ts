@@ -11,7 +11,7 @@ import '../polyfill';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { NEO4J_LTS_VERSION, NEO4J_NEWEST_VERSION } from '../../neo4j-embedded';
+import { NEO4J_LTS_OLDER_PATCH_VERSION, NEO4J_LTS_VERSION } from '../../neo4j-embedded';
 import { MotoServer } from '../../moto';
 import { ApiCallCounter } from '../aws-clients';
 import { ExecutionResult, runExecution } from '../executor';
@@ -28,6 +28,9 @@ import { ServerSet } from './server-set';
 export const ROLLING_APP = path.join(REPO_ROOT, 'tools', 'rehearsal', 'apps', 'rolling-app.ts');
 const REGION = 'us-east-1';
 const image = (version: string) => `neo4j:${version}-enterprise`;
+/** A patch roll within 5.26: the app's cluster starts at FROM; both speak discovery v1 (a rollable pair). */
+const FROM = NEO4J_LTS_OLDER_PATCH_VERSION;
+const TO = NEO4J_LTS_VERSION;
 
 export interface RollingRehearsalOptions {
   readonly outDir?: string;
@@ -77,8 +80,8 @@ export async function rehearseRolling(options: RollingRehearsalOptions = {}): Pr
     const secretValues = secretValuesFor(synth);
     const password = upgradedCredentials(synth, secretValues).password ?? 'rehearsal-password';
     const count = serverCount(synth);
-    [moto, servers] = await Promise.all([startRehearsalMoto(), ServerSet.start(count, image(NEO4J_LTS_VERSION), work, password, log)]);
-    say(`  ${count} real Neo4j ${NEO4J_LTS_VERSION} servers up (one store each)`);
+    [moto, servers] = await Promise.all([startRehearsalMoto(), ServerSet.start(count, image(FROM), work, password, log)]);
+    say(`  ${count} real Neo4j ${FROM} servers up (one store each)`);
     const set = servers;
     let world: RollingWorld | undefined;
     const d: Deployment = await deploy(moto, synth, path.join(work, 'assets'), secretValues, undefined, log, (fleet, harness, cluster, l, settings, baked) => {
@@ -96,10 +99,10 @@ export async function rehearseRolling(options: RollingRehearsalOptions = {}): Pr
     const gatePasses: Array<{ state: string; at: number }> = [];
     const gateStates = new Set(d.model.tasks.filter((t) => t.handler === 'health-gate').map((t) => t.stateName));
     const name = `rolling-${Date.now()}`;
-    say(`  rolling ${NEO4J_LTS_VERSION} -> ${NEO4J_NEWEST_VERSION} with the client workload`);
+    say(`  rolling ${FROM} -> ${TO} with the client workload`);
     const result = await runExecution({
       root: REPO_ROOT, name, model: d.model, world: w, endpoint: moto.endpoint, region: REGION, stateMachineArn: d.stateMachineArn,
-      input: { dockerImage: image(NEO4J_NEWEST_VERSION) }, faults: [], decide: async () => 'approve', progress: say, logDir,
+      input: { dockerImage: image(TO) }, faults: [], decide: async () => 'approve', progress: say, logDir,
       counter: new ApiCallCounter(), harness: d.harness, regions: [REGION], memoryMb: d.memoryMb,
       observe: (e) => {
         const ev = e as { type?: string; state?: { name: string }; timestamp?: number };
@@ -108,13 +111,13 @@ export async function rehearseRolling(options: RollingRehearsalOptions = {}): Pr
     });
     const workloadResult: WorkloadResult = await workload.stop();
     const figures = rollingFigures({ servers: set, world: w, gatePasses, workload: workloadResult, startedAt: Date.parse(result.report.startedAt) });
-    const problems = rollingProblems(figures, result.report, NEO4J_NEWEST_VERSION);
+    const problems = rollingProblems(figures, result.report, TO);
     for (const s of figures.servers) {
       say(`  server ${s.server}${s.leaderAtStart ? ' (leader)' : ''}: down +${(s.downAtMs / 1000).toFixed(1)} s for ${(s.downMs / 1000).toFixed(1)} s, gate passed +${((s.gatePassedAtMs ?? NaN) / 1000).toFixed(1)} s, ${s.version}; client meanwhile: ${s.client.failedAttempts} failed attempts, ${s.client.retried} retried, ${s.client.lost} lost`);
     }
     say(`  order ${figures.order.join(', ')} (expected ${figures.expectedOrder.join(', ')}), at most ${figures.maxDownAtOnce} down at once; client: ${JSON.stringify(figures.client)}`);
     const report: RollingRehearsalReport = {
-      ok: problems.length === 0, problems, durationMs: Date.now() - t0, setupMs, from: NEO4J_LTS_VERSION, to: NEO4J_NEWEST_VERSION,
+      ok: problems.length === 0, problems, durationMs: Date.now() - t0, setupMs, from: FROM, to: TO,
       execution: {
         status: result.report.status, ...(result.report.endState && { endState: result.report.endState }), ...(result.report.error && { error: result.report.error }),
         durationMs: result.report.durationMs, volumes: result.report.volumes, counts: result.report.counts,
@@ -122,7 +125,7 @@ export async function rehearseRolling(options: RollingRehearsalOptions = {}): Pr
       figures,
       simulated: [...w.simulated.values()],
       real: [
-        `${count} embedded Neo4j servers (Community), each its own store and port, restarted one by one at ${NEO4J_NEWEST_VERSION} on its own store (marker nodes read back)`,
+        `${count} embedded Neo4j servers (Community), each its own store and port, restarted one by one at ${TO} on its own store (marker nodes read back)`,
         'the synthesized state machine and its handlers (aws-local-stepfunctions, logic in-process) against moto_server',
         'the nodes\' boot scripts (claim-data-volume.sh, claim-server-number.sh) against moto with the aws CLI',
         'the client\'s Bolt transactions, against the real servers',

@@ -60,7 +60,7 @@ export async function startListenerProxy(options: ListenerProxyOptions): Promise
   const sockets = new Set<net.Socket>();
   const byGroup = new Map<net.Socket, string>();
   let held: string | undefined;
-  const server = net.createServer((client) => {
+  const route = (client: net.Socket) => {
     const backend = current ? options.backends[current] : undefined;
     if (!backend || !current || current === held) { client.destroy(); return; }
     connections[current] = (connections[current] ?? 0) + 1;
@@ -69,6 +69,12 @@ export async function startListenerProxy(options: ListenerProxyOptions): Promise
     client.pipe(upstream).pipe(client);
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
+  };
+  const server = net.createServer((client) => {
+    // A held colour refuses every connection; one that arrives just after a switch away from it must reach the
+    // new colour, not the refusal (the following lags up to followEveryMs): read the listener again first.
+    if (current !== held) { route(client); return; }
+    follow().catch(() => undefined).finally(() => route(client));
   });
   const port = await freePort();
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', resolve); });

@@ -2,7 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { BoltConnect, BoltClient } from '../shared/bolt';
 import { readBoltCredentials } from '../shared/bolt-credentials';
-import { isBoltUri } from '../shared/database-session';
+import { requireBoltUri } from '../shared/database-session';
 import { BakeFailedError, InvalidInputError, StillInProgressError } from '../shared/errors';
 import { requireInteger, requireString, requireStringArray, show } from '../shared/input-checks';
 import { Logger } from '../shared/log';
@@ -86,8 +86,7 @@ function checkInput(input: BakeWatchInput) {
   const secretArn = requireString(input?.cluster?.credentialsSecretArn, 'cluster.credentialsSecretArn');
   const alarmNames = requireStringArray(input.alarmNames, 'alarmNames', 1);
   if (alarmNames.length > 100) throw new InvalidInputError(`alarmNames must name at most 100 alarms, got ${alarmNames.length}`);
-  const probeBoltUri = requireString(input.probeBoltUri, 'probeBoltUri');
-  if (!isBoltUri(probeBoltUri)) throw new InvalidInputError(`probeBoltUri must be a bolt:// or neo4j:// URI, got ${show(redactUri(probeBoltUri))}`);
+  const probeBoltUri = requireBoltUri(input.probeBoltUri, 'probeBoltUri');
   const startedAt = Date.parse(requireString(input.bakeStartedAt, 'bakeStartedAt'));
   if (Number.isNaN(startedAt)) throw new InvalidInputError(`bakeStartedAt must be an ISO 8601 time, got ${show(input.bakeStartedAt)}`);
   const bakeSeconds = requireInteger(input.bakeSeconds, 'bakeSeconds', 1);

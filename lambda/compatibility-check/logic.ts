@@ -1,6 +1,6 @@
 import type { Driver, Notification } from 'neo4j-driver';
 import neo4j from 'neo4j-driver';
-import { DatabaseDeps, isBoltUri, withDatabase } from '../shared/database-session';
+import { DatabaseDeps, requireBoltUri, withDatabase } from '../shared/database-session';
 import { CompatibilityMismatchError, InvalidInputError } from '../shared/errors';
 import { optionalString, requireArray, requireString, show } from '../shared/input-checks';
 import type { Logger } from '../shared/log';
@@ -104,8 +104,7 @@ function noteSuffix(notes: readonly QueryNotification[]): string {
 
 function checkInput(input: CompatibilityCheckInput) {
   const secretArn = requireString(input?.cluster?.credentialsSecretArn, 'cluster.credentialsSecretArn');
-  const greenBoltUri = requireString(input.greenBoltUri, 'greenBoltUri');
-  if (!isBoltUri(greenBoltUri)) throw new InvalidInputError(`greenBoltUri must be a bolt:// or neo4j:// URI, got ${show(redactUri(greenBoltUri))}`);
+  const greenBoltUri = requireBoltUri(input.greenBoltUri, 'greenBoltUri');
   const queries = requireArray<CompatibilityQuery>(input.queries, 'queries', 1).map((q, i) => {
     const name = requireString(q?.name, `queries[${i}].name`);
     requireString(q.cypher, `queries[${i}].cypher`);

@@ -1,11 +1,10 @@
 import type { Driver } from 'neo4j-driver';
 import neo4j from 'neo4j-driver';
 import { readBoltCredentials } from '../shared/bolt-credentials';
-import { DatabaseDeps, isBoltUri } from '../shared/database-session';
+import { DatabaseDeps, requireBoltUri } from '../shared/database-session';
 import { InvalidInputError, PerformanceRegressionError } from '../shared/errors';
 import { requireArray, requireInteger, requireString, show } from '../shared/input-checks';
 import type { Logger } from '../shared/log';
-import { redactUri } from '../../validator/connect';
 
 export interface PerformanceCompareDeps extends DatabaseDeps {
   readonly log: Logger;
@@ -102,11 +101,8 @@ const round = (n: number) => Math.round(n * 100) / 100;
 
 function checkInput(input: PerformanceCompareInput) {
   if (typeof input !== 'object' || input === null) throw new InvalidInputError(`input must be an object, got ${show(input)}`);
-  const blueBoltUri = requireString(input.cluster?.boltUri, 'cluster.boltUri');
-  const greenBoltUri = requireString(input.greenBoltUri, 'greenBoltUri');
-  for (const [field, uri] of [['cluster.boltUri', blueBoltUri], ['greenBoltUri', greenBoltUri]]) {
-    if (!isBoltUri(uri)) throw new InvalidInputError(`${field} must be a bolt:// or neo4j:// URI, got ${show(redactUri(uri))}`);
-  }
+  const blueBoltUri = requireBoltUri(input.cluster?.boltUri, 'cluster.boltUri');
+  const greenBoltUri = requireBoltUri(input.greenBoltUri, 'greenBoltUri');
   const queries = requireArray<{ name: string; cypher: string }>(input.queries, 'queries', 1).map((q, i) => ({
     name: requireString(q?.name, `queries[${i}].name`), cypher: requireString(q?.cypher, `queries[${i}].cypher`),
   }));

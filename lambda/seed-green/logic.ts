@@ -1,11 +1,11 @@
-import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { isAwsError } from '../shared/aws-error';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { readBoltCredentials } from '../shared/bolt-credentials';
-import { DatabaseDeps, isBoltUri } from '../shared/database-session';
+import { DatabaseDeps, requireBoltUri } from '../shared/database-session';
 import { InvalidInputError, PreconditionFailedError, StillInProgressError } from '../shared/errors';
 import { requireString, show } from '../shared/input-checks';
 import type { Logger } from '../shared/log';
 import { lookOptions } from '../shared/look-until-done';
+import { readJsonParameter } from '../shared/ssm-json';
 import { redactUri } from '../../validator/connect';
 import { MigrationInterruptedError, exportImport } from '../../validator/export-import';
 
@@ -53,7 +53,7 @@ const DEFAULT_WITHIN_SECONDS = 780;
 export async function logic(deps: SeedGreenDeps, input: SeedGreenInput): Promise<SeedGreenOutput> {
   const c = checkInput(input);
   const recordName = `${c.lockParameterName}/green-seed`;
-  const done = await readRecord(deps.ssm, recordName);
+  const done = (await readJsonParameter<SeedRecord>(deps.ssm, recordName))?.value;
   if (done?.executionId === c.executionId) {
     deps.log.info('green already seeded by this execution', { ...done });
     return { nodes: done.nodes, relationships: done.relationships, seconds: done.seconds, resumed: false, copied: false };
@@ -81,23 +81,11 @@ export async function logic(deps: SeedGreenDeps, input: SeedGreenInput): Promise
   }
 }
 
-async function readRecord(ssm: SSMClient, name: string): Promise<SeedRecord | undefined> {
-  try {
-    const value = (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
-    return value === undefined ? undefined : JSON.parse(value) as SeedRecord;
-  } catch (err) {
-    if (isAwsError(err, 'ParameterNotFound')) return undefined;
-    throw err;
-  }
-}
 
 function checkInput(input: SeedGreenInput) {
   if (typeof input !== 'object' || input === null) throw new InvalidInputError(`input must be an object, got ${show(input)}`);
-  const blueBoltUri = requireString(input.cluster?.boltUri, 'cluster.boltUri');
-  const greenBoltUri = requireString(input.greenBoltUri, 'greenBoltUri');
-  for (const [field, uri] of [['cluster.boltUri', blueBoltUri], ['greenBoltUri', greenBoltUri]]) {
-    if (!isBoltUri(uri)) throw new InvalidInputError(`${field} must be a bolt:// or neo4j:// URI, got ${show(redactUri(uri))}`);
-  }
+  const blueBoltUri = requireBoltUri(input.cluster?.boltUri, 'cluster.boltUri');
+  const greenBoltUri = requireBoltUri(input.greenBoltUri, 'greenBoltUri');
   if (blueBoltUri === greenBoltUri) throw new InvalidInputError(`greenBoltUri must not be blue's own URI, got ${show(redactUri(greenBoltUri))} for both`);
   const lockParameterName = requireString(input.lockParameterName, 'lockParameterName');
   if (!lockParameterName.startsWith('/')) throw new InvalidInputError(`lockParameterName must be a parameter path starting with /, got ${show(lockParameterName)}`);

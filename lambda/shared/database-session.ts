@@ -3,7 +3,8 @@ import type { Driver } from 'neo4j-driver';
 import type { Credentials } from '../../validator/connect';
 import { redactUri } from '../../validator/connect';
 import { readBoltCredentials } from './bolt-credentials';
-import { HealthGateError, PreconditionFailedError } from './errors';
+import { HealthGateError, InvalidInputError, PreconditionFailedError } from './errors';
+import { requireString, show } from './input-checks';
 
 /** What a handler needs to open a full neo4j-driver session on the cluster (validator, migrations). */
 export interface DatabaseDeps {
@@ -20,6 +21,13 @@ export interface DatabaseTarget {
 /** Accepts `bolt://`, `neo4j://` and their `+s` / `+ssc` TLS variants. */
 export function isBoltUri(uri: string): boolean {
   return /^(bolt|neo4j)(\+s|\+ssc)?:\/\//.test(uri);
+}
+
+/** The Bolt URI at `field` of a handler's input; InvalidInputError naming the field (the URI's password redacted) otherwise. */
+export function requireBoltUri(value: unknown, field: string): string {
+  const uri = requireString(value, field);
+  if (!isBoltUri(uri)) throw new InvalidInputError(`${field} must be a bolt:// or neo4j:// URI, got ${show(redactUri(uri))}`);
+  return uri;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { DatabaseDeps, isBoltUri, withDatabase } from '../shared/database-session';
+import { DatabaseDeps, requireBoltUri, withDatabase } from '../shared/database-session';
 import { InvalidInputError, WriteFreezeExceededError } from '../shared/errors';
 import { optionalString, requireInteger, requireString, show } from '../shared/input-checks';
 import type { Logger } from '../shared/log';
@@ -76,7 +76,6 @@ function checkInput(input: WriteFreezeInput) {
     if (Number.isNaN(frozenAtMs)) throw new InvalidInputError(`frozenAt must be an ISO 8601 time, got ${show(frozenAt)}`);
     return { action: input.action, database, frozenAtMs, maxSeconds: requireInteger(input.maxSeconds, 'maxSeconds', 1) };
   }
-  const boltUri = requireString(input.cluster?.boltUri, 'cluster.boltUri');
-  if (!isBoltUri(boltUri)) throw new InvalidInputError(`cluster.boltUri must be a bolt:// or neo4j:// URI, got ${show(redactUri(boltUri))}`);
+  const boltUri = requireBoltUri(input.cluster?.boltUri, 'cluster.boltUri');
   return { action: input.action, database, boltUri, secretArn: requireString(input.cluster?.credentialsSecretArn, 'cluster.credentialsSecretArn') };
 }

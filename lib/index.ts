@@ -12,6 +12,7 @@ export * from './upgrade/approval-mode';
 export * from './upgrade/cypher-migration';
 export * from './upgrade/neo4j-staged-upgrade';
 export * from './upgrade/neo4j-rolling-upgrade';
+export * from './upgrade/neo4j-offline-upgrade';
 export * from './toolkit/gate-members';
 export * from './toolkit/procedure-polling';
 export * from './toolkit/retry-policy';

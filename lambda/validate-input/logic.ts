@@ -90,7 +90,8 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
   const fromSettingsFamily = (cluster.parameterNames.versionFamily && params[cluster.parameterNames.versionFamily]) ||
     (settingsFamilyOf(fromVersion) ?? '');
   const choice = chooseProcedure(
-    rollingSupport(fromVersion, toVersion, path.kind, fromSettingsFamily), runs, requestedProcedure(input), warnings);
+    rollingSupport(fromVersion, toVersion, path.kind, fromSettingsFamily), runs, requestedProcedure(input), warnings,
+    Object.keys(cluster.parameterNames).some((role) => /^server\d+Image$/.test(role)));
   if (cluster.versionFamily && cluster.versionFamily !== versionFamily(fromVersion)) {
     warnings.push(
       `cluster.versionFamily is ${cluster.versionFamily} but the stack runs ${formatVersion(fromVersion)} ` +

@@ -12,7 +12,8 @@ import { Neo4jVersionFamily, NodeGroup } from './neo4j-version-family';
  *
  * Per family: `<prefix>SET_<NEO4J_var>` settings of every mode, `<prefix>HA_<NEO4J_var>` and
  * `<prefix>SINGLE_<NEO4J_var>` those of one mode, and `<prefix>ENTRYPOINT`, `DISCOVERY_VAR`,
- * `DISCOVERY_PORT`, `ADVERTISED_VAR`, `SERVER_ID_VAR` (3.5 only), `MIGRATE_STORE` for the script.
+ * `DISCOVERY_PORT`, `ADVERTISED_VAR`, `SERVER_ID_VAR` (3.5 only), `UNBIND_COMMAND` (causal families), `MIGRATE_STORE`
+ * for the script.
  *
  * @param allowUpgrade the group's AllowUpgrade value ('false' for the slave-only node)
  */
@@ -26,6 +27,7 @@ export function familySettingsEnvironment(group: NodeGroup, allowUpgrade: string
     env[`${prefix}DISCOVERY_PORT`] = String(discovery.port);
     env[`${prefix}ADVERTISED_VAR`] = neo4jEnvVarName(discovery.advertisedAddressSetting);
     if (discovery.serverIdSetting) env[`${prefix}SERVER_ID_VAR`] = neo4jEnvVarName(discovery.serverIdSetting);
+    if (family.unbindCommand) env[`${prefix}UNBIND_COMMAND`] = family.unbindCommand;
 
     for (const [setting, value] of Object.entries(family.fixedSettings(group))) {
       env[`${prefix}SET_${neo4jEnvVarName(setting)}`] = value;

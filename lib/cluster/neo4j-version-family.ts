@@ -45,6 +45,8 @@ interface FamilyDefinition {
   readonly serverIdSetting?: string;
   /** The official image's entrypoint script. */
   readonly entrypoint: string;
+  /** neo4j-admin arguments that clear a copied store's cluster identity (causal families only). */
+  readonly unbindCommand?: string;
 }
 
 /**
@@ -85,6 +87,7 @@ export class Neo4jVersionFamily {
     discoveryPort: 5000,
     advertisedAddressSetting: 'dbms.default_advertised_address',
     entrypoint: '/startup/docker-entrypoint.sh',
+    unbindCommand: 'neo4j-admin unbind',
   });
 
   /** Neo4j 5.x: `initial.server.mode_constraint` PRIMARY/SECONDARY, discovery endpoints on port 5000. */
@@ -99,6 +102,7 @@ export class Neo4jVersionFamily {
     discoveryPort: 5000,
     advertisedAddressSetting: 'server.default_advertised_address',
     entrypoint: '/startup/docker-entrypoint.sh',
+    unbindCommand: 'neo4j-admin server unbind',
   });
 
   /** Neo4j 2025.x and later calendar versions: as 5.x, cluster endpoints on port 6000. */
@@ -113,6 +117,7 @@ export class Neo4jVersionFamily {
     discoveryPort: 6000,
     advertisedAddressSetting: 'server.default_advertised_address',
     entrypoint: '/startup/docker-entrypoint.sh',
+    unbindCommand: 'neo4j-admin server unbind',
   });
 
   /**
@@ -162,6 +167,14 @@ export class Neo4jVersionFamily {
   /** The setting `AllowUpgrade` drives, or undefined when the family migrates with neo4j-admin instead. */
   public get allowUpgradeSetting(): string | undefined {
     return this.definition.allowUpgradeSetting;
+  }
+
+  /**
+   * The neo4j-admin command that clears a copied store's cluster identity (4.4 `neo4j-admin unbind`,
+   * 5.x / 2025.x `neo4j-admin server unbind`), or undefined for 3.5 HA, which keeps none in the store.
+   */
+  public get unbindCommand(): string | undefined {
+    return this.definition.unbindCommand;
   }
 
   /** How members find each other and advertise themselves. */

@@ -122,6 +122,15 @@ export const HANDLER_REGISTRY = {
       g.useVolumeKey();
     },
   },
+  'volume-detached': { grant: (g) => g.describeFleet() },
+  'clone-server-volumes': {
+    grant: (g) => {
+      g.describeFleet();
+      g.renameOwnVolumes();
+      g.createTaggedVolumes();
+      g.useVolumeKey();
+    },
+  },
   'restore-volumes': {
     grant: (g) => {
       g.describeFleet();

@@ -101,6 +101,8 @@ export interface UpgradeStateDocument {
   readonly snapshots: {
     readonly preUpgrade: StepResult<{ readonly snapshots: unknown[] }>;
     readonly cloneSource: StepResult<{ readonly snapshots: Array<{ readonly snapshotId: string }> }>;
+    /** The offline upgrade's snapshot of the migrated store, which every other server receives a copy of. */
+    readonly migrated: StepResult<{ readonly snapshots: Array<{ readonly snapshotId: string }> }>;
     readonly postUpgrade: StepResult<{ readonly snapshots: unknown[] }>;
   };
   readonly volumes: Record<string, unknown>;

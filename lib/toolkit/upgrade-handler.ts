@@ -52,6 +52,10 @@ export class UpgradeHandler {
   public static readonly COPY_SNAPSHOT_TO_REGION = UpgradeHandler.define('copy-snapshot-to-region');
   /** Creates tagged, claimable volumes from a snapshot. */
   public static readonly CREATE_CLONE_VOLUMES = UpgradeHandler.define('create-clone-volumes');
+  /** Polls until a data volume is detached (its server stopped, the store at rest). */
+  public static readonly VOLUME_DETACHED = UpgradeHandler.define('volume-detached');
+  /** The offline upgrade: every other server gets a copy of the migrated store (marked for unbind), its old volume retained. */
+  public static readonly CLONE_SERVER_VOLUMES = UpgradeHandler.define('clone-server-volumes');
   /** Turns pre-upgrade snapshots back into the claimable data volumes (the current ones renamed, kept). */
   public static readonly RESTORE_VOLUMES = UpgradeHandler.define('restore-volumes');
   /** After an execution stopped, timed out or failed outside its own rollback: frees its lock and scale-in protection. */

@@ -21,6 +21,9 @@
 #   NEO4J_SERVER_MAX_ROUNDS      default 5
 #   NEO4J_SERVER_SETTLE_SECONDS  default 3
 #   NEO4J_CLAIM_AWS_CLI          the aws CLI command (default `aws`; split on spaces)
+#   NEO4J_CLUSTER_ENV_FILE       if set, the volume's unbind mark (tag neo4j-upgrades:unbind, set on a copy
+#                                of another server's store by the offline upgrade) is appended to it as
+#                                NEO4J_UPGRADE_UNBIND for start-neo4j.sh (empty when the volume has none)
 # Exit codes: 0 found; 1 unexpected failure; 2 invalid configuration (nothing changed);
 #   4 no free server number (more volumes than servers) or no agreement after the rounds.
 set -euo pipefail
@@ -57,6 +60,18 @@ holdings() {
     --query "Volumes[].[VolumeId, Tags[?Key=='$SERVER_KEY'] | [0].Value]" --output text
 }
 
+# The copy's unbind mark for the container (sourced by start-neo4j.sh: only plain characters pass).
+write_unbind_mark() {
+  [[ -n ${NEO4J_CLUSTER_ENV_FILE:-} ]] || return 0
+  local mark
+  mark=$("${AWS_CLI[@]}" ec2 describe-volumes --volume-ids "$VOLUME" \
+    --query "Volumes[0].Tags[?Key=='neo4j-upgrades:unbind'] | [0].Value" --output text)
+  [[ $mark == None ]] && mark=
+  [[ -z $mark || $mark =~ ^[A-Za-z0-9_.:-]{1,128}$ ]] || die 2 "volume $VOLUME's neo4j-upgrades:unbind tag '$mark' is not 1-128 of letters, digits and _.:-"
+  [[ -z $mark ]] || log "volume $VOLUME holds a copy of another server's store: unbind mark $mark"
+  echo "NEO4J_UPGRADE_UNBIND='$mark'" >>"$NEO4J_CLUSTER_ENV_FILE"
+}
+
 for ((round = 1; round <= 10#$MAX_ROUNDS; round++)); do
   table=$(holdings)
   grep -q "^$VOLUME[[:space:]]" <<<"$table" || die 2 "volume $VOLUME is not one of this cluster's data volumes (Name=$NAME Environment=$ENVIRONMENT $CLUSTER_KEY=$CLUSTER_ID)"
@@ -66,6 +81,7 @@ for ((round = 1; round <= 10#$MAX_ROUNDS; round++)); do
     keeper=$(awk -v n="$mine" '$2 == n { print $1 }' <<<"$table" | sort | head -n 1)
     if [[ $keeper == "$VOLUME" ]]; then
       log "volume $VOLUME is server $mine"
+      write_unbind_mark
       echo "$mine"
       exit 0
     fi

@@ -14,9 +14,14 @@
 #     ADVERTISED_VAR     env var of the advertised-address setting
 #     SERVER_ID_VAR      env var of the server-id setting (3.5 HA only)
 #     MIGRATE_STORE      true: run `neo4j-admin database migrate '*'` first (5.x and later)
+#     UNBIND_COMMAND     neo4j-admin arguments that clear a copied store's cluster identity (4.4 and later)
 #     ENTRYPOINT         the image's entrypoint script
 #   NEO4J_ADMIN_USER, NEO4J_ADMIN_PASSWORD  from Secrets Manager (never in the task definition)
-# File: /neo4j-upgrades/cluster.env (NEO4J_UPGRADE_CLUSTER_ENV) written at boot by discover-cluster-members.sh.
+# File: /neo4j-upgrades/cluster.env (NEO4J_UPGRADE_CLUSTER_ENV) written at boot by discover-cluster-members.sh;
+#   in the per-server layout claim-server-number.sh adds NEO4J_UPGRADE_UNBIND: the volume's unbind mark, set on
+#   a copy of another server's store (the offline upgrade). Neo4j runs the family's UNBIND_COMMAND once per mark
+#   before it starts, recorded in <data>/neo4j-upgrades.unbound (<data>: NEO4J_UPGRADE_DATA_DIR, default /data),
+#   so no member rejoins with the cluster state of the server the store was copied from.
 #
 # The image's entrypoint turns EVERY NEO4J_* variable into a setting, and Neo4j 5+ refuses unknown settings
 # (strict validation): so only the chosen family's settings are exported, and every NEO4J_UPGRADE_* and
@@ -45,6 +50,9 @@ discovery_port="$(family_input DISCOVERY_PORT)"
 advertised_var="$(family_input ADVERTISED_VAR)"
 server_id_var="$(family_input SERVER_ID_VAR)"
 migrate_store="$(family_input MIGRATE_STORE)"
+unbind_command="$(family_input UNBIND_COMMAND)"
+unbind_mark="${NEO4J_UPGRADE_UNBIND:-}"
+unbound_record="${NEO4J_UPGRADE_DATA_DIR:-/data}/neo4j-upgrades.unbound"
 admin_user="${NEO4J_ADMIN_USER:-neo4j}"
 admin_password="${NEO4J_ADMIN_PASSWORD:?from Secrets Manager}"
 
@@ -81,6 +89,13 @@ if [ -n "$server_id_var" ]; then
   export "$server_id_var=$server_id"
 fi
 export NEO4J_AUTH="$admin_user/$admin_password"
+
+# A copy of another server's store: clear its cluster identity once (the record makes a restart skip it).
+if [ -n "$unbind_mark" ] && [ -n "$unbind_command" ] && [ "$(cat "$unbound_record" 2>/dev/null || true)" != "$unbind_mark" ]; then
+  # shellcheck disable=SC2086 # the command's words are neo4j-admin's arguments
+  "$entrypoint" $unbind_command
+  printf '%s\n' "$unbind_mark" >"$unbound_record"
+fi
 
 if [ "$migrate_store" = true ]; then
   "$entrypoint" neo4j-admin database migrate '*'

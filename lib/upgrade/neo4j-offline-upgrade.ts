@@ -53,7 +53,7 @@ const TITLES = {
   stopOthers: 'Stage 2 Stop every other server',
   migrate: 'Stage 3 One server migrates the store',
   stopMigrated: 'Stage 4 Stop the migrated server',
-  copyStore: 'Stage 5 Every other server gets an unbound copy',
+  copyStore: 'Stage 5 Copy the store to the others',
   startAll: 'Stage 6 Start every server at the target',
   backUp: 'Stage 7 Full backup after the upgrade',
 };
@@ -150,7 +150,7 @@ export class Neo4jOfflineUpgrade extends Construct {
           volumeIdsPath: 'States.Array($.master.Payload.volumeId)',
           title: `${TITLES.copyStore}: snapshot the migrated store`, waitTitle: `${TITLES.copyStore}: wait for the snapshot`,
         }),
-        step(s, 'A copy per server, the old volumes retained', UpgradeHandler.CLONE_SERVER_VOLUMES, {
+        step(s, 'One copy per server, old volumes kept', UpgradeHandler.CLONE_SERVER_VOLUMES, {
           'executionId.$': '$$.Execution.Name', 'snapshotId.$': '$.snapshots.migrated.Payload.snapshots[0].snapshotId',
           'sourceVolumeId.$': '$.master.Payload.volumeId',
         }, '$.volumes.copies'),
@@ -161,7 +161,7 @@ export class Neo4jOfflineUpgrade extends Construct {
         }, { waitForServices: true }),
         new Neo4jHealthGate(s, 'Gate', {
           context: ctx, polling, key: 'startAll', title: TITLES.startAll, expectedMembers: everyMember,
-          stateName: 'cluster gate, every server at the target version',
+          stateName: 'cluster gate at the target version',
         }),
       ]),
       stage('backUp', '001/5.3.1', (s) => [new SnapshotVolumes(s, 'Snapshots', {

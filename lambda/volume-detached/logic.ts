@@ -30,7 +30,7 @@ export interface VolumeDetachedDeps {
 export async function logic(deps: VolumeDetachedDeps, input: VolumeDetachedInput): Promise<VolumeDetachedOutput> {
   const cluster = requireCluster(input?.cluster, ['dataVolumeName', 'environmentName']);
   const volumeId = requireString(input.volumeId, 'volumeId');
-  const volume = (await findDataVolumes(deps.ec2, cluster, [{ Name: 'volume-id', Values: [volumeId] }]))[0];
+  const volume = (await findDataVolumes(deps.ec2, cluster)).find((v) => v.VolumeId === volumeId);
   if (!volume) throw new PreconditionFailedError(`volume ${volumeId} is not one of the cluster's data volumes (Name=${cluster.dataVolumeName})`);
   const instance = attachedInstanceId(volume);
   if (volume.State !== 'available' || instance) {

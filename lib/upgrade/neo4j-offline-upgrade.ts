@@ -146,7 +146,7 @@ export class Neo4jOfflineUpgrade extends Construct {
       ]),
       stage('copyStore', '001/5.3.3-3', (s) => [
         new SnapshotVolumes(s, 'Snapshot', {
-          context: ctx, polling, purpose: 'migrated-store', resultPath: statePath('snapshots.migrated'),
+          context: ctx, polling, purpose: 'clone-source', resultPath: statePath('snapshots.migrated'),
           volumeIdsPath: 'States.Array($.master.Payload.volumeId)',
           title: `${TITLES.copyStore}: snapshot the migrated store`, waitTitle: `${TITLES.copyStore}: wait for the snapshot`,
         }),

@@ -161,7 +161,7 @@ export class Neo4jRollingUpgrade extends Construct {
     const refuse = new sfn.Pass(scope, `${title}: refuse a settings family change`, {
       parameters: {
         Error: 'FamilyChangeNotRolledError',
-        'Cause.$': "States.Format('the upgrade changes the settings family from {} to {}, which every server shares; run the offline procedure, Neo4jStagedUpgrade', $.plan.fromFamily, $.plan.toSettingsFamily)",
+        'Cause.$': "States.Format('the upgrade changes the settings family from {} to {}, which every server shares; run the offline procedure, Neo4jOfflineUpgrade', $.plan.fromFamily, $.plan.toSettingsFamily)",
       },
       resultPath: '$.error',
     });

@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Neo4jVersionFamily } from '../../lib';
 import { clusterStack } from '../support/example-cluster';
@@ -82,6 +85,26 @@ describe('start-neo4j.sh (container command) exports exactly the chosen family\'
     const r = start('main', { VersionFamily: '2025', Mode: 'SINGLE', AllowUpgrade: 'true' });
     expect(r.calls).toEqual(['neo4j-admin database migrate *', 'neo4j']);
     expect(r.settings['initial.server.mode_constraint']).toBe('NONE');
+  });
+
+  test('a copy of another server\'s store (unbind mark) is unbound once, before the server, with the family\'s command', () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'start-neo4j-data-'));
+    try {
+      const copy = (family: string, unbindMark: string) =>
+        containerStart({ environment: taskEnvironment('main', { VersionFamily: family }), secrets: SECRETS, node: NODE, unbindMark, dataDir: data });
+      const first = copy('5', 'offline-run-1');
+      expect(first.stderr).toBe('');
+      expect(first.calls).toEqual(['neo4j-admin server unbind', 'neo4j']);
+      expect(fs.readFileSync(path.join(data, 'neo4j-upgrades.unbound'), 'utf8')).toBe('offline-run-1\n');
+      // A restart of the same copy keeps its new cluster state; a later copy (another execution) is unbound again.
+      expect(copy('5', 'offline-run-1').calls).toEqual(['neo4j']);
+      expect(copy('4.4', 'offline-run-2').calls).toEqual(['neo4j-admin unbind', 'neo4j']);
+      // A volume without a mark, and 3.5 HA (no cluster state in the store), start as they are.
+      expect(copy('5', '').calls).toEqual(['neo4j']);
+      expect(copy('3.5', 'offline-run-3').calls).toEqual(['neo4j']);
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
+    }
   });
 
   test('every family the VersionFamily parameter allows has its settings in the task definition', () => {

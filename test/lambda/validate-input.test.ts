@@ -297,6 +297,19 @@ describe('validate-input: the procedure is chosen by the upgrade (rolling or off
     }
   });
 
+  test('for a cluster in the per-server layout, the refusal names its offline procedure, Neo4jOfflineUpgrade', async () => {
+    const perServer = { ...cluster, parameterNames: { ...cluster.parameterNames, server1Image: 'Server1Image', server2Image: 'Server2Image' } };
+    const servers = { Server1Image: '', Server2Image: '' };
+    running('neo4j:4.4.40-enterprise', { VersionFamily: '4.4', ...servers });
+    await expect(run({ dockerImage: 'neo4j:5.26.30-enterprise' }, undefined, perServer, 'rolling').result).rejects.toThrow(new RegExp(
+      '4\\.4 -> 5 changes the store format.*; run the offline procedure, Neo4jOfflineUpgrade \\(the offline procedure for the per-server layout\\)$'));
+    await expect(run({ dockerImage: 'neo4j:5.26.30-enterprise' }, undefined, perServer, 'offline').result)
+      .resolves.toMatchObject({ procedure: 'offline', rollingSupported: false });
+    running('neo4j:5.26.29-enterprise', { VersionFamily: '5', ...servers });
+    await expect(run({ dockerImage: 'neo4j:5.26.30-enterprise', procedure: 'offline' }, undefined, perServer, 'rolling').result)
+      .rejects.toThrow('procedure is "offline", but this state machine runs the rolling procedure; start Neo4jOfflineUpgrade (the offline procedure for the per-server layout) instead');
+  });
+
   test('an operator may force offline, never rolling where Neo4j cannot roll; a procedure the state machine does not run is refused', async () => {
     running('neo4j:4.4.40-enterprise', { VersionFamily: '4.4' });
     await expect(run({ dockerImage: 'neo4j:5.26.30-enterprise', procedure: 'rolling' }).result)

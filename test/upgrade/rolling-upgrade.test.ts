@@ -57,7 +57,7 @@ describe('Neo4jRollingUpgrade', () => {
     }]);
     const refuse = states['Stage 1 Roll the servers: refuse a settings family change'];
     expect(refuse).toMatchObject({ ResultPath: '$.error', Next: 'Rollback: keep the original error' });
-    expect(refuse.Parameters['Cause.$']).toContain('run the offline procedure, Neo4jStagedUpgrade');
+    expect(refuse.Parameters['Cause.$']).toContain('run the offline procedure, Neo4jOfflineUpgrade');
   });
 
   test('one server at a time: its image parameter, UPDATE_COMPLETE, its service, the cluster gate (previous version accepted, bounded)', () => {

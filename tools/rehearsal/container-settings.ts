@@ -33,6 +33,10 @@ export interface ContainerStartInput {
   /** What ECS injects from Secrets Manager. */
   readonly secrets: Readonly<Record<string, string>>;
   readonly node: NodeIdentity;
+  /** The node's unbind mark in cluster.env (claim-server-number.sh writes the volume's `neo4j-upgrades:unbind` tag). */
+  readonly unbindMark?: string;
+  /** The container's data directory (its `/data`), where start-neo4j.sh records the mark it unbound for. */
+  readonly dataDir?: string;
 }
 
 export interface ContainerStart {
@@ -68,6 +72,7 @@ export function containerStart(input: ContainerStartInput): ContainerStart {
       `NEO4J_UPGRADE_SELF_ADDRESS=${input.node.selfAddress}`,
       `NEO4J_UPGRADE_MEMBERS=${input.node.members.join(',')}`,
       `NEO4J_UPGRADE_SERVER_ID=${input.node.serverId}`,
+      ...(input.unbindMark !== undefined ? [`NEO4J_UPGRADE_UNBIND='${input.unbindMark}'`] : []),
     ].join('\n') + '\n');
     const entrypoint = path.join(dir, 'entrypoint.sh');
     // One file per call: its arguments on the first line, then its environment.
@@ -77,7 +82,10 @@ export function containerStart(input: ContainerStartInput): ContainerStart {
     for (const name of Object.keys(environment)) if (/^NEO4J_UPGRADE_FAMILY_.*_ENTRYPOINT$/.test(name)) environment[name] = entrypoint;
     const run = spawnSync('sh', [START_SCRIPT], {
       encoding: 'utf8',
-      env: { PATH: process.env.PATH, ...environment, ...input.secrets, NEO4J_UPGRADE_CLUSTER_ENV: clusterEnv },
+      env: {
+        PATH: process.env.PATH, ...environment, ...input.secrets, NEO4J_UPGRADE_CLUSTER_ENV: clusterEnv,
+        NEO4J_UPGRADE_DATA_DIR: input.dataDir ?? path.join(dir, 'data'),
+      },
     });
     const callFiles = fs.readdirSync(dir).filter((f) => f.startsWith('call-')).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
     const calls: string[] = [];

@@ -3,6 +3,8 @@
  * Name/Environment tags, so the tests share one moto without seeing each other.
  */
 import { CreateVolumeCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { MotoServer, motoClientConfig, startMoto } from '../support/moto';
 import { warmAwsCli } from '../../tools/aws-cli';
@@ -34,7 +36,7 @@ async function serverTag(id: string): Promise<string | undefined> {
   return found.Volumes![0].Tags?.find((t) => t.Key === 'neo4j-upgrades:server')?.Value;
 }
 
-function run(p: { name: string; environment: string }, volumeId: string, count = 3): Promise<ScriptResult> {
+function run(p: { name: string; environment: string }, volumeId: string, count = 3, extra: Record<string, string> = {}): Promise<ScriptResult> {
   const base = Object.fromEntries(Object.entries(moto.env).filter(([k]) => !k.startsWith('NEO4J_')));
   return runScript(SCRIPT, {
     ...base,
@@ -45,6 +47,7 @@ function run(p: { name: string; environment: string }, volumeId: string, count =
     NEO4J_CLAIM_CLUSTER_ID: CLUSTER,
     NEO4J_SERVER_SETTLE_SECONDS: '1',
     NEO4J_CLAIM_AWS_CLI: awsCli,
+    ...extra,
   });
 }
 
@@ -109,6 +112,24 @@ describe('claim-server-number.sh (moto_server)', () => {
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('no free server number');
     expect(await serverTag(mine)).toBeUndefined();
+  });
+
+  test('a copy of another server\'s store passes its unbind mark to the container through cluster.env; other volumes pass none', async () => {
+    const p = pool();
+    const copy = await volume(p, { 'neo4j-upgrades:server': '2', 'neo4j-upgrades:unbind': 'offline-run-1' });
+    const plain = await volume(p, { 'neo4j-upgrades:server': '1' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claim-server-'));
+    try {
+      const envFile = path.join(dir, 'cluster.env');
+      fs.writeFileSync(envFile, 'NEO4J_UPGRADE_MEMBERS=10.0.1.5\n');
+      expect(server(await run(p, copy, 3, { NEO4J_CLUSTER_ENV_FILE: envFile }))).toBe(2);
+      expect(fs.readFileSync(envFile, 'utf8')).toBe("NEO4J_UPGRADE_MEMBERS=10.0.1.5\nNEO4J_UPGRADE_UNBIND='offline-run-1'\n");
+      fs.writeFileSync(envFile, '');
+      expect(server(await run(p, plain, 3, { NEO4J_CLUSTER_ENV_FILE: envFile }))).toBe(1);
+      expect(fs.readFileSync(envFile, 'utf8')).toBe("NEO4J_UPGRADE_UNBIND=''\n");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('bad configuration and a volume of another cluster are refused before any tag is written', async () => {

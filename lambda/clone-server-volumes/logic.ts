@@ -1,8 +1,8 @@
-import { CreateVolumeCommand, EC2Client, Volume } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, CreateVolumeCommand, EC2Client, Volume } from '@aws-sdk/client-ec2';
 import { clientToken } from '../shared/client-token';
 import { ClusterContext, TAG_KEYS } from '../shared/context';
 import { attachedInstanceId, claimTags, findDataVolumes, findVolumes } from '../shared/data-volumes';
-import { tagFilters, tagMap, tagSpecifications } from '../shared/ec2-tags';
+import { tagFilters, tagMap, tagSpecifications, toTags } from '../shared/ec2-tags';
 import { PreconditionFailedError } from '../shared/errors';
 import { requireCluster, requireString } from '../shared/input-checks';
 import { Logger } from '../shared/log';
@@ -57,7 +57,8 @@ const serverOf = (v: Volume) => Number(tagMap(v.Tags)[SERVER_TAG]);
  * The offline upgrade's copy step (seed 001 5.3.3 step 3, by snapshot instead of dump/load): every server
  * but the migrated one gets a new volume made from the migrated store's snapshot, in its own AZ and tagged
  * with its own server number (the instance that boots there claims it and becomes that server), marked
- * for unbind; its previous volume is renamed `<name>-old` and retained, never deleted. Every server must be
+ * for unbind; its previous volume is renamed `<name>-old` and retained, never deleted. The migrated volume is marked
+ * for unbind as well, so every member starts with its cluster state cleared and they form one new cluster. Every server must be
  * stopped (its volume detached), else PreconditionFailedError before any change. Idempotent: a rerun finds
  * the volumes it renamed and the copies it made (by execution and server), and makes only what is missing.
  */
@@ -110,6 +111,8 @@ export async function logic(deps: CloneServerVolumesDeps, input: CloneServerVolu
     }
     servers.push({ serverNumber, availabilityZone: az, retainedVolumeId: old.VolumeId ?? '', copyVolumeId: copy.VolumeId ?? '', reused });
   }
+  // The migrated store keeps its own (pre-upgrade) cluster state too: every member starts unbound, one new cluster.
+  await ec2.send(new CreateTagsCommand({ Resources: [sourceVolumeId], Tags: toTags({ [UNBIND_TAG]: executionId }) }));
   deps.log.info('server copies', { snapshotId, sourceVolumeId, servers });
   return { snapshotId, servers };
 }

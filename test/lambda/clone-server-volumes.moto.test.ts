@@ -66,6 +66,7 @@ describe('volume-detached and clone-server-volumes against moto_server', () => {
     const pool = await findDataVolumes(env.aws.ec2, CLUSTER);
     expect(pool.map((v) => [v.AvailabilityZone, v.Size]).sort()).toEqual([['us-east-1a', 30], ['us-east-1b', 30], ['us-east-1c', 30]]);
     expect(pool.map((v) => v.VolumeId)).toContain(migrated);
+    expect(await volumeTags(env.aws.ec2, migrated)).toMatchObject({ 'neo4j-upgrades:server': '1', 'neo4j-upgrades:unbind': EXECUTION });
 
     // Twice: the same copies, nothing new, nothing deleted.
     const count = (await allVolumes(env.aws.ec2)).length;

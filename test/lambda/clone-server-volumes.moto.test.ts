@@ -1,11 +1,11 @@
-import { DetachVolumeCommand } from '@aws-sdk/client-ec2';
+import { DetachVolumeCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { logic as cloneServerVolumes } from '../../lambda/clone-server-volumes/logic';
 import { TAG_KEYS } from '../../lambda/shared/context';
 import { findDataVolumes } from '../../lambda/shared/data-volumes';
 import { logic as snapshotVolumes } from '../../lambda/snapshot-volumes/logic';
 import { logic as snapshotsComplete } from '../../lambda/snapshots-complete/logic';
 import { logic as volumeDetached } from '../../lambda/volume-detached/logic';
-import { NothingDeleted, allVolumes, attach, createDataVolume, createGroup, motoPerFile, volumeTags } from './fixtures/moto-ec2';
+import { NothingDeleted, allVolumes, attach, createDataVolume, motoPerFile, volumeTags } from './fixtures/moto-ec2';
 import { CLUSTER } from './fixtures/volume-cluster';
 
 const EXECUTION = 'offline-run-1';
@@ -21,7 +21,10 @@ describe('volume-detached and clone-server-volumes against moto_server', () => {
 
   test('waits for the migrated volume to detach, refuses while a server runs, then copies the store to every other server', async () => {
     const guard = new NothingDeleted(env.aws.ec2ForRegion);
-    const instances = await createGroup(env.aws.ec2, env.aws.autoScaling, { name: CLUSTER.mainAutoScalingGroupName, desired: 2, subnetZones: ['us-east-1a'] });
+    // Two bare instances stand for running servers (moto accepts any image id).
+    const { Instances: instances = [] } = await env.aws.ec2.send(new RunInstancesCommand({
+      ImageId: 'ami-12c6146b', MinCount: 2, MaxCount: 2, Placement: { AvailabilityZone: 'us-east-1a' },
+    }));
     const servers = [];
     for (const [i, az] of ZONES.entries()) {
       servers.push(await createDataVolume(env.aws.ec2, CLUSTER, az, { sizeGiB: 30, extraTags: { 'neo4j-upgrades:server': String(i + 1), CostCenter: 'graph' } }));

@@ -3,20 +3,26 @@
  * `npx ts-node bench/validator.bench.ts [--scale F | --nodes N --relationships N] [--rounds R] [--version V]`.
  *
  * Builds a graph (default 1,000,000 nodes, 2,000,000 relationships; `--scale 0.1` for a tenth, to
- * iterate; UNWIND batches) in one embedded server, then measures in the same run:
- * - the ceiling: raw Bolt streaming of `MATCH (n) RETURN n` and `MATCH ()-[r]->() RETURN r`, records
- *   discarded (one after the other, then both at once, as the validator streams both at once);
- * - the validator's full checksum pass (captureSnapshot, keys configured), which is also a full
- *   baseline capture, and the quick baseline (counts, schema, sample);
- * - ceiling and validator alternate for `--rounds` rounds (default 2), so load from other work on a shared
- *   machine falls on both alike; the ratio is total ceiling time over total validator time. Client
- *   (this process) and server (the JVM) CPU seconds are given per phase: where the time goes;
+ * iterate; UNWIND batches) in one embedded server, then measures in the same run, `--rounds` times
+ * (default 2), in alternating order (odd rounds reversed) so warm-up and load from other work on a
+ * shared machine fall on both sides alike:
+ * - the ceiling: raw Bolt streaming of `MATCH (n) RETURN n` and `MATCH ()-[r]->() RETURN r` at once,
+ *   records discarded as the driver decodes them (as the validator takes them), on this thread; and
+ *   the same with each stream on its own worker thread and driver (as many client threads as the
+ *   validator's pass);
+ * - the validator's full checksum pass (captureSnapshot, keys configured, which is also a full baseline
+ *   capture) with the relationship pass on a second thread (`secondThread`), and on one thread;
+ * - the ratios are total ceiling time over total validator time, three ways (2-thread pass vs the
+ *   one-thread ceiling, vs the two-thread ceiling, and the one-thread pass vs the one-thread ceiling);
+ *   client (this process, all threads) and server (the JVM) CPU seconds are given per pass: where the time goes;
+ * - the quick baseline (counts, schema, sample);
  * - peak memory of this process (RSS sampled every 50 ms per phase, and resourceUsage().maxRSS), and the
  *   same full pass once more in a child process whose V8 old space is capped at 64 MiB: it completes, so
  *   the pass's memory does not grow with the graph (the higher RSS of the first pass is lazy GC).
  * Prints a table and one JSON line. `--pass-only` is the child's mode (URI and credentials from env).
  */
 import { spawn } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -26,6 +32,7 @@ import { NEO4J_LTS_VERSION, startNeo4j } from '../test/support/neo4j';
 import { captureSnapshot } from '../validator/capture';
 import { connect } from '../validator/connect';
 import { progressBar } from '../validator/progress-bar';
+import { forEachRecord } from '../validator/record-stream';
 import type { Snapshot } from '../validator/snapshot';
 import { serializeSnapshot } from '../validator/snapshot';
 
@@ -91,16 +98,46 @@ async function run(driver: Driver, cypher: string, params: Record<string, unknow
   }
 }
 
-/** Streams a query and discards the records; returns how many arrived. */
+/**
+ * Streams a query and discards the records; returns how many arrived. Records are taken as the driver
+ * decodes them (no async iterator), as the validator takes them (validator/record-stream.ts): the
+ * ceiling pays no per-record cost the validator avoids.
+ */
 async function stream(driver: Driver, cypher: string): Promise<number> {
   const s = driver.session({ defaultAccessMode: 'READ', fetchSize: 2000 });
   let n = 0;
   try {
-    for await (const record of s.run(cypher)) if (record) n++;
+    await forEachRecord(s, cypher, {}, () => n++);
   } finally {
     await s.close();
   }
   return n;
+}
+
+// The same in a worker thread with its own driver: the ceiling with as many client threads as the
+// validator's two-thread pass.
+const STREAM_IN_THREAD = `const { workerData, parentPort } = require('node:worker_threads');
+const neo4j = require(workerData.driverModule);
+(async () => {
+  const driver = neo4j.driver(workerData.uri, neo4j.auth.basic(workerData.user, workerData.password));
+  const s = driver.session({ defaultAccessMode: 'READ', fetchSize: 2000 });
+  let n = 0;
+  await new Promise((resolve, reject) => s.run(workerData.cypher).subscribe({ onNext: () => n++, onCompleted: resolve, onError: reject }));
+  await s.close();
+  await driver.close();
+  parentPort.postMessage(n);
+})().catch((err) => { throw err; });`;
+
+function streamInThread(server: { boltUri: string; user: string; password: string }, cypher: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(STREAM_IN_THREAD, {
+      eval: true,
+      workerData: { driverModule: require.resolve('neo4j-driver'), uri: server.boltUri, user: server.user, password: server.password, cypher },
+    });
+    w.on('message', resolve);
+    w.on('error', reject);
+    w.on('exit', (code) => reject(new Error(`stream thread exited with ${code}`)));
+  });
 }
 
 async function build(driver: Driver, nodes: number, relationships: number, log: (line: string) => void): Promise<void> {
@@ -157,7 +194,8 @@ async function build(driver: Driver, nodes: number, relationships: number, log: 
 async function passOnly(): Promise<void> {
   const driver = connect(process.env.BENCH_BOLT_URI as string, { username: process.env.BENCH_USER as string, password: process.env.BENCH_PASSWORD as string });
   try {
-    const m = await measure(() => captureSnapshot(driver, { keys: KEYS }));
+    const credentials = { username: process.env.BENCH_USER as string, password: process.env.BENCH_PASSWORD as string };
+    const m = await measure(() => captureSnapshot(driver, { keys: KEYS, secondThread: { uri: process.env.BENCH_BOLT_URI as string, credentials } }));
     console.log(JSON.stringify({ seconds: m.seconds, peakRssMb: m.peakRssMb, entities: m.value.nodes.total + m.value.relationships.total }));
   } finally {
     await driver.close();
@@ -202,68 +240,87 @@ async function main(): Promise<void> {
     await stream(driver, 'MATCH (n) RETURN n LIMIT 50000');
     await stream(driver, 'MATCH ()-[r]->() RETURN r LIMIT 50000');
     await captureSnapshot(driver, { keys: KEYS, partition: { index: 0, count: 50, strategy: 'internal-id' } });
+    await captureSnapshot(driver, { keys: KEYS, partition: { index: 1, count: 50, strategy: 'internal-id' }, secondThread: { uri: server.boltUri, credentials: { username: server.user, password: server.password } } });
 
     const rawNodes = await measure(() => stream(driver, 'MATCH (n) RETURN n'));
     const rawRels = await measure(() => stream(driver, 'MATCH ()-[r]->() RETURN r'));
-    const rawBoth = { seconds: 0, clientCpu: 0, serverCpu: 0, peakRssMb: 0 };
-    const sameSessions = { seconds: 0, clientCpu: 0, serverCpu: 0, peakRssMb: 0 };
-    const full = { seconds: 0, clientCpu: 0, serverCpu: 0, peakRssMb: 0, value: undefined as unknown as Snapshot, perRound: [] as number[] };
-    for (let r = 0; r < rounds; r++) {
-      const raw = await timed(rawBoth, () => Promise.all([stream(driver, 'MATCH (n) RETURN n'), stream(driver, 'MATCH ()-[r]->() RETURN r')]));
-      rawBoth.peakRssMb = Math.max(rawBoth.peakRssMb, raw.peakRssMb);
-      const bar = progressBar(process.stderr);
+    const secondThread = { uri: server.boltUri, credentials: { username: server.user, password: server.password } };
+    const acc = () => ({ seconds: 0, clientCpu: 0, serverCpu: 0, peakRssMb: 0, perRound: [] as number[] });
+    // ceiling: raw `RETURN n` and `RETURN r` at once, on this thread / each on its own thread
+    const rawBoth = acc();
+    const rawThreads = acc();
+    // validator: the full pass with the relationship pass on a second thread / on this thread only
+    const full = acc();
+    const single = acc();
+    let snapshot = undefined as unknown as Snapshot;
+    const bar = progressBar(process.stderr);
+    const pass = (label: string, options: Parameters<typeof captureSnapshot>[1]) => async () => {
       const parts = new Map<string, number>();
-      const pass = await timed(full, () =>
-        captureSnapshot(driver, {
-          keys: KEYS,
-          onProgress: (p) => {
-            parts.set(p.phase, p.done);
-            bar.update(`validator checksum pass ${r + 1}/${rounds}`, [...parts.values()].reduce((a, b) => a + b, 0), nodes + relationships);
-          },
-        }),
-      );
+      const onProgress = (p: { phase: string; done: number }) => {
+        parts.set(p.phase, p.done);
+        bar.update(label, [...parts.values()].reduce((x, y) => x + y, 0), nodes + relationships);
+      };
+      snapshot = await captureSnapshot(driver, { keys: KEYS, ...options, onProgress });
       bar.done();
-      full.peakRssMb = Math.max(full.peakRssMb, pass.peakRssMb);
-      full.value = pass.value;
-      full.perRound.push(round(raw.seconds / pass.seconds));
-      // like with like: 2 sessions (nodes, relationships), as the ceiling has, whatever the default
-      const twoSessions = await timed(sameSessions, () => captureSnapshot(driver, { keys: KEYS, relationshipStreams: 1 }));
-      sameSessions.peakRssMb = Math.max(sameSessions.peakRssMb, twoSessions.peakRssMb);
-      log(`round ${r + 1}: raw both at once ${raw.seconds.toFixed(1)} s, validator ${pass.seconds.toFixed(1)} s, ratio ${(raw.seconds / pass.seconds).toFixed(2)}; 2 sessions ${twoSessions.seconds.toFixed(1)} s`);
+      return snapshot;
+    };
+    for (let r = 0; r < rounds; r++) {
+      const steps: [ReturnType<typeof acc>, () => Promise<unknown>][] = [
+        [rawBoth, () => Promise.all([stream(driver, 'MATCH (n) RETURN n'), stream(driver, 'MATCH ()-[r]->() RETURN r')])],
+        [full, pass(`validator, 2 threads, ${r + 1}/${rounds}`, { secondThread })],
+        [rawThreads, () => Promise.all([streamInThread(server, 'MATCH (n) RETURN n'), streamInThread(server, 'MATCH ()-[r]->() RETURN r')])],
+        [single, pass(`validator, 1 thread, ${r + 1}/${rounds}`, {})],
+      ];
+      if (r % 2 === 1) steps.reverse(); // alternate the order, so warm-up and load drift fall on both sides
+      const seconds = new Map<ReturnType<typeof acc>, number>();
+      for (const [into, fn] of steps) {
+        const m = await timed(into, fn);
+        into.peakRssMb = Math.max(into.peakRssMb, m.peakRssMb);
+        seconds.set(into, m.seconds);
+      }
+      const s = (x: ReturnType<typeof acc>) => seconds.get(x) as number;
+      full.perRound.push(round(s(rawBoth) / s(full)));
+      rawThreads.perRound.push(round(s(rawThreads) / s(full)));
+      single.perRound.push(round(s(rawBoth) / s(single)));
+      log(
+        `round ${r + 1}: ceiling ${s(rawBoth).toFixed(1)} s (2 threads ${s(rawThreads).toFixed(1)} s), validator 2 threads ${s(full).toFixed(1)} s, 1 thread ${s(single).toFixed(1)} s; ` +
+          `ratios ${(s(rawBoth) / s(full)).toFixed(2)}, like-for-like threads ${(s(rawThreads) / s(full)).toFixed(2)}, one thread ${(s(rawBoth) / s(single)).toFixed(2)}`,
+      );
     }
     const baselineFile = path.join(dataDir, 'baseline.json');
-    const serialize = await measure(async () => fs.writeFileSync(baselineFile, serializeSnapshot(full.value)));
+    const serialize = await measure(async () => fs.writeFileSync(baselineFile, serializeSnapshot(snapshot)));
     const quick = await measure(() => captureSnapshot(driver, { keys: KEYS, mode: 'quick', sampleSize: 100 }));
     const capped = await cappedPass(server.boltUri, server.user, server.password, 64);
 
     const entities = nodes + relationships;
-    const ceiling = (entities * rounds) / rawBoth.seconds;
-    const validatorRate = (entities * rounds) / full.seconds;
+    const rate = (x: { seconds: number }) => (entities * rounds) / x.seconds;
+    const cpu = (x: { clientCpu: number; serverCpu: number }) => ({ client: round(x.clientCpu / rounds), server: round(x.serverCpu / rounds) });
     const results = {
       version,
-      nodes: full.value.nodes.total,
-      relationships: full.value.relationships.total,
+      nodes: snapshot.nodes.total,
+      relationships: snapshot.relationships.total,
       buildSeconds: round(built.seconds),
       rawNodesPerSecond: Math.round(nodes / rawNodes.seconds),
       rawRelationshipsPerSecond: Math.round(relationships / rawRels.seconds),
       rawSequentialEntitiesPerSecond: Math.round(entities / (rawNodes.seconds + rawRels.seconds)),
-      rawParallelEntitiesPerSecond: Math.round(ceiling),
+      rawParallelEntitiesPerSecond: Math.round(rate(rawBoth)),
+      rawParallelTwoThreadsEntitiesPerSecond: Math.round(rate(rawThreads)),
       rounds,
       validatorSeconds: round(full.seconds / rounds),
-      validatorEntitiesPerSecond: Math.round(validatorRate),
-      ratioToParallelCeiling: round(validatorRate / ceiling),
-      ratioToParallelCeilingWithTwoSessions: round((entities * rounds) / sameSessions.seconds / ceiling),
-      ratioToSequentialCeiling: round(validatorRate / (entities / (rawNodes.seconds + rawRels.seconds))),
+      validatorEntitiesPerSecond: Math.round(rate(full)),
+      validatorOneThreadEntitiesPerSecond: Math.round(rate(single)),
+      ratioToParallelCeiling: round(rate(full) / rate(rawBoth)),
+      ratioToTwoThreadCeiling: round(rate(full) / rate(rawThreads)),
+      ratioOneThreadToParallelCeiling: round(rate(single) / rate(rawBoth)),
+      ratioToSequentialCeiling: round(rate(full) / (entities / (rawNodes.seconds + rawRels.seconds))),
       ratioPerRound: full.perRound,
-      cpuSecondsPerPass: {
-        rawBoth: { client: round(rawBoth.clientCpu / rounds), server: round(rawBoth.serverCpu / rounds) },
-        validator: { client: round(full.clientCpu / rounds), server: round(full.serverCpu / rounds) },
-        validatorTwoSessions: { client: round(sameSessions.clientCpu / rounds), server: round(sameSessions.serverCpu / rounds) },
-      },
+      ratioToTwoThreadCeilingPerRound: rawThreads.perRound,
+      ratioOneThreadPerRound: single.perRound,
+      cpuSecondsPerPass: { rawBoth: cpu(rawBoth), rawTwoThreads: cpu(rawThreads), validator: cpu(full), validatorOneThread: cpu(single) },
       peakRssMb: {
-        rawStreaming: Math.round(Math.max(rawNodes.peakRssMb, rawRels.peakRssMb, rawBoth.peakRssMb)),
+        rawStreaming: Math.round(Math.max(rawNodes.peakRssMb, rawRels.peakRssMb, rawBoth.peakRssMb, rawThreads.peakRssMb)),
         validator: Math.round(full.peakRssMb),
-        validatorTwoSessions: Math.round(sameSessions.peakRssMb),
+        validatorOneThread: Math.round(single.peakRssMb),
         processMaxRss: Math.round(process.resourceUsage().maxRSS / 1024),
         validatorWithOldSpaceCappedAt64Mb: Math.round(capped.peakRssMb),
       },
@@ -274,17 +331,19 @@ async function main(): Promise<void> {
       cpus: os.cpus().length,
       loadAverage1m: round(os.loadavg()[0]),
     };
+    const c = results.cpuSecondsPerPass;
     const table = [
       ['graph', `${results.nodes} nodes, ${results.relationships} relationships (built in ${results.buildSeconds} s)`],
       ['raw stream, nodes', `${results.rawNodesPerSecond}/s (${round(rawNodes.seconds)} s)`],
       ['raw stream, relationships', `${results.rawRelationshipsPerSecond}/s (${round(rawRels.seconds)} s)`],
-      ['raw stream, both at once (ceiling)', `${results.rawParallelEntitiesPerSecond} entities/s (${round(rawBoth.seconds / rounds)} s per pass)`],
-      ['validator full checksum pass', `${results.validatorEntitiesPerSecond} entities/s (${results.validatorSeconds} s per pass)`],
+      ['raw stream, both at once (ceiling)', `${results.rawParallelEntitiesPerSecond} entities/s (${round(rawBoth.seconds / rounds)} s per pass); each on its own thread ${results.rawParallelTwoThreadsEntitiesPerSecond}/s`],
+      ['validator full checksum pass', `${results.validatorEntitiesPerSecond} entities/s (${results.validatorSeconds} s per pass, 2 threads); 1 thread ${results.validatorOneThreadEntitiesPerSecond}/s`],
       ['ratio validator / ceiling', `${results.ratioToParallelCeiling} over ${rounds} alternating rounds (per round ${full.perRound.join(', ')}; vs sequential raw: ${results.ratioToSequentialCeiling})`],
-      ['validator with 2 sessions (as ceiling)', `ratio ${results.ratioToParallelCeilingWithTwoSessions} (relationshipStreams 1: nodes and relationships in one session each)`],
-      ['CPU seconds per pass (client+server)', `ceiling ${results.cpuSecondsPerPass.rawBoth.client}+${results.cpuSecondsPerPass.rawBoth.server}, validator ${results.cpuSecondsPerPass.validator.client}+${results.cpuSecondsPerPass.validator.server}, 2 sessions ${results.cpuSecondsPerPass.validatorTwoSessions.client}+${results.cpuSecondsPerPass.validatorTwoSessions.server}`],
-      ['peak RSS (this process)', `raw streaming ${results.peakRssMb.rawStreaming} MiB, validator ${results.peakRssMb.validator} MiB (2 sessions ${results.peakRssMb.validatorTwoSessions}), maxRSS ${results.peakRssMb.processMaxRss} MiB`],
-      ['validator, V8 old space capped 64 MiB', `completed: peak RSS ${results.peakRssMb.validatorWithOldSpaceCappedAt64Mb} MiB, ${results.cappedPassSeconds} s`],
+      ['ratio vs ceiling on 2 threads too', `${results.ratioToTwoThreadCeiling} (per round ${rawThreads.perRound.join(', ')})`],
+      ['ratio with both on 1 thread', `${results.ratioOneThreadToParallelCeiling} (per round ${single.perRound.join(', ')})`],
+      ['CPU seconds per pass (client+server)', `ceiling ${c.rawBoth.client}+${c.rawBoth.server} (2 threads ${c.rawTwoThreads.client}+${c.rawTwoThreads.server}), validator ${c.validator.client}+${c.validator.server} (1 thread ${c.validatorOneThread.client}+${c.validatorOneThread.server})`],
+      ['peak RSS (this process)', `raw streaming ${results.peakRssMb.rawStreaming} MiB, validator ${results.peakRssMb.validator} MiB (1 thread ${results.peakRssMb.validatorOneThread}), maxRSS ${results.peakRssMb.processMaxRss} MiB`],
+      ['validator, V8 old space capped 64 MiB', `completed (2 threads): peak RSS ${results.peakRssMb.validatorWithOldSpaceCappedAt64Mb} MiB, ${results.cappedPassSeconds} s`],
       ['baseline capture', `full ${results.fullBaselineSeconds} s (${results.baselineBytes} bytes JSON), quick ${results.quickBaselineSeconds} s`],
       ['machine', `${results.cpus} CPUs, load average ${results.loadAverage1m} (shared machine: other work competes)`],
     ];

@@ -1,16 +1,18 @@
-import type { Driver, Integer, Record as Neo4jRecord } from 'neo4j-driver';
-import neo4j from 'neo4j-driver';
-import { CHECKSUM_ALGORITHM, Sum128, bucketOf, digest } from './checksum';
+import type { Driver, Integer } from 'neo4j-driver';
+import { CHECKSUM_ALGORITHM, bucketOf, digest } from './checksum';
 import { CanonicalWriter, compareCodeUnits } from './canonical';
 import { labelCombinationKey } from './cypher';
 import { captureSamples } from './sample';
 import { readSchema } from './schema';
 import type { GroupDigest, PartitionSpec, Snapshot } from './snapshot';
-import { SNAPSHOT_FORMAT, addDigests, rollUpLabels, sortRecord } from './snapshot';
+import { SNAPSHOT_FORMAT, rollUpLabels, sortRecord } from './snapshot';
 import type { KeyConfig, NormalizedKeys } from './stable-key';
 import { nodeKeyOf, normalizeKeys } from './stable-key';
 import { forEachRecord } from './record-stream';
-import { RelationshipPassQuery } from './relationship-pass-query';
+import { Groups } from './groups';
+import { hashRelationships, partitionParams } from './relationship-pass';
+import type { ThreadConnection } from './relationship-thread';
+import { hashRelationshipsInThread } from './relationship-thread';
 
 export interface CaptureProgress {
   readonly phase: 'nodes' | 'relationships';
@@ -43,6 +45,12 @@ export interface CaptureOptions {
    * the bench, and made the pass slower on 2 busy cores); the checksums do not depend on it.
    */
   readonly relationshipStreams?: number;
+  /**
+   * Full mode: the relationship pass runs in a worker thread with its own driver connected with these
+   * coordinates (the same database as `driver`), so nodes and relationships are decoded and hashed on
+   * two cores; the checksums are the same. Default: one thread.
+   */
+  readonly secondThread?: ThreadConnection;
   /** Called about every 10,000 entities. */
   readonly onProgress?: (p: CaptureProgress) => void;
   /** Recorded in the snapshot (never credentials). */
@@ -63,6 +71,7 @@ export async function captureSnapshot(driver: Driver, options: CaptureOptions = 
     partition,
     fetchSize: options.fetchSize ?? 2000,
     relationshipStreams: checkStreams(options.relationshipStreams),
+    secondThread: options.secondThread,
     onProgress: options.onProgress,
   };
   const info = await driver.getServerInfo({ database: options.database });
@@ -72,7 +81,7 @@ export async function captureSnapshot(driver: Driver, options: CaptureOptions = 
   const schemaP = readSchema(driver, options.database);
   if (mode === 'full') {
     const totals = await countTotals(ctx);
-    [byLabels, byType] = await Promise.all([hashNodes(ctx, totals.nodes), hashRelationships(ctx, totals.relationships)]);
+    [byLabels, byType] = await Promise.all([hashNodes(ctx, totals.nodes), relationshipPass(ctx, totals.relationships)]);
   } else {
     [byLabels, byType] = await Promise.all([countNodeGroups(ctx), countRelationshipGroups(ctx)]);
     samples = await captureSamples(driver, { database: options.database, keys, sampleSize: options.sampleSize ?? 100, types: Object.keys(byType) });
@@ -101,6 +110,7 @@ interface PassContext {
   readonly partition?: PartitionSpec;
   readonly fetchSize: number;
   readonly relationshipStreams: number;
+  readonly secondThread?: ThreadConnection;
   readonly onProgress?: (p: CaptureProgress) => void;
 }
 
@@ -123,35 +133,6 @@ function checkStreams(n: number | undefined): number {
   return n;
 }
 
-class GroupAccumulator {
-  count = 0;
-  readonly sum = new Sum128();
-  constructor(readonly key: string) {}
-}
-
-/** Group accumulators by label set; the cache key avoids re-deriving the combination key per record. */
-class Groups {
-  private readonly byCacheKey = new Map<string, GroupAccumulator>();
-
-  get(cacheKey: string, makeKey: () => string): GroupAccumulator {
-    let g = this.byCacheKey.get(cacheKey);
-    if (!g) {
-      g = new GroupAccumulator(makeKey());
-      this.byCacheKey.set(cacheKey, g);
-    }
-    return g;
-  }
-
-  digests(checksums: boolean): Record<string, GroupDigest> {
-    const out: Record<string, GroupDigest> = {};
-    for (const g of this.byCacheKey.values()) {
-      const d: GroupDigest = checksums ? { count: g.count, checksum: g.sum.toHex() } : { count: g.count };
-      out[g.key] = addDigests(out[g.key], d); // two cache keys could only meet for labels containing NUL
-    }
-    return sortRecord(out);
-  }
-}
-
 async function countTotals(ctx: PassContext): Promise<{ nodes: number; relationships: number }> {
   const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ' });
   try {
@@ -165,10 +146,6 @@ async function countTotals(ctx: PassContext): Promise<{ nodes: number; relations
 
 function idFilter(variable: string, p: PartitionSpec | undefined): string {
   return p?.strategy === 'internal-id' ? `WHERE id(${variable}) % $partitionCount = $partitionIndex` : '';
-}
-
-function partitionParams(p: PartitionSpec | undefined): Record<string, unknown> {
-  return p?.strategy === 'internal-id' ? { partitionCount: p.count, partitionIndex: p.index } : {};
 }
 
 /** Streams every node once: hashes (sorted labels, properties) into its label-combination group. */
@@ -210,45 +187,13 @@ function writeKeyedNode(w: CanonicalWriter, label: string, values: readonly unkn
   return w.ascii('K').string(label).value(values);
 }
 
-/** Streams every relationship once: hashes (type, end keys, properties) into its type's group. */
-async function hashRelationships(ctx: PassContext, totalRels: number): Promise<Record<string, GroupDigest>> {
-  const groups = new Groups();
-  const keyHash = ctx.partition?.strategy === 'key-hash' ? ctx.partition : undefined;
-  const streams = ctx.relationshipStreams;
-  const filters = [streams > 1 ? 'id(a) % $streamCount = $streamIndex' : '', ctx.partition?.strategy === 'internal-id' ? 'id(r) % $partitionCount = $partitionIndex' : ''].filter(Boolean);
-  const query = new RelationshipPassQuery(ctx.keys, filters.length ? `WHERE ${filters.join(' AND ')}` : '');
-  const w = new CanonicalWriter();
-  const kw = new CanonicalWriter(1024);
-  let done = 0;
-  // records of all streams arrive on this one thread, one at a time: the writers and groups are shared
-  const onRecord = (rec: Neo4jRecord): void => {
-    if (++done % 10000 === 0) ctx.onProgress?.({ phase: 'relationships', done, total: totalRels });
-    const type = rec.get(0) as string;
-    // bytes of encodeRelationshipContent(type, startKey, endKey, props)
-    w.reset().ascii('R').string(type);
-    const startDigest = query.writeEndKey(rec, 0, w, kw, keyHash !== undefined);
-    if (keyHash && bucketOf(startDigest as Buffer, keyHash.count) !== keyHash.index) return;
-    w.ascii('>');
-    query.writeEndKey(rec, 1, w, kw, false);
-    const d = digest(w.map(rec.get(1) as Record<string, unknown>).view());
-    const g = groups.get(type, () => type);
-    g.count++;
-    g.sum.addDigest(d);
-  };
-  await Promise.all(
-    Array.from({ length: streams }, async (_, streamIndex) => {
-      const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ', fetchSize: ctx.fetchSize });
-      try {
-        await forEachRecord(session, query.cypher, { ...partitionParams(ctx.partition), streamCount: neo4j.int(streams), streamIndex: neo4j.int(streamIndex) }, onRecord);
-      } finally {
-        await session.close();
-      }
-    }),
-  );
-  ctx.onProgress?.({ phase: 'relationships', done, total: totalRels });
-  return groups.digests(true);
+/** The relationship pass, on this thread or on a second one. */
+function relationshipPass(ctx: PassContext, total: number): Promise<Record<string, GroupDigest>> {
+  const { database, keys, partition, fetchSize, relationshipStreams } = ctx;
+  const onProgress = (done: number) => ctx.onProgress?.({ phase: 'relationships', done, total });
+  const o = { database, keys, partition, fetchSize, relationshipStreams, onProgress };
+  return ctx.secondThread ? hashRelationshipsInThread(ctx.secondThread, o) : hashRelationships(ctx.driver, o);
 }
-
 
 async function countNodeGroups(ctx: PassContext): Promise<Record<string, GroupDigest>> {
   const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ' });

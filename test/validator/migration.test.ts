@@ -218,6 +218,20 @@ describe(`export/import ${NEO4J_LTS_VERSION} -> ${NEO4J_NEWEST_VERSION}`, () => 
       expect(compareSnapshots(a, b).differences).toEqual([]);
     }
   });
+
+  test('the relationship pass on a second thread (its own driver) gives the same sums; a connection it cannot open fails the capture', async () => {
+    const single = await captureSnapshot(oldDb, { keys: FIXTURE_KEYS });
+    const secondThread = { uri: oldServer.boltUri, credentials: { username: oldServer.user, password: oldServer.password } };
+    const threaded = await captureSnapshot(oldDb, { keys: FIXTURE_KEYS, secondThread });
+    expect(threaded.nodes).toEqual(single.nodes);
+    expect(threaded.relationships).toEqual(single.relationships);
+    const partition = { index: 1, count: 3, strategy: 'key-hash' as const };
+    const [part, threadedPart] = await Promise.all([{}, { secondThread }].map((o) => captureSnapshot(oldDb, { keys: FIXTURE_KEYS, partition, ...o })));
+    expect(threadedPart.relationships.total).toBeLessThan(single.relationships.total);
+    expect(threadedPart.relationships).toEqual(part.relationships);
+    const wrong = { ...secondThread, credentials: { username: oldServer.user, password: 'not-the-password' } };
+    await expect(captureSnapshot(oldDb, { keys: FIXTURE_KEYS, secondThread: wrong })).rejects.toThrow(/unauthorized|authentication/i);
+  });
 });
 
 describe('deliberate corruptions of the new database are detected and named', () => {

@@ -37,7 +37,9 @@ export class EngineFleet extends Construct implements IEngineFleetTarget {
   public readonly vpc: ec2.IVpc;
   public readonly passedRoleArns: string[];
   public readonly targetName: string;
-  public readonly credentials: secretsmanager.ISecret;
+  // Optional only because IUpgradeTarget's is: always the database secret here.
+  /** The database secret (always set). */
+  public readonly credentials?: secretsmanager.ISecret;
   public readonly nodes: EngineNode[];
   public readonly targetGroupArn: string;
   public readonly enginePort: number;

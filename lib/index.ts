@@ -52,6 +52,8 @@ export * from './role-ordered/role-step';
 export * from './upgrade/role-ordered-upgrade';
 export * from './engine-fleet/database-snapshot';
 export * from './engine-fleet/engine-check';
+export * from './engine-fleet/engine-fleet';
+export * from './engine-fleet/engine-fleet-props';
 export * from './engine-fleet/engine-fleet-target';
 export * from './engine-fleet/engine-fleet-target-attributes';
 export * from './engine-fleet/engine-fleet-target-from-attributes';

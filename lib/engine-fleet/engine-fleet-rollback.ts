@@ -49,7 +49,7 @@ export class EngineFleetRollback extends sfn.StateMachineFragment {
     const integrate = groupTrafficStep(this, ctx, 'Rollback group: back in the load balancer and healthy', 'integrate', props.polling.gate, ['TargetsUnhealthyError']);
     isolate.next(drained).next(back).next(integrate);
     const groups = new sfn.Map(this, 'Rollback: touched groups back on the old image, one at a time', {
-      itemsPath: '$.progress.rollback.toReturn', maxConcurrency: 1, itemSelector: groupItemSelector(), resultPath: sfn.JsonPath.DISCARD,
+      itemsPath: '$.progress.rollback.Payload.toReturn', maxConcurrency: 1, itemSelector: groupItemSelector(), resultPath: sfn.JsonPath.DISCARD,
     });
     groups.itemProcessor(isolate);
     ctx.catchMap(groups);

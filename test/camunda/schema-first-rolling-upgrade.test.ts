@@ -70,7 +70,7 @@ describe('SchemaFirstRollingUpgrade', () => {
     expect(states['Rollback: the groups this execution touched'].Parameters.Payload).toMatchObject({ action: 'touched', 'groups.$': '$.plan.groups' });
     expect(states['Rollback: the groups this execution touched'].ResultPath).toBe('$.progress.rollback');
     const turns = states['Rollback: touched groups back on the old image, one at a time'];
-    expect(turns).toMatchObject({ Type: 'Map', MaxConcurrency: 1, ItemsPath: '$.progress.rollback.toReturn' });
+    expect(turns).toMatchObject({ Type: 'Map', MaxConcurrency: 1, ItemsPath: '$.progress.rollback.Payload.toReturn' });
     expect(states['Rollback: the groups this execution touched'].Next).toBe('Rollback: touched groups back on the old image, one at a time');
     const inner = turns.ItemProcessor.States;
     // A group's image changes only once it takes no traffic, as in its upgrade turn.

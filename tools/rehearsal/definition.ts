@@ -114,6 +114,13 @@ export function buildModel(template: CfnTemplate, ctx: ResolveContext, handlerBy
     if (r.type === 'AWS::Lambda::Function') arnToLogical.set(functionArnOf(ctx, r), id);
   }
   const forward = reachable(definition, definition.StartAt);
+  // A nested state is on the path its top-level Map/Parallel is on (e.g. a rollback's Map of groups is on the failure path).
+  const topOf = new Map<string, string>();
+  for (const [top, state] of Object.entries(definition.States)) {
+    for (const inner of [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])]) {
+      if (inner) for (const [name] of allStates(inner, true)) topOf.set(name, top);
+    }
+  }
   const tasks: TaskInfo[] = [];
   for (const [name, state, nested] of allStates(definition)) {
     if (state.Type !== 'Task') continue;
@@ -129,7 +136,7 @@ export function buildModel(template: CfnTemplate, ctx: ResolveContext, handlerBy
       waitsForTaskToken: String(state.Resource ?? '').endsWith('.waitForTaskToken'),
       hasRetry: (state.Retry ?? []).length > 0,
       retriesThrottling: (state.Retry ?? []).some((r) => r.ErrorEquals.some((e) => ['ThrottlingException', 'States.TaskFailed', 'States.ALL'].includes(e))),
-      onFailurePath: !nested && !forward.has(name),
+      onFailurePath: !forward.has(nested ? topOf.get(name) ?? name : name),
       nested,
     });
   }

@@ -181,7 +181,9 @@ async function resetWorld(w: CamundaMatrixWorld, lock: string): Promise<void> {
   const services = await serviceVersions(w);
   const moved = w.nodes.filter((n) => services[n.nodeId] !== w.from);
   const view = w.agent.view();
-  const out = moved.map((n) => view[n.nodeId].ip).filter((ip): ip is string => !!ip);
+  // Only what is registered: a run that ended with a moved node out of the target group leaves nothing to deregister (ELBv2 refuses that).
+  const before = (await w.harness.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: w.targetGroupArn }))).TargetHealthDescriptions ?? [];
+  const out = moved.map((n) => view[n.nodeId].ip).filter((ip): ip is string => !!ip && before.some((h) => h.Target?.Id === ip));
   if (out.length) await w.harness.elb.send(new DeregisterTargetsCommand({ TargetGroupArn: w.targetGroupArn, Targets: out.map((Id) => ({ Id, Port: ENGINE_PORT })) }));
   for (const n of moved) {
     await w.harness.ecs.send(new UpdateServiceCommand({ cluster: CAMUNDA_ECS_CLUSTER, service: n.serviceName, taskDefinition: 'camunda-engine:1' }));

@@ -1,0 +1,66 @@
+import { MachineModel, TaskInfo } from '../../tools/rehearsal/definition';
+import { RollingRunLook, rollingRunProblems } from '../../tools/rehearsal/rolling/rolling-fault-verdict';
+import { buildRollingFaultMatrix } from '../../tools/rehearsal/rolling/rolling-faults';
+
+const versions = { fromImage: 'neo4j:5.26.1-enterprise', toImage: 'neo4j:5.26.2-enterprise', fromVersion: '5.26.1', toVersion: '5.26.2' };
+const rolledBack: RollingRunLook = {
+  outcome: 'rolled-back', expected: ['rolled-back'], volumesDeleted: [], snapshotsDeleted: [], lockHeldAtEnd: false,
+  images: { 1: versions.fromImage, 2: versions.fromImage }, versions: { 1: '5.26.1', 2: '5.26.1' }, maxDownAtOnce: 1,
+  client: { lost: 0, acknowledgedMissing: 0, committedWrites: 12 }, faultFired: true, worldErrors: [],
+};
+
+describe('the rolling fault verdict', () => {
+  test('a rollback that left every server on the recorded image, the lock released and nothing lost passes', () => {
+    expect(rollingRunProblems(rolledBack, versions)).toEqual([]);
+    expect(rollingRunProblems({ ...rolledBack, outcome: 'succeeded', expected: ['succeeded'], images: { 1: versions.toImage }, versions: { 1: '5.26.2' } }, versions)).toEqual([]);
+  });
+
+  test('each broken promise is named', () => {
+    expect(rollingRunProblems({
+      ...rolledBack, outcome: 'succeeded', volumesDeleted: ['vol-1'], lockHeldAtEnd: true, images: { 1: versions.toImage, 2: versions.fromImage },
+      versions: { 1: '5.26.2', 2: undefined }, maxDownAtOnce: 2, client: { lost: 1, acknowledgedMissing: 2, committedWrites: 0 }, faultFired: false,
+      stuck: { answers: 0, released: false }, worldErrors: ['server 2 did not start'],
+    }, versions)).toEqual([
+      'ended succeeded, expected rolled-back',
+      'volumes deleted: vol-1',
+      'the lock is still held',
+      `server 2's effective image is ${versions.fromImage}, expected ${versions.toImage} after a succeeded run`,
+      'server 2 runs nothing (down), expected 5.26.2',
+      '2 servers down at the same moment',
+      'client: 1 transactions lost after retries, 2 acknowledged writes missing',
+      'the client committed no write during the run',
+      'the run\'s fault never fired: its state was not reached',
+      'no gate saw the database `starting`',
+      'the server whose database stayed `starting` was never rolled back',
+      'server 2 did not start',
+    ]);
+  });
+
+  test('a failed rollback must keep the lock, and is not judged on images', () => {
+    const failed = { ...rolledBack, outcome: 'rollback-failed' as const, expected: ['rollback-failed' as const], images: { 1: 'x' } };
+    expect(rollingRunProblems(failed, versions)).toEqual(['a failed rollback released the lock; it must stay for an operator']);
+    expect(rollingRunProblems({ ...failed, lockHeldAtEnd: true }, versions)).toEqual([]);
+  });
+});
+
+test('the matrix: every forward task state failed and throttled, the failure path throttled after a server rolled, and the world fault', () => {
+  const task = (stateName: string, handler: string, more: Partial<TaskInfo> = {}): TaskInfo => ({
+    stateName, handler, functionLogicalId: handler, functionArn: handler, waitsForTaskToken: false, hasRetry: true, retriesThrottling: true, onFailurePath: false, nested: false, ...more,
+  });
+  const tasks = [
+    task('lock', 'upgrade-lock'), task('plan', 'plan-server-roll'), task('update', 'update-stack', { nested: true }),
+    task('steady', 'ecs-services-steady', { nested: true }), task('back', 'update-stack', { onFailurePath: true, nested: true }), task('release', 'upgrade-lock', { onFailurePath: true }),
+  ];
+  const model = { definition: { StartAt: 'lock', States: {} }, tasks } as unknown as MachineModel;
+  const runs = buildRollingFaultMatrix(model);
+  expect(runs.map((r) => [r.name, r.expect, r.faults.map((f) => `${f.kind} ${f.state}`)])).toEqual([
+    ['01-a-lock', ['refused'], ['handler-error lock']],
+    ['02-a-plan', ['rolled-back'], ['handler-error plan']],
+    ['03-a-update', ['rolled-back'], ['handler-error update']],
+    ['04-a-steady', ['rolled-back'], ['handler-error steady']],
+    ['05-b-throttle-every-forward-state', ['succeeded'], ['throttle lock', 'throttle plan', 'throttle update', 'throttle steady']],
+    ['06-b-throttle-failure-path', ['rolled-back'], ['handler-error steady', 'throttle back', 'throttle release']],
+    ['07-w-rolled-server-database-stays-starting', ['rolled-back'], []],
+  ]);
+  expect(runs[6].world).toBe('database-stays-starting');
+});

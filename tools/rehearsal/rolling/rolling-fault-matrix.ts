@@ -76,6 +76,7 @@ export async function rehearseRollingFaults(options: RollingFaultOptions = {}): 
       const resetRestarts = await resetWorld(setup, baseline);
       const done: RollingFaultRunReport = { ...r, wallMs: r.durationMs + Date.now() - resetStart, restarts: { ...r.restarts, reset: resetRestarts } };
       results.push(done);
+      fs.appendFileSync(path.join(logDir, 'results.jsonl'), JSON.stringify(done) + '\n'); // a matrix cut short keeps its runs
       say(`  ${done.asExpected ? 'ok  ' : 'FAIL'} ${done.name}: ${done.outcome}${done.endState ? ` at "${done.endState}"` : ''} (expected ${done.expected.join('|')}; fault ${done.fired}/${done.injected} fired; `
         + `${(done.durationMs / 1000).toFixed(1)} s, ${done.transitions} transitions; restarts ${done.restarts.run} + ${done.restarts.reset} reset; client ${done.client.committed} committed, `
         + `${done.client.retried} retried, ${done.client.lost} lost, ${done.client.acknowledgedMissing} missing)${done.problems.length ? ` - ${done.problems.join('; ')}` : ''}`);

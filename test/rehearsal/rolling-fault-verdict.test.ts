@@ -1,6 +1,6 @@
 import { MachineModel, TaskInfo } from '../../tools/rehearsal/definition';
 import { RollingRunLook, rollingRunProblems } from '../../tools/rehearsal/rolling/rolling-fault-verdict';
-import { buildRollingFaultMatrix } from '../../tools/rehearsal/rolling/rolling-faults';
+import { buildRollingFaultMatrix, failurePathOf } from '../../tools/rehearsal/rolling/rolling-faults';
 
 const versions = { fromImage: 'neo4j:5.26.1-enterprise', toImage: 'neo4j:5.26.2-enterprise', fromVersion: '5.26.1', toVersion: '5.26.2' };
 const rolledBack: RollingRunLook = {
@@ -44,15 +44,31 @@ describe('the rolling fault verdict', () => {
 });
 
 test('the matrix: every forward task state failed and throttled, the failure path throttled after a server rolled, and the world fault', () => {
-  const task = (stateName: string, handler: string, more: Partial<TaskInfo> = {}): TaskInfo => ({
-    stateName, handler, functionLogicalId: handler, functionArn: handler, waitsForTaskToken: false, hasRetry: true, retriesThrottling: true, onFailurePath: false, nested: false, ...more,
+  const task = (stateName: string, handler: string, nested = false): TaskInfo => ({
+    stateName, handler, functionLogicalId: handler, functionArn: handler, waitsForTaskToken: false, hasRetry: true, retriesThrottling: true, onFailurePath: false, nested,
   });
   const tasks = [
-    task('lock', 'upgrade-lock'), task('plan', 'plan-server-roll'), task('update', 'update-stack', { nested: true }),
-    task('steady', 'ecs-services-steady', { nested: true }), task('back', 'update-stack', { onFailurePath: true, nested: true }), task('release', 'upgrade-lock', { onFailurePath: true }),
+    task('lock', 'upgrade-lock'), task('plan', 'plan-server-roll'), task('update', 'update-stack', true),
+    task('steady', 'ecs-services-steady', true), task('back', 'update-stack', true), task('release', 'upgrade-lock'),
   ];
-  const model = { definition: { StartAt: 'lock', States: {} }, tasks } as unknown as MachineModel;
-  const runs = buildRollingFaultMatrix(model);
+  // As Neo4jRollingUpgrade's: the rollback is a Catch target AND reached through a Choice (the family refusal).
+  const catchToRollback = [{ ErrorEquals: ['States.ALL'], Next: 'rollback' }];
+  const definition = {
+    StartAt: 'lock',
+    States: {
+      lock: { Type: 'Task', Next: 'plan', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Refused' }] },
+      plan: { Type: 'Task', Next: 'roll', Catch: catchToRollback },
+      roll: { Type: 'Map', ItemProcessor: { StartAt: 'update', States: { update: { Type: 'Task', Next: 'steady' }, steady: { Type: 'Task', End: true } } }, Next: 'family', Catch: catchToRollback },
+      family: { Type: 'Choice', Choices: [{ Next: 'rollback' }], Default: 'done' },
+      done: { Type: 'Succeed' },
+      rollback: { Type: 'Map', ItemProcessor: { StartAt: 'back', States: { back: { Type: 'Task', End: true } } }, Next: 'release' },
+      release: { Type: 'Task', Next: 'Rolled back' },
+      'Rolled back': { Type: 'Fail' },
+      Refused: { Type: 'Fail' },
+    },
+  };
+  expect([...failurePathOf(definition as never)].sort()).toEqual(['Refused', 'Rolled back', 'back', 'release', 'rollback']);
+  const runs = buildRollingFaultMatrix({ definition, tasks } as unknown as MachineModel);
   expect(runs.map((r) => [r.name, r.expect, r.faults.map((f) => `${f.kind} ${f.state}`)])).toEqual([
     ['01-w-rolled-server-database-stays-starting', ['rolled-back'], []],
     ['02-a-lock', ['refused'], ['handler-error lock']],

@@ -87,14 +87,12 @@ export async function setUpRolling(work: string, say: (line: string) => void, ma
   const secretValues = secretValuesFor(synth);
   const password = upgradedCredentials(synth, secretValues).password ?? 'rehearsal-password';
   const count = serverCount(synth);
-  const started = await Promise.allSettled([startRehearsalMoto(), ServerSet.start(count, image(FROM), work, password, log)] as const);
-  if (started[0].status === 'rejected' || started[1].status === 'rejected') {
-    // Stop whichever did start (a server that never came up must not leave moto behind, nor the reverse).
-    if (started[0].status === 'fulfilled') await started[0].value.stop().catch(() => undefined);
-    if (started[1].status === 'fulfilled') await started[1].value.stop();
-    throw started[0].status === 'rejected' ? started[0].reason : (started[1] as PromiseRejectedResult).reason;
-  }
-  const [moto, servers] = [started[0].value, started[1].value];
+  // moto first, then the servers: started together on a loaded machine, moto missed its 60 s start budget.
+  const moto = await startRehearsalMoto();
+  const servers = await ServerSet.start(count, image(FROM), work, password, log).catch(async (e: Error) => {
+    await moto.stop().catch(() => undefined);
+    throw e;
+  });
   try {
     say(`  ${count} real Neo4j ${FROM} servers up (one store each)`);
     let world: RollingWorld | undefined;

@@ -12,7 +12,7 @@ import { DeleteParameterCommand, GetParametersByPathCommand } from '@aws-sdk/cli
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connectBolt } from '../../../lambda/shared/bolt';
+import neo4j from 'neo4j-driver';
 import { outcomeOf } from '../arango/arango-verdict';
 import { ApiCallCounter } from '../aws-clients';
 import { runExecution } from '../executor';
@@ -172,9 +172,14 @@ async function resetWorld(setup: RollingSetup, baseline: Record<string, string>)
     token = page.NextToken;
   } while (token);
   for (const p of [...records, lock]) await d.harness.ssm.send(new DeleteParameterCommand({ Name: p })).catch(() => undefined);
+  // A WRITE session (the handlers' connectBolt reads only).
   for (const s of servers.servers) {
-    const c = connectBolt(s.player.boltUri, { username: 'neo4j', password: setup.password });
-    try { await c.query(`MATCH (w:${WORKLOAD_LABEL}) DETACH DELETE w`, {}, 'neo4j'); } finally { await c.close(); }
+    const driver = neo4j.driver(s.player.boltUri, neo4j.auth.basic('neo4j', setup.password));
+    try {
+      await driver.executeQuery(`MATCH (w:${WORKLOAD_LABEL}) DETACH DELETE w`, {}, { database: 'neo4j', routing: neo4j.routing.WRITE });
+    } finally {
+      await driver.close();
+    }
   }
   return servers.outages.length - outagesBefore;
 }

@@ -1,18 +1,25 @@
 #!/usr/bin/env node
 /**
- * The rolling rehearsal from the command line: `npx ts-node --transpile-only tools/rehearsal/rolling/cli.ts [--out <dir>]`.
- * Prints the per-server report; exit 0: as expected; 1: not (the problems are printed); 2: bad arguments; 3: the harness failed.
+ * The rolling rehearsal from the command line: `npx ts-node --transpile-only tools/rehearsal/rolling/cli.ts [--faults all | --faults <regex of run names>] [--out <dir>]`.
+ * Prints the per-server report, or with --faults the fault matrix (rolling-fault-matrix.ts) and a RESULT line;
+ * exit 0: as expected; 1: not (the problems are printed); 2: bad arguments; 3: the harness failed.
  */
 import { rehearseRolling } from './index';
+import { rehearseRollingFaults } from './rolling-fault-matrix';
 
 const args = process.argv.slice(2);
-const out = args.indexOf('--out');
-const unknown = args.filter((a, i) => a !== '--out' && args[i - 1] !== '--out');
-if (unknown.length > 0 || (out >= 0 && !args[out + 1])) {
-  console.error(`usage: cli.ts [--out <dir>] (unknown: ${unknown.join(' ') || '--out without a directory'})`);
+let outDir: string | undefined;
+let faults: RegExp | undefined;
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--out' && args[i + 1]) { outDir = args[++i]; continue; }
+  if (args[i] === '--faults' && args[i + 1]) { faults = args[++i] === 'all' ? /./ : new RegExp(args[i]); continue; }
+  console.error(`usage: cli.ts [--faults all | --faults <regex>] [--out <dir>] (unknown or incomplete: ${args[i]})`);
   process.exit(2);
 }
-rehearseRolling({ ...(out >= 0 && { outDir: args[out + 1] }) }).then(
+const run: Promise<{ ok: boolean }> = faults
+  ? rehearseRollingFaults({ ...(outDir && { outDir }), filter: (runs) => runs.filter((r) => faults!.test(r.name)) })
+  : rehearseRolling({ ...(outDir && { outDir }) });
+run.then(
   (r) => { process.exitCode = r.ok ? 0 : 1; },
   (e: Error) => { console.error(`rolling rehearsal failed: ${e.stack ?? e.message}`); process.exitCode = 3; },
 );

@@ -26,11 +26,12 @@ import { rollingFigures, RollingFigures, rollingProblems } from './rolling-verdi
 import { ServerSet } from './server-set';
 
 export const ROLLING_APP = path.join(REPO_ROOT, 'tools', 'rehearsal', 'apps', 'rolling-app.ts');
-const REGION = 'us-east-1';
-const image = (version: string) => `neo4j:${version}-enterprise`;
+export const ROLLING_REGION = 'us-east-1';
+const REGION = ROLLING_REGION;
+export const image = (version: string) => `neo4j:${version}-enterprise`;
 /** A patch roll within 5.26: the app's cluster starts at FROM; both speak discovery v1 (a rollable pair). */
-const FROM = NEO4J_LTS_OLDER_PATCH_VERSION;
-const TO = NEO4J_LTS_VERSION;
+export const FROM = NEO4J_LTS_OLDER_PATCH_VERSION;
+export const TO = NEO4J_LTS_VERSION;
 
 export interface RollingRehearsalOptions {
   readonly outDir?: string;
@@ -65,34 +66,66 @@ function serverCount(synth: SynthResult): number {
   return Object.keys(synth.stacks.flatMap((s) => Object.keys(s.template.Parameters ?? {})).reduce((m, k) => (/Server\d+Image$/.test(k) ? { ...m, [k]: 1 } : m), {})).length;
 }
 
+/** The per-server world, set up once: the app synthesized, ONE real Neo4j per server at FROM, deployed into moto. */
+export interface RollingSetup {
+  readonly moto: MotoServer;
+  readonly servers: ServerSet;
+  readonly deployment: Deployment;
+  readonly world: RollingWorld;
+  readonly password: string;
+  readonly count: number;
+}
+
+/** Makes the world of the deployment (RollingWorld, or one that plays world faults). */
+export type RollingWorldFactory = (...args: ConstructorParameters<typeof RollingWorld>) => RollingWorld;
+
+/** Synthesizes, starts the servers and moto, deploys. On failure it stops what it started; else the caller stops `moto` and `servers`. */
+export async function setUpRolling(work: string, say: (line: string) => void, makeWorld: RollingWorldFactory = (...a) => new RollingWorld(...a)): Promise<RollingSetup> {
+  const log = (line: string) => say(`    ${line}`);
+  const synth = await synthesize({ root: REPO_ROOT, app: ROLLING_APP, context: { neo4jBoltUri: 'bolt://neo4j.rolling.internal:7687' }, outdir: path.join(work, 'cdk.out'), log });
+  say(`  synthesized ${synth.stackName} in ${(synth.durationMs / 1000).toFixed(1)} s`);
+  const secretValues = secretValuesFor(synth);
+  const password = upgradedCredentials(synth, secretValues).password ?? 'rehearsal-password';
+  const count = serverCount(synth);
+  // moto first, then the servers: started together on a loaded machine, moto missed its 60 s start budget.
+  const moto = await startRehearsalMoto();
+  const servers = await ServerSet.start(count, image(FROM), work, password, log).catch(async (e: Error) => {
+    await moto.stop().catch(() => undefined);
+    throw e;
+  });
+  try {
+    say(`  ${count} real Neo4j ${FROM} servers up (one store each)`);
+    let world: RollingWorld | undefined;
+    const deployment = await deploy(moto, synth, path.join(work, 'assets'), secretValues, undefined, log, (fleet, harness, cluster, l, settings, baked) => {
+      const layout = layoutOf(baked);
+      if (layout.length !== count) throw new Error(`the state machine's cluster has servers ${JSON.stringify(layout)}, the template ${count} image parameters`);
+      world = makeWorld(fleet, harness, cluster, l, servers, layout, settings);
+      return world;
+    });
+    say(`  deployed into moto, ${deployment.world.fleet.boots.filter((b) => b.ok).length} nodes booted (servers ${deployment.world.fleet.boots.map((b) => b.server).join(', ')})`);
+    return { moto, servers, deployment, world: world as unknown as RollingWorld, password, count };
+  } catch (e) {
+    await servers.stop();
+    await moto.stop().catch(() => undefined);
+    throw e;
+  }
+}
+
 export async function rehearseRolling(options: RollingRehearsalOptions = {}): Promise<RollingRehearsalReport> {
   const t0 = Date.now();
   const say = options.progress ?? ((line: string) => console.log(line));
-  const log = (line: string) => say(`    ${line}`);
   const outDir = path.resolve(options.outDir ?? path.join(REPO_ROOT, 'rehearsal'));
   const logDir = path.join(outDir, 'logs');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rolling-rehearsal-'));
   let moto: MotoServer | undefined;
   let servers: ServerSet | undefined;
   try {
-    const synth = await synthesize({ root: REPO_ROOT, app: ROLLING_APP, context: { neo4jBoltUri: 'bolt://neo4j.rolling.internal:7687' }, outdir: path.join(work, 'cdk.out'), log });
-    say(`  synthesized ${synth.stackName} in ${(synth.durationMs / 1000).toFixed(1)} s`);
-    const secretValues = secretValuesFor(synth);
-    const password = upgradedCredentials(synth, secretValues).password ?? 'rehearsal-password';
-    const count = serverCount(synth);
-    [moto, servers] = await Promise.all([startRehearsalMoto(), ServerSet.start(count, image(FROM), work, password, log)]);
-    say(`  ${count} real Neo4j ${FROM} servers up (one store each)`);
+    const setup = await setUpRolling(work, say);
+    ({ moto, servers } = setup);
+    const { deployment: d, world: w, password, count } = setup;
     const set = servers;
-    let world: RollingWorld | undefined;
-    const d: Deployment = await deploy(moto, synth, path.join(work, 'assets'), secretValues, undefined, log, (fleet, harness, cluster, l, settings, baked) => {
-      const layout = layoutOf(baked);
-      if (layout.length !== count) throw new Error(`the state machine's cluster has servers ${JSON.stringify(layout)}, the template ${count} image parameters`);
-      world = new RollingWorld(fleet, harness, cluster, l, set, layout, settings);
-      return world;
-    });
-    const w = world as unknown as RollingWorld;
     const setupMs = Date.now() - t0;
-    say(`  deployed into moto, ${d.world.fleet.boots.filter((b) => b.ok).length} nodes booted (servers ${d.world.fleet.boots.map((b) => b.server).join(', ')}); setup ${(setupMs / 1000).toFixed(1)} s`);
+    say(`  setup ${(setupMs / 1000).toFixed(1)} s`);
 
     const routing = new RollingRouting(w);
     const workload = new ClientWorkload({ uri: set.boltUri(1), password, router: routing, readBackUris: routing.readBackUris() });

@@ -9,6 +9,7 @@ import { Neo4jTaskContext } from '../cluster/neo4j-task-context';
 import { Neo4jUpgradesValidationError } from '../errors';
 import { RELEASE_LOCK, resultPayload } from '../private/procedure-payloads';
 import { statePath } from '../private/state-document';
+import { ParameterUpdate } from '../toolkit/blocks/parameter-update';
 import { Preflight } from '../toolkit/blocks/preflight';
 import { ProcedurePolling } from '../toolkit/procedure-polling';
 import { pollingPlan } from '../toolkit/retry-policy';
@@ -86,7 +87,8 @@ export interface Neo4jBlueGreenUpgradeProps {
  * compatibility queries on green, the same queries timed on both, the freeze checked against its bound,
  * then the switch of the client endpoint with a bake. Any failure before or during the bake: traffic on
  * blue, blue's writes accepted again, green left as it is for inspection, the lock released. After a
- * bake that passed, blue is retained read-only, volumes and snapshots kept, until an operator retires it.
+ * bake that passed, blue is stopped (its Auto Scaling groups at zero through its own stack parameters) and
+ * retained, read-only, its volumes and snapshots kept, until an operator retires it.
  */
 export class Neo4jBlueGreenUpgrade extends Construct {
   public readonly stateMachine: sfn.StateMachine;
@@ -135,16 +137,32 @@ export class Neo4jBlueGreenUpgrade extends Construct {
     const switchWithBake = new TrafficSwitchWithBake(this, 'Switch', {
       context: ctx, key: 'switch', title: 'Switch', bakeTime: props.bakeTime ?? Duration.minutes(10), switchTimeout: props.switchTimeout,
     });
+    const stopBlue = new ParameterUpdate(this, 'StopBlue', {
+      context: new StageContext(blueNotStopped(this, handlers), handlers), polling, key: 'stopBlue', title: 'After: stop blue',
+      parameters: BLUE_STOPPED, waitForServices: false,
+    });
+    const retained = new sfn.Pass(this, 'After: blue stopped and retained (volumes and snapshots kept)', {
+      parameters: {
+        stopped: true, 'stackName.$': `${statePath('cluster')}.stackName`, parameters: BLUE_STOPPED,
+        // Where blue's data is: its volumes (tagged Name=dataVolumeName, Environment=environmentName) and their pre-upgrade snapshots.
+        'dataVolumeName.$': `${statePath('cluster')}.dataVolumeName`, 'environmentName.$': `${statePath('cluster')}.environmentName`,
+        'dataVolumeIds.$': `${statePath('snapshots.preUpgrade')}.Payload.snapshots[*].volumeId`,
+        'snapshotIds.$': `${statePath('snapshots.preUpgrade')}.Payload.snapshots[*].snapshotId`,
+        retire: 'an operator retires blue (its stack, volumes and snapshots): nothing in this library deletes them',
+      },
+      resultPath: '$.results.blueRetained',
+    });
     const done = new StageContext(new sfn.Succeed(this, 'Upgraded (lock or result not settled)'), handlers);
-    const release = done.step(this, 'After: release the lock (blue retained read-only)', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.finish.lock' });
-    const publish = done.step(this, 'After: publish the result', UpgradeHandler.PUBLISH_RESULT, resultPayload('SUCCEEDED'), { resultPath: statePath('result') });
+    const release = done.step(this, 'After: release the lock (blue stopped, retained)', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.finish.lock' });
+    const publish = done.step(this, 'After: publish the result', UpgradeHandler.PUBLISH_RESULT,
+      { ...resultPayload('SUCCEEDED'), 'retained.$': '$.results.blueRetained' }, { resultPath: statePath('result') });
 
     const definition = sfn.Chain
       .start(new UpgradeStart(this, 'Read the request and both clusters', {
         target: Neo4jTaskContext.of(blue, props.blueBoltUri), lockParameterName: this.lockParameterName, notificationTopic,
       }))
       .next(preflight).next(freeze).next(seed).next(captureBlue).next(compareGreen).next(compatibility).next(performance)
-      .next(withinBound).next(switchWithBake).next(release).next(publish)
+      .next(withinBound).next(switchWithBake).next(stopBlue).next(retained).next(release).next(publish)
       .next(new sfn.Succeed(this, 'Upgraded: traffic on green', { outputPath: '$.result.Payload' }));
     this.stateMachine = new UpgradeStateMachine(this, 'Procedure', {
       definition, comment: `Blue/green upgrade of ${blue.environmentName}`, handlers,
@@ -168,6 +186,25 @@ export class Neo4jBlueGreenUpgrade extends Construct {
     const runs = props.performanceRuns ?? 5;
     if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new Neo4jUpgradesValidationError('performanceRuns', String(runs), 'must be a whole number from 1 to 100');
   }
+}
+
+/**
+ * Blue stopped: both Auto Scaling groups at zero through blue's stack parameters, so the template and what
+ * runs agree (a desired count set outside the stack would come back with the next stack update) and a
+ * repeat is CloudFormation's "no updates". The instances go; the data volumes (separate, claimed by tag)
+ * and the pre-upgrade snapshots stay. Maximum sizes are kept, so an operator can scale blue back.
+ */
+const BLUE_STOPPED = { minSize: '0', desiredCapacity: '0', slaveMinSize: '0', slaveDesiredCapacity: '0' };
+
+/**
+ * Stopping blue failed after green baked: traffic stays on green (the upgrade's outcome) and blue stays
+ * running read-only; the lock is released and the execution fails naming the error, for an operator.
+ */
+function blueNotStopped(scope: Construct, handlers: UpgradeHandlers): sfn.IChainable {
+  const failed = new sfn.Fail(scope, 'Traffic on green; blue not stopped (still running read-only)', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+  const release = new StageContext(failed, handlers).step(scope, 'Blue not stopped: release the lock', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: sfn.JsonPath.DISCARD });
+  release.next(failed);
+  return release;
 }
 
 /** The failure path once blue may be frozen: thaw blue (idempotent), release the lock, fail with the error. */

@@ -10,7 +10,8 @@
  * during the bake), and the compatibility stop with a query green answers differently.
  */
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeSnapshotsCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -268,7 +269,8 @@ const FORWARD = [
   'Preflight: take the upgrade lock', 'Preflight: snapshot every data volume', 'Freeze: blue read-only (writes refused until the switch)',
   'Seed green from blue (export and import over Bolt)', 'Validate: capture blue (counts, checksums, schema)', 'Validate: compare green with blue',
   'Proof: compatibility queries on green', 'Proof: the same queries timed on blue and green', 'Freeze: still within its bound',
-  'Switch: switch the endpoint to green', 'Switch: bake on green', 'After: release the lock (blue retained read-only)', 'After: publish the result',
+  'Switch: switch the endpoint to green', 'Switch: bake on green', 'After: stop blue: update the stack parameters', 'After: stop blue: wait for UPDATE_COMPLETE',
+  'After: blue stopped and retained (volumes and snapshots kept)', 'After: release the lock (blue stopped, retained)', 'After: publish the result',
 ];
 
 test('the whole blue/green upgrade: green seeded and validated equal, compatible, switched after a bounded write freeze, blue retained; no write lost', async () => {
@@ -340,6 +342,17 @@ test('the whole blue/green upgrade: green seeded and validated equal, compatible
   expect(stats.failed).toBe(0);
   expect(onGreen).toBe(stats.committed);
   await expect(ssm.send(new GetParameterCommand({ Name: `${UPGRADE_LOCK}/green-seed` }))).resolves.toBeDefined();
+  // Blue stopped through its stack (groups at zero, maximum kept), its volumes and snapshots named in the result and still there.
+  const blueStack = (await new CloudFormationClient(motoClientConfig(moto)).send(new DescribeStacksCommand({ StackName: stackId }))).Stacks![0];
+  expect(Object.fromEntries((blueStack.Parameters ?? []).filter((p) => /Size|Capacity/.test(p.ParameterKey!)).map((p) => [p.ParameterKey, p.ParameterValue]))).toEqual({
+    MinSize: '0', MaxSize: '1', DesiredCapacity: '0', SlaveMinSize: '0', SlaveMaxSize: '1', SlaveDesiredCapacity: '0',
+  });
+  const retained = (outcome.output as { retained: { stopped: boolean; stackName: string; dataVolumeIds: string[]; snapshotIds: string[] } }).retained;
+  expect(retained).toMatchObject({ stopped: true, stackName: 'neo4j-prod', dataVolumeName: 'neo4j-prod-data', environmentName: 'prod' });
+  expect(retained.dataVolumeIds).toHaveLength(2);
+  const ec2 = new EC2Client(motoClientConfig(moto));
+  expect((await ec2.send(new DescribeVolumesCommand({ VolumeIds: retained.dataVolumeIds }))).Volumes).toHaveLength(2);
+  expect((await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: retained.snapshotIds }))).Snapshots).toHaveLength(2);
 
   const frozenAt = access[0].at;
   const lastOnBlue = Math.max(...stats.timeline.filter((t) => t.agent.includes(NEO4J_LTS_VERSION) && t.at <= frozenAt).map((t) => t.at));

@@ -48,6 +48,13 @@ export interface Neo4jBlueGreenUpgradeProps {
    */
   readonly bakeTime?: Duration;
   /**
+   * A gradual switch: green's percent of new connections at each step, increasing, each in (0, 100], the
+   * last 100 (at most 10). Each step bakes for `bakeTime`; an alarm or a failed probe at any step returns
+   * all traffic to blue.
+   * @default [100] - one whole switch
+   */
+  readonly trafficSteps?: number[];
+  /**
    * How long the switch itself may take before it undoes itself (1-60 s).
    * @default Duration.minutes(1)
    */
@@ -135,7 +142,7 @@ export class Neo4jBlueGreenUpgrade extends Construct {
       action: 'check', 'frozenAt.$': '$.results.freeze.Payload.frozenAt', maxSeconds: (props.maxWriteFreeze ?? Duration.hours(1)).toSeconds(),
     }, { resultPath: '$.results.freezeCheck' });
     const switchWithBake = new TrafficSwitchWithBake(this, 'Switch', {
-      context: ctx, key: 'switch', title: 'Switch', bakeTime: props.bakeTime ?? Duration.minutes(10), switchTimeout: props.switchTimeout,
+      context: ctx, key: 'switch', title: 'Switch', bakeTime: props.bakeTime ?? Duration.minutes(10), switchTimeout: props.switchTimeout, trafficSteps: props.trafficSteps,
     });
     const stopBlue = new ParameterUpdate(this, 'StopBlue', {
       context: new StageContext(blueNotStopped(this, handlers), handlers), polling, key: 'stopBlue', title: 'After: stop blue',

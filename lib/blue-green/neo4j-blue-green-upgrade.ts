@@ -92,8 +92,11 @@ export interface Neo4jBlueGreenUpgradeProps {
  * pre-upgrade snapshots), blue's writes frozen (reads keep being served), green seeded from blue by
  * export/import over Bolt, the validator comparing green with blue (counts, checksums, schema), the
  * compatibility queries on green, the same queries timed on both, the freeze checked against its bound,
- * then the switch of the client endpoint with a bake. Any failure before or during the bake: traffic on
- * blue, blue's writes accepted again, green left as it is for inspection, the lock released. After a
+ * then the switch of the client endpoint with a bake (whole, or in `trafficSteps`). Any failure before the
+ * switch: blue's writes accepted again, green left as it is, the lock released. A failure during the switch
+ * or the bake: all traffic back on blue, then green compared with blue's frozen state; blue takes writes
+ * again only if green took none, otherwise blue stays read-only, green is kept for reconciliation and the
+ * execution fails naming the differences. After a
  * bake that passed, blue is stopped (its Auto Scaling groups at zero through its own stack parameters) and
  * retained, read-only, its volumes and snapshots kept, until an operator retires it.
  */
@@ -141,8 +144,10 @@ export class Neo4jBlueGreenUpgrade extends Construct {
     const withinBound = ctx.step(this, 'Freeze: still within its bound', UpgradeHandler.WRITE_FREEZE, {
       action: 'check', 'frozenAt.$': '$.results.freeze.Payload.frozenAt', maxSeconds: (props.maxWriteFreeze ?? Duration.hours(1)).toSeconds(),
     }, { resultPath: '$.results.freezeCheck' });
+    // After a switch-back, blue takes writes again only if green took none since the switch (green still equal to blue's frozen baseline).
+    const switchedBack = ctx.failingTo(greenWritesCheck(this, handlers, stopped, greenBoltUri, baseline));
     const switchWithBake = new TrafficSwitchWithBake(this, 'Switch', {
-      context: ctx, key: 'switch', title: 'Switch', bakeTime: props.bakeTime ?? Duration.minutes(10), switchTimeout: props.switchTimeout, trafficSteps: props.trafficSteps,
+      context: switchedBack, key: 'switch', title: 'Switch', bakeTime: props.bakeTime ?? Duration.minutes(10), switchTimeout: props.switchTimeout, trafficSteps: props.trafficSteps,
     });
     const stopBlue = new ParameterUpdate(this, 'StopBlue', {
       context: new StageContext(blueNotStopped(this, handlers), handlers), polling, key: 'stopBlue', title: 'After: stop blue',
@@ -212,6 +217,27 @@ function blueNotStopped(scope: Construct, handlers: UpgradeHandlers): sfn.IChain
   const release = new StageContext(failed, handlers).step(scope, 'Blue not stopped: release the lock', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: sfn.JsonPath.DISCARD });
   release.next(failed);
   return release;
+}
+
+/**
+ * After a switch-back: did green take writes while it served? Green equalled blue's frozen baseline at the
+ * switch (seeded, then compared), so any difference now is writes clients were told were committed, and
+ * blue does not have them. None: the usual stop (blue thawed). Some, or green unreadable so nobody can
+ * tell: blue stays read-only (thawing it would let the two diverge), green is kept for reconciliation, the
+ * lock is released and the execution fails naming the differences.
+ */
+function greenWritesCheck(scope: Construct, handlers: UpgradeHandlers, stopped: sfn.IChainable, greenBoltUri: string, baseline: string): sfn.IChainable {
+  const found = new sfn.Fail(scope, 'Switched back: green took writes blue lacks (blue kept read-only, green kept for reconciliation)', {
+    errorPath: '$.greenWrites.Error', causePath: '$.greenWrites.Cause',
+  });
+  const release = new StageContext(found, handlers).step(scope, 'Green took writes: release the lock (blue stays read-only)', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: sfn.JsonPath.DISCARD });
+  release.next(found);
+  const check = new StageContext(release, handlers).step(scope, 'Switched back: did green take writes? (green against blue\'s frozen baseline)', UpgradeHandler.VALIDATE_MIGRATION,
+    { 'cluster.$': statePath('cluster'), boltUri: greenBoltUri, mode: 'compare', baselineParameterName: baseline },
+    { resultPath: '$.results.greenWrites', noCatch: true });
+  check.addCatch(release, { errors: ['States.ALL'], resultPath: '$.greenWrites' });
+  check.next(stopped);
+  return check;
 }
 
 /** The failure path once blue may be frozen: thaw blue (idempotent), release the lock, fail with the error. */

@@ -53,7 +53,20 @@ describe('Neo4jBlueGreenUpgrade', () => {
     expect(states['Blue not stopped: release the lock'].Next).toBe('Traffic on green; blue not stopped (still running read-only)');
     // Every forward step fails into the thaw; the thaw (even failed) releases the lock, then the execution fails.
     for (const name of FORWARD.slice(0, -1)) expect([name, states[name].Catch]).toEqual([name, [{ ErrorEquals: ['States.ALL'], Next: STOPPED, ResultPath: '$.error' }]]);
-    expect(states['Switch: traffic back on blue'].Next).toBe(STOPPED);
+    // A switch-back thaws blue only if green took no writes: green compared again with blue's frozen baseline.
+    const CHECK = "Switched back: did green take writes? (green against blue's frozen baseline)";
+    const KEPT = 'Green took writes: release the lock (blue stays read-only)';
+    expect(states['Switch: traffic back on blue'].Next).toBe(CHECK);
+    expect(states[CHECK]).toMatchObject({
+      Next: STOPPED, Catch: [{ ErrorEquals: ['States.ALL'], Next: KEPT, ResultPath: '$.greenWrites' }],
+      Parameters: { Payload: { mode: 'compare', boltUri: PROPS.greenBoltUri, baselineParameterName: `${UPGRADE_LOCK}/baseline` } },
+    });
+    expect(states[KEPT].Next).toBe('Switched back: green took writes blue lacks (blue kept read-only, green kept for reconciliation)');
+    expect(states['Switched back: green took writes blue lacks (blue kept read-only, green kept for reconciliation)']).toMatchObject({
+      Type: 'Fail', ErrorPath: '$.greenWrites.Error', CausePath: '$.greenWrites.Cause',
+    });
+    // Failures before the switch never look at green's writes: straight to the thaw.
+    expect(states['Proof: compatibility queries on green'].Catch[0].Next).toBe(STOPPED);
     expect(states[STOPPED]).toMatchObject({ Next: 'Stopped: release the lock', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Stopped: release the lock', ResultPath: '$.thawError' }] });
     expect(states['Stopped: release the lock'].Next).toBe('Stopped: traffic and writes on blue, green kept for inspection');
   });
@@ -89,6 +102,7 @@ describe('Neo4jBlueGreenUpgrade', () => {
     [{ greenBoltUri: PROPS.blueBoltUri }, /greenBoltUri.*must be green's own URI/],
     [{ maxWriteFreeze: Duration.millis(1500) }, /maxWriteFreeze.*1.5 seconds.*whole number of seconds from 1 to 86400/],
     [{ maxSlowdown: 0.5 }, /maxSlowdown.*0.5.*at least 1/],
+    [{ trafficSteps: [50, 90] }, /trafficSteps \(got \[50,90\]\): must end at 100/],
   ])('refuses %p at synth', (over, message) => {
     expect(() => buildBlueGreenUpgrade({ ...PROPS, ...over })).toThrow(message);
   });

@@ -10,7 +10,7 @@
  * during the bake), and the compatibility stop with a query green answers differently.
  */
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeSnapshotsCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -273,6 +273,17 @@ const FORWARD = [
   'After: blue stopped and retained (volumes and snapshots kept)', 'After: release the lock (blue stopped, retained)', 'After: publish the result',
 ];
 
+/** Blue's groups back at one node each (what an operator does to run a stopped blue again). */
+async function runBlueAgain(stackId: string) {
+  const cfn = new CloudFormationClient(motoClientConfig(moto));
+  const stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackId }))).Stacks![0];
+  const sizes = ['MinSize', 'DesiredCapacity', 'SlaveMinSize', 'SlaveDesiredCapacity'];
+  await cfn.send(new UpdateStackCommand({
+    StackName: stackId, UsePreviousTemplate: true,
+    Parameters: (stack.Parameters ?? []).map((p) => (sizes.includes(p.ParameterKey!) ? { ParameterKey: p.ParameterKey, ParameterValue: '1' } : { ParameterKey: p.ParameterKey, UsePreviousValue: true })),
+  }));
+}
+
 /** Blue's stack on moto, created once for the whole-construct runs. */
 let blueStackId: string | undefined;
 
@@ -285,6 +296,8 @@ async function rehearseUpgrade(name: string, over: Partial<Parameters<typeof bui
   proxy.unhold();
   await waitFor('the proxy on blue', () => proxy.current() === groups.blue && Object.keys(proxy.weights()).length === 1, 5000);
   await run(green, 'MATCH (n) DETACH DELETE n');
+  // After a successful upgrade blue is stopped (groups at zero): the next run starts from blue running again.
+  if (blueStackId) await runBlueAgain(blueStackId);
   blueStackId ??= await createBlueOnMoto(moto);
   const built = buildBlueGreenUpgrade({
     endpoint: { listenerArn, boltUri: proxy.boltUri, targetGroupArns: groups }, alarmArns, credentialsSecretArn: secretArn,

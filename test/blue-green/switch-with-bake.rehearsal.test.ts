@@ -278,6 +278,7 @@ async function runBlueAgain(stackId: string) {
   const cfn = new CloudFormationClient(motoClientConfig(moto));
   const stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackId }))).Stacks![0];
   const sizes = ['MinSize', 'DesiredCapacity', 'SlaveMinSize', 'SlaveDesiredCapacity'];
+  if (!(stack.Parameters ?? []).some((p) => sizes.includes(p.ParameterKey!) && p.ParameterValue === '0')) return;
   await cfn.send(new UpdateStackCommand({
     StackName: stackId, UsePreviousTemplate: true,
     Parameters: (stack.Parameters ?? []).map((p) => (sizes.includes(p.ParameterKey!) ? { ParameterKey: p.ParameterKey, ParameterValue: '1' } : { ParameterKey: p.ParameterKey, UsePreviousValue: true })),

@@ -227,7 +227,7 @@ function blueNotStopped(scope: Construct, handlers: UpgradeHandlers): sfn.IChain
  * lock is released and the execution fails naming the differences.
  */
 function greenWritesCheck(scope: Construct, handlers: UpgradeHandlers, stopped: sfn.IChainable, greenBoltUri: string, baseline: string): sfn.IChainable {
-  const found = new sfn.Fail(scope, 'Switched back: green took writes blue lacks (blue kept read-only, green kept for reconciliation)', {
+  const found = new sfn.Fail(scope, 'Switched back: green took writes (blue kept read-only, green kept)', {
     errorPath: '$.greenWrites.Error', causePath: '$.greenWrites.Cause',
   });
   const release = new StageContext(found, handlers).step(scope, 'Green took writes: release the lock (blue stays read-only)', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: sfn.JsonPath.DISCARD });

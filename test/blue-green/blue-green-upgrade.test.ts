@@ -61,8 +61,8 @@ describe('Neo4jBlueGreenUpgrade', () => {
       Next: STOPPED, Catch: [{ ErrorEquals: ['States.ALL'], Next: KEPT, ResultPath: '$.greenWrites' }],
       Parameters: { Payload: { mode: 'compare', boltUri: PROPS.greenBoltUri, baselineParameterName: `${UPGRADE_LOCK}/baseline` } },
     });
-    expect(states[KEPT].Next).toBe('Switched back: green took writes blue lacks (blue kept read-only, green kept for reconciliation)');
-    expect(states['Switched back: green took writes blue lacks (blue kept read-only, green kept for reconciliation)']).toMatchObject({
+    expect(states[KEPT].Next).toBe('Switched back: green took writes (blue kept read-only, green kept)');
+    expect(states['Switched back: green took writes (blue kept read-only, green kept)']).toMatchObject({
       Type: 'Fail', ErrorPath: '$.greenWrites.Error', CausePath: '$.greenWrites.Cause',
     });
     // Failures before the switch never look at green's writes: straight to the thaw.

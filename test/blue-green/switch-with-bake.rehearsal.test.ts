@@ -438,7 +438,7 @@ test('the whole construct, gradual: an alarm at the 50% step switches all traffi
   expect(entered).not.toContain('Switch: green at 100%');
   expect(entered.slice(-5)).toEqual([
     'Switch: switch back to blue', 'Switch: traffic back on blue', "Switched back: did green take writes? (green against blue's frozen baseline)",
-    'Green took writes: release the lock (blue stays read-only)', 'Switched back: green took writes blue lacks (blue kept read-only, green kept for reconciliation)',
+    'Green took writes: release the lock (blue stays read-only)', 'Switched back: green took writes (blue kept read-only, green kept)',
   ]);
   // The listener went blue -> 50/50 -> blue; blue was frozen and never thawed (the writes on green are not on blue).
   expect(proxy.changes.slice(-2).map((c) => Object.values(c.weights))).toEqual([[50, 50], [1]]);

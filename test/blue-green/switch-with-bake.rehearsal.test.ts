@@ -292,7 +292,7 @@ let blueStackId: string | undefined;
  * The whole construct's definition in the executor, every task its handler's real logic on moto and the
  * two servers, from a clean start: traffic on blue, blue writable, green emptied (as the app deploys it).
  */
-async function rehearseUpgrade(name: string, over: Partial<Parameters<typeof buildBlueGreenUpgrade>[0]> = {}, during?: (entered: string[]) => Promise<void>) {
+async function rehearseUpgrade(name: string, over: Partial<Parameters<typeof buildBlueGreenUpgrade>[0]> = {}, during?: (entered: string[], workload: ReturnType<typeof startWorkload>) => Promise<void>) {
   await elb.send(new ModifyListenerCommand({ ListenerArn: listenerArn, DefaultActions: [{ Type: 'forward', TargetGroupArn: groups.blue }] }));
   proxy.unhold();
   await waitFor('the proxy on blue', () => proxy.current() === groups.blue && Object.keys(proxy.weights()).length === 1, 5000);
@@ -333,7 +333,7 @@ async function rehearseUpgrade(name: string, over: Partial<Parameters<typeof bui
       if (ev.type === 'StateEntered' && ev.state) { entered.push(ev.state.name); enteredAt[ev.state.name] ??= Date.now(); }
     }
   })();
-  const watching = during?.(entered);
+  const watching = during?.(entered, workload);
   let outcome: { status: string; error?: string; output?: unknown };
   try {
     outcome = { status: 'SUCCEEDED', output: await machine.result };
@@ -417,9 +417,9 @@ test('the whole construct: a compatibility query that fails on green stops befor
 
 test('the whole construct, gradual: an alarm at the 50% step switches all traffic back; the writes green took are found and named, blue kept read-only, none lost', async () => {
   let alarmAt = 0;
-  const { outcome, entered, enteredAt, access, workload, totalMs } = await rehearseUpgrade('blue-green-alarm', { trafficSteps: [50, 100], bakeTime: Duration.seconds(60) }, async (seen) => {
+  const { outcome, entered, enteredAt, access, workload, totalMs } = await rehearseUpgrade('blue-green-alarm', { trafficSteps: [50, 100], bakeTime: Duration.seconds(60) }, async (seen, orders) => {
     await waitFor('the bake at 50%', () => seen.includes('Switch: bake at 50%'), 120_000);
-    await waitFor('an order on green', () => workload.firstCommitOn(NEO4J_NEWEST_VERSION, 0) !== undefined, 15_000);
+    await waitFor('an order on green', () => orders.firstCommitOn(NEO4J_NEWEST_VERSION, 0) !== undefined, 15_000);
     await new Promise((r) => setTimeout(r, 1000));
     alarmAt = Date.now();
     await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: 'neo4j-green-errors', StateValue: 'ALARM', StateReason: 'rehearsal: green errors' }));

@@ -342,7 +342,8 @@ async function rehearseUpgrade(name: string, over: Partial<Parameters<typeof bui
     outcome = { status: 'FAILED', error: `${inner.name}: ${inner.message}` };
   }
   await consumed;
-  await watching;
+  // A watcher that gave up says how the execution ended.
+  await watching?.catch((e: Error) => { throw new Error(`${e.message}; the execution: ${JSON.stringify(outcome).slice(0, 600)}, last states ${JSON.stringify(entered.slice(-4))}`); });
   return { outcome, entered, enteredAt, outputs, access, workload, totalMs: Date.now() - t0 };
 }
 

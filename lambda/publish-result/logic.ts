@@ -48,6 +48,8 @@ export interface PublishResultInput {
   /** Snapshot and volume ids the execution produced (pre-upgrade snapshots!): carried into the result as given. */
   readonly snapshots?: unknown;
   readonly volumes?: unknown;
+  /** What the procedure kept and where (e.g. a blue/green upgrade's stopped blue): carried into the result as given. */
+  readonly retained?: unknown;
   /** A caught error (`Error`, `Cause` as Step Functions gives them). */
   readonly error?: { readonly Error?: string; readonly Cause?: string };
 }
@@ -79,6 +81,7 @@ export interface PublishResultOutput {
   readonly error?: { readonly name: string; readonly message: string };
   readonly snapshots?: unknown;
   readonly volumes?: unknown;
+  readonly retained?: unknown;
   readonly messageId?: string;
 }
 
@@ -120,6 +123,7 @@ export async function logic(deps: PublishResultDeps, input: PublishResultInput):
     ...(error && { error }),
     ...(input.snapshots !== undefined && input.snapshots !== null && { snapshots: input.snapshots }),
     ...(input.volumes !== undefined && input.volumes !== null && { volumes: input.volumes }),
+    ...(input.retained !== undefined && input.retained !== null && { retained: input.retained }),
   };
   const fifo = input.topicArn.endsWith('.fifo');
   const sent = await deps.sns.send(new PublishCommand({

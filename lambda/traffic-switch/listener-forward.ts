@@ -1,5 +1,5 @@
 import {
-  Action, DescribeListenersCommand, ElasticLoadBalancingV2Client, ModifyListenerCommand, ProtocolEnum,
+  Action, DescribeListenersCommand, ElasticLoadBalancingV2Client, ModifyListenerCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { InvalidInputError, PreconditionFailedError } from '../shared/errors';
 import { TargetGroups, Weights } from './weights';
@@ -9,9 +9,6 @@ export interface ListenerForward {
   readonly protocol: string;
   readonly weights: Weights;
 }
-
-/** Protocols of Network Load Balancer listeners, whose forward action takes a single target group. */
-const NETWORK_PROTOCOLS: string[] = [ProtocolEnum.TCP, ProtocolEnum.TLS, ProtocolEnum.UDP, ProtocolEnum.TCP_UDP];
 
 export async function readListenerForward(elb: ElasticLoadBalancingV2Client, listenerArn: string, groups: TargetGroups): Promise<ListenerForward> {
   const listener = (await elb.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }))).Listeners?.[0];
@@ -34,21 +31,14 @@ export async function readListenerForward(elb: ElasticLoadBalancingV2Client, lis
   return { protocol: listener.Protocol ?? '', weights };
 }
 
-/**
- * A Network Load Balancer listener forwards to one target group only (ELBv2 refuses a weighted forward
- * there; moto does not), so its switch is all-or-nothing.
- */
-export function checkWeightsFit(protocol: string, weights: Weights): void {
-  const serving = Object.entries(weights).filter(([, w]) => w > 0);
-  if (NETWORK_PROTOCOLS.includes(protocol) && serving.length > 1) {
-    throw new InvalidInputError(`weights ${JSON.stringify(weights)} split a ${protocol} listener: a Network Load Balancer forwards to a single target group (100 to one colour)`);
-  }
-}
-
 export async function forwardTo(elb: ElasticLoadBalancingV2Client, listenerArn: string, groups: TargetGroups, weights: Weights): Promise<void> {
   await elb.send(new ModifyListenerCommand({ ListenerArn: listenerArn, DefaultActions: [forwardAction(groups, weights)] }));
 }
 
+/**
+ * One serving colour: a plain forward. Several: a weighted forward, the percents as weights (Application
+ * Load Balancers take 0-999, Network Load Balancers too since November 2025's weighted target groups).
+ */
 function forwardAction(groups: TargetGroups, weights: Weights): Action {
   const serving = Object.keys(groups).filter((c) => weights[c] > 0);
   if (serving.length === 1) return { Type: 'forward', TargetGroupArn: groups[serving[0]] };

@@ -3,7 +3,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { InvalidInputError } from '../shared/errors';
 import { requireString, show } from '../shared/input-checks';
 import { Logger } from '../shared/log';
-import { checkWeightsFit, forwardTo, readListenerForward } from './listener-forward';
+import { forwardTo, readListenerForward } from './listener-forward';
 import { readSwitchRecord, switchRecordName, writeSwitchRecord } from './switch-record';
 import { Weights, requireTargetGroups, requireWeights, sameWeights } from './weights';
 
@@ -61,7 +61,6 @@ export async function logic(deps: TrafficSwitchDeps, input: TrafficSwitchInput):
   const record = await readSwitchRecord(deps.ssm, recordName, executionId, listenerArn);
   let target: Weights;
   if (wanted) {
-    checkWeightsFit(current.protocol, wanted);
     if (!record) {
       await writeSwitchRecord(deps.ssm, recordName, { executionId, listenerArn, before: current.weights });
       deps.log.info('weights before the switch recorded', { recordName, before: current.weights });

@@ -9,6 +9,7 @@ import { Neo4jTaskContext } from '../cluster/neo4j-task-context';
 import { Neo4jUpgradesValidationError } from '../errors';
 import { RELEASE_LOCK, resultPayload } from '../private/procedure-payloads';
 import { statePath } from '../private/state-document';
+import { ParameterUpdate } from '../toolkit/blocks/parameter-update';
 import { Preflight } from '../toolkit/blocks/preflight';
 import { ProcedurePolling } from '../toolkit/procedure-polling';
 import { pollingPlan } from '../toolkit/retry-policy';
@@ -47,6 +48,13 @@ export interface Neo4jBlueGreenUpgradeProps {
    */
   readonly bakeTime?: Duration;
   /**
+   * A gradual switch: green's percent of new connections at each step, increasing, each in (0, 100], the
+   * last 100 (at most 10). Each step bakes for `bakeTime`; an alarm or a failed probe at any step returns
+   * all traffic to blue.
+   * @default [100] - one whole switch
+   */
+  readonly trafficSteps?: number[];
+  /**
    * How long the switch itself may take before it undoes itself (1-60 s).
    * @default Duration.minutes(1)
    */
@@ -84,9 +92,13 @@ export interface Neo4jBlueGreenUpgradeProps {
  * pre-upgrade snapshots), blue's writes frozen (reads keep being served), green seeded from blue by
  * export/import over Bolt, the validator comparing green with blue (counts, checksums, schema), the
  * compatibility queries on green, the same queries timed on both, the freeze checked against its bound,
- * then the switch of the client endpoint with a bake. Any failure before or during the bake: traffic on
- * blue, blue's writes accepted again, green left as it is for inspection, the lock released. After a
- * bake that passed, blue is retained read-only, volumes and snapshots kept, until an operator retires it.
+ * then the switch of the client endpoint with a bake (whole, or in `trafficSteps`). Any failure before the
+ * switch: blue's writes accepted again, green left as it is, the lock released. A failure during the switch
+ * or the bake: all traffic back on blue, then green compared with blue's frozen state; blue takes writes
+ * again only if green took none, otherwise blue stays read-only, green is kept for reconciliation and the
+ * execution fails naming the differences. After a
+ * bake that passed, blue is stopped (its Auto Scaling groups at zero through its own stack parameters) and
+ * retained, read-only, its volumes and snapshots kept, until an operator retires it.
  */
 export class Neo4jBlueGreenUpgrade extends Construct {
   public readonly stateMachine: sfn.StateMachine;
@@ -132,19 +144,37 @@ export class Neo4jBlueGreenUpgrade extends Construct {
     const withinBound = ctx.step(this, 'Freeze: still within its bound', UpgradeHandler.WRITE_FREEZE, {
       action: 'check', 'frozenAt.$': '$.results.freeze.Payload.frozenAt', maxSeconds: (props.maxWriteFreeze ?? Duration.hours(1)).toSeconds(),
     }, { resultPath: '$.results.freezeCheck' });
+    // After a switch-back, blue takes writes again only if green took none since the switch (green still equal to blue's frozen baseline).
+    const switchedBack = ctx.failingTo(greenWritesCheck(this, handlers, stopped, greenBoltUri, baseline));
     const switchWithBake = new TrafficSwitchWithBake(this, 'Switch', {
-      context: ctx, key: 'switch', title: 'Switch', bakeTime: props.bakeTime ?? Duration.minutes(10), switchTimeout: props.switchTimeout,
+      context: switchedBack, key: 'switch', title: 'Switch', bakeTime: props.bakeTime ?? Duration.minutes(10), switchTimeout: props.switchTimeout, trafficSteps: props.trafficSteps,
+    });
+    const stopBlue = new ParameterUpdate(this, 'StopBlue', {
+      context: new StageContext(blueNotStopped(this, handlers), handlers), polling, key: 'stopBlue', title: 'After: stop blue',
+      parameters: BLUE_STOPPED, waitForServices: false,
+    });
+    const retained = new sfn.Pass(this, 'After: blue stopped and retained (volumes and snapshots kept)', {
+      parameters: {
+        stopped: true, 'stackName.$': `${statePath('cluster')}.stackName`, parameters: BLUE_STOPPED,
+        // Where blue's data is: its volumes (tagged Name=dataVolumeName, Environment=environmentName) and their pre-upgrade snapshots.
+        'dataVolumeName.$': `${statePath('cluster')}.dataVolumeName`, 'environmentName.$': `${statePath('cluster')}.environmentName`,
+        'dataVolumeIds.$': `${statePath('snapshots.preUpgrade')}.Payload.snapshots[*].volumeId`,
+        'snapshotIds.$': `${statePath('snapshots.preUpgrade')}.Payload.snapshots[*].snapshotId`,
+        retire: 'an operator retires blue (its stack, volumes and snapshots): nothing in this library deletes them',
+      },
+      resultPath: '$.results.blueRetained',
     });
     const done = new StageContext(new sfn.Succeed(this, 'Upgraded (lock or result not settled)'), handlers);
-    const release = done.step(this, 'After: release the lock (blue retained read-only)', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.finish.lock' });
-    const publish = done.step(this, 'After: publish the result', UpgradeHandler.PUBLISH_RESULT, resultPayload('SUCCEEDED'), { resultPath: statePath('result') });
+    const release = done.step(this, 'After: release the lock (blue stopped, retained)', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.finish.lock' });
+    const publish = done.step(this, 'After: publish the result', UpgradeHandler.PUBLISH_RESULT,
+      { ...resultPayload('SUCCEEDED'), 'retained.$': '$.results.blueRetained' }, { resultPath: statePath('result') });
 
     const definition = sfn.Chain
       .start(new UpgradeStart(this, 'Read the request and both clusters', {
         target: Neo4jTaskContext.of(blue, props.blueBoltUri), lockParameterName: this.lockParameterName, notificationTopic,
       }))
       .next(preflight).next(freeze).next(seed).next(captureBlue).next(compareGreen).next(compatibility).next(performance)
-      .next(withinBound).next(switchWithBake).next(release).next(publish)
+      .next(withinBound).next(switchWithBake).next(stopBlue).next(retained).next(release).next(publish)
       .next(new sfn.Succeed(this, 'Upgraded: traffic on green', { outputPath: '$.result.Payload' }));
     this.stateMachine = new UpgradeStateMachine(this, 'Procedure', {
       definition, comment: `Blue/green upgrade of ${blue.environmentName}`, handlers,
@@ -168,6 +198,46 @@ export class Neo4jBlueGreenUpgrade extends Construct {
     const runs = props.performanceRuns ?? 5;
     if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new Neo4jUpgradesValidationError('performanceRuns', String(runs), 'must be a whole number from 1 to 100');
   }
+}
+
+/**
+ * Blue stopped: both Auto Scaling groups at zero through blue's stack parameters, so the template and what
+ * runs agree (a desired count set outside the stack would come back with the next stack update) and a
+ * repeat is CloudFormation's "no updates". The instances go; the data volumes (separate, claimed by tag)
+ * and the pre-upgrade snapshots stay. Maximum sizes are kept, so an operator can scale blue back.
+ */
+const BLUE_STOPPED = { minSize: '0', desiredCapacity: '0', slaveMinSize: '0', slaveDesiredCapacity: '0' };
+
+/**
+ * Stopping blue failed after green baked: traffic stays on green (the upgrade's outcome) and blue stays
+ * running read-only; the lock is released and the execution fails naming the error, for an operator.
+ */
+function blueNotStopped(scope: Construct, handlers: UpgradeHandlers): sfn.IChainable {
+  const failed = new sfn.Fail(scope, 'Traffic on green; blue not stopped (still running read-only)', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+  const release = new StageContext(failed, handlers).step(scope, 'Blue not stopped: release the lock', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: sfn.JsonPath.DISCARD });
+  release.next(failed);
+  return release;
+}
+
+/**
+ * After a switch-back: did green take writes while it served? Green equalled blue's frozen baseline at the
+ * switch (seeded, then compared), so any difference now is writes clients were told were committed, and
+ * blue does not have them. None: the usual stop (blue thawed). Some, or green unreadable so nobody can
+ * tell: blue stays read-only (thawing it would let the two diverge), green is kept for reconciliation, the
+ * lock is released and the execution fails naming the differences.
+ */
+function greenWritesCheck(scope: Construct, handlers: UpgradeHandlers, stopped: sfn.IChainable, greenBoltUri: string, baseline: string): sfn.IChainable {
+  const found = new sfn.Fail(scope, 'Switched back: green took writes (blue kept read-only, green kept)', {
+    errorPath: '$.greenWrites.Error', causePath: '$.greenWrites.Cause',
+  });
+  const release = new StageContext(found, handlers).step(scope, 'Green took writes: release the lock (blue stays read-only)', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: sfn.JsonPath.DISCARD });
+  release.next(found);
+  const check = new StageContext(release, handlers).step(scope, 'Switched back: did green take writes? (green against blue\'s frozen baseline)', UpgradeHandler.VALIDATE_MIGRATION,
+    { 'cluster.$': statePath('cluster'), boltUri: greenBoltUri, mode: 'compare', baselineParameterName: baseline },
+    { resultPath: '$.results.greenWrites', noCatch: true });
+  check.addCatch(release, { errors: ['States.ALL'], resultPath: '$.greenWrites' });
+  check.next(stopped);
+  return check;
 }
 
 /** The failure path once blue may be frozen: thaw blue (idempotent), release the lock, fail with the error. */

@@ -27,9 +27,9 @@ export interface Neo4jClientEndpointProps {
  * The cluster's stable Bolt endpoint: an internal Network Load Balancer with a TCP listener on 7687 and
  * one target group per colour. Blue holds the cluster's nodes (both Auto Scaling groups are attached) and
  * gets the traffic; green stays empty until a blue/green procedure registers the new version's nodes, and
- * the traffic switch (`UpgradeHandler.TRAFFIC_SWITCH`) moves the listener from one to the other. A
- * Network Load Balancer forwards to one target group at a time, so each switch is whole; new connections
- * follow it, open ones stay on the colour they reached until they close.
+ * the traffic switch (`UpgradeHandler.TRAFFIC_SWITCH`) moves the listener from one to the other, whole or
+ * in weighted steps (weighted target groups); new connections follow it, open ones stay on the colour
+ * they reached until they close.
  */
 export class Neo4jClientEndpoint extends Construct implements IClientEndpoint {
   /** The internal load balancer. */

@@ -27,6 +27,14 @@ export interface TrafficSwitchWithBakeProps {
    */
   readonly switchTimeout?: Duration;
   /**
+   * A gradual switch: green's percent of new connections at each step, increasing, each in (0, 100], the
+   * last 100 (at most 10 steps). Each step bakes for `bakeTime` under the alarms and the probe; a failure at
+   * any step returns all traffic to blue. The endpoint's listener takes weighted forwards (Network Load
+   * Balancers have weighted target groups since November 2025).
+   * @default [100] - one whole switch
+   */
+  readonly trafficSteps?: number[];
+  /**
    * Where the bake's Bolt probe connects.
    * @default - the client endpoint's `boltUri`: the probe goes where clients go
    */
@@ -34,9 +42,9 @@ export interface TrafficSwitchWithBakeProps {
 }
 
 /**
- * The blue/green switch with a bake: the client endpoint's listener moves to green, then green bakes
- * for `bakeTime` while `UpgradeHandler.BAKE_WATCH` reads the bake alarms and probes through the endpoint
- * every second. An alarm in ALARM, a failed probe, a bake that outlives its budget or a switch that
+ * The blue/green switch with a bake: the client endpoint's listener moves to green (in one step, or in
+ * `trafficSteps` weighted steps), and after each step green bakes for `bakeTime` while
+ * `UpgradeHandler.BAKE_WATCH` reads the bake alarms and probes through the endpoint every second. An alarm in ALARM, a failed probe, a bake that outlives its budget or a switch that
  * takes longer than `switchTimeout` runs the traffic switch's `rollback` (the listener back on what it had
  * before this execution's switch) and then goes to the context's failure path with the error at
  * `$.error`; the fragment ends only when green has baked. Blue is never touched: it keeps running and
@@ -50,6 +58,8 @@ export class TrafficSwitchWithBake extends sfn.StateMachineFragment {
     super(scope, id);
     const switchTimeout = props.switchTimeout ?? Duration.minutes(1);
     this.validate(props.bakeTime, switchTimeout);
+    const steps = props.trafficSteps ?? [100];
+    validateTrafficSteps(steps);
     const handlers = props.context.handlers;
     const endpoint = handlers.clientEndpoint;
     if (!endpoint) throw new Neo4jUpgradesValidationError('context.handlers.clientEndpoint', 'undefined', 'the switch moves a client endpoint: give UpgradeHandlers a clientEndpoint');
@@ -68,24 +78,38 @@ export class TrafficSwitchWithBake extends sfn.StateMachineFragment {
     switchBack.next(new sfn.Pass(this, `${props.title}: traffic back on blue`).next(props.context.onFailure));
     const undoing = props.context.failingTo(switchBack);
 
-    const toGreen = switchToGreen(this, props, undoing, switchBack, switchInput, switchTimeout, results);
-    const bakeStarts = new sfn.Pass(this, `${props.title}: traffic on green, the bake starts`, {
-      parameters: { 'at.$': '$$.State.EnteredTime' }, resultPath: `${results}.bakeStartedAt`,
-    });
-    const bake = undoing.step(this, `${props.title}: bake on green`, UpgradeHandler.BAKE_WATCH, {
-      'cluster.$': statePath('cluster'),
-      alarmNames: handlers.bakeAlarms.map((a) => a.alarmName),
-      probeBoltUri: props.probeBoltUri ?? endpoint.boltUri,
-      'bakeStartedAt.$': `${results}.bakeStartedAt.at`,
-      bakeSeconds: props.bakeTime.toSeconds(),
-    }, {
-      resultPath: `${results}.bake`,
-      // The bake's budget: its time plus a minute for the last look and a Retry; past it, the switch is undone.
-      poll: pollingPlan({ timeout: props.bakeTime.plus(Duration.minutes(1)), interval: Duration.seconds(1), lookEvery: Duration.seconds(1) }),
-    });
+    // One step keeps the whole switch's state names; a gradual switch names each step by green's percent.
+    const named = (whole: string, step: string) => (steps.length === 1 ? `${props.title}: ${whole}` : `${props.title}: ${step}`);
+    let first: sfn.TaskStateBase | undefined;
+    let last: sfn.INextable | undefined;
+    for (const percent of steps) {
+      const names = {
+        toGreen: named('switch the endpoint to green', `green at ${percent}%`),
+        outlived: named('the timed-out switch ends', `the timed-out switch to ${percent}% ends`),
+        bakeStarts: named('traffic on green, the bake starts', `green at ${percent}%, the bake starts`),
+        bake: named('bake on green', `bake at ${percent}%`),
+      };
+      const toGreen = switchToGreen(this, names, undoing, switchBack, { ...switchInput('switch'), weights: { blue: 100 - percent, green: percent } }, switchTimeout, results);
+      const bakeStarts = new sfn.Pass(this, names.bakeStarts, { parameters: { 'at.$': '$$.State.EnteredTime' }, resultPath: `${results}.bakeStartedAt` });
+      const bake = undoing.step(this, names.bake, UpgradeHandler.BAKE_WATCH, {
+        'cluster.$': statePath('cluster'),
+        alarmNames: handlers.bakeAlarms.map((a) => a.alarmName),
+        probeBoltUri: props.probeBoltUri ?? endpoint.boltUri,
+        'bakeStartedAt.$': `${results}.bakeStartedAt.at`,
+        bakeSeconds: props.bakeTime.toSeconds(),
+      }, {
+        resultPath: `${results}.bake`,
+        // The bake's budget: its time plus a minute for the last look and a Retry; past it, the switch is undone.
+        poll: pollingPlan({ timeout: props.bakeTime.plus(Duration.minutes(1)), interval: Duration.seconds(1), lookEvery: Duration.seconds(1) }),
+      });
+      last?.next(toGreen);
+      toGreen.next(bakeStarts).next(bake);
+      first ??= toGreen;
+      last = bake;
+    }
     const baked = new sfn.Pass(this, `${props.title}: green baked`);
-    toGreen.next(bakeStarts).next(bake).next(baked);
-    this.startState = toGreen;
+    last!.next(baked);
+    this.startState = first!;
     this.endStates = [baked];
   }
 
@@ -108,14 +132,23 @@ export class TrafficSwitchWithBake extends sfn.StateMachineFragment {
  * the function can still be alive; any other failure switches back at once.
  */
 function switchToGreen(
-  scope: Construct, props: TrafficSwitchWithBakeProps, undoing: StageContext, switchBack: sfn.IChainable,
-  switchInput: (action: string) => Record<string, unknown>, switchTimeout: Duration, results: string,
+  scope: Construct, names: { toGreen: string; outlived: string }, undoing: StageContext, switchBack: sfn.IChainable,
+  input: Record<string, unknown>, switchTimeout: Duration, results: string,
 ): sfn.TaskStateBase {
-  const toGreen = undoing.step(scope, `${props.title}: switch the endpoint to green`, UpgradeHandler.TRAFFIC_SWITCH,
-    { ...switchInput('switch'), weights: { green: 100 } }, { resultPath: `${results}.switch`, timeout: switchTimeout, noCatch: true });
-  const outlived = new sfn.Wait(scope, `${props.title}: the timed-out switch ends`, { time: sfn.WaitTime.duration(SWITCH_FUNCTION_TIMEOUT) });
+  const toGreen = undoing.step(scope, names.toGreen, UpgradeHandler.TRAFFIC_SWITCH, input, { resultPath: `${results}.switch`, timeout: switchTimeout, noCatch: true });
+  const outlived = new sfn.Wait(scope, names.outlived, { time: sfn.WaitTime.duration(SWITCH_FUNCTION_TIMEOUT) });
   outlived.next(switchBack);
   toGreen.addCatch(outlived, { errors: ['States.Timeout'], resultPath: '$.error' });
   undoing.catchTask(toGreen);
   return toGreen;
+}
+
+/** Green's percent per step: whole numbers, increasing, each in (0, 100], ending at 100; at most 10 steps. */
+function validateTrafficSteps(steps: readonly number[]): void {
+  const shown = JSON.stringify(steps);
+  if (steps.length === 0 || steps.length > 10) throw new Neo4jUpgradesValidationError('trafficSteps', shown, 'must hold 1 to 10 steps');
+  const bad = steps.find((p) => !Number.isInteger(p) || p <= 0 || p > 100);
+  if (bad !== undefined) throw new Neo4jUpgradesValidationError('trafficSteps', shown, `must be whole percents in (0, 100]: ${bad} is not`);
+  if (steps.some((p, i) => i > 0 && p <= steps[i - 1])) throw new Neo4jUpgradesValidationError('trafficSteps', shown, 'must increase step by step');
+  if (steps[steps.length - 1] !== 100) throw new Neo4jUpgradesValidationError('trafficSteps', shown, 'must end at 100 (all traffic on green)');
 }

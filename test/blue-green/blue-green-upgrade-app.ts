@@ -24,6 +24,7 @@ export interface BlueGreenAppProps {
   readonly bakeTime: Duration;
   readonly maxWriteFreeze?: Duration;
   readonly maxSlowdown?: number;
+  readonly trafficSteps?: number[];
 }
 
 export function buildBlueGreenUpgrade(props: BlueGreenAppProps) {
@@ -33,7 +34,7 @@ export function buildBlueGreenUpgrade(props: BlueGreenAppProps) {
     blue: importedCluster(stack, 'Blue', 'prod', props.credentialsSecretArn),
     green: importedCluster(stack, 'Green', 'prod-green', props.credentialsSecretArn),
     blueBoltUri: props.blueBoltUri, greenBoltUri: props.greenBoltUri, endpoint: props.endpoint,
-    compatibilityQueries: props.queries, bakeTime: props.bakeTime, maxWriteFreeze: props.maxWriteFreeze, maxSlowdown: props.maxSlowdown,
+    compatibilityQueries: props.queries, bakeTime: props.bakeTime, maxWriteFreeze: props.maxWriteFreeze, maxSlowdown: props.maxSlowdown, trafficSteps: props.trafficSteps,
     bakeAlarms: props.alarmArns.map((arn, i) => cloudwatch.Alarm.fromAlarmArn(stack, `Alarm${i}`, arn)),
     lockParameterName: UPGRADE_LOCK, notificationTopic: sns.Topic.fromTopicArn(stack, 'Topic', UPGRADE_TOPIC),
   });

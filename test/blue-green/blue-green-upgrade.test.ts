@@ -44,11 +44,29 @@ describe('Neo4jBlueGreenUpgrade', () => {
     expect(states['Preflight: snapshot every data volume']).toBeDefined();
     expect(states['Preflight: wait for the pre-upgrade snapshots'].Next).toBe(FORWARD[0]);
     FORWARD.slice(0, -1).forEach((name, i) => expect([name, states[name].Next]).toEqual([name, FORWARD[i + 1]]));
-    expect(states['Switch: green baked'].Next).toBe('After: release the lock (blue retained read-only)');
-    expect(states['After: release the lock (blue retained read-only)'].Next).toBe('After: publish the result');
+    expect(states['Switch: green baked'].Next).toBe('After: stop blue: update the stack parameters');
+    expect(states['After: stop blue: wait for UPDATE_COMPLETE'].Next).toBe('After: blue stopped and retained (volumes and snapshots kept)');
+    expect(states['After: blue stopped and retained (volumes and snapshots kept)'].Next).toBe('After: release the lock (blue stopped, retained)');
+    expect(states['After: release the lock (blue stopped, retained)'].Next).toBe('After: publish the result');
+    // Stopping blue never switches back or thaws: its failure releases the lock and fails with traffic on green.
+    expect(states['After: stop blue: update the stack parameters'].Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'Blue not stopped: release the lock', ResultPath: '$.error' }]);
+    expect(states['Blue not stopped: release the lock'].Next).toBe('Traffic on green; blue not stopped (still running read-only)');
     // Every forward step fails into the thaw; the thaw (even failed) releases the lock, then the execution fails.
     for (const name of FORWARD.slice(0, -1)) expect([name, states[name].Catch]).toEqual([name, [{ ErrorEquals: ['States.ALL'], Next: STOPPED, ResultPath: '$.error' }]]);
-    expect(states['Switch: traffic back on blue'].Next).toBe(STOPPED);
+    // A switch-back thaws blue only if green took no writes: green compared again with blue's frozen baseline.
+    const CHECK = "Switched back: did green take writes? (green against blue's frozen baseline)";
+    const KEPT = 'Green took writes: release the lock (blue stays read-only)';
+    expect(states['Switch: traffic back on blue'].Next).toBe(CHECK);
+    expect(states[CHECK]).toMatchObject({
+      Next: STOPPED, Catch: [{ ErrorEquals: ['States.ALL'], Next: KEPT, ResultPath: '$.greenWrites' }],
+      Parameters: { Payload: { mode: 'compare', boltUri: PROPS.greenBoltUri, baselineParameterName: `${UPGRADE_LOCK}/baseline` } },
+    });
+    expect(states[KEPT].Next).toBe('Switched back: green took writes (blue kept read-only, green kept)');
+    expect(states['Switched back: green took writes (blue kept read-only, green kept)']).toMatchObject({
+      Type: 'Fail', ErrorPath: '$.greenWrites.Error', CausePath: '$.greenWrites.Cause',
+    });
+    // Failures before the switch never look at green's writes: straight to the thaw.
+    expect(states['Proof: compatibility queries on green'].Catch[0].Next).toBe(STOPPED);
     expect(states[STOPPED]).toMatchObject({ Next: 'Stopped: release the lock', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Stopped: release the lock', ResultPath: '$.thawError' }] });
     expect(states['Stopped: release the lock'].Next).toBe('Stopped: traffic and writes on blue, green kept for inspection');
   });
@@ -60,6 +78,12 @@ describe('Neo4jBlueGreenUpgrade', () => {
     expect(states[FORWARD[3]].Parameters.Payload).toMatchObject({ mode: 'compare', boltUri: PROPS.greenBoltUri, baselineParameterName: `${UPGRADE_LOCK}/baseline` });
     expect(states[FORWARD[5]].Parameters.Payload).toMatchObject({ runs: 5, maxSlowdown: 1.5, queries: [{ name: 'people', cypher: PROPS.queries[0].cypher }] });
     expect(states[FORWARD[6]].Parameters.Payload).toMatchObject({ action: 'check', maxSeconds: 3600, 'frozenAt.$': '$.results.freeze.Payload.frozenAt' });
+    // Blue stopped by its own stack parameters: both groups at zero, nothing else changed (volumes are not stack resources of the groups).
+    expect(states['After: stop blue: update the stack parameters'].Parameters.Payload).toMatchObject({
+      stage: 'stopBlue', parameters: { minSize: '0', desiredCapacity: '0', slaveMinSize: '0', slaveDesiredCapacity: '0' },
+    });
+    expect(Object.keys(states['After: stop blue: update the stack parameters'].Parameters.Payload.parameters)).toHaveLength(4);
+    expect(states['After: publish the result'].Parameters.Payload).toMatchObject({ 'retained.$': '$.results.blueRetained' });
   });
 
   test('IAM: the seed writes only its record under the lock; the new handlers read the credentials secret', () => {
@@ -78,6 +102,7 @@ describe('Neo4jBlueGreenUpgrade', () => {
     [{ greenBoltUri: PROPS.blueBoltUri }, /greenBoltUri.*must be green's own URI/],
     [{ maxWriteFreeze: Duration.millis(1500) }, /maxWriteFreeze.*1.5 seconds.*whole number of seconds from 1 to 86400/],
     [{ maxSlowdown: 0.5 }, /maxSlowdown.*0.5.*at least 1/],
+    [{ trafficSteps: [50, 90] }, /trafficSteps \(got \[50,90\]\): must end at 100/],
   ])('refuses %p at synth', (over, message) => {
     expect(() => buildBlueGreenUpgrade({ ...PROPS, ...over })).toThrow(message);
   });

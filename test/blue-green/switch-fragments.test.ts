@@ -49,7 +49,7 @@ describe('the compatibility stop and the switch with a bake', () => {
     expect(states['Switch: switch back to blue'].Retry).toEqual(expect.arrayContaining([{ ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, MaxAttempts: 2 }]));
     expect(states['Switch: switch the endpoint to green']).toMatchObject({
       TimeoutSeconds: 60, Next: 'Switch: traffic on green, the bake starts',
-      Parameters: { Payload: { action: 'switch', weights: { green: 100 }, listenerArn: ENDPOINT.listenerArn, targetGroups: ENDPOINT.targetGroupArns } },
+      Parameters: { Payload: { action: 'switch', weights: { blue: 0, green: 100 }, listenerArn: ENDPOINT.listenerArn, targetGroups: ENDPOINT.targetGroupArns } },
     });
     expect(states['Switch: traffic on green, the bake starts']).toMatchObject({ Parameters: { 'at.$': '$$.State.EnteredTime' }, Next: 'Switch: bake on green' });
     expect(states['Switch: switch back to blue']).toMatchObject({
@@ -75,6 +75,43 @@ describe('the compatibility stop and the switch with a bake', () => {
     const statements = Object.entries<any>(policies).flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
     expect(statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('cloudwatch:'))))
       .toEqual([expect.objectContaining({ Sid: 'ReadTheBakeAlarms', Action: 'cloudwatch:DescribeAlarms', Resource: ALARMS })]);
+  });
+});
+
+describe('a gradual switch: trafficSteps', () => {
+  const { definition } = switchProcedureDefinition(buildSwitchProcedure({ ...PROPS, trafficSteps: [10, 50, 100] }));
+  const states = definition.States;
+
+  test('each step moves the weights, then bakes under the alarms; a failure at any step switches all traffic back to blue', () => {
+    const { isValid, errorsText } = aslValidator(definition);
+    expect(isValid ? '' : errorsText('\n')).toBe('');
+    const chain = [10, 50, 100].flatMap((p) => [`Switch: green at ${p}%`, `Switch: green at ${p}%, the bake starts`, `Switch: bake at ${p}%`]);
+    expect(states['Proof before the switch: compatibility queries on green'].Next).toBe(chain[0]);
+    chain.forEach((name, i) => expect([name, states[name].Next]).toEqual([name, chain[i + 1] ?? 'Switch: green baked']));
+    for (const p of [10, 50, 100]) {
+      expect(states[`Switch: green at ${p}%`].Parameters.Payload).toMatchObject({ action: 'switch', weights: { blue: 100 - p, green: p } });
+      expect(states[`Switch: green at ${p}%`].Catch).toEqual([
+        { ErrorEquals: ['States.Timeout'], Next: `Switch: the timed-out switch to ${p}% ends`, ResultPath: '$.error' },
+        { ErrorEquals: ['States.ALL'], Next: 'Switch: switch back to blue', ResultPath: '$.error' },
+      ]);
+      expect(states[`Switch: bake at ${p}%`]).toMatchObject({
+        Parameters: { Payload: { bakeSeconds: 600, 'bakeStartedAt.$': '$.results.switch.bakeStartedAt.at' } },
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Switch: switch back to blue', ResultPath: '$.error' }],
+      });
+    }
+    expect(states['Switch: switch the endpoint to green']).toBeUndefined();
+  });
+
+  test.each([
+    [[], /Invalid trafficSteps \(got \[\]\): must hold 1 to 10 steps/],
+    [[50, 50, 100], /Invalid trafficSteps \(got \[50,50,100\]\): must increase step by step/],
+    [[0, 100], /Invalid trafficSteps \(got \[0,100\]\): must be whole percents in \(0, 100\]: 0 is not/],
+    [[10, 101], /101 is not/],
+    [[12.5, 100], /12.5 is not/],
+    [[10, 50], /Invalid trafficSteps \(got \[10,50\]\): must end at 100/],
+    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100], /must hold 1 to 10 steps/],
+  ])('refuses %p', (trafficSteps, message) => {
+    expect(() => buildSwitchProcedure({ ...PROPS, trafficSteps })).toThrow(message);
   });
 });
 

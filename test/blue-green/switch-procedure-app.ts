@@ -30,6 +30,7 @@ export interface SwitchProcedureProps {
   readonly queries: CompatibilityQuery[];
   readonly bakeTime: Duration;
   readonly switchTimeout?: Duration;
+  readonly trafficSteps?: number[];
 }
 
 export function buildSwitchProcedure(props: SwitchProcedureProps) {
@@ -48,7 +49,7 @@ export function buildSwitchProcedure(props: SwitchProcedureProps) {
       context, key: 'proof', title: 'Proof before the switch', greenBoltUri: props.greenBoltUri, queries: props.queries,
     }))
     .next(new TrafficSwitchWithBake(stack, 'Switch', {
-      context, key: 'switch', title: 'Switch', bakeTime: props.bakeTime, switchTimeout: props.switchTimeout,
+      context, key: 'switch', title: 'Switch', bakeTime: props.bakeTime, switchTimeout: props.switchTimeout, trafficSteps: props.trafficSteps,
     }))
     .next(new sfn.Succeed(stack, 'Traffic on green'));
   new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(definition) });

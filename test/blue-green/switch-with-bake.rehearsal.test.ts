@@ -10,7 +10,8 @@
  * during the bake), and the compatibility stop with a query green answers differently.
  */
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { CloudFormationClient, DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeSnapshotsCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -268,20 +269,42 @@ const FORWARD = [
   'Preflight: take the upgrade lock', 'Preflight: snapshot every data volume', 'Freeze: blue read-only (writes refused until the switch)',
   'Seed green from blue (export and import over Bolt)', 'Validate: capture blue (counts, checksums, schema)', 'Validate: compare green with blue',
   'Proof: compatibility queries on green', 'Proof: the same queries timed on blue and green', 'Freeze: still within its bound',
-  'Switch: switch the endpoint to green', 'Switch: bake on green', 'After: release the lock (blue retained read-only)', 'After: publish the result',
+  'Switch: switch the endpoint to green', 'Switch: bake on green', 'After: stop blue: update the stack parameters', 'After: stop blue: wait for UPDATE_COMPLETE',
+  'After: blue stopped and retained (volumes and snapshots kept)', 'After: release the lock (blue stopped, retained)', 'After: publish the result',
 ];
 
-test('the whole blue/green upgrade: green seeded and validated equal, compatible, switched after a bounded write freeze, blue retained; no write lost', async () => {
-  // From the earlier runs: traffic back on blue, green emptied (an empty new-version cluster, as the app deploys it).
+/** Blue's groups back at one node each (what an operator does to run a stopped blue again). */
+async function runBlueAgain(stackId: string) {
+  const cfn = new CloudFormationClient(motoClientConfig(moto));
+  const stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackId }))).Stacks![0];
+  const sizes = ['MinSize', 'DesiredCapacity', 'SlaveMinSize', 'SlaveDesiredCapacity'];
+  if (!(stack.Parameters ?? []).some((p) => sizes.includes(p.ParameterKey!) && p.ParameterValue === '0')) return;
+  await cfn.send(new UpdateStackCommand({
+    StackName: stackId, UsePreviousTemplate: true,
+    Parameters: (stack.Parameters ?? []).map((p) => (sizes.includes(p.ParameterKey!) ? { ParameterKey: p.ParameterKey, ParameterValue: '1' } : { ParameterKey: p.ParameterKey, UsePreviousValue: true })),
+  }));
+}
+
+/** Blue's stack on moto, created once for the whole-construct runs. */
+let blueStackId: string | undefined;
+
+/**
+ * The whole construct's definition in the executor, every task its handler's real logic on moto and the
+ * two servers, from a clean start: traffic on blue, blue writable, green emptied (as the app deploys it).
+ */
+async function rehearseUpgrade(name: string, over: Partial<Parameters<typeof buildBlueGreenUpgrade>[0]> = {}, during?: (entered: string[], workload: ReturnType<typeof startWorkload>) => Promise<void>) {
   await elb.send(new ModifyListenerCommand({ ListenerArn: listenerArn, DefaultActions: [{ Type: 'forward', TargetGroupArn: groups.blue }] }));
-  await waitFor('the proxy on blue', () => proxy.current() === groups.blue, 5000);
+  proxy.unhold();
+  await waitFor('the proxy on blue', () => proxy.current() === groups.blue && Object.keys(proxy.weights()).length === 1, 5000);
   await run(green, 'MATCH (n) DETACH DELETE n');
-  const stackId = await createBlueOnMoto(moto);
+  // After a successful upgrade blue is stopped (groups at zero): the next run starts from blue running again.
+  if (blueStackId) await runBlueAgain(blueStackId);
+  blueStackId ??= await createBlueOnMoto(moto);
   const built = buildBlueGreenUpgrade({
     endpoint: { listenerArn, boltUri: proxy.boltUri, targetGroupArns: groups }, alarmArns, credentialsSecretArn: secretArn,
     blueBoltUri: blue.boltUri, greenBoltUri: green.boltUri, queries: QUERIES, bakeTime: Duration.seconds(3),
     // This shared 2-core machine times one JVM against another: the bound is loose; the ratio is reported.
-    maxSlowdown: 50, maxWriteFreeze: Duration.minutes(5),
+    maxSlowdown: 50, maxWriteFreeze: Duration.minutes(5), ...over,
   });
   const { definition, handlerOfState } = blueGreenDefinition(built);
   await new SNSClient(motoClientConfig(moto)).send(new CreateTopicCommand({ Name: UPGRADE_TOPIC.split(':').pop() }));
@@ -294,7 +317,7 @@ test('the whole blue/green upgrade: green seeded and validated equal, compatible
   const outputs: Record<string, Record<string, unknown>> = {};
   const handlers = Object.fromEntries(Object.entries(handlerOfState).map(([state, handler]) => [state, async (params: unknown) => {
     const logic = loadLogic(`${__dirname}/../..`, handler);
-    outputs[state] = await logic(handlerDeps(moto, handler, log, { freeze, stackId }), (params as { Payload: never }).Payload) as Record<string, unknown>;
+    outputs[state] = await logic(handlerDeps(moto, handler, log, { freeze, stackId: blueStackId! }), (params as { Payload: never }).Payload) as Record<string, unknown>;
     return { Payload: outputs[state], StatusCode: 200 };
   }]));
   const workload = startWorkload(proxy.boltUri, { username: 'neo4j', password: PASSWORD }, { pauseMs: 20, connectionLifetimeMs: 500, label: 'Order', retryUntilCommitted: true });
@@ -302,7 +325,7 @@ test('the whole blue/green upgrade: green seeded and validated equal, compatible
   const t0 = Date.now();
   const machine = runWithLimits(definition, { dockerImage: `neo4j:${NEO4J_NEWEST_VERSION}-enterprise` }, {
     taskResourceLocalHandlers: handlers,
-    context: { Execution: { Name: 'blue-green-upgrade', Id: 'arn:aws:states:us-east-1:123456789012:execution:blue-green:blue-green-upgrade' }, State: { get EnteredTime() { return new Date().toISOString(); } } },
+    context: { Execution: { Name: name, Id: `arn:aws:states:us-east-1:123456789012:execution:blue-green:${name}` }, State: { get EnteredTime() { return new Date().toISOString(); } } },
   });
   const consumed = (async () => {
     for await (const e of machine.eventLogs) {
@@ -310,6 +333,7 @@ test('the whole blue/green upgrade: green seeded and validated equal, compatible
       if (ev.type === 'StateEntered' && ev.state) { entered.push(ev.state.name); enteredAt[ev.state.name] ??= Date.now(); }
     }
   })();
+  const watching = during?.(entered, workload);
   let outcome: { status: string; error?: string; output?: unknown };
   try {
     outcome = { status: 'SUCCEEDED', output: await machine.result };
@@ -318,7 +342,14 @@ test('the whole blue/green upgrade: green seeded and validated equal, compatible
     outcome = { status: 'FAILED', error: `${inner.name}: ${inner.message}` };
   }
   await consumed;
-  const totalMs = Date.now() - t0;
+  // A watcher that gave up says how the execution ended.
+  await watching?.catch((e: Error) => { throw new Error(`${e.message}; the execution: ${JSON.stringify(outcome).slice(0, 600)}, last states ${JSON.stringify(entered.slice(-4))}`); });
+  return { outcome, entered, enteredAt, outputs, access, workload, totalMs: Date.now() - t0 };
+}
+
+test('the whole blue/green upgrade: green seeded and validated equal, compatible, switched after a bounded write freeze, blue retained; no write lost', async () => {
+  const { outcome, entered, enteredAt, outputs, access, workload, totalMs } = await rehearseUpgrade('blue-green-upgrade');
+  const stackId = blueStackId!;
   await waitFor('an order on green', () => workload.firstCommitOn(NEO4J_NEWEST_VERSION, enteredAt[FORWARD[9]] ?? Date.now()) !== undefined, 15_000).catch(() => undefined);
   await new Promise((r) => setTimeout(r, 500));
   const stats = await workload.stop();
@@ -340,6 +371,17 @@ test('the whole blue/green upgrade: green seeded and validated equal, compatible
   expect(stats.failed).toBe(0);
   expect(onGreen).toBe(stats.committed);
   await expect(ssm.send(new GetParameterCommand({ Name: `${UPGRADE_LOCK}/green-seed` }))).resolves.toBeDefined();
+  // Blue stopped through its stack (groups at zero, maximum kept), its volumes and snapshots named in the result and still there.
+  const blueStack = (await new CloudFormationClient(motoClientConfig(moto)).send(new DescribeStacksCommand({ StackName: stackId }))).Stacks![0];
+  expect(Object.fromEntries((blueStack.Parameters ?? []).filter((p) => /Size|Capacity/.test(p.ParameterKey!)).map((p) => [p.ParameterKey, p.ParameterValue]))).toEqual({
+    MinSize: '0', MaxSize: '1', DesiredCapacity: '0', SlaveMinSize: '0', SlaveMaxSize: '1', SlaveDesiredCapacity: '0',
+  });
+  const retained = (outcome.output as { retained: { stopped: boolean; stackName: string; dataVolumeIds: string[]; snapshotIds: string[] } }).retained;
+  expect(retained).toMatchObject({ stopped: true, stackName: 'neo4j-prod', dataVolumeName: 'neo4j-prod-data', environmentName: 'prod' });
+  expect(retained.dataVolumeIds).toHaveLength(2);
+  const ec2 = new EC2Client(motoClientConfig(moto));
+  expect((await ec2.send(new DescribeVolumesCommand({ VolumeIds: retained.dataVolumeIds }))).Volumes).toHaveLength(2);
+  expect((await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: retained.snapshotIds }))).Snapshots).toHaveLength(2);
 
   const frozenAt = access[0].at;
   const lastOnBlue = Math.max(...stats.timeline.filter((t) => t.agent.includes(NEO4J_LTS_VERSION) && t.at <= frozenAt).map((t) => t.at));
@@ -356,3 +398,63 @@ test('the whole blue/green upgrade: green seeded and validated equal, compatible
     ordersLost: stats.committed - onGreen, seed: outputs[FORWARD[3]], performance: outputs[FORWARD[7]],
   } as never);
 }, 240_000);
+
+test('the whole construct: a compatibility query that fails on green stops before the switch; blue serving and writable, the lock released', async () => {
+  const { outcome, entered, access, workload, totalMs } = await rehearseUpgrade('blue-green-compat-stop', { queries: [...QUERIES, ON_FIVE] });
+  await new Promise((r) => setTimeout(r, 1000));
+  const stats = await workload.stop();
+  timings.wholeCompatibilityStopMs = totalMs;
+  expect(outcome).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/^CompatibilityMismatchError: .*"runs on 5.x".*row 0: expected \{"onFive":true\}, got \{"onFive":false\}/) });
+  expect(entered).not.toContain('Switch: switch the endpoint to green');
+  expect(entered.slice(-3)).toEqual(['Stopped: blue takes writes again', 'Stopped: release the lock', 'Stopped: traffic and writes on blue, green kept for inspection']);
+  // Blue frozen for the copy, then writable again; traffic never left blue; orders still commit there after the thaw.
+  expect(access.map((a) => a.access)).toEqual(['READ ONLY', 'READ WRITE']);
+  expect(proxy.changes.at(-1)?.targetGroupArn).toBe(groups.blue);
+  expect(workload.firstCommitOn(NEO4J_LTS_VERSION, access[1].at)).toBeDefined();
+  expect(stats.byAgent[`Neo4j/${NEO4J_NEWEST_VERSION}`] ?? 0).toBe(0);
+  expect(stats.failed).toBe(0);
+  await expect(ssm.send(new GetParameterCommand({ Name: UPGRADE_LOCK }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
+}, 240_000);
+
+test('the whole construct, gradual: an alarm at the 50% step switches all traffic back; the writes green took are found and named, blue kept read-only, none lost', async () => {
+  let alarmAt = 0;
+  const { outcome, entered, enteredAt, access, workload, totalMs } = await rehearseUpgrade('blue-green-alarm', { trafficSteps: [50, 100], bakeTime: Duration.seconds(60) }, async (seen, orders) => {
+    await waitFor('the bake at 50%', () => seen.includes('Switch: bake at 50%'), 120_000);
+    await waitFor('an order on green', () => orders.firstCommitOn(NEO4J_NEWEST_VERSION, 0) !== undefined, 15_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    alarmAt = Date.now();
+    await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: 'neo4j-green-errors', StateValue: 'ALARM', StateReason: 'rehearsal: green errors' }));
+  });
+  const switchBackAt = enteredAt['Switch: switch back to blue'];
+  const firstOnBlueAfter = await (async () => { await new Promise((r) => setTimeout(r, 500)); return workload.firstCommitOn(NEO4J_LTS_VERSION, alarmAt); })();
+  // Blue stays read-only for the operator; the harness thaws its stand-in so the workload's last retried order commits.
+  const [heldAt] = [Date.now()];
+  proxy.unhold();
+  await new Promise((r) => setTimeout(r, 500));
+  const stats = await workload.stop();
+  await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: 'neo4j-green-errors', StateValue: 'OK', StateReason: 'rehearsal: reset' }));
+  timings.wholeAlarmMs = totalMs;
+
+  expect(outcome).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/^ValidationMismatchError: .*/) });
+  expect(entered).not.toContain('Switch: green at 100%');
+  expect(entered.slice(-5)).toEqual([
+    'Switch: switch back to blue', 'Switch: traffic back on blue', "Switched back: did green take writes? (green against blue's frozen baseline)",
+    'Green took writes: release the lock (blue stays read-only)', 'Switched back: green took writes (blue kept read-only, green kept)',
+  ]);
+  // The listener went blue -> 50/50 -> blue; blue was frozen and never thawed (the writes on green are not on blue).
+  expect(proxy.changes.slice(-2).map((c) => Object.values(c.weights))).toEqual([[50, 50], [1]]);
+  expect(proxy.current()).toBe(groups.blue);
+  expect(access.map((a) => a.access)).toEqual(['READ ONLY']);
+  // Every committed order is on blue or green (green kept): none lost; some only on green, and the error named the difference.
+  const ids = async (server: Neo4jServer) => new Set((await run(server, 'MATCH (o:Order) RETURN o.i AS i')).map((r) => Number(r.i)));
+  const [onBlue, onGreen] = await Promise.all([ids(blue), ids(green)]);
+  expect(new Set([...onBlue, ...onGreen]).size).toBe(stats.committed);
+  expect([...onGreen].filter((i) => !onBlue.has(i)).length).toBeGreaterThan(0);
+  expect(stats.failed).toBe(0);
+  await expect(ssm.send(new GetParameterCommand({ Name: UPGRADE_LOCK }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
+  Object.assign(timings, {
+    gradualAlarmToSwitchBackMs: switchBackAt - alarmAt, gradualCommitsOnBlueWhileFrozen: firstOnBlueAfter !== undefined && firstOnBlueAfter < heldAt ? 1 : 0,
+    gradualOrders: stats.committed, gradualOnlyOnGreen: [...onGreen].filter((i) => !onBlue.has(i)).length, gradualFailed: stats.failed,
+    gradualRetriedByApp: stats.appRetried, gradualRetriedByDriver: stats.retried,
+  } as never);
+}, 300_000);

@@ -118,13 +118,6 @@ describe('traffic-switch on an Application Load Balancer listener (weighted forw
 });
 
 describe('traffic-switch refusals after reading the listener: nothing modified', () => {
-  test('a split on a Network Load Balancer (TCP) listener', async () => {
-    listener('TCP', [{ Type: 'forward', TargetGroupArn: BLUE }]);
-    await expect(run({ weights: { blue: 50, green: 50 } })).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(/TCP listener.*single target group/) });
-    expect(elb).toHaveReceivedCommandTimes(ModifyListenerCommand, 0);
-    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
-  });
-
   test('a listener forwarding to a target group the input does not name', async () => {
     listener('TCP', [{ Type: 'forward', TargetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/other/3' }]);
     await expect(run({ weights: { green: 100 } })).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(/targetGroups does not name .*targetgroup\/other\/3/) });

@@ -129,3 +129,10 @@ test('SNS errors pass through by name', async () => {
   snsMock.on(PublishCommand).rejects(awsError('NotFoundException', 'Topic does not exist'));
   await expect(run({})).rejects.toMatchObject({ name: 'NotFoundException' });
 });
+
+test('what the procedure retained (a stopped blue and where its volumes are) is carried into the result and the message', async () => {
+  const retained = { stopped: true, stackName: 'neo4j-prod', dataVolumeIds: ['vol-1', 'vol-2'], snapshotIds: ['snap-1', 'snap-2'] };
+  expect(await run({ retained })).toMatchObject({ retained });
+  expect(snsMock.commandCalls(PublishCommand)[0].args[0].input.Message).toContain('"dataVolumeIds": [\n');
+  expect(await run({})).not.toHaveProperty('retained');
+});

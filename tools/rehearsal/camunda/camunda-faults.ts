@@ -37,7 +37,9 @@ export function unreachedApprovalStates(model: MachineModel): Set<string> {
 
 export function buildCamundaFaultMatrix(model: MachineModel): CamundaFaultRun[] {
   const unreached = unreachedApprovalStates(model);
-  const taskStateRuns = taskStateFaultRuns(model, 'engine-group-image')
+  // The failure path's throttle run fails at the first group's engine check, after that group's image changed,
+  // so the rollback's Map of touched groups has one to return and its states are reached (throttled) too.
+  const taskStateRuns = taskStateFaultRuns(model, 'engine-check')
     .map((r) => ({ ...r, faults: r.faults.filter((f) => !unreached.has(f.state)) }))
     .filter((r) => r.faults.length > 0);
   const runs: CamundaFaultRun[] = [

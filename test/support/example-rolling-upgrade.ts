@@ -1,19 +1,12 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Neo4jCluster, Neo4jRollingUpgrade, Neo4jVersionFamily, ServerLayout } from '../../lib';
+import { Neo4jRollingUpgrade, Neo4jVersionFamily } from '../../lib';
 import { appWithFeatureFlags } from './app';
-import { EXAMPLE_PROPS } from './example-cluster';
+import { perServerCluster } from './per-server-cluster';
 
 /** A 5.x cluster of three servers in the per-server layout and its rolling upgrade, in one stack. */
 export function rollingUpgradeStack(app: App = appWithFeatureFlags()) {
   const stack = new Stack(app, 'Rolling', { env: { account: '123456789012', region: 'us-east-1' } });
-  const cluster = new Neo4jCluster(stack, 'Neo4j', {
-    ...EXAMPLE_PROPS,
-    dockerImage: 'neo4j:5.26.1-enterprise',
-    versionFamily: Neo4jVersionFamily.V5,
-    capacity: { min: 3, max: 3, desired: 3 },
-    slaveCapacity: { min: 0, max: 1, desired: 0 },
-    serverLayout: ServerLayout.SERVICE_PER_SERVER,
-  });
+  const cluster = perServerCluster(stack, 'neo4j:5.26.1-enterprise', Neo4jVersionFamily.V5);
   const upgrade = new Neo4jRollingUpgrade(stack, 'Rolling', { cluster, servers: cluster.servers, boltUri: 'bolt://neo4j.production.internal:7687' });
   return { app, stack, cluster, upgrade };
 }

@@ -86,6 +86,17 @@ export function allStates(def: AslDefinition, nested = false): Array<[string, As
   return out;
 }
 
+/** Every nested state's name -> the top-level Map or Parallel it runs in (however deep). */
+export function topLevelContainers(def: AslDefinition): Map<string, string> {
+  const topOf = new Map<string, string>();
+  for (const [top, state] of Object.entries(def.States)) {
+    for (const inner of [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])]) {
+      if (inner) for (const [name] of allStates(inner, true)) topOf.set(name, top);
+    }
+  }
+  return topOf;
+}
+
 /** States reachable from `start` by Next/Default/Choices (not by Catch). */
 function reachable(def: AslDefinition, start: string): Set<string> {
   const seen = new Set<string>();
@@ -115,12 +126,7 @@ export function buildModel(template: CfnTemplate, ctx: ResolveContext, handlerBy
   }
   const forward = reachable(definition, definition.StartAt);
   // A nested state is on the path its top-level Map/Parallel is on (e.g. a rollback's Map of groups is on the failure path).
-  const topOf = new Map<string, string>();
-  for (const [top, state] of Object.entries(definition.States)) {
-    for (const inner of [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])]) {
-      if (inner) for (const [name] of allStates(inner, true)) topOf.set(name, top);
-    }
-  }
+  const topOf = topLevelContainers(definition);
   const tasks: TaskInfo[] = [];
   for (const [name, state, nested] of allStates(definition)) {
     if (state.Type !== 'Task') continue;

@@ -6,36 +6,24 @@
  * AWS would never have started it. Another Map (a rollback's Map of groups, run after the Catch) is not
  * affected. An executor adaptation, reported as such.
  */
-import { AslDefinition, AslState, MachineModel } from '../definition';
+import { AslState, MachineModel, allStates, topLevelContainers } from '../definition';
 
 export const MAP_ABORT_ADAPTATION = {
   what: 'after a Map iteration fails, that Map\'s later iterations are refused before their tasks run (map-abort.ts)',
   why: 'AWS stops a Map\'s other iterations when one fails; aws-local-stepfunctions keeps running the queued ones after the Map\'s Catch',
 };
 
-/** Every nested state, by name: its state and the top-level Map (or Parallel) it runs in. */
-function nestedStates(def: AslDefinition): Map<string, { state: AslState; container: string }> {
-  const out = new Map<string, { state: AslState; container: string }>();
-  const walk = (inner: AslDefinition, container: string) => {
-    for (const [name, state] of Object.entries(inner.States)) {
-      out.set(name, { state, container });
-      for (const deeper of [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])]) if (deeper) walk(deeper, container);
-    }
-  };
-  for (const [name, state] of Object.entries(def.States)) {
-    for (const inner of [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])]) if (inner) walk(inner, name);
-  }
-  return out;
-}
-
 export class MapAbort {
   /** The top-level Maps one of whose iterations failed. */
   private readonly failed = new Set<string>();
   private readonly attempts = new Map<string, number>();
-  private readonly states: Map<string, { state: AslState; container: string }>;
+  private readonly states = new Map<string, { state: AslState; container: string }>();
 
   constructor(model: MachineModel) {
-    this.states = nestedStates(model.definition);
+    const topOf = topLevelContainers(model.definition);
+    for (const [name, state, nested] of allStates(model.definition)) {
+      if (nested) this.states.set(name, { state, container: topOf.get(name)! });
+    }
   }
 
   /** Throws when a nested task runs after an iteration of its own Map already failed. */

@@ -143,4 +143,35 @@ describe('claim-server-number.sh (moto_server)', () => {
     expect(badCount.code).toBe(2);
     expect(badCount.stderr).toContain("NEO4J_SERVER_COUNT='0'");
   });
+
+  test('a transient AWS error (an HTTP 500 the CLI does not retry) is tried again; a lasting one stops the boot', async () => {
+    const p = pool();
+    const mine = await volume(p);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flaky-aws-'));
+    try {
+      // The real CLI behind a wrapper that fails its first `failures` calls the way moto's 500 did.
+      const flaky = (failures: number) => {
+        const wrapper = path.join(dir, `aws-${failures}`);
+        const calls = path.join(dir, `calls-${failures}`);
+        fs.writeFileSync(wrapper, [
+          '#!/usr/bin/env bash',
+          `n=$(( $(cat '${calls}' 2>/dev/null || echo 0) + 1 )); echo $n > '${calls}'`,
+          `if (( n <= ${failures} )); then echo 'Unable to parse response, invalid XML received: 500 Internal Server Error' >&2; exit 255; fi`,
+          `exec ${awsCli} "$@"`,
+        ].join('\n'), { mode: 0o755 });
+        return wrapper;
+      };
+      const recovered = await run(p, mine, 3, { NEO4J_CLAIM_AWS_CLI: flaky(1), NEO4J_SERVER_AWS_ATTEMPTS: '2' });
+      expect(server(recovered)).toBe(1);
+      expect(recovered.stderr).toContain('aws ec2 describe-volumes failed (attempt 1 of 2); retrying');
+      expect(await serverTag(mine)).toBe('1');
+      const other = await volume(p);
+      const stopped = await run(p, other, 3, { NEO4J_CLAIM_AWS_CLI: flaky(2), NEO4J_SERVER_AWS_ATTEMPTS: '2' });
+      expect(stopped.code).not.toBe(0);
+      expect(stopped.stderr).toContain('aws ec2 describe-volumes failed 2 times; giving up');
+      expect(await serverTag(other)).toBeUndefined();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -21,6 +21,8 @@
 #   NEO4J_SERVER_MAX_ROUNDS      default 5
 #   NEO4J_SERVER_SETTLE_SECONDS  default 3
 #   NEO4J_CLAIM_AWS_CLI          the aws CLI command (default `aws`; split on spaces)
+#   NEO4J_SERVER_AWS_ATTEMPTS    tries of each AWS call before giving up (default 5; a transient error, e.g. an
+#                                HTTP 500 the CLI does not retry itself, must not stop a boot)
 #   NEO4J_CLUSTER_ENV_FILE       if set, the volume's unbind mark (tag neo4j-upgrades:unbind, set on a copy
 #                                of another server's store by the offline upgrade) is appended to it as
 #                                NEO4J_UPGRADE_UNBIND for start-neo4j.sh (empty when the volume has none)
@@ -42,6 +44,7 @@ CLUSTER_KEY=${NEO4J_CLAIM_CLUSTER_TAG_KEY:-neo4j-upgrades:cluster}
 SERVER_KEY=${NEO4J_SERVER_TAG_KEY:-neo4j-upgrades:server}
 MAX_ROUNDS=${NEO4J_SERVER_MAX_ROUNDS:-5}
 SETTLE=${NEO4J_SERVER_SETTLE_SECONDS:-3}
+ATTEMPTS=${NEO4J_SERVER_AWS_ATTEMPTS:-5}
 read -r -a AWS_CLI <<<"${NEO4J_CLAIM_AWS_CLI:-aws}"
 
 [[ $VOLUME =~ ^vol-[0-9a-f]{8,17}$ ]] || die 2 "NEO4J_SERVER_VOLUME_ID='$VOLUME' must be a volume id (vol-...)"
@@ -51,10 +54,26 @@ for var in NAME ENVIRONMENT CLUSTER_ID CLUSTER_KEY SERVER_KEY; do
 done
 [[ $MAX_ROUNDS =~ ^[0-9]{1,3}$ ]] && ((10#$MAX_ROUNDS >= 1)) || die 2 "NEO4J_SERVER_MAX_ROUNDS='$MAX_ROUNDS' must be a whole number, 1 to 999"
 [[ $SETTLE =~ ^[0-9]{1,4}$ ]] || die 2 "NEO4J_SERVER_SETTLE_SECONDS='$SETTLE' must be a whole number of seconds"
+[[ $ATTEMPTS =~ ^[0-9]{1,2}$ ]] && ((10#$ATTEMPTS >= 1)) || die 2 "NEO4J_SERVER_AWS_ATTEMPTS='$ATTEMPTS' must be a whole number, 1 to 99"
+
+# One AWS call, tried up to ATTEMPTS times (1 s, 2 s, ... apart). Every call here is a read or an
+# idempotent tag write, so a retry after an unknown outcome is safe.
+aws_call() {
+  local attempt out
+  for ((attempt = 1; ; attempt++)); do
+    if out=$("${AWS_CLI[@]}" "$@"); then
+      printf '%s\n' "$out"
+      return 0
+    fi
+    ((attempt < 10#$ATTEMPTS)) || { log "aws $1 $2 failed $attempt times; giving up"; return 1; }
+    log "aws $1 $2 failed (attempt $attempt of $ATTEMPTS); retrying"
+    sleep "$attempt"
+  done
+}
 
 # "<volume-id> <number or None>" for every volume of this cluster, the claimed one included.
 holdings() {
-  "${AWS_CLI[@]}" ec2 describe-volumes \
+  aws_call ec2 describe-volumes \
     --filters "Name=tag:Name,Values=$NAME" "Name=tag:Environment,Values=$ENVIRONMENT" \
     "Name=tag:$CLUSTER_KEY,Values=$CLUSTER_ID" \
     --query "Volumes[].[VolumeId, Tags[?Key=='$SERVER_KEY'] | [0].Value]" --output text
@@ -64,7 +83,7 @@ holdings() {
 write_unbind_mark() {
   [[ -n ${NEO4J_CLUSTER_ENV_FILE:-} ]] || return 0
   local mark
-  mark=$("${AWS_CLI[@]}" ec2 describe-volumes --volume-ids "$VOLUME" \
+  mark=$(aws_call ec2 describe-volumes --volume-ids "$VOLUME" \
     --query "Volumes[0].Tags[?Key=='neo4j-upgrades:unbind'] | [0].Value" --output text)
   [[ $mark == None ]] && mark=
   [[ -z $mark || $mark =~ ^[A-Za-z0-9_.:-]{1,128}$ ]] || die 2 "volume $VOLUME's neo4j-upgrades:unbind tag '$mark' is not 1-128 of letters, digits and _.:-"
@@ -94,7 +113,7 @@ for ((round = 1; round <= 10#$MAX_ROUNDS; round++)); do
   done
   [[ -n $free ]] || die 4 "no free server number: every one of 1..$COUNT is held by another volume of this cluster"
   log "round $round: tagging $VOLUME as server $free"
-  "${AWS_CLI[@]}" ec2 create-tags --resources "$VOLUME" --tags "Key=$SERVER_KEY,Value=$free" >/dev/null
+  aws_call ec2 create-tags --resources "$VOLUME" --tags "Key=$SERVER_KEY,Value=$free" >/dev/null
   sleep "$SETTLE"
 done
 die 4 "no agreement on a server number after $MAX_ROUNDS rounds"

@@ -29,6 +29,8 @@ function replacementApp(app: App): Stack {
     .next(new MemberReplacement(stack, 'Replace', {
       context, polling, key: 'replace', title: 'Replace', replacementsPath: '$.request.replacements',
       expectedMembers: GateMembers.exactly(3),
+      // Where the procedure retires the old slot (not built): a placeholder state of this test app.
+      retireOldMember: { stepsIn: (scope) => [new sfn.Pass(scope, 'Replace: retire the old slot (test placeholder)')] },
     }))
     .next(new UpgradeFinish(stack, 'Finish', { context, polling }));
   new UpgradeStateMachine(stack, 'Procedure', { definition, comment: 'member replacement', handlers });
@@ -54,12 +56,13 @@ describe('MemberReplacement (toolkit block)', () => {
     expect(definition.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
   });
 
-  test('per replacement: enable, wait hosting, deallocate, wait drained, drop, then the cluster gate; every wait polled within a budget', () => {
+  test('per replacement: enable, wait hosting, deallocate, wait drained, drop, the procedure retirement steps, then the cluster gate; every wait polled within a budget', () => {
     const order: string[] = [];
     for (let name: string | undefined = map.ItemProcessor.StartAt; name; name = inner[name].Next) order.push(name);
     expect(order).toEqual([
       'Replace: enable the new member', 'Replace: wait until the new member hosts its databases', 'Replace: deallocate the old member',
-      'Replace: wait until the old member is drained', 'Replace: drop the old member', 'Replace: cluster gate after the replacement',
+      'Replace: wait until the old member is drained', 'Replace: drop the old member', 'Replace: retire the old slot (test placeholder)',
+      'Replace: cluster gate after the replacement',
     ]);
     const payloads = order.slice(0, 5).map((n) => inner[n].Parameters.Payload);
     expect(payloads.map((p) => [p.action, p['serverAddress.$'], p['replacementAddress.$']])).toEqual([

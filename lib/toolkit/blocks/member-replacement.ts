@@ -5,6 +5,7 @@ import { GateMembers } from '../gate-members';
 import { ProcedurePolling } from '../procedure-polling';
 import { StageContext } from '../stage-context';
 import { UpgradeHandler } from '../upgrade-handler';
+import { IStageSteps } from '../upgrade-stage';
 import { Neo4jHealthGate } from './neo4j-health-gate';
 
 /** Props of {@link MemberReplacement}. */
@@ -23,15 +24,21 @@ export interface MemberReplacementProps {
   readonly replacementsPath: string;
   /** How many members the cluster gate expects after each replacement. */
   readonly expectedMembers: GateMembers;
+  /**
+   * The procedure's steps between DROP SERVER and the cluster gate, run with the item at `$.replacement`:
+   * they stop the old member's process (its slot retired, its volume renamed and kept). SHOW SERVERS lists a
+   * dropped server until its process exits, and the gate passes no member that is not Enabled.
+   */
+  readonly retireOldMember: IStageSteps;
 }
 
 /**
  * Rolling with replaceable resources, the cluster's side (Neo4j 5.x / 2025.x, seed 001 5.3.2.2; see
  * docs/rolling-upgrade.md "Replaceable resources"): per replacement, one at a time (a Map of concurrency
  * 1), the new member is enabled and must host what it is asked to before the old one gives up its
- * databases (`DEALLOCATE DATABASES FROM SERVER`), is drained and dropped; then the cluster gate. The new
- * member must already run (the surge slot started) and the old one's instance is retired after this
- * block: those ECS steps belong to the procedure. Every wait has the gate's budget; a replacement that
+ * databases (`DEALLOCATE DATABASES FROM SERVER`), is drained and dropped; then the procedure's
+ * `retireOldMember` steps and the cluster gate. The new member must already run (the surge slot started):
+ * the ECS steps belong to the procedure. Every wait has the gate's budget; a replacement that
  * never joins fails `enable-server`'s poll into the context's failure handler with nothing retired.
  */
 export class MemberReplacement extends sfn.StateMachineFragment {
@@ -65,7 +72,9 @@ export class MemberReplacement extends sfn.StateMachineFragment {
       context: inServer, polling, key, title, expectedMembers: props.expectedMembers, acceptPreviousVersion: true,
       stateName: 'cluster gate after the replacement', resultPath: '$.gate',
     });
-    perServer.itemProcessor(sfn.Chain.start(enable).next(hosting).next(deallocate).next(drained).next(drop).next(gate));
+    let chain = sfn.Chain.start(enable).next(hosting).next(deallocate).next(drained).next(drop);
+    for (const state of props.retireOldMember.stepsIn(this)) chain = chain.next(state);
+    perServer.itemProcessor(chain.next(gate));
     ctx.catchMap(perServer);
     this.startState = perServer;
     this.endStates = [perServer];

@@ -28,6 +28,7 @@ export * from './toolkit/upgrade-target';
 export * from './toolkit/wait-detection';
 export * from './toolkit/blocks/clone-data-volume';
 export * from './toolkit/blocks/cypher-migrations';
+export * from './toolkit/blocks/member-replacement';
 export * from './toolkit/blocks/migration-validation';
 export * from './toolkit/blocks/neo4j-health-gate';
 export * from './toolkit/blocks/operator-approval';

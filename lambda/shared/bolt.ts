@@ -15,15 +15,21 @@ export interface BoltServerInfo {
   readonly protocolVersion: string;
 }
 
+/** A session's access mode: `write` routes to the leader (of `system`, for administration commands). */
+export type BoltAccess = 'read' | 'write';
+
 /**
- * What the health gates need from a Bolt connection: the server's identity and read queries whose
- * records come back as plain objects (integers as JS numbers). Errors are the driver's (Neo4jError with
- * `code`, e.g. `ServiceUnavailable`, `Neo.ClientError.Security.Unauthorized`).
+ * What the health gates (and the membership handler) need from a Bolt connection: the server's identity
+ * and queries whose records come back as plain objects (integers as JS numbers). Errors are the driver's
+ * (Neo4jError with `code`, e.g. `ServiceUnavailable`, `Neo.ClientError.Security.Unauthorized`).
  */
 export interface BoltClient {
   serverInfo(): Promise<BoltServerInfo>;
-  /** `database` undefined: the user's home database (the only choice on Bolt 3 / Neo4j 3.5). */
-  query(cypher: string, params?: Record<string, unknown>, database?: string): Promise<Record<string, unknown>[]>;
+  /**
+   * `database` undefined: the user's home database (the only choice on Bolt 3 / Neo4j 3.5); `access`
+   * undefined: read.
+   */
+  query(cypher: string, params?: Record<string, unknown>, database?: string, access?: BoltAccess): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
@@ -54,8 +60,9 @@ export const connectBolt: BoltConnect = (uri, credentials, options = {}) => {
         protocolVersion: info.protocolVersion ? `${info.protocolVersion.getMajor()}.${info.protocolVersion.getMinor()}` : '',
       };
     },
-    async query(cypher, params = {}, database) {
-      const session = driver.session({ ...(database !== undefined && { database }), defaultAccessMode: neo4j.session.READ });
+    async query(cypher, params = {}, database, access = 'read') {
+      const defaultAccessMode = access === 'write' ? neo4j.session.WRITE : neo4j.session.READ;
+      const session = driver.session({ ...(database !== undefined && { database }), defaultAccessMode });
       try {
         const result = await session.run(cypher, params);
         return result.records.map((r) => r.toObject());

@@ -68,6 +68,8 @@ export const HANDLER_REGISTRY = {
   'ecs-services-steady': { ...LOOKING, grant: (g) => { g.describeServices(); g.readAbortRequest(); } },
   // A look may wait for the Bolt connect timeout (10 s): the budget leaves a minute.
   'health-gate': { ...LOOKING, inVpc: true, grant: (g) => g.readCredentials() },
+  // Adds and retires cluster members (5.x server management) over Bolt: credentials only, no AWS mutation.
+  'cluster-membership': { ...LOOKING, inVpc: true, grant: (g) => g.readCredentials() },
   'validate-migration': {
     timeout: Duration.minutes(15), memorySize: 1024, inVpc: true,
     grant: (g) => {

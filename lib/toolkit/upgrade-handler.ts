@@ -26,6 +26,8 @@ export class UpgradeHandler {
   public static readonly PLAN_SERVER_ROLL = UpgradeHandler.define('plan-server-roll');
   /** The Neo4j health gate over Bolt: version, topology, leader, member count. */
   public static readonly HEALTH_GATE = UpgradeHandler.define('health-gate');
+  /** Adds a member before retiring one (5.x server management): enable, wait until it hosts, deallocate, wait until drained, drop. */
+  public static readonly CLUSTER_MEMBERSHIP = UpgradeHandler.define('cluster-membership');
   /** The migration validator (seed 004): baseline capture and comparison. */
   public static readonly VALIDATE_MIGRATION = UpgradeHandler.define('validate-migration');
   /** Applies the next unrecorded Cypher migration. */

@@ -1,0 +1,82 @@
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { statePath } from '../../private/state-document';
+import { GateMembers } from '../gate-members';
+import { ProcedurePolling } from '../procedure-polling';
+import { StageContext } from '../stage-context';
+import { UpgradeHandler } from '../upgrade-handler';
+import { IStageSteps } from '../upgrade-stage';
+import { Neo4jHealthGate } from './neo4j-health-gate';
+
+/** Props of {@link MemberReplacement}. */
+export interface MemberReplacementProps {
+  /** The handlers and where failures go. */
+  readonly context: StageContext;
+  readonly polling: ProcedurePolling;
+  /** Key of the replacement: results go to `$.results.<key>`. */
+  readonly key: string;
+  /** Prefix of the state names. */
+  readonly title: string;
+  /**
+   * JSONPath of the replacements, in order: an array of `{ "oldServerAddress": "host:port",
+   * "newServerAddress": "host:port" }`, the Bolt addresses the servers advertise (`SHOW SERVERS`).
+   */
+  readonly replacementsPath: string;
+  /** How many members the cluster gate expects after each replacement. */
+  readonly expectedMembers: GateMembers;
+  /**
+   * The procedure's steps between DROP SERVER and the cluster gate, run with the item at `$.replacement`:
+   * they stop the old member's process (its slot retired, its volume renamed and kept). SHOW SERVERS lists a
+   * dropped server until its process exits, and the gate passes no member that is not Enabled.
+   */
+  readonly retireOldMember: IStageSteps;
+}
+
+/**
+ * Rolling with replaceable resources, the cluster's side (Neo4j 5.x / 2025.x, seed 001 5.3.2.2; see
+ * docs/rolling-upgrade.md "Replaceable resources"): per replacement, one at a time (a Map of concurrency
+ * 1), the new member is enabled and must host what it is asked to before the old one gives up its
+ * databases (`DEALLOCATE DATABASES FROM SERVER`), is drained and dropped; then the procedure's
+ * `retireOldMember` steps and the cluster gate. The new member must already run (the surge slot started):
+ * the ECS steps belong to the procedure. Every wait has the gate's budget; a replacement that
+ * never joins fails `enable-server`'s poll into the context's failure handler with nothing retired.
+ */
+export class MemberReplacement extends sfn.StateMachineFragment {
+  public readonly startState: sfn.State;
+  public readonly endStates: sfn.INextable[];
+
+  constructor(scope: Construct, id: string, props: MemberReplacementProps) {
+    super(scope, id);
+    const { context: ctx, polling, key, title } = props;
+    const perServer = new sfn.Map(this, `${title}: one replacement at a time`, {
+      itemsPath: props.replacementsPath,
+      itemSelector: {
+        'cluster.$': statePath('cluster'), 'plan.$': statePath('plan'), 'settings.$': statePath('settings'),
+        'replacement.$': '$$.Map.Item.Value',
+      },
+      maxConcurrency: 1, // one extra member at a time, one old member leaving at a time
+      resultPath: `$.results.${key}.replacements`,
+    });
+    const inServer = ctx.failingTo(new sfn.Fail(this, `${title}: a replacement failed`, { errorPath: '$.Error', causePath: '$.Cause' }));
+    const step = (name: string, action: string, serverPath: string, extra: { [key: string]: unknown } = {}) =>
+      inServer.step(this, `${title}: ${name}`, UpgradeHandler.CLUSTER_MEMBERSHIP, {
+        'cluster.$': statePath('cluster'), action, 'serverAddress.$': serverPath, ...extra,
+      }, { resultPath: `$.membership.${action.replace(/-(.)/g, (_, c: string) => c.toUpperCase())}`, poll: polling.gate, pollAlsoOn: ['HealthGateError'], noCatch: true });
+    const enable = step('enable the new member', 'enable-server', '$.replacement.newServerAddress');
+    const hosting = step('wait until the new member hosts its databases', 'wait-hosting', '$.replacement.newServerAddress');
+    const deallocate = step('deallocate the old member', 'deallocate', '$.replacement.oldServerAddress',
+      { 'replacementAddress.$': '$.replacement.newServerAddress' });
+    const drained = step('wait until the old member is drained', 'wait-drained', '$.replacement.oldServerAddress');
+    const drop = step('drop the old member', 'drop-server', '$.replacement.oldServerAddress');
+    const gate = new Neo4jHealthGate(this, 'Gate after a replacement', {
+      context: inServer, polling, key, title, expectedMembers: props.expectedMembers, acceptPreviousVersion: true,
+      stateName: 'cluster gate after the replacement', resultPath: '$.gate',
+    });
+    let chain = sfn.Chain.start(enable).next(hosting).next(deallocate).next(drained).next(drop);
+    for (const state of props.retireOldMember.stepsIn(this)) chain = chain.next(state);
+    perServer.itemProcessor(chain.next(gate));
+    ctx.catchMap(perServer);
+    this.startState = perServer;
+    this.endStates = [perServer];
+  }
+}

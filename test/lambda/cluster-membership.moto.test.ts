@@ -1,0 +1,124 @@
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ClusterMembershipInput, ClusterMembershipOutput, logic } from '../../lambda/cluster-membership/logic';
+import { HealthGateError, PreconditionFailedError, StillInProgressError } from '../../lambda/shared/errors';
+import { memoryLogger } from '../../lambda/shared/log';
+import { EmulatedCluster, EmulatedStatement, emulatedConnect } from '../../tools/neo4j-cluster-emulator';
+import { MotoServer, motoClientConfig, startMoto } from '../support/moto';
+import { gateCluster } from './fixtures/gate-cluster';
+
+/**
+ * The membership handler against moto (its credentials secret) and the SIMULATED Neo4j 5.x cluster
+ * (tools/neo4j-cluster-emulator): one old server replaced by a new one, step by step, as the
+ * replaceable-resources procedure will run it.
+ */
+const OLD = ['10.0.1.1:7687', '10.0.2.1:7687', '10.0.3.1:7687'];
+const NEW = '10.0.1.9:7687';
+
+describe('cluster-membership against moto (secret) and the Neo4j cluster emulator (SIMULATED)', () => {
+  let moto: MotoServer;
+  let secrets: SecretsManagerClient;
+  let secretArn: string;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    secrets = new SecretsManagerClient(motoClientConfig(moto));
+    const secret = await secrets.send(new CreateSecretCommand({ Name: 'neo4j-admin', SecretString: JSON.stringify({ username: 'neo4j', password: 'pw' }) }));
+    secretArn = secret.ARN ?? '';
+  });
+  afterAll(async () => { await moto?.stop(); });
+
+  function world(copyStartLooks = 2) {
+    const cluster = EmulatedCluster.formed(OLD, [{ name: 'neo4j', primaries: 3, secondaries: 0 }, { name: 'orders', primaries: 3, secondaries: 0 }], { copyStartLooks });
+    const statements: EmulatedStatement[] = [];
+    let clock = Date.parse('2026-12-02T06:00:00Z');
+    const deps = {
+      secrets, connect: emulatedConnect(cluster, { statements }), log: memoryLogger(),
+      now: () => new Date(clock), sleep: async (ms: number) => { clock += ms; },
+    };
+    const run = (action: ClusterMembershipInput['action'], serverAddress: string, more: Partial<ClusterMembershipInput> = {}): Promise<ClusterMembershipOutput> =>
+      logic(deps, { cluster: gateCluster({ boltUri: 'neo4j://neo4j.internal:7687', credentialsSecretArn: secretArn, versionFamily: '5' }), action, serverAddress, ...more });
+    const commands = () => statements.filter((s) => !/^SHOW/.test(s.cypher));
+    /** Servers running an online copy of each user database: the cluster's fault tolerance is the minimum. */
+    const onlinePrimaries = () => Math.min(...['neo4j', 'orders'].map((db) =>
+      cluster.servers.filter((s) => s.health === 'Available' && s.copies.get(db)?.status === 'online').length));
+    return { cluster, run, statements, commands, onlinePrimaries };
+  }
+
+  const poll = { everySeconds: 1, withinSeconds: 30 };
+
+  test('adds the new member before retiring the old one, never below three online copies, and every step run twice is a no-op', async () => {
+    const { cluster, run, commands, onlinePrimaries } = world(6);
+    const seen: number[] = [];
+    const step = async (...args: Parameters<typeof run>) => {
+      const out = await run(...args);
+      seen.push(onlinePrimaries());
+      return out;
+    };
+    await expect(run('enable-server', NEW)).rejects.toThrow(StillInProgressError);
+    const id = cluster.start({ address: NEW }).serverId;
+
+    expect(await step('enable-server', NEW)).toMatchObject({ action: 'enable-server', serverId: id, state: 'Enabled', changed: true });
+    expect(await step('enable-server', NEW)).toMatchObject({ state: 'Enabled', changed: false });
+    expect(await step('wait-hosting', NEW)).toMatchObject({ state: 'Enabled', hosting: ['system'] });
+
+    const oldId = cluster.byAddress(OLD[0]).serverId;
+    expect(await step('deallocate', OLD[0], { replacementAddress: NEW })).toMatchObject({ serverId: oldId, state: 'Deallocating', changed: true });
+    expect(await step('deallocate', OLD[0], { replacementAddress: NEW })).toMatchObject({ changed: false });
+    await expect(run('wait-drained', OLD[0])).rejects.toThrow(/expected 10\.0\.1\.1:7687 drained .*still hosts a database/);
+    expect(await step('wait-drained', OLD[0], { poll })).toMatchObject({ state: 'Deallocated', hosting: ['system'] });
+    expect(cluster.byAddress(NEW).copies.get('orders')?.status).toBe('online');
+
+    expect(await step('drop-server', OLD[0])).toMatchObject({ state: 'Dropped', changed: true });
+    expect(await step('drop-server', OLD[0])).toMatchObject({ state: 'Dropped', changed: false });
+    cluster.stopProcess(OLD[0]);
+    expect(await step('drop-server', OLD[0])).toMatchObject({ state: 'absent', serverId: '', changed: false });
+    expect(await step('wait-drained', OLD[0])).toMatchObject({ state: 'absent' });
+
+    expect(commands()).toEqual([
+      { cypher: `ENABLE SERVER '${id}'`, database: 'system', access: 'write' },
+      { cypher: `DEALLOCATE DATABASES FROM SERVER '${oldId}'`, database: 'system', access: 'write' },
+      { cypher: `DROP SERVER '${oldId}'`, database: 'system', access: 'write' },
+    ]);
+    expect(Math.min(...seen)).toBe(3);
+    expect(cluster.servers.map((s) => [s.address, s.state])).toEqual([[OLD[1], 'Enabled'], [OLD[2], 'Enabled'], [NEW, 'Enabled']]);
+  });
+
+  test('a replacement that never joins: enable-server polls its budget and ends StillInProgressError, nothing sent, nothing retired', async () => {
+    const { cluster, run, commands } = world();
+    const err = await run('enable-server', NEW, { poll }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(StillInProgressError);
+    expect((err as Error).message).toContain('expected the new member at 10.0.1.9:7687 discovered (SHOW SERVERS); found no server there');
+    expect(commands()).toEqual([]);
+    expect(cluster.servers.every((s) => s.state === 'Enabled')).toBe(true);
+  });
+
+  test('no deallocation before the replacement joined or while another member is down (HealthGateError), nothing sent', async () => {
+    const { cluster, run, commands } = world();
+    cluster.start({ address: NEW });
+    await expect(run('deallocate', OLD[0], { replacementAddress: NEW })).rejects.toThrow(/expected its replacement at 10\.0\.1\.9:7687 joined; found: .*Free, .*\(not Enabled\)/);
+    await run('enable-server', NEW);
+    cluster.setHealth(OLD[2], 'Unavailable');
+    const err = await run('deallocate', OLD[0], { replacementAddress: NEW }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(HealthGateError);
+    expect((err as Error).message).toMatch(/expected every other member Available; found .*10\.0\.3\.1:7687: Enabled, Unavailable/);
+    expect(commands().map((c) => c.cypher)).toEqual([expect.stringMatching(/^ENABLE SERVER/)]);
+    expect(cluster.byAddress(OLD[0]).state).toBe('Enabled');
+  });
+
+  test('a new copy that stays starting: wait-drained holds, drop-server refuses, the old server keeps its copy', async () => {
+    const { cluster, run, commands } = world(1);
+    cluster.start({ address: NEW });
+    cluster.holdStarting(NEW, 'orders');
+    await run('enable-server', NEW);
+    await run('wait-hosting', NEW);
+    await run('deallocate', OLD[0], { replacementAddress: NEW });
+    const held = await run('wait-drained', OLD[0], { poll: { everySeconds: 1, withinSeconds: 5 } }).catch((e: Error) => e);
+    expect(held).toBeInstanceOf(StillInProgressError);
+    expect((held as Error).message).toContain('orders on 10.0.1.9:7687 starting (requested online)');
+    const refused = await run('drop-server', OLD[0]).catch((e: Error) => e);
+    expect(refused).toBeInstanceOf(PreconditionFailedError);
+    expect((refused as Error).message).toMatch(/drained \(Deallocated\) before DROP SERVER; found .*Deallocating, Available, hosting \[orders, system\]/);
+    expect(cluster.byAddress(OLD[0]).copies.get('orders')?.status).toBe('online');
+    expect(commands().some((c) => c.cypher.startsWith('DROP'))).toBe(false);
+  });
+});

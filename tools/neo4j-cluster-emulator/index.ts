@@ -1,0 +1,3 @@
+export * from './server-model';
+export * from './emulated-cluster';
+export * from './emulated-bolt';

@@ -56,6 +56,7 @@ export function encodeLabels(sortedLabels: readonly string[]): string {
 export class CanonicalWriter {
   private buf: Buffer;
   private pos = 0;
+  private readonly keyOrders = new KeyOrderCache();
 
   constructor(initialBytes = 64 * 1024) {
     this.buf = Buffer.allocUnsafe(initialBytes);
@@ -115,20 +116,77 @@ export class CanonicalWriter {
 
   /** `s<len>:<chars>` */
   string(s: string): this {
-    this.ensure(24);
-    this.buf[this.pos++] = 0x73; // s
-    this.decimal(s.length);
-    this.buf[this.pos++] = 0x3a; // :
+    this.byte(0x73); // s
+    this.integer(s.length);
+    this.byte(0x3a); // :
     return this.utf8(s);
   }
 
-  /** A non-negative integer below 2^53 in decimal, without building a string. */
-  private decimal(n: number): void {
-    if (n < 10) {
-      this.buf[this.pos++] = 0x30 + n;
+  /** One byte below 0x80. */
+  private byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
+  /**
+   * An integral number as `String(n)` spells it; within +/-2^53 the digits are written straight into the
+   * buffer: no string per value on the hot path.
+   */
+  private integer(n: number): void {
+    if (!(n >= -MAX_EXACT && n <= MAX_EXACT)) {
+      this.ascii(String(n));
       return;
     }
-    this.ascii(String(n));
+    this.ensure(18);
+    const buf = this.buf;
+    if (n < 0) {
+      buf[this.pos++] = 0x2d; // -
+      n = -n;
+    }
+    let digits = 1;
+    for (let p = 10; p <= n; p *= 10) digits++;
+    let i = this.pos + digits;
+    this.pos = i;
+    do {
+      const r = n % 10;
+      buf[--i] = 0x30 + r;
+      n = (n - r) / 10; // exact: n - r is a multiple of 10 below 2^53
+    } while (n > 0);
+  }
+
+  /** A neo4j Integer in decimal: the digit writer within +/-2^53, else Integer.toString. */
+  private int(v: Integer): void {
+    const high = v.high;
+    if (high >= -0x200000 && high < 0x200000) this.integer(high * 0x1_0000_0000 + (v.low >>> 0));
+    else this.ascii(v.toString());
+  }
+
+  /** A float's shortest round-trip form (integral values through the digit writer: the same digits). */
+  private float(x: number): void {
+    if (Number.isInteger(x) && !Object.is(x, -0)) this.integer(x);
+    else this.ascii(encodeFloat(x));
+  }
+
+  /** A temporal or point field, a neo4j Integer or a number, spelled as `num` spells it. */
+  private field(v: unknown): void {
+    if (isInt(v)) this.int(v);
+    else if (typeof v === 'number' && Number.isInteger(v)) this.integer(v);
+    else this.ascii(String(v));
+  }
+
+  /** `field` of each value, separated by commas. */
+  private fieldList(values: readonly unknown[]): void {
+    for (let i = 0; i < values.length; i++) {
+      if (i > 0) this.byte(0x2c); // ,
+      this.field(values[i]);
+    }
+  }
+
+  /** `fieldList`, then `;`. */
+  private fields(...values: unknown[]): this {
+    this.fieldList(values);
+    this.byte(0x3b); // ;
+    return this;
   }
 
   value(value: unknown): this {
@@ -137,7 +195,10 @@ export class CanonicalWriter {
       case 'string':
         return this.string(value);
       case 'number':
-        return this.ascii('f' + encodeFloat(value) + ';');
+        this.byte(0x66); // f
+        this.float(value);
+        this.byte(0x3b); // ;
+        return this;
       case 'boolean':
         return this.ascii(value ? 'T' : 'F');
       case 'bigint':
@@ -146,12 +207,15 @@ export class CanonicalWriter {
         break;
     }
     if (isInt(value)) {
-      this.ensure(1);
-      this.buf[this.pos++] = 0x69; // i
-      return this.ascii(intString(value) + ';');
+      this.byte(0x69); // i
+      this.int(value);
+      this.byte(0x3b); // ;
+      return this;
     }
     if (Array.isArray(value)) {
-      this.ascii('l' + value.length + '[');
+      this.byte(0x6c); // l
+      this.integer(value.length);
+      this.byte(0x5b); // [
       for (const item of value) this.value(item);
       return this.ascii(']');
     }
@@ -163,32 +227,54 @@ export class CanonicalWriter {
       if (v.timeZoneId !== null && v.timeZoneId !== undefined) {
         if (v.timeZoneOffsetSeconds === null || v.timeZoneOffsetSeconds === undefined) {
           // Legacy Bolt (< 5.0 without the UTC patch) gives local fields and a zone id only.
-          return this.ascii('Y' + localDateTimeFields(v) + ',').string(String(v.timeZoneId)).ascii(';');
+          this.byte(0x59); // Y
+          this.fieldList(localDateTimeFields(v));
+          this.byte(0x2c); // ,
+          return this.string(String(v.timeZoneId)).ascii(';');
         }
-        const epoch = epochSecondsOfLocal(v) - Number(num(v.timeZoneOffsetSeconds));
-        return this.ascii('Z' + epoch + ',' + num(v.nanosecond) + ',').string(String(v.timeZoneId)).ascii(';');
+        this.byte(0x5a); // Z
+        this.integer(epochSecondsOfLocal(v) - toNum(v.timeZoneOffsetSeconds));
+        this.byte(0x2c); // ,
+        this.field(v.nanosecond);
+        this.byte(0x2c); // ,
+        return this.string(String(v.timeZoneId)).ascii(';');
       }
-      return this.ascii('O' + localDateTimeFields(v) + ',' + num(v.timeZoneOffsetSeconds) + ';');
+      this.byte(0x4f); // O
+      return this.fields(...localDateTimeFields(v), v.timeZoneOffsetSeconds);
     }
-    if (isLocalDateTime(value)) return this.ascii('L' + localDateTimeFields(value as unknown as DateTimeLike) + ';');
+    if (isLocalDateTime(value)) {
+      this.byte(0x4c); // L
+      return this.fields(...localDateTimeFields(value as unknown as DateTimeLike));
+    }
     if (isDate(value)) {
       const v = value as unknown as DateTimeLike;
-      return this.ascii('D' + num(v.year) + ',' + num(v.month) + ',' + num(v.day) + ';');
+      this.byte(0x44); // D
+      return this.fields(v.year, v.month, v.day);
     }
     if (isTime(value)) {
       const v = value as unknown as DateTimeLike;
-      return this.ascii('Q' + timeFields(v) + ',' + num(v.timeZoneOffsetSeconds) + ';');
+      this.byte(0x51); // Q
+      return this.fields(...timeFields(v), v.timeZoneOffsetSeconds);
     }
-    if (isLocalTime(value)) return this.ascii('t' + timeFields(value as unknown as DateTimeLike) + ';');
+    if (isLocalTime(value)) {
+      this.byte(0x74); // t
+      return this.fields(...timeFields(value as unknown as DateTimeLike));
+    }
     if (isDuration(value)) {
       const v = value as unknown as { months: unknown; days: unknown; seconds: unknown; nanoseconds: unknown };
-      return this.ascii('U' + num(v.months) + ',' + num(v.days) + ',' + num(v.seconds) + ',' + num(v.nanoseconds) + ';');
+      this.byte(0x55); // U
+      return this.fields(v.months, v.days, v.seconds, v.nanoseconds);
     }
     if (isPoint(value)) {
       const v = value as unknown as { srid: unknown; x: number; y: number; z?: number };
-      let out = 'P' + num(v.srid) + ',' + encodeFloat(v.x) + ',' + encodeFloat(v.y);
-      if (v.z !== undefined && v.z !== null) out += ',' + encodeFloat(v.z);
-      return this.ascii(out + ';');
+      this.byte(0x50); // P
+      this.field(v.srid);
+      for (const c of v.z !== undefined && v.z !== null ? [v.x, v.y, v.z] : [v.x, v.y]) {
+        this.byte(0x2c); // ,
+        this.float(c);
+      }
+      this.byte(0x3b); // ;
+      return this;
     }
     if (isVector(value)) {
       const items = Array.from(value.asTypedArray() as ArrayLike<number | bigint>);
@@ -208,15 +294,19 @@ export class CanonicalWriter {
       const i = keys.indexOf(exclude);
       if (i >= 0) keys.splice(i, 1);
     }
-    if (keys.length > 1) keys.sort(compareCodeUnits);
-    this.ascii('m' + keys.length + '{');
-    for (const k of keys) this.string(k).value(map[k]);
+    const sorted = keys.length > 1 ? this.keyOrders.sorted(keys) : keys;
+    this.byte(0x6d); // m
+    this.integer(sorted.length);
+    this.byte(0x7b); // {
+    for (const k of sorted) this.string(k).value(map[k]);
     return this.ascii('}');
   }
 
   /** Sorted labels as a list of strings. */
   labels(sortedLabels: readonly string[]): this {
-    this.ascii('l' + sortedLabels.length + '[');
+    this.byte(0x6c); // l
+    this.integer(sortedLabels.length);
+    this.byte(0x5b); // [
     for (const l of sortedLabels) this.string(l);
     return this.ascii(']');
   }
@@ -234,6 +324,44 @@ export class CanonicalWriter {
     const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(grown, 0, 0, this.pos);
     this.buf = grown;
+  }
+}
+
+const MAX_EXACT = 2 ** 53;
+
+/**
+ * The sorted order of recently seen property-key lists: a graph has few property-key sets (one per
+ * kind of entity, usually), so the sort runs once per set instead of once per entity. A hit is an
+ * element-wise match of the keys in the order the map gave them (the driver builds maps of one kind in
+ * the same order); the cache holds at most `capacity` lists, replaced round-robin.
+ */
+export class KeyOrderCache {
+  private readonly given: string[][] = [];
+  private readonly sortedLists: string[][] = [];
+  private next = 0;
+
+  constructor(private readonly capacity = 16) {}
+
+  /** `keys` sorted by code units (`keys` itself is not reordered). */
+  sorted(keys: readonly string[]): readonly string[] {
+    const given = this.given;
+    for (let c = 0; c < given.length; c++) {
+      const g = given[c];
+      if (g.length !== keys.length) continue;
+      let same = true;
+      for (let i = 0; i < g.length; i++) {
+        if (g[i] !== keys[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.sortedLists[c];
+    }
+    const sorted = [...keys].sort(compareCodeUnits);
+    const slot = given.length < this.capacity ? given.length : this.next++ % this.capacity;
+    given[slot] = [...keys];
+    this.sortedLists[slot] = sorted;
+    return sorted;
   }
 }
 
@@ -264,32 +392,22 @@ interface DateTimeLike {
   timeZoneId?: unknown;
 }
 
-function num(v: unknown): string {
-  return isInt(v) ? intString(v) : String(v);
+function toNum(v: unknown): number {
+  return isInt(v) ? v.toNumber() : Number(v);
 }
 
-/**
- * Decimal of a neo4j Integer. Within +/-2^53 (high word in [-2^21, 2^21)) it is computed from the two
- * 32-bit words as a double, avoiding Integer.toString's allocating 64-bit division loop.
- */
-function intString(v: Integer): string {
-  const high = v.high;
-  if (high >= -0x200000 && high < 0x200000) return String(high * 0x1_0000_0000 + (v.low >>> 0));
-  return v.toString();
+function timeFields(v: DateTimeLike): unknown[] {
+  return [v.hour, v.minute, v.second, v.nanosecond];
 }
 
-function timeFields(v: DateTimeLike): string {
-  return num(v.hour) + ',' + num(v.minute) + ',' + num(v.second) + ',' + num(v.nanosecond);
-}
-
-function localDateTimeFields(v: DateTimeLike): string {
-  return num(v.year) + ',' + num(v.month) + ',' + num(v.day) + ',' + timeFields(v);
+function localDateTimeFields(v: DateTimeLike): unknown[] {
+  return [v.year, v.month, v.day, ...timeFields(v)];
 }
 
 /** Seconds since 1970-01-01T00:00 of the local fields read as UTC (proleptic Gregorian). */
 function epochSecondsOfLocal(v: DateTimeLike): number {
-  const days = daysFromCivil(Number(num(v.year)), Number(num(v.month)), Number(num(v.day)));
-  return days * 86400 + Number(num(v.hour)) * 3600 + Number(num(v.minute)) * 60 + Number(num(v.second));
+  const days = daysFromCivil(toNum(v.year), toNum(v.month), toNum(v.day));
+  return days * 86400 + toNum(v.hour) * 3600 + toNum(v.minute) * 60 + toNum(v.second);
 }
 
 /** Howard Hinnant's days_from_civil: exact for the whole Neo4j date range. */

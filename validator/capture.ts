@@ -12,7 +12,7 @@ import { forEachRecord } from './record-stream';
 import { Groups } from './groups';
 import { hashRelationships, partitionParams } from './relationship-pass';
 import type { ThreadConnection } from './relationship-thread';
-import { hashRelationshipsInThread } from './relationship-thread';
+import { RelationshipThread } from './relationship-thread';
 
 export interface CaptureProgress {
   readonly phase: 'nodes' | 'relationships';
@@ -71,22 +71,29 @@ export async function captureSnapshot(driver: Driver, options: CaptureOptions = 
     partition,
     fetchSize: options.fetchSize ?? 2000,
     relationshipStreams: checkStreams(options.relationshipStreams),
-    secondThread: options.secondThread,
     onProgress: options.onProgress,
   };
-  const info = await driver.getServerInfo({ database: options.database });
+  // started first: the thread's module load and driver set-up overlap the queries below
+  const thread = mode === 'full' && options.secondThread ? RelationshipThread.start(options.secondThread) : undefined;
   let byLabels: Record<string, GroupDigest>;
   let byType: Record<string, GroupDigest>;
   let samples: Snapshot['samples'];
-  const schemaP = readSchema(driver, options.database);
-  if (mode === 'full') {
-    const totals = await countTotals(ctx);
-    [byLabels, byType] = await Promise.all([hashNodes(ctx, totals.nodes), relationshipPass(ctx, totals.relationships)]);
-  } else {
-    [byLabels, byType] = await Promise.all([countNodeGroups(ctx), countRelationshipGroups(ctx)]);
-    samples = await captureSamples(driver, { database: options.database, keys, sampleSize: options.sampleSize ?? 100, types: Object.keys(byType) });
+  let info: Awaited<ReturnType<Driver['getServerInfo']>>;
+  let schema: Snapshot['schema'];
+  try {
+    info = await driver.getServerInfo({ database: options.database });
+    const schemaP = readSchema(driver, options.database);
+    if (mode === 'full') {
+      const totals = await countTotals(ctx);
+      [byLabels, byType] = await Promise.all([hashNodes(ctx, totals.nodes), relationshipPass(ctx, totals.relationships, thread)]);
+    } else {
+      [byLabels, byType] = await Promise.all([countNodeGroups(ctx), countRelationshipGroups(ctx)]);
+      samples = await captureSamples(driver, { database: options.database, keys, sampleSize: options.sampleSize ?? 100, types: Object.keys(byType) });
+    }
+    schema = await schemaP;
+  } finally {
+    await thread?.discard();
   }
-  const schema = await schemaP;
   return {
     format: SNAPSHOT_FORMAT,
     capturedAt: new Date().toISOString(),
@@ -110,7 +117,6 @@ interface PassContext {
   readonly partition?: PartitionSpec;
   readonly fetchSize: number;
   readonly relationshipStreams: number;
-  readonly secondThread?: ThreadConnection;
   readonly onProgress?: (p: CaptureProgress) => void;
 }
 
@@ -187,12 +193,12 @@ function writeKeyedNode(w: CanonicalWriter, label: string, values: readonly unkn
   return w.ascii('K').string(label).value(values);
 }
 
-/** The relationship pass, on this thread or on a second one. */
-function relationshipPass(ctx: PassContext, total: number): Promise<Record<string, GroupDigest>> {
+/** The relationship pass, on this thread or on the second thread started for `secondThread`. */
+function relationshipPass(ctx: PassContext, total: number, thread: RelationshipThread | undefined): Promise<Record<string, GroupDigest>> {
   const { database, keys, partition, fetchSize, relationshipStreams } = ctx;
   const onProgress = (done: number) => ctx.onProgress?.({ phase: 'relationships', done, total });
   const o = { database, keys, partition, fetchSize, relationshipStreams, onProgress };
-  return ctx.secondThread ? hashRelationshipsInThread(ctx.secondThread, o) : hashRelationships(ctx.driver, o);
+  return thread ? thread.run(o) : hashRelationships(ctx.driver, o);
 }
 
 async function countNodeGroups(ctx: PassContext): Promise<Record<string, GroupDigest>> {

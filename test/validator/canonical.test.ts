@@ -1,5 +1,5 @@
 import neo4j, { Date as NeoDate, DateTime, Duration, LocalDateTime, LocalTime, Point, Time } from 'neo4j-driver';
-import { daysFromCivil, encodeLabels, encodeMap, encodeValue, sortLabels } from '../../validator/canonical';
+import { CanonicalWriter, daysFromCivil, encodeLabels, encodeMap, encodeValue, sortLabels } from '../../validator/canonical';
 import { labelCombinationKey, parseLabelCombinationKey, quoteName } from '../../validator/cypher';
 
 describe('canonical encoding', () => {
@@ -127,6 +127,38 @@ describe('integer fast path', () => {
     for (let i = 0; i < 2000; i++) {
       const v = neo4j.int(Math.floor((Math.random() - 0.5) * 2 ** 31)).multiply(neo4j.int(Math.floor((Math.random() - 0.5) * 2 ** 26)));
       expect(encodeValue(v)).toBe(`i${v.toString()};`);
+    }
+  });
+});
+
+describe('digit writer and key-order cache (written bytes, not strings)', () => {
+  test('integral floats and numeric fields are spelled as String(n), beyond 2^53 and in exponent form too', () => {
+    for (const x of [0, 7, -7, 10, 99, 100, 4294967296, -4294967296, 2 ** 53 - 1, 2 ** 53, -(2 ** 53), 2 ** 53 + 2, 2 ** 60, -(2 ** 60), 1e21, -1e21, 1e300]) {
+      expect(encodeValue(x)).toBe(`f${String(x)};`);
+      expect(encodeValue(new Point(7203, x, -x))).toBe(`P7203,${String(x)},${Object.is(-x, -0) ? '-0' : String(-x)};`);
+    }
+    expect(encodeValue(new Duration(neo4j.int('9223372036854775807'), neo4j.int(0), neo4j.int(0), neo4j.int(0)))).toBe('U9223372036854775807,0,0,0;');
+  });
+
+  test('an instant beyond 2^53 seconds keeps the old String spelling', () => {
+    const far = new DateTime<number>(999999999, 12, 31, 23, 59, 59, 0, 0, 'UTC');
+    const epoch = daysFromCivil(999999999, 12, 31) * 86400 + 86399;
+    expect(epoch).toBeGreaterThan(2 ** 53);
+    expect(encodeValue(far)).toBe(`Z${String(epoch)},0,s3:UTC;`);
+  });
+
+  test('maps of many key sets, in any key order, encode as with the keys sorted', () => {
+    const w = new CanonicalWriter(16);
+    // more key sets than the cache holds, each seen in two orders, interleaved
+    for (let round = 0; round < 3; round++) {
+      for (let set = 0; set < 40; set++) {
+        const keys = Array.from({ length: 1 + (set % 5) }, (_, i) => `k${(set * 7 + i * 3) % 11}_${set}`);
+        const forward = Object.fromEntries(keys.map((k, i) => [k, neo4j.int(i)]));
+        const backward = Object.fromEntries([...keys].reverse().map((k) => [k, forward[k]]));
+        const sorted = Object.fromEntries([...keys].sort().map((k) => [k, forward[k]]));
+        const expected = 'm' + keys.length + '{' + [...keys].sort().map((k) => `s${k.length}:${k}i${keys.indexOf(k)};`).join('') + '}';
+        for (const m of [forward, backward, sorted]) expect(w.reset().map(m).toString()).toBe(expected);
+      }
     }
   });
 });

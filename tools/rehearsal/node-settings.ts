@@ -3,7 +3,7 @@
  * parameters: the container's environment from the template, resolved, run through the real
  * start-neo4j.sh (container-settings.ts). What the rehearsal's embedded Neo4j starts with.
  */
-import { ContainerStart, NodeIdentity, containerStart } from './container-settings';
+import { ContainerStart, ContainerStartInput, NodeIdentity, containerStart } from './container-settings';
 import { CfnTemplate } from './synth';
 
 /**
@@ -55,10 +55,11 @@ function mainContainer(template: CfnTemplate): ContainerDefinition | undefined {
  */
 export function mainNodeStart(
   template: CfnTemplate, parameters: Readonly<Record<string, string>>, node: NodeIdentity, secrets: Readonly<Record<string, string>>,
+  volume: Pick<ContainerStartInput, 'unbindMark' | 'dataDir'> = {},
 ): ContainerStart | undefined {
   const container = mainContainer(template);
   if (!container) return undefined;
   const environment = Object.fromEntries((container.Environment ?? [])
     .map((e) => [e.Name, String(resolveWithParameters(e.Value, template, parameters))]));
-  return containerStart({ environment, secrets, node });
+  return containerStart({ environment, secrets, node, ...volume });
 }

@@ -139,6 +139,7 @@ export class OfflineWorld extends RollingWorld {
     parameters: Record<string, string>, addresses: Map<number, string>,
   ): Promise<void> {
     const container = this.containerStart(index, node.unbindMark, dataDir, parameters, addresses);
+    if (!container) throw new Error(`the template has no task definition for server ${index} (log stream prefix neo4j-server${index})`);
     const start: ServerStart = {
       server: index, at: Date.now(), instanceId: node.instanceId, volumeId: node.volumeId, dataDir, image,
       ...(node.unbindMark && { unbindMark: node.unbindMark }), calls: container?.calls ?? [], scriptExit: container?.code,
@@ -162,10 +163,12 @@ export class OfflineWorld extends RollingWorld {
 
   /** The real start-neo4j.sh for this server, with its volume's unbind mark and its store's data directory (the container's /data). */
   private containerStart(index: number, unbindMark: string | undefined, dataDir: string, parameters: Record<string, string>, addresses: Map<number, string>) {
-    if (!this.settingsSource) return undefined;
+    if (!this.settingsSource) throw new Error('the offline world needs the template to run start-neo4j.sh');
     const host = (i: number) => (addresses.get(i) ?? '').replace(/:\d+$/, '');
     const node = { selfAddress: host(index), members: this.state.layout.map((s) => host(s.index)), serverId: String(index) };
-    return mainNodeStart(this.settingsSource.template, parameters, node, this.settingsSource.secrets, { ...(unbindMark && { unbindMark }), dataDir: `${dataDir}/data` });
+    return mainNodeStart(this.settingsSource.template, parameters, node, this.settingsSource.secrets, {
+      ...(unbindMark && { unbindMark }), dataDir: `${dataDir}/data`, streamPrefix: `neo4j-server${index}`,
+    });
   }
 
   /** What makes ECS replace a running task: another volume's store, another image, another container environment. */

@@ -88,6 +88,9 @@ export function offlineProblems(f: OfflineFigures, i: OfflineInputs): string[] {
     if (n > 1) problems.push(`database ${db} upgraded ${n} times`);
   }
   if (!f.migrations.some((m) => m.database === 'system')) problems.push('no store upgrade of the system database was logged');
+  // start-neo4j.sh runs `neo4j-admin database migrate` only while AllowUpgrade is true: once, on the migrating server.
+  const migrating = i.starts.filter((s) => s.calls.some((c) => /\bdatabase migrate\b/.test(c)));
+  if (migrating.length !== 1) problems.push(`start-neo4j.sh called neo4j-admin database migrate on ${migrating.length} starts (servers ${migrating.map((s) => s.server).join(', ') || 'none'}), expected 1`);
   const servers = i.finalServers.length;
   if (f.copies.length !== servers - 1) problems.push(`${f.copies.length} copies of the migrated store, expected ${servers - 1}`);
   for (const c of f.copies) {

@@ -14,7 +14,7 @@
  * are recorded. Their effect on a Community store is SIMULATED: the real Neo4j at the target version
  * migrates a store when it opens an older one, and Community keeps no cluster state to unbind.
  */
-import type { BoltConnect } from '../../../lambda/shared/bolt';
+import type { BoltClient, BoltConnect } from '../../../lambda/shared/bolt';
 import { mainNodeStart } from '../node-settings';
 import { World } from '../world';
 import { effectiveImage, RollingWorld } from '../rolling/rolling-world';
@@ -190,9 +190,10 @@ export class OfflineWorld extends RollingWorld {
       const single = async () => Object.entries(await this.parameters()).some(([k, v]) => /Mode$/.test(k) && !/SlaveMode$/.test(k) && v === 'SINGLE');
       return {
         ...client,
-        async query(cypher, params, database) {
-          const rows = await client.query(cypher, params, database);
-          if (!/^\s*SHOW\s+(SERVERS|DATABASES)\b/i.test(cypher) || !(await single())) return rows;
+        // Every argument passed on as given (the client's signature may grow, e.g. an access mode).
+        async query(...args: Parameters<BoltClient['query']>) {
+          const rows = await client.query(...args);
+          if (!/^\s*SHOW\s+(SERVERS|DATABASES)\b/i.test(args[0]) || !(await single())) return rows;
           note();
           return rows.filter((r) => r.health !== 'Unavailable' && r.statusMessage !== 'Server is unavailable');
         },

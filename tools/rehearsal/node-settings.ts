@@ -3,7 +3,7 @@
  * parameters: the container's environment from the template, resolved, run through the real
  * start-neo4j.sh (container-settings.ts). What the rehearsal's embedded Neo4j starts with.
  */
-import { ContainerStart, NodeIdentity, containerStart } from './container-settings';
+import { ContainerStart, ContainerStartInput, NodeIdentity, containerStart } from './container-settings';
 import { CfnTemplate } from './synth';
 
 /**
@@ -39,12 +39,12 @@ interface ContainerDefinition {
   LogConfiguration?: unknown;
 }
 
-/** The main group's Neo4j container (its log stream prefix is `neo4j-main`), or undefined. */
-function mainContainer(template: CfnTemplate): ContainerDefinition | undefined {
+/** The Neo4j container whose log stream prefix is `streamPrefix` (the main group's `neo4j-main`, a server's `neo4j-server<N>`), or undefined. */
+function mainContainer(template: CfnTemplate, streamPrefix = 'neo4j-main'): ContainerDefinition | undefined {
   for (const r of Object.values(template.Resources)) {
     if (r.Type !== 'AWS::ECS::TaskDefinition') continue;
     const container = (r.Properties?.ContainerDefinitions as ContainerDefinition[] | undefined)?.[0];
-    if (container && JSON.stringify(container.LogConfiguration ?? {}).includes('neo4j-main')) return container;
+    if (container && JSON.stringify(container.LogConfiguration ?? {}).includes(`"${streamPrefix}"`)) return container;
   }
   return undefined;
 }
@@ -55,10 +55,11 @@ function mainContainer(template: CfnTemplate): ContainerDefinition | undefined {
  */
 export function mainNodeStart(
   template: CfnTemplate, parameters: Readonly<Record<string, string>>, node: NodeIdentity, secrets: Readonly<Record<string, string>>,
+  volume: Pick<ContainerStartInput, 'unbindMark' | 'dataDir'> & { streamPrefix?: string } = {},
 ): ContainerStart | undefined {
-  const container = mainContainer(template);
+  const container = mainContainer(template, volume.streamPrefix);
   if (!container) return undefined;
   const environment = Object.fromEntries((container.Environment ?? [])
     .map((e) => [e.Name, String(resolveWithParameters(e.Value, template, parameters))]));
-  return containerStart({ environment, secrets, node });
+  return containerStart({ environment, secrets, node, unbindMark: volume.unbindMark, dataDir: volume.dataDir });
 }

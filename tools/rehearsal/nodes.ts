@@ -9,6 +9,8 @@
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { warmAwsCli } from '../aws-cli';
 import { ClientSet } from './aws-clients';
@@ -34,6 +36,8 @@ export interface BootRecord {
   readonly bootedAt: string;
   /** Per-server layout: the server number claim-server-number.sh gave the node. */
   readonly server?: number;
+  /** Per-server layout: the unbind mark claim-server-number.sh wrote to cluster.env (the volume's `neo4j-upgrades:unbind` tag). */
+  readonly unbindMark?: string;
 }
 
 export interface GroupInfo {
@@ -171,15 +175,24 @@ export class NodeFleet {
     const count = group.userDataEnv.NEO4J_SERVER_COUNT;
     if (!record.ok || !count) return record;
     const serverEnv = Object.fromEntries(Object.entries(group.userDataEnv).filter(([k]) => k.startsWith('NEO4J_SERVER_')));
-    return this.claimServer(record, { ...env, ...serverEnv, NEO4J_SERVER_VOLUME_ID: record.volumeId, NEO4J_SERVER_SETTLE_SECONDS: '0' });
+    const clusterEnv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-env-')), 'cluster.env');
+    try {
+      return await this.claimServer(record, {
+        ...env, ...serverEnv, NEO4J_SERVER_VOLUME_ID: record.volumeId, NEO4J_SERVER_SETTLE_SECONDS: '0', NEO4J_CLUSTER_ENV_FILE: clusterEnv,
+      }, clusterEnv);
+    } finally {
+      fs.rmSync(path.dirname(clusterEnv), { recursive: true, force: true });
+    }
   }
 
   /** claim-server-number.sh after the volume claim, as the user data runs it in the per-server layout. */
-  private async claimServer(record: BootRecord, env: NodeJS.ProcessEnv): Promise<BootRecord> {
+  private async claimServer(record: BootRecord, env: NodeJS.ProcessEnv, clusterEnv: string): Promise<BootRecord> {
     const { code, stdout, stderr } = await runScript(SERVER_SCRIPT, env);
     const server = Number(stdout.trim());
+    const written = fs.existsSync(clusterEnv) ? fs.readFileSync(clusterEnv, 'utf8') : '';
+    const unbindMark = /^NEO4J_UPGRADE_UNBIND='([^']*)'$/m.exec(written)?.[1];
     const done: BootRecord = code === 0 && server > 0
-      ? { ...record, server }
+      ? { ...record, server, ...(unbindMark && { unbindMark }) }
       : { ...record, ok: false, exitCode: code, stderrTail: stderr.slice(-1500) };
     this.booted.set(record.instanceId, done);
     this.boots[this.boots.indexOf(record)] = done;

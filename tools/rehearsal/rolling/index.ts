@@ -38,7 +38,8 @@ export interface RollingRehearsalOptions {
   readonly progress?: (line: string) => void;
 }
 
-export interface RollingRehearsalReport {
+/** What every per-server rehearsal's report holds, besides its own figures. */
+export interface PerServerReport {
   readonly ok: boolean;
   readonly problems: string[];
   readonly durationMs: number;
@@ -46,9 +47,12 @@ export interface RollingRehearsalReport {
   readonly from: string;
   readonly to: string;
   readonly execution: Pick<ExecutionResult['report'], 'status' | 'endState' | 'error' | 'durationMs' | 'volumes' | 'counts'>;
-  readonly figures: RollingFigures;
   readonly simulated: Array<{ what: string; why: string; count: number }>;
   readonly real: string[];
+}
+
+export interface RollingRehearsalReport extends PerServerReport {
+  readonly figures: RollingFigures;
 }
 
 /** The servers of the per-server layout from the baked cluster context (groups `server<N>` and their services). */
@@ -76,25 +80,35 @@ export interface RollingSetup {
   readonly count: number;
 }
 
+/** The per-server app a rehearsal deploys: its file, the version its servers start at, the gates' Bolt URI. */
+export interface PerServerApp {
+  readonly app: string;
+  readonly from: string;
+  readonly boltUri: string;
+}
+const ROLLING: PerServerApp = { app: ROLLING_APP, from: FROM, boltUri: 'bolt://neo4j.rolling.internal:7687' };
+
 /** Makes the world of the deployment (RollingWorld, or one that plays world faults). */
 export type RollingWorldFactory = (...args: ConstructorParameters<typeof RollingWorld>) => RollingWorld;
 
 /** Synthesizes, starts the servers and moto, deploys. On failure it stops what it started; else the caller stops `moto` and `servers`. */
-export async function setUpRolling(work: string, say: (line: string) => void, makeWorld: RollingWorldFactory = (...a) => new RollingWorld(...a)): Promise<RollingSetup> {
+export async function setUpRolling(
+  work: string, say: (line: string) => void, makeWorld: RollingWorldFactory = (...a) => new RollingWorld(...a), app: PerServerApp = ROLLING,
+): Promise<RollingSetup> {
   const log = (line: string) => say(`    ${line}`);
-  const synth = await synthesize({ root: REPO_ROOT, app: ROLLING_APP, context: { neo4jBoltUri: 'bolt://neo4j.rolling.internal:7687' }, outdir: path.join(work, 'cdk.out'), log });
+  const synth = await synthesize({ root: REPO_ROOT, app: app.app, context: { neo4jBoltUri: app.boltUri }, outdir: path.join(work, 'cdk.out'), log });
   say(`  synthesized ${synth.stackName} in ${(synth.durationMs / 1000).toFixed(1)} s`);
   const secretValues = secretValuesFor(synth);
   const password = upgradedCredentials(synth, secretValues).password ?? 'rehearsal-password';
   const count = serverCount(synth);
   // moto first, then the servers: started together on a loaded machine, moto missed its 60 s start budget.
   const moto = await startRehearsalMoto();
-  const servers = await ServerSet.start(count, image(FROM), work, password, log).catch(async (e: Error) => {
+  const servers = await ServerSet.start(count, image(app.from), work, password, log).catch(async (e: Error) => {
     await moto.stop().catch(() => undefined);
     throw e;
   });
   try {
-    say(`  ${count} real Neo4j ${FROM} servers up (one store each)`);
+    say(`  ${count} real Neo4j ${app.from} servers up (one store each)`);
     let world: RollingWorld | undefined;
     const deployment = await deploy(moto, synth, path.join(work, 'assets'), secretValues, undefined, log, (fleet, harness, cluster, l, settings, baked) => {
       const layout = layoutOf(baked);
@@ -151,26 +165,47 @@ export async function rehearseRolling(options: RollingRehearsalOptions = {}): Pr
     say(`  order ${figures.order.join(', ')} (expected ${figures.expectedOrder.join(', ')}), at most ${figures.maxDownAtOnce} down at once; client: ${JSON.stringify(figures.client)}`);
     const report: RollingRehearsalReport = {
       ok: problems.length === 0, problems, durationMs: Date.now() - t0, setupMs, from: FROM, to: TO,
-      execution: {
-        status: result.report.status, ...(result.report.endState && { endState: result.report.endState }), ...(result.report.error && { error: result.report.error }),
-        durationMs: result.report.durationMs, volumes: result.report.volumes, counts: result.report.counts,
-      },
+      execution: executionSummary(result.report),
       figures,
       simulated: [...w.simulated.values()],
       real: [
         `${count} embedded Neo4j servers (Community), each its own store and port, restarted one by one at ${TO} on its own store (marker nodes read back)`,
-        'the synthesized state machine and its handlers (aws-local-stepfunctions, logic in-process) against moto_server',
         'the nodes\' boot scripts (claim-data-volume.sh, claim-server-number.sh) against moto with the aws CLI',
-        'the client\'s Bolt transactions, against the real servers',
+        ...PER_SERVER_REAL,
       ],
     };
-    fs.mkdirSync(outDir, { recursive: true });
-    fs.writeFileSync(path.join(outDir, 'rolling-report.json'), JSON.stringify(report, null, 2) + '\n');
-    say(`rolling rehearsal ${report.ok ? 'OK' : `NOT OK: ${problems.join('; ')}`} in ${(report.durationMs / 1000).toFixed(1)} s; report: ${path.join(outDir, 'rolling-report.json')}`);
-    return report;
+    return writeRehearsalReport(outDir, 'rolling', report, say);
   } finally {
-    await servers?.stop();
-    await moto?.stop().catch(() => undefined);
-    fs.rmSync(work, { recursive: true, force: true });
+    await tearDownPerServer(servers, moto, work);
   }
+}
+
+/** What is real in every per-server rehearsal, besides its servers and boots. */
+export const PER_SERVER_REAL = [
+  'the synthesized state machine and its handlers (aws-local-stepfunctions, logic in-process) against moto_server',
+  'the client\'s Bolt transactions, against the real servers',
+];
+
+/** The execution's outcome and counts, as the per-server reports give them. */
+export function executionSummary(r: ExecutionResult['report']): RollingRehearsalReport['execution'] {
+  return {
+    status: r.status, ...(r.endState && { endState: r.endState }), ...(r.error && { error: r.error }),
+    durationMs: r.durationMs, volumes: r.volumes, counts: r.counts,
+  };
+}
+
+/** Writes `<outDir>/<kind>-report.json` and says how the rehearsal ended. */
+export function writeRehearsalReport<R extends { ok: boolean; problems: string[]; durationMs: number }>(outDir: string, kind: string, report: R, say: (line: string) => void): R {
+  const file = path.join(outDir, `${kind}-report.json`);
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  say(`${kind} rehearsal ${report.ok ? 'OK' : `NOT OK: ${report.problems.join('; ')}`} in ${(report.durationMs / 1000).toFixed(1)} s; report: ${file}`);
+  return report;
+}
+
+/** Stops what setUpRolling started (either may be absent: the setup failed) and removes the work directory. */
+export async function tearDownPerServer(servers: ServerSet | undefined, moto: MotoServer | undefined, work: string): Promise<void> {
+  await servers?.stop();
+  await moto?.stop().catch(() => undefined);
+  fs.rmSync(work, { recursive: true, force: true });
 }

@@ -13,7 +13,8 @@ import { Neo4jPlayer, PlayedImage } from '../neo4j-player';
 /** One server's outage: the real Neo4j stopped at `downAt` and answered again at `upAt` (ms). */
 export interface Outage {
   readonly server: number;
-  readonly image: string;
+  /** The image it was asked to play (set again when a stopped server starts). */
+  image: string;
   readonly downAt: number;
   upAt?: number;
   /** The player's record of the restart (absent while it runs). */
@@ -24,9 +25,11 @@ export interface Outage {
 export interface RollingServer {
   /** 1-based, as in `<prefix>Server<N>Image`. */
   readonly index: number;
-  readonly player: Neo4jPlayer;
+  /** Its Neo4j; a new one when the server starts on another store (the offline upgrade's copy). */
+  player: Neo4jPlayer;
   readonly port: number;
-  readonly dataDir: string;
+  /** The store it runs on (the volume its node claimed). */
+  dataDir: string;
   /** The image it plays now (the last one it was asked to play). */
   image: string;
 }
@@ -34,7 +37,9 @@ export interface RollingServer {
 export class ServerSet {
   public readonly outages: Outage[] = [];
 
-  private constructor(public readonly servers: readonly RollingServer[], private readonly log: (line: string) => void) {}
+  private constructor(
+    public readonly servers: readonly RollingServer[], private readonly log: (line: string) => void, private readonly password: string,
+  ) {}
 
   /** Starts `count` servers in parallel, each on its own store under `dir`, playing `image`. */
   public static async start(count: number, image: string, dir: string, password: string, log: (line: string) => void): Promise<ServerSet> {
@@ -46,7 +51,7 @@ export class ServerSet {
       const player = new Neo4jPlayer({ dataDir, port, password, log: (l) => log(`server ${index} ${l}`) });
       servers.push({ index, player, port, dataDir, image });
     }
-    const set = new ServerSet(servers, log);
+    const set = new ServerSet(servers, log, password);
     try {
       await Promise.all(servers.map((s) => s.player.play(image)));
     } catch (e) {
@@ -91,6 +96,49 @@ export class ServerSet {
       outage.played = await s.player.play(image);
       outage.upAt = Date.now();
       this.log(`server ${index}: up at ${s.player.runningVersion} after ${((outage.upAt - outage.downAt) / 1000).toFixed(1)} s`);
+    } catch (e) {
+      outage.error = (e as Error).message.slice(0, 500);
+      throw e;
+    }
+    return outage;
+  }
+
+  /**
+   * The offline upgrade's stop: the server's instance is gone (scaled in), so its Neo4j stops and stays down;
+   * its store is kept. The outage ends at startServer.
+   */
+  public async stopServer(index: number): Promise<Outage> {
+    const s = this.server(index);
+    const outage: Outage = { server: index, image: s.image, downAt: Date.now() };
+    this.outages.push(outage);
+    this.log(`server ${index}: its instance is gone; the real Neo4j stops (store ${s.dataDir} kept)`);
+    await s.player.stop();
+    return outage;
+  }
+
+  /**
+   * A node claimed the server's volume again and its task starts: the real Neo4j starts at the version that
+   * plays `image` on `dataDir` (another directory than before: the volume is another one, e.g. a copy), and
+   * the server's open outage ends (one is opened when it was up: a restart).
+   */
+  public async startServer(index: number, image: string, dataDir: string): Promise<Outage> {
+    const s = this.server(index);
+    let outage = this.outages.find((o) => o.server === index && o.upAt === undefined);
+    if (!outage) {
+      outage = { server: index, image, downAt: Date.now() };
+      this.outages.push(outage);
+    }
+    outage.image = image;
+    s.image = image;
+    if (dataDir !== s.dataDir) {
+      await s.player.stop();
+      s.player = new Neo4jPlayer({ dataDir, port: s.port, password: this.password, log: (l) => this.log(`server ${index} ${l}`) });
+      s.dataDir = dataDir;
+    }
+    this.log(`server ${index}: its task starts (image ${image}) on ${dataDir}`);
+    try {
+      outage.played = await s.player.play(image);
+      outage.upAt = Date.now();
     } catch (e) {
       outage.error = (e as Error).message.slice(0, 500);
       throw e;

@@ -5,9 +5,11 @@
  * node) at NEO4J_LTS_OLDER_PATCH_VERSION (an older 5.26 patch), and its rolling upgrade (the rehearsal rolls it to
  * NEO4J_LTS_VERSION: a patch roll within 5.26). The gates reach the rehearsal's servers through
  * context `neo4jBoltUri` (the world answers for the cluster, tools/rehearsal/rolling/cluster-answers.ts).
+ * Context `neo4jFromVersion` overrides the starting version, `neo4jDiscoveryVersion: 'V2'` builds the cluster on
+ * discovery v2 (the rehearsal's roll to a calendar version, cli.ts --to).
  */
 import { App, Stack } from 'aws-cdk-lib';
-import { Neo4jCluster, Neo4jRollingUpgrade, Neo4jVersionFamily, ServerLayout } from '../../../lib';
+import { DiscoveryVersion, Neo4jCluster, Neo4jRollingUpgrade, Neo4jVersionFamily, ServerLayout } from '../../../lib';
 import { NEO4J_LTS_OLDER_PATCH_VERSION } from '../../neo4j-embedded';
 
 const app = new App();
@@ -16,13 +18,14 @@ const stack = new Stack(app, 'Neo4jRollingRehearsal', {
   description: 'Neo4j 5 cluster of three servers in the per-server layout, rolled one server at a time (cdk-neo4j-ecs-upgrades local rehearsal)',
 });
 const cluster = new Neo4jCluster(stack, 'Neo4j', {
-  dockerImage: `neo4j:${NEO4J_LTS_OLDER_PATCH_VERSION}-enterprise`,
+  dockerImage: `neo4j:${app.node.tryGetContext('neo4jFromVersion') ?? NEO4J_LTS_OLDER_PATCH_VERSION}-enterprise`,
   versionFamily: Neo4jVersionFamily.V5,
   environmentName: 'rolling',
   capacity: { min: 3, max: 3, desired: 3 },
   slaveCapacity: { min: 0, max: 1, desired: 0 },
   serverLayout: ServerLayout.SERVICE_PER_SERVER,
   dataVolume: { name: 'neo4j-rolling-data', sizeGiB: 50 },
+  ...(app.node.tryGetContext('neo4jDiscoveryVersion') === 'V2' && { discoveryVersion: DiscoveryVersion.V2 }),
 });
 new Neo4jRollingUpgrade(stack, 'Upgrade', {
   cluster,

@@ -1,4 +1,5 @@
 export * from './cluster/cluster-mode';
+export * from './cluster/discovery-version';
 export { ServerLayout, Neo4jClusterServer } from './cluster/server-layout';
 export * from './cluster/cluster-parameters';
 export * from './cluster/data-volume';

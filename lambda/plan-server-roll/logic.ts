@@ -19,8 +19,14 @@ export interface PlanServerRollInput {
   readonly cluster: ClusterContext;
   /** The image every server runs at the end (the upgrade's target). Exactly one of image and previousParameters. */
   readonly image?: string;
-  /** Rolling back: the pre-upgrade parameter record (CloudFormation keys); the image is its DockerImage. */
+  /** Rolling back: the pre-upgrade parameter record (CloudFormation keys); the image is its DockerImage, the family its VersionFamily. */
   readonly previousParameters?: Record<string, string>;
+  /**
+   * Forward: the settings family every server runs at the end (the plan's `toSettingsFamily`). Where the cluster
+   * has `server<N>VersionFamily` roles (discovery v2) each server's update sets it with the image, and the closing
+   * update sets VersionFamily; without them a family change is refused (it would restart every server at once).
+   */
+  readonly versionFamily?: string;
   /** The leader's host (the cluster gate's `leaderHost`): that server rolls last. Absent: by server number. */
   readonly leaderHost?: string;
   /** Names the updates (`<stage>-server<N>`, `<stage>-final`): one stack request token each, per execution. */
@@ -50,6 +56,7 @@ export interface PlanServerRollOutput {
 
 const SERVER_TAG = 'neo4j-upgrades:server';
 const SERVER_ROLE = /^server([1-9][0-9]?)Image$/;
+const FAMILY_ROLE = (n: number) => `server${n}VersionFamily`;
 
 /**
  * The rolling order on fixed servers (seed 001 5.3.2.1): every server whose effective image (its
@@ -77,6 +84,11 @@ export async function logic(deps: PlanServerRollDeps, input: PlanServerRollInput
   if (stage.length > 50) throw new InvalidInputError(`stage must be at most 50 characters (it is suffixed with -server<N>), got ${show(stage)}`);
   const params = stackParameters(await describeStack(deps.cfn, cluster.stackName));
   const image = targetImage(input, cluster, params);
+  const names = cluster.parameterNames as unknown as Record<string, string | undefined>;
+  const family = targetFamily(input, cluster, params, roles.every((r) => names[FAMILY_ROLE(r.number)] !== undefined));
+  const familyOf = (n: number) => names[FAMILY_ROLE(n)] !== undefined && family !== undefined
+    ? { role: FAMILY_ROLE(n), effective: params[names[FAMILY_ROLE(n)]!] || params[cluster.parameterNames.versionFamily!] }
+    : undefined;
 
   const where = await serverInstances(deps.ec2, cluster);
   const leader = leaderHost === undefined ? undefined : [...where.entries()].find(([, at]) => at.privateIpAddress === leaderHost)?.[0];
@@ -85,17 +97,21 @@ export async function logic(deps: PlanServerRollDeps, input: PlanServerRollInput
       .map(([n, at]) => `server ${n} ${at.instanceId} ${at.privateIpAddress ?? 'no IP'}`).join(', ') || 'no server has an attached volume'})`);
   }
   const servers = roles
-    .filter((r) => (params[r.name] || params[cluster.parameterNames.dockerImage]) !== image)
+    .filter((r) => (params[r.name] || params[cluster.parameterNames.dockerImage]) !== image || (familyOf(r.number)?.effective ?? family) !== family)
     .sort((a, b) => Number(a.number === leader) - Number(b.number === leader) || a.number - b.number)
     .map((r): ServerRoll => ({
       serverNumber: r.number,
       groups: [`server${r.number}`],
       ...where.get(r.number),
       leader: r.number === leader,
-      parameters: { [r.role]: image },
+      parameters: { [r.role]: image, ...(familyOf(r.number) && { [FAMILY_ROLE(r.number)]: family as string }) },
       stage: `${stage}-server${r.number}`,
     }));
-  const finalParameters = { dockerImage: image, ...Object.fromEntries(roles.map((r) => [r.role, ''])) };
+  const finalParameters = {
+    dockerImage: image,
+    ...(family !== undefined && cluster.parameterNames.versionFamily !== undefined && { versionFamily: family }),
+    ...Object.fromEntries(roles.flatMap((r) => [[r.role, ''], ...(familyOf(r.number) ? [[FAMILY_ROLE(r.number), '']] : [])])),
+  };
   deps.log.info('server roll planned', { image, servers: servers.map((s) => s.serverNumber), leader });
   return { image, servers, finalParameters, finalStage: `${stage}-final` };
 }
@@ -116,6 +132,25 @@ function targetImage(input: PlanServerRollInput, cluster: ClusterContext, params
     throw new InvalidInputError(`previousParameters.${key} must be the pre-upgrade image, got ${show(recorded)} (stack now has ${show(params[key])})`);
   }
   return recorded;
+}
+
+/**
+ * The settings family the servers end on: `versionFamily` forward, the recorded VersionFamily back; undefined
+ * when the stack has no VersionFamily parameter. A change of family needs every server's own family parameter.
+ */
+function targetFamily(
+  input: PlanServerRollInput, cluster: ClusterContext, params: Record<string, string>, perServerFamilies: boolean,
+): string | undefined {
+  const key = cluster.parameterNames.versionFamily;
+  if (key === undefined) return undefined;
+  const family = input.previousParameters ? input.previousParameters[key] : optionalString(input.versionFamily, 'versionFamily');
+  if (family === undefined || family === '') return undefined;
+  if (family !== params[key] && !perServerFamilies) {
+    throw new PreconditionFailedError(
+      `the roll changes the settings family from ${params[key]} to ${family}, and the servers have no server<N>VersionFamily parameter ` +
+      '(Neo4jCluster discoveryVersion: DiscoveryVersion.V2 gives them): VersionFamily would restart every server at once');
+  }
+  return family;
 }
 
 /** Server number -> the instance its volume is attached to (servers whose volume is not attached are absent). */

@@ -17,13 +17,23 @@ export interface RollingSupport {
 }
 
 /**
- * Discovery protocol version each settings family (the VersionFamily parameter's ids) configures: this
- * library's 5.x family sets `dbms.cluster.discovery.endpoints` (discovery v1); the 2025.x family
- * `dbms.cluster.endpoints` (v2, the only one calendar versions have).
+ * Discovery service a settings family (the VersionFamily parameter's ids) runs: the 2025.x family only v2
+ * (`dbms.cluster.endpoints`); the 5.x family v1 (`dbms.cluster.discovery.endpoints`) unless the stack's
+ * DiscoveryVersion parameter (Neo4jCluster `discoveryVersion: DiscoveryVersion.V2`) says V2.
  */
-const DISCOVERY_OF_SETTINGS_FAMILY: Readonly<Record<string, 'v1' | 'v2'>> = { '5': 'v1', '2025': 'v2' };
+function discoveryOf(settingsFamily: string, discoveryVersion: string | undefined): 'v1' | 'v2' | undefined {
+  if (settingsFamily === '2025') return 'v2';
+  if (settingsFamily === '5') return discoveryVersion === 'V2' ? 'v2' : 'v1';
+  return undefined;
+}
 
-export function rollingSupport(from: Neo4jVersion, to: Neo4jVersion, kind: UpgradeKind, fromSettingsFamily: string): RollingSupport {
+/**
+ * @param fromSettingsFamily the VersionFamily parameter's value (or the family of the running version)
+ * @param discoveryVersion the DiscoveryVersion parameter's value, undefined when the stack has none
+ */
+export function rollingSupport(
+  from: Neo4jVersion, to: Neo4jVersion, kind: UpgradeKind, fromSettingsFamily: string, discoveryVersion?: string,
+): RollingSupport {
   const path = `${formatVersion(from)} -> ${formatVersion(to)}`;
   const offline = (why: string) => ({ rolling: false, reason: `${path}: ${why}` });
   const rolling = (why: string) => ({ rolling: true, reason: `${path}: ${why}` });
@@ -42,12 +52,12 @@ export function rollingSupport(from: Neo4jVersion, to: Neo4jVersion, kind: Upgra
   }
   if (gf === 5 && gt === 5) return rolling('5.x upgrades to any later 5.x one server at a time');
   if (gf === 5) {
-    const discovery = DISCOVERY_OF_SETTINGS_FAMILY[fromSettingsFamily];
+    const discovery = discoveryOf(fromSettingsFamily, discoveryVersion);
     if (discovery !== 'v2') {
       return offline(
         `5.26 rolls to calendar versions only on discovery v2, and the cluster runs settings family ${fromSettingsFamily || 'unknown'} ` +
-        `(discovery ${discovery ?? 'unknown'}: dbms.cluster.discovery.endpoints), which ${formatVersion(to)} removed; ` +
-        'move the cluster to discovery v2 first or upgrade offline');
+        `on discovery ${discovery ?? 'unknown'} (DiscoveryVersion parameter ${discoveryVersion ?? 'absent'}: dbms.cluster.discovery.endpoints), ` +
+        `which ${formatVersion(to)} removed; move the cluster to discovery v2 first (Neo4jCluster discoveryVersion: DiscoveryVersion.V2) or upgrade offline`);
     }
     return rolling('5.26 on discovery v2 rolls to calendar versions one server at a time');
   }

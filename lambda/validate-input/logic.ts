@@ -90,7 +90,7 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
   const fromSettingsFamily = (cluster.parameterNames.versionFamily && params[cluster.parameterNames.versionFamily]) ||
     (settingsFamilyOf(fromVersion) ?? '');
   const choice = chooseProcedure(
-    rollingSupport(fromVersion, toVersion, path.kind, fromSettingsFamily), runs, requestedProcedure(input), warnings,
+    rollingSupport(fromVersion, toVersion, path.kind, fromSettingsFamily, discoveryVersionOf(cluster, params)), runs, requestedProcedure(input), warnings,
     Object.keys(cluster.parameterNames).some((role) => /^server\d+Image$/.test(role)));
   if (cluster.versionFamily && cluster.versionFamily !== versionFamily(fromVersion)) {
     warnings.push(
@@ -125,6 +125,12 @@ export async function logic(deps: ValidateInputDeps, input: ValidateInputInput):
   };
   for (const w of warnings) deps.log.warn('plan warning', { warning: w });
   return plan;
+}
+
+/** The stack's DiscoveryVersion parameter ('V1' or 'V2'), undefined when the stack has none (5.x on discovery v1). */
+function discoveryVersionOf(cluster: ClusterContext, params: Record<string, string>): string | undefined {
+  const key = cluster.parameterNames.discoveryVersion;
+  return key === undefined ? undefined : params[key];
 }
 
 function requireCluster(value: unknown): ClusterContext {

@@ -1,6 +1,7 @@
-import { CfnParameter, Stack } from 'aws-cdk-lib';
+import { CfnCondition, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ClusterMode } from './cluster-mode';
+import { DiscoveryVersion } from './discovery-version';
 import { Neo4jVersionFamily } from './neo4j-version-family';
 import { NodeCapacity } from './node-capacity';
 
@@ -36,6 +37,12 @@ export interface Neo4jClusterParameterNames {
    * deploy time, and an upgrade to another family is refused before any change
    */
   readonly versionFamily?: string;
+  /**
+   * Discovery service the 5.x settings start ('V1' or 'V2', see `DiscoveryVersion`): the upgrade's plan reads it
+   * (5.26 rolls to a calendar version only on V2).
+   * @default - the stack has no such parameter: 5.x members run discovery v1
+   */
+  readonly discoveryVersion?: string;
 }
 
 /** Values the parameters default to: the typed props. */
@@ -47,13 +54,15 @@ export interface ClusterParameterDefaults {
   readonly allowUpgrade: boolean;
   readonly capacity: NodeCapacity;
   readonly slaveCapacity: NodeCapacity;
+  /** Discovery v2: the stack gets a DiscoveryVersion parameter (v1, the default, keeps the template as it was). */
+  readonly discoveryVersion?: DiscoveryVersion;
 }
 
 /**
  * The parameter names a prefix gives. Logical ids are overridden to these plain names, so they are
  * known at synth (not tokens).
  */
-export function parameterNamesFor(prefix: string): Required<Neo4jClusterParameterNames> {
+export function parameterNamesFor(prefix: string): Required<Omit<Neo4jClusterParameterNames, 'discoveryVersion'>> & { discoveryVersion: string } {
   return {
     dockerImage: prefix + 'DockerImage',
     versionFamily: prefix + 'VersionFamily',
@@ -66,6 +75,7 @@ export function parameterNamesFor(prefix: string): Required<Neo4jClusterParamete
     slaveMinSize: prefix + 'SlaveMinSize',
     slaveMaxSize: prefix + 'SlaveMaxSize',
     slaveDesiredCapacity: prefix + 'SlaveDesiredCapacity',
+    discoveryVersion: prefix + 'DiscoveryVersion',
   };
 }
 
@@ -83,6 +93,10 @@ export class ClusterParameters {
   public readonly slaveMinSize: CfnParameter;
   public readonly slaveMaxSize: CfnParameter;
   public readonly slaveDesiredCapacity: CfnParameter;
+  /** Which discovery the 5.x settings start; only with `DiscoveryVersion.V2` (absent: discovery v1). */
+  public readonly discoveryVersion?: CfnParameter;
+  /** True when DiscoveryVersion is V2; only with the parameter. */
+  public readonly discoveryV2?: CfnCondition;
 
   constructor(scope: Construct, prefix: string, defaults: ClusterParameterDefaults) {
     const stack = Stack.of(scope);
@@ -123,6 +137,17 @@ export class ClusterParameters {
     this.slaveMaxSize = sizeParam('SlaveMaxSize', defaults.slaveCapacity.max, 'Slave-only group maximum size');
     this.slaveDesiredCapacity = sizeParam('SlaveDesiredCapacity', defaults.slaveCapacity.desired, 'Slave-only group desired capacity');
 
-    this.names = parameterNamesFor(prefix);
+    const { discoveryVersion: discoveryName, ...names } = parameterNamesFor(prefix);
+    if (defaults.discoveryVersion === DiscoveryVersion.V2) {
+      this.discoveryVersion = param('DiscoveryVersion', {
+        type: 'String', default: DiscoveryVersion.V2.value, allowedValues: DiscoveryVersion.ALLOWED_VALUES,
+        description: 'Discovery service of the 5.x settings (V2: V2_ONLY, endpoints on port 6000); calendar versions always run V2',
+      });
+      this.discoveryV2 = new CfnCondition(stack, prefix + 'DiscoveryVersionV2', {
+        expression: Fn.conditionEquals(this.discoveryVersion.valueAsString, DiscoveryVersion.V2.value),
+      });
+      this.discoveryV2.overrideLogicalId(prefix + 'DiscoveryVersionV2');
+    }
+    this.names = this.discoveryVersion ? { ...names, discoveryVersion: discoveryName } : names;
   }
 }

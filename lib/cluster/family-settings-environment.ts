@@ -16,8 +16,12 @@ import { Neo4jVersionFamily, NodeGroup } from './neo4j-version-family';
  * for the script.
  *
  * @param allowUpgrade the group's AllowUpgrade value ('false' for the slave-only node)
+ * @param discoveryV2 only for a cluster built with `DiscoveryVersion.V2`: picks the value for discovery v1 or
+ *   v2 (an `Fn::If` on the DiscoveryVersion parameter); the 5.x family's discovery inputs then follow it
  */
-export function familySettingsEnvironment(group: NodeGroup, allowUpgrade: string): Record<string, string> {
+export function familySettingsEnvironment(
+  group: NodeGroup, allowUpgrade: string, discoveryV2?: (v1: string, v2: string) => string,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const family of Neo4jVersionFamily.ALL) {
     const prefix = familyEnvPrefix(family.id);
@@ -37,6 +41,7 @@ export function familySettingsEnvironment(group: NodeGroup, allowUpgrade: string
         env[`${prefix}${mode}_${neo4jEnvVarName(setting)}`] = value;
       }
     }
+    if (discoveryV2 && family === Neo4jVersionFamily.V5) Object.assign(env, v5DiscoveryChoice(prefix, env, discoveryV2));
     // 3.5 and 4.4 upgrade the store through a setting; 5.x and later run neo4j-admin migrate first.
     if (family.allowUpgradeSetting) {
       env[`${prefix}SET_${neo4jEnvVarName(family.allowUpgradeSetting)}`] = allowUpgrade;
@@ -45,4 +50,20 @@ export function familySettingsEnvironment(group: NodeGroup, allowUpgrade: string
     }
   }
   return env;
+}
+
+/**
+ * 5.x on discovery v2 (5.23+): `dbms.cluster.discovery.version` V2_ONLY and the members in
+ * `dbms.cluster.discovery.v2.endpoints` on the cluster port 6000 (operations manual, "Cluster server
+ * discovery" and "Ports"). 2025.x ignores the version setting and still accepts the v2 endpoints setting
+ * (deprecated for `dbms.cluster.endpoints`), so a server rolled to a calendar version starts with either.
+ */
+const V5_DISCOVERY_V2 = { endpoints: 'dbms.cluster.discovery.v2.endpoints', port: '6000', versionSetting: 'dbms.cluster.discovery.version' };
+
+function v5DiscoveryChoice(prefix: string, env: Record<string, string>, choose: (v1: string, v2: string) => string): Record<string, string> {
+  return {
+    [`${prefix}DISCOVERY_VAR`]: choose(env[`${prefix}DISCOVERY_VAR`], neo4jEnvVarName(V5_DISCOVERY_V2.endpoints)),
+    [`${prefix}DISCOVERY_PORT`]: choose(env[`${prefix}DISCOVERY_PORT`], V5_DISCOVERY_V2.port),
+    [`${prefix}SET_${neo4jEnvVarName(V5_DISCOVERY_V2.versionSetting)}`]: choose('V1_ONLY', 'V2_ONLY'),
+  };
 }

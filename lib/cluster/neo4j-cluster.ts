@@ -10,13 +10,14 @@ import { Construct } from 'constructs';
 import { ClusterMode } from './cluster-mode';
 import { ClusterParameters, Neo4jClusterParameterNames, parameterNamesFor } from './cluster-parameters';
 import { DataVolumeOptions } from './data-volume';
+import { DiscoveryVersion } from './discovery-version';
 import { familySettingsEnvironment } from './family-settings-environment';
 import { Neo4jVersionFamily, NodeGroup } from './neo4j-version-family';
 import { BOOTSTRAP_DIR, nodeBootstrapCommands } from './node-bootstrap';
 import { CLUSTER_IDENTITY_TAG, defaultClusterIdentity, ownVolumeCondition, validateClusterIdentity } from './cluster-identity';
 import { recordClaims, refuseCollisions } from './cluster-collisions';
 import { NodeCapacity } from './node-capacity';
-import { Neo4jClusterServer, SERVER_ATTRIBUTE, SERVER_TAG, ServerLayout, serverImageParameterName, serverImageRoles } from './server-layout';
+import { Neo4jClusterServer, SERVER_ATTRIBUTE, SERVER_TAG, ServerLayout, serverImageParameterName, serverImageRoles, serverVersionFamilyParameterName } from './server-layout';
 import { BOLT_PORT, HTTP_PORT, allowNeo4jClients } from './neo4j-ports';
 import { INeo4jUpgradeTarget } from './neo4j-upgrade-target';
 import { NEO4J_GROUP_ROLES, neo4jDataVolumes, neo4jNodeGroups, neo4jStackParameters } from './neo4j-target-view';
@@ -121,6 +122,15 @@ export interface Neo4jClusterProps {
    * @default ServerLayout.DAEMON_PER_GROUP
    */
   readonly serverLayout?: ServerLayout;
+  /**
+   * Which discovery service the 5.x members run. `DiscoveryVersion.V2` (Neo4j 5.23 or later, or a calendar
+   * version) adds the `<prefix>DiscoveryVersion` stack parameter (default V2) and starts 5.x members with
+   * `dbms.cluster.discovery.version=V2_ONLY` and `dbms.cluster.discovery.v2.endpoints` on port 6000: the
+   * rolling upgrade from 5.26 to a calendar version needs it. In the per-server layout each server also gets
+   * a `<prefix>Server<N>VersionFamily` parameter, so the roll changes one server's settings family at a time.
+   * @default DiscoveryVersion.V1 (the template is as it was before this prop)
+   */
+  readonly discoveryVersion?: DiscoveryVersion;
 }
 
 const DEFAULT_CAPACITY: NodeCapacity = { min: 1, max: 3, desired: 3 };
@@ -171,6 +181,8 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
   public readonly environmentName: string;
   /** The family the cluster is deployed with: the VersionFamily parameter's default (the settings follow the parameter). */
   public readonly versionFamily: Neo4jVersionFamily;
+  /** The discovery service the 5.x members start with (`DiscoveryVersion.V2`: the DiscoveryVersion parameter's default). */
+  public readonly discoveryVersion: DiscoveryVersion;
   /** KMS key of the data volumes, if one was given. */
   public readonly dataVolumeKey?: kms.IKey;
   /** Bolt port every node listens on. */
@@ -217,7 +229,9 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       allowUpgrade: resolved.allowUpgrade,
       capacity: resolved.capacity,
       slaveCapacity: resolved.slaveCapacity,
+      discoveryVersion: props.discoveryVersion,
     });
+    this.discoveryVersion = props.discoveryVersion ?? DiscoveryVersion.V1;
     this.parameterNames = this.parameters.names;
 
     this.vpc = props.vpc ?? this.createVpc();
@@ -287,6 +301,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       serverNumber: index + 1,
       serviceName: service.serviceName,
       imageParameterName: serverImageParameterName(props.parameterPrefix ?? '', index + 1),
+      ...(this.parameters.discoveryV2 && { versionFamilyParameterName: serverVersionFamilyParameterName(props.parameterPrefix ?? '', index + 1) }),
     }));
 
     this.stackName = Stack.of(this).stackName;
@@ -344,6 +359,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     const volumeType = volume.volumeType ?? ec2.EbsDeviceVolumeType.GP3;
 
     validate.validateDockerImage(props.dockerImage, props.versionFamily);
+    validate.validateDiscoveryVersion(props.discoveryVersion, props.dockerImage, props.versionFamily);
     validate.validateEnvironmentName(props.environmentName);
     validate.validateCapacity('capacity', capacity, 1);
     validate.validateCapacity('slaveCapacity', slaveCapacity, 0);
@@ -365,6 +381,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       parameterNames: [
         ...Object.values(parameterNamesFor(parameterPrefix)),
         ...Array.from({ length: serverCount ?? 0 }, (_, i) => serverImageParameterName(parameterPrefix, i + 1)),
+        ...Array.from({ length: serverCount ?? 0 }, (_, i) => serverVersionFamilyParameterName(parameterPrefix, i + 1)),
       ],
     };
     refuseCollisions(this, claims);
@@ -621,7 +638,8 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       const unset = new CfnCondition(stack, `${name}Unset`, { expression: Fn.conditionEquals(parameter.valueAsString, '') });
       unset.overrideLogicalId(`${name}Unset`);
       const image = Fn.conditionIf(unset.logicalId, this.parameters.dockerImage.valueAsString, parameter.valueAsString).toString();
-      const taskDefinition = this.createTaskDefinition(`Server${n}`, NodeGroup.MAIN, this.parameters.mode, image, resolved, logGroup, `neo4j-server${n}`);
+      const family = this.parameters.discoveryV2 ? this.serverVersionFamily(prefix, n) : this.parameters.versionFamily.valueAsString;
+      const taskDefinition = this.createTaskDefinition(`Server${n}`, NodeGroup.MAIN, this.parameters.mode, image, family, resolved, logGroup, `neo4j-server${n}`);
       return new ecs.Ec2Service(this, `Server${n}Service`, {
         cluster,
         taskDefinition,
@@ -634,6 +652,29 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     });
   }
 
+  /** With the DiscoveryVersion parameter: picks a 5.x discovery input by its value (else undefined: v1 only). */
+  private discoveryChoice(): ((v1: string, v2: string) => string) | undefined {
+    const v2 = this.parameters.discoveryV2;
+    return v2 && ((v1Value: string, v2Value: string) => Fn.conditionIf(v2.logicalId, v2Value, v1Value).toString());
+  }
+
+  /**
+   * A server's settings family on discovery v2: `<prefix>Server<N>VersionFamily`, or VersionFamily while that is
+   * empty, so a roll that crosses families (5.26 -> 2025.x) changes one server's settings with its image.
+   */
+  private serverVersionFamily(prefix: string, n: number): string {
+    const stack = Stack.of(this);
+    const name = serverVersionFamilyParameterName(prefix, n);
+    const parameter = new CfnParameter(stack, name, {
+      type: 'String', default: '', allowedValues: ['', ...Neo4jVersionFamily.ALL.map((f) => f.id)],
+      description: `Settings family of server ${n}; empty: the VersionFamily parameter (the rolling upgrade sets it with Server${n}Image)`,
+    });
+    parameter.overrideLogicalId(name);
+    const unset = new CfnCondition(stack, `${name}Unset`, { expression: Fn.conditionEquals(parameter.valueAsString, '') });
+    unset.overrideLogicalId(`${name}Unset`);
+    return Fn.conditionIf(unset.logicalId, this.parameters.versionFamily.valueAsString, parameter.valueAsString).toString();
+  }
+
   private createService(
     id: string,
     group: NodeGroup,
@@ -641,7 +682,8 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     resolved: ReturnType<Neo4jCluster['validateProps']>,
     logGroup: logs.ILogGroup,
   ): ecs.Ec2Service {
-    const taskDefinition = this.createTaskDefinition(id, group, modeParameter, this.parameters.dockerImage.valueAsString, resolved, logGroup, `neo4j-${group.toLowerCase()}`);
+    const taskDefinition = this.createTaskDefinition(id, group, modeParameter, this.parameters.dockerImage.valueAsString,
+      this.parameters.versionFamily.valueAsString, resolved, logGroup, `neo4j-${group.toLowerCase()}`);
     return new ecs.Ec2Service(this, `${id}Service`, {
       cluster: this.ecsCluster,
       taskDefinition,
@@ -659,6 +701,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     group: NodeGroup,
     modeParameter: CfnParameter,
     image: string,
+    versionFamily: string,
     resolved: ReturnType<Neo4jCluster['validateProps']>,
     logGroup: logs.ILogGroup,
     streamPrefix: string,
@@ -680,9 +723,9 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
         NEO4J_ACCEPT_LICENSE_AGREEMENT: 'yes',
         NEO4J_UPGRADE_CLUSTER_MODE: modeParameter.valueAsString,
         // start-neo4j.sh exports the settings of this family and mode only (see familySettingsEnvironment).
-        NEO4J_UPGRADE_VERSION_FAMILY: this.parameters.versionFamily.valueAsString,
+        NEO4J_UPGRADE_VERSION_FAMILY: versionFamily,
         // The slave-only node never upgrades a store: in seed 000 it is isolated while the master does.
-        ...familySettingsEnvironment(group, group === NodeGroup.MAIN ? this.parameters.allowUpgrade.valueAsString : 'false'),
+        ...familySettingsEnvironment(group, group === NodeGroup.MAIN ? this.parameters.allowUpgrade.valueAsString : 'false', this.discoveryChoice()),
       },
       secrets: {
         NEO4J_ADMIN_USER: ecs.Secret.fromSecretsManager(this.adminCredentials, 'username'),

@@ -27,6 +27,12 @@ export interface Neo4jClusterServer {
   readonly serviceName: string;
   /** Logical name of the stack parameter holding the server's image; empty means the cluster's `DockerImage`. */
   readonly imageParameterName: string;
+  /**
+   * Logical name of the stack parameter holding the server's settings family; empty means the cluster's
+   * `VersionFamily`. The rolling upgrade sets it with the image when a roll changes the family (5.26 -> 2025.x).
+   * @default - the server has none (a cluster on discovery v1): it follows `VersionFamily`
+   */
+  readonly versionFamilyParameterName?: string;
 }
 
 /** Tag of a data volume naming the server whose store it holds; the instance that claims it becomes that server. */
@@ -44,7 +50,15 @@ export function serverImageRole(serverNumber: number): string {
   return `server${serverNumber}Image`;
 }
 
-/** The servers' image parameters by role, for the target's `stackParameters`. */
+/** The per-server settings-family parameter's logical name. */
+export function serverVersionFamilyParameterName(prefix: string, serverNumber: number): string {
+  return `${prefix}Server${serverNumber}VersionFamily`;
+}
+
+/** The servers' image (and settings-family) parameters by role, for the target's `stackParameters`. */
 export function serverImageRoles(servers: readonly Neo4jClusterServer[]): Record<string, string> {
-  return Object.fromEntries(servers.map((s) => [serverImageRole(s.serverNumber), s.imageParameterName]));
+  return Object.fromEntries(servers.flatMap((s) => [
+    [serverImageRole(s.serverNumber), s.imageParameterName],
+    ...(s.versionFamilyParameterName ? [[`server${s.serverNumber}VersionFamily`, s.versionFamilyParameterName]] : []),
+  ]));
 }

@@ -3,6 +3,7 @@ import { Token } from 'aws-cdk-lib';
 import { Neo4jUpgradesValidationError } from '../errors';
 import { ClusterMode } from './cluster-mode';
 import { DataVolumeOptions } from './data-volume';
+import { DiscoveryVersion } from './discovery-version';
 import { parseDockerImageReference } from './docker-image-reference';
 import { Neo4jVersionFamily } from './neo4j-version-family';
 import { NodeCapacity } from './node-capacity';
@@ -135,4 +136,30 @@ export function validateFixedServers(capacity: NodeCapacity, slaveCapacity: Node
   }
   if (desired > 99) fail('capacity.desired', desired, 'ServerLayout.SERVICE_PER_SERVER supports at most 99 servers');
   return desired;
+}
+
+/**
+ * Discovery v2 exists from 5.23 on (Neo4j moved 5.x clusters to it there; calendar versions have nothing else),
+ * so `DiscoveryVersion.V2` needs a 5.x image of 5.23 or later, or a calendar version; an explicit V1 cannot run
+ * a calendar version.
+ */
+export function validateDiscoveryVersion(discovery: DiscoveryVersion | undefined, image: string, family: Neo4jVersionFamily): void {
+  if (discovery === undefined) return;
+  if (discovery === DiscoveryVersion.V1) {
+    if (family === Neo4jVersionFamily.V2025) {
+      fail('discoveryVersion', 'DiscoveryVersion.V1', `${family.displayName} has only discovery v2: use DiscoveryVersion.V2 or leave discoveryVersion unset`);
+    }
+    return;
+  }
+  if (family === Neo4jVersionFamily.V2025) return;
+  if (family !== Neo4jVersionFamily.V5) {
+    fail('discoveryVersion', 'DiscoveryVersion.V2', `discovery v2 needs Neo4j 5.23 or later or a calendar version, and versionFamily is ${family.displayName}`);
+  }
+  if (!known(image)) return;
+  const version = parseDockerImageReference('dockerImage', image).tag?.match(/^5\.(\d+)/);
+  if (!version) {
+    fail('discoveryVersion', 'DiscoveryVersion.V2', `discovery v2 needs Neo4j 5.23 or later, and dockerImage '${image}' has no 5.x version tag to tell`);
+  } else if (Number(version[1]) < 23) {
+    fail('discoveryVersion', 'DiscoveryVersion.V2', `discovery v2 needs Neo4j 5.23 or later, and dockerImage is '${image}'`);
+  }
 }

@@ -83,19 +83,22 @@ export class Neo4jRollingUpgrade extends Construct {
     const lag = props.maxTransactionLag ?? 0;
     const ctx = new StageContext(this.rollBack(handlers, polling, everyMember, lag), handlers);
 
+    // On discovery v2 each server has its own settings-family parameter: a family change rolls with the image.
+    const familiesPerServer = props.servers.every((server) => server.versionFamilyParameterName !== undefined);
+    const family = cluster.stackParameters.versionFamily ? { 'versionFamily.$': statePath('plan.toSettingsFamily') } : {};
     const roll = 'Stage 1 Roll the servers';
     const rollServers = new UpgradeStage(this, roll, {
       key: 'roll', title: roll, seedStep: '001/5.3.2.1',
       steps: {
         stepsIn: (s) => [
-          this.sameFamily(s, roll, ctx),
+          ...(familiesPerServer ? [] : [this.sameFamily(s, roll, ctx)]),
           new Neo4jHealthGate(s, 'Gate before', {
             context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember, acceptPreviousVersion: true,
             maxTransactionLag: lag, stateName: 'cluster gate before the roll', resultPath: '$.results.roll.gateBefore',
           }),
           new ServerRoll(s, 'Servers', {
             context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember, maxTransactionLag: lag,
-            rollTo: { 'image.$': statePath('plan.dockerImage') }, leaderHostPath: '$.results.roll.gateBefore.Payload.leaderHost',
+            rollTo: { 'image.$': statePath('plan.dockerImage'), ...family }, leaderHostPath: '$.results.roll.gateBefore.Payload.leaderHost',
             abortable: true,
           }),
           new Neo4jHealthGate(s, 'Gate after', {
@@ -154,8 +157,9 @@ export class Neo4jRollingUpgrade extends Construct {
   }
 
   /**
-   * The servers share the VersionFamily parameter (their settings), so a roll that changes it (5.26 ->
-   * 2025.x) cannot go one server at a time yet: it fails into the rollback (nothing rolled, the lock released).
+   * Servers without their own settings-family parameter (a cluster on discovery v1) share VersionFamily, so a
+   * roll that changes it (5.26 -> 2025.x) cannot go one server at a time: it fails into the rollback (nothing
+   * rolled, the lock released). The plan refuses that path before already (5.26 rolls only on discovery v2).
    */
   private sameFamily(scope: Construct, title: string, ctx: StageContext): sfn.IChainable {
     const refuse = new sfn.Pass(scope, `${title}: refuse a settings family change`, {
@@ -184,6 +188,11 @@ export class Neo4jRollingUpgrade extends Construct {
       if (roles[`server${server.serverNumber}Image`] !== server.imageParameterName) {
         throw new Neo4jUpgradesValidationError(`servers[${server.serverNumber}].imageParameterName`, server.imageParameterName,
           `the cluster's stackParameters have no role server${server.serverNumber}Image with that name (pass Neo4jCluster.servers of the same cluster)`);
+      }
+      const family = server.versionFamilyParameterName;
+      if (family !== undefined && roles[`server${server.serverNumber}VersionFamily`] !== family) {
+        throw new Neo4jUpgradesValidationError(`servers[${server.serverNumber}].versionFamilyParameterName`, family,
+          `the cluster's stackParameters have no role server${server.serverNumber}VersionFamily with that name (pass Neo4jCluster.servers of the same cluster)`);
       }
     }
   }

@@ -1,16 +1,10 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Neo4jVersionFamily, ServerLayout } from '../../lib';
+import { ServerLayout } from '../../lib';
 import { Neo4jUpgradesValidationError } from '../../lib/errors';
-import { clusterStack } from '../support/example-cluster';
+import { PER_SERVER_PROPS, clusterStack } from '../support/example-cluster';
 import { unacknowledgedNagFindings } from '../support/nag';
 
-const PER_SERVER = {
-  dockerImage: 'neo4j:5.26.1-enterprise',
-  versionFamily: Neo4jVersionFamily.V5,
-  capacity: { min: 3, max: 3, desired: 3 },
-  slaveCapacity: { min: 0, max: 1, desired: 0 },
-  serverLayout: ServerLayout.SERVICE_PER_SERVER,
-};
+const PER_SERVER = PER_SERVER_PROPS;
 
 /** The image a server's task runs for given parameter values: Fn::If over the template's Fn::Equals condition. */
 function imageOf(json: any, server: number, parameters: Record<string, string>): string {

@@ -16,10 +16,13 @@ let ec2: EC2Client;
 let stackCount = 0;
 
 /** A per-server cluster's context on its own stack and volume names. */
-function context(stackName: string): ClusterContext {
+function context(stackName: string, families = false): ClusterContext {
+  const familyRoles = families
+    ? { versionFamily: 'VersionFamily', ...Object.fromEntries(SERVERS.map((n) => [`server${n}VersionFamily`, `Server${n}VersionFamily`])) }
+    : {};
   return {
     stackName,
-    parameterNames: { dockerImage: 'DockerImage', ...Object.fromEntries(SERVERS.map((n) => [`server${n}Image`, `Server${n}Image`])) },
+    parameterNames: { dockerImage: 'DockerImage', ...Object.fromEntries(SERVERS.map((n) => [`server${n}Image`, `Server${n}Image`])), ...familyRoles },
     groups: [{ role: 'main', autoScalingGroupName: `${stackName}-main` }, ...SERVERS.map((n) => ({ role: `server${n}`, serviceName: `${stackName}-server${n}` }))],
     dataVolumeName: `${stackName}-data`,
     environmentName: 'production',
@@ -27,9 +30,11 @@ function context(stackName: string): ClusterContext {
   } as unknown as ClusterContext;
 }
 
-async function stackWith(values: Record<string, string>): Promise<ClusterContext> {
+/** families: the stack also has VersionFamily and a Server<N>VersionFamily per server (a cluster on discovery v2). */
+async function stackWith(values: Record<string, string>, families = false): Promise<ClusterContext> {
   const stackName = `rolling-${++stackCount}`;
-  const keys = ['DockerImage', ...SERVERS.map((n) => `Server${n}Image`)];
+  const keys = ['DockerImage', ...SERVERS.map((n) => `Server${n}Image`),
+    ...(families ? ['VersionFamily', ...SERVERS.map((n) => `Server${n}VersionFamily`)] : [])];
   await cfn.send(new CreateStackCommand({
     StackName: stackName,
     TemplateBody: JSON.stringify({
@@ -38,7 +43,7 @@ async function stackWith(values: Record<string, string>): Promise<ClusterContext
     }),
     Parameters: keys.map((k) => ({ ParameterKey: k, ParameterValue: values[k] ?? '' })),
   }));
-  return context(stackName);
+  return context(stackName, families);
 }
 
 /** One instance per server, each with its server's tagged volume attached; returns server -> private IP. */
@@ -107,6 +112,29 @@ describe('plan-server-roll against moto_server', () => {
     }));
     const after = await plan({ cluster, previousParameters: { DockerImage: OLD }, stage: 'rollBack' });
     expect(after.servers.map((s) => s.serverNumber)).toEqual([1, 2, 3]);
+  });
+
+  test('5.26 -> 2025.x on discovery v2: each server gets the new family with its image; the closing update sets VersionFamily; back the same way', async () => {
+    const CALENDAR = 'neo4j:2026.08.1-enterprise';
+    const cluster = await stackWith({ DockerImage: NEW, VersionFamily: '5', Server1Image: CALENDAR, Server1VersionFamily: '2025' }, true);
+    await servers(cluster);
+    const out = await plan({ cluster, image: CALENDAR, versionFamily: '2025' });
+    expect(out.servers.map((s) => [s.serverNumber, s.parameters])).toEqual([
+      [2, { server2Image: CALENDAR, server2VersionFamily: '2025' }], [3, { server3Image: CALENDAR, server3VersionFamily: '2025' }],
+    ]);
+    expect(out.finalParameters).toEqual({
+      dockerImage: CALENDAR, versionFamily: '2025',
+      ...Object.fromEntries(SERVERS.flatMap((n) => [[`server${n}Image`, ''], [`server${n}VersionFamily`, '']])),
+    });
+    const back = await plan({ cluster, previousParameters: { DockerImage: NEW, VersionFamily: '5' }, stage: 'rollBack' });
+    expect(back.servers.map((s) => [s.serverNumber, s.parameters])).toEqual([[1, { server1Image: NEW, server1VersionFamily: '5' }]]);
+    expect(back.finalParameters).toMatchObject({ dockerImage: NEW, versionFamily: '5' });
+
+    // Without per-server families (discovery v1), a family change is refused before anything changes.
+    const names = Object.entries(cluster.parameterNames).filter(([role]) => !/^server\d+VersionFamily$/.test(role));
+    const onV1 = { ...cluster, parameterNames: Object.fromEntries(names) } as unknown as ClusterContext;
+    await expect(plan({ cluster: onV1, image: CALENDAR, versionFamily: '2025' })).rejects.toThrow(
+      /^the roll changes the settings family from 5 to 2025, and the servers have no server<N>VersionFamily parameter/);
   });
 
   test('a leader that is no server is refused before anything changes, naming the servers', async () => {

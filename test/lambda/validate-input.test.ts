@@ -276,7 +276,7 @@ describe('validate-input: the procedure is chosen by the upgrade (rolling or off
     ['neo4j:5.26.29-enterprise', 'neo4j:5.26.30-enterprise', '5', true, /5\.26\.29 -> 5\.26\.30/],
     ['neo4j:4.4.39-enterprise', 'neo4j:4.4.40-enterprise', '4.4', true, /4\.x patch and minor upgrades keep the store format/],
     ['neo4j:2025.10.1-enterprise', 'neo4j:2026.08.1-enterprise', '2025', true, /calendar versions upgrade to later calendar versions/],
-    ['neo4j:5.26.30-enterprise', 'neo4j:2026.08.1-enterprise', '5', false, /5\.26 rolls to calendar versions only on discovery v2, and the cluster runs settings family 5 \(discovery v1/],
+    ['neo4j:5.26.30-enterprise', 'neo4j:2026.08.1-enterprise', '5', false, /5\.26 rolls to calendar versions only on discovery v2, and the cluster runs settings family 5 on discovery v1 \(DiscoveryVersion parameter absent/],
     ['neo4j:4.4.40-enterprise', 'neo4j:5.26.30-enterprise', '4.4', false, /4\.4 -> 5 changes the store format/],
     ['neo4j:3.5.35-enterprise', 'neo4j:4.0.12-enterprise', '3.5', false, /3\.5 -> 4\.0 changes the store format/],
     ['neo4j:3.5.34-enterprise', 'neo4j:3.5.35-enterprise', '3.5', false, /3\.5 High Availability clusters have no rolling upgrade/],
@@ -308,6 +308,23 @@ describe('validate-input: the procedure is chosen by the upgrade (rolling or off
     running('neo4j:5.26.29-enterprise', { VersionFamily: '5', ...servers });
     await expect(run({ dockerImage: 'neo4j:5.26.30-enterprise', procedure: 'offline' }, undefined, perServer, 'rolling').result)
       .rejects.toThrow('procedure is "offline", but this state machine runs the rolling procedure; start Neo4jOfflineUpgrade (the offline procedure for the per-server layout) instead');
+  });
+
+  test('5.26 -> 2025.x: rolling on discovery v2 (the DiscoveryVersion parameter), offline on v1 naming the procedure; below 5.26: through 5.26 first', async () => {
+    const onV2 = { ...cluster, parameterNames: { ...cluster.parameterNames, discoveryVersion: 'DiscoveryVersion', server1Image: 'Server1Image' } };
+    const toCalendar = { dockerImage: 'neo4j:2026.08.1-enterprise' };
+    running('neo4j:5.26.30-enterprise', { VersionFamily: '5', DiscoveryVersion: 'V2', Server1Image: '' });
+    await expect(run(toCalendar, undefined, onV2, 'rolling').result).resolves.toMatchObject({
+      procedure: 'rolling', rollingSupported: true, toSettingsFamily: '2025',
+      procedureReason: '5.26.30 -> 2026.8.1: 5.26 on discovery v2 rolls to calendar versions one server at a time',
+    });
+    running('neo4j:5.26.30-enterprise', { VersionFamily: '5', DiscoveryVersion: 'V1', Server1Image: '' });
+    await expect(run(toCalendar, undefined, onV2, 'rolling').result).rejects.toThrow(new RegExp(
+      '5\\.26 rolls to calendar versions only on discovery v2, and the cluster runs settings family 5 on discovery v1 \\(DiscoveryVersion parameter V1: ' +
+      '.*Neo4jCluster discoveryVersion: DiscoveryVersion\\.V2.*; run the offline procedure, Neo4jOfflineUpgrade'));
+    await expect(run(toCalendar, undefined, onV2, 'offline').result).resolves.toMatchObject({ procedure: 'offline', rollingSupported: false });
+    running('neo4j:5.23.0-enterprise', { VersionFamily: '5', DiscoveryVersion: 'V2', Server1Image: '' });
+    await expect(run(toCalendar, undefined, onV2, 'rolling').result).rejects.toThrow(/only from 5\.26; upgrade to 5\.26 first/);
   });
 
   test('an operator may force offline, never rolling where Neo4j cannot roll; a procedure the state machine does not run is refused', async () => {

@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ClusterMode, Neo4jCluster, Neo4jClusterProps, Neo4jVersionFamily } from '../../lib';
+import { ClusterMode, Neo4jCluster, Neo4jClusterProps, Neo4jVersionFamily, ServerLayout } from '../../lib';
 import { appWithFeatureFlags } from './app';
 
 export const EXAMPLE_PROPS: Neo4jClusterProps = {
@@ -12,6 +12,15 @@ export const EXAMPLE_PROPS: Neo4jClusterProps = {
   capacity: { min: 1, max: 3, desired: 3 },
   slaveCapacity: { min: 1, max: 1, desired: 1 },
   dataVolume: { name: 'neo4j-production-data', sizeGiB: 200 },
+};
+
+/** A 5.x cluster in the per-server layout: three fixed servers and no slave-only node. */
+export const PER_SERVER_PROPS: Partial<Neo4jClusterProps> = {
+  dockerImage: 'neo4j:5.26.1-enterprise',
+  versionFamily: Neo4jVersionFamily.V5,
+  capacity: { min: 3, max: 3, desired: 3 },
+  slaveCapacity: { min: 0, max: 1, desired: 0 },
+  serverLayout: ServerLayout.SERVICE_PER_SERVER,
 };
 
 /** A stack holding one cluster built from `EXAMPLE_PROPS` overridden by `props`. */

@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { Neo4jRollingUpgrade } from '../../lib';
+import { DiscoveryVersion, Neo4jRollingUpgrade } from '../../lib';
 import { Neo4jUpgradesValidationError } from '../../lib/errors';
 import { clusterStack } from '../support/example-cluster';
 import { rollingUpgradeStack } from '../support/example-rolling-upgrade';
@@ -58,6 +58,15 @@ describe('Neo4jRollingUpgrade', () => {
     const refuse = states['Stage 1 Roll the servers: refuse a settings family change'];
     expect(refuse).toMatchObject({ ResultPath: '$.error', Next: 'Rollback: keep the original error' });
     expect(refuse.Parameters['Cause.$']).toContain('run the offline procedure, Neo4jOfflineUpgrade');
+  });
+
+  test('on discovery v2 a settings family change rolls: no refusal, each server and the closing update get the family', () => {
+    const { stack: v2 } = rollingUpgradeStack(undefined, { dockerImage: 'neo4j:5.26.30-enterprise', discoveryVersion: DiscoveryVersion.V2 });
+    const v2States = resolvedDefinition(Template.fromStack(v2).toJSON()).definition.States as Record<string, any>;
+    expect(path(v2States, 'Stage 1 Roll the servers: begin')[1]).toBe('Stage 1 Roll the servers: cluster gate before the roll');
+    expect(Object.keys(v2States).filter((n) => /settings family/.test(n))).toEqual([]);
+    expect(v2States['Stage 1 Roll the servers: plan the order, the leader last'].Parameters.Payload)
+      .toMatchObject({ 'image.$': '$.plan.dockerImage', 'versionFamily.$': '$.plan.toSettingsFamily' });
   });
 
   test('one server at a time: its image parameter, UPDATE_COMPLETE, its service, the cluster gate (previous version accepted, bounded)', () => {

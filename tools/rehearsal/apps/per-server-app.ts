@@ -3,9 +3,11 @@
  * the per-server layout (each main member its own ECS service and `Server<N>Image` parameter, no slave-only
  * node) at `version`, and the procedure `upgrade` adds. The gates reach the rehearsal's servers through
  * context `neo4jBoltUri` (the world answers for the cluster, tools/rehearsal/rolling/cluster-answers.ts).
+ * Context `neo4jFromVersion` overrides `version`; `neo4jDiscoveryVersion: 'V2'` builds the cluster on discovery v2
+ * (the rolling rehearsal's roll to a calendar version, rolling/cli.ts --to).
  */
 import { App, Stack } from 'aws-cdk-lib';
-import { Neo4jCluster, Neo4jVersionFamily, ServerLayout } from '../../../lib';
+import { DiscoveryVersion, Neo4jCluster, Neo4jVersionFamily, ServerLayout } from '../../../lib';
 
 export interface PerServerAppProps {
   readonly stackName: string;
@@ -20,13 +22,14 @@ export function perServerApp(props: PerServerAppProps): void {
   const app = new App();
   const stack = new Stack(app, props.stackName, { env: { account: '123456789012', region: 'us-east-1' }, description: props.description });
   const cluster = new Neo4jCluster(stack, 'Neo4j', {
-    dockerImage: `neo4j:${props.version}-enterprise`,
+    dockerImage: `neo4j:${app.node.tryGetContext('neo4jFromVersion') ?? props.version}-enterprise`,
     versionFamily: Neo4jVersionFamily.V5,
     environmentName: props.environmentName,
     capacity: { min: 3, max: 3, desired: 3 },
     slaveCapacity: { min: 0, max: 1, desired: 0 },
     serverLayout: ServerLayout.SERVICE_PER_SERVER,
     dataVolume: { name: `neo4j-${props.environmentName}-data`, sizeGiB: 50 },
+    ...(app.node.tryGetContext('neo4jDiscoveryVersion') === 'V2' && { discoveryVersion: DiscoveryVersion.V2 }),
   });
   props.upgrade(stack, cluster, app.node.tryGetContext('neo4jBoltUri') ?? `bolt://neo4j.${props.environmentName}.internal:7687`);
   app.synth();

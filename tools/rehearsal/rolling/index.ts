@@ -35,6 +35,9 @@ export const TO = NEO4J_LTS_VERSION;
 
 export interface RollingRehearsalOptions {
   readonly outDir?: string;
+  /** The version the servers start at (default FROM) and the one they roll to (default TO); a calendar `to` puts the app's cluster on discovery v2. */
+  readonly from?: string;
+  readonly to?: string;
   readonly progress?: (line: string) => void;
 }
 
@@ -85,6 +88,8 @@ export interface PerServerApp {
   readonly app: string;
   readonly from: string;
   readonly boltUri: string;
+  /** More CDK context for the app (e.g. `neo4jDiscoveryVersion`). */
+  readonly context?: Record<string, string>;
 }
 const ROLLING: PerServerApp = { app: ROLLING_APP, from: FROM, boltUri: 'bolt://neo4j.rolling.internal:7687' };
 
@@ -96,7 +101,8 @@ export async function setUpRolling(
   work: string, say: (line: string) => void, makeWorld: RollingWorldFactory = (...a) => new RollingWorld(...a), app: PerServerApp = ROLLING,
 ): Promise<RollingSetup> {
   const log = (line: string) => say(`    ${line}`);
-  const synth = await synthesize({ root: REPO_ROOT, app: app.app, context: { neo4jBoltUri: app.boltUri }, outdir: path.join(work, 'cdk.out'), log });
+  const context = { neo4jBoltUri: app.boltUri, neo4jFromVersion: app.from, ...app.context };
+  const synth = await synthesize({ root: REPO_ROOT, app: app.app, context, outdir: path.join(work, 'cdk.out'), log });
   say(`  synthesized ${synth.stackName} in ${(synth.durationMs / 1000).toFixed(1)} s`);
   const secretValues = secretValuesFor(synth);
   const password = upgradedCredentials(synth, secretValues).password ?? 'rehearsal-password';
@@ -127,6 +133,8 @@ export async function setUpRolling(
 
 export async function rehearseRolling(options: RollingRehearsalOptions = {}): Promise<RollingRehearsalReport> {
   const t0 = Date.now();
+  const from = options.from ?? FROM;
+  const to = options.to ?? TO;
   const say = options.progress ?? ((line: string) => console.log(line));
   const outDir = path.resolve(options.outDir ?? path.join(REPO_ROOT, 'rehearsal'));
   const logDir = path.join(outDir, 'logs');
@@ -134,7 +142,9 @@ export async function rehearseRolling(options: RollingRehearsalOptions = {}): Pr
   let moto: MotoServer | undefined;
   let servers: ServerSet | undefined;
   try {
-    const setup = await setUpRolling(work, say);
+    // 5.26 rolls to a calendar version only on discovery v2: the app's cluster is built with it for such a roll.
+    const discovery: Record<string, string> = /^20\d\d\./.test(to) ? { neo4jDiscoveryVersion: 'V2' } : {};
+    const setup = await setUpRolling(work, say, undefined, { ...ROLLING, from, context: discovery });
     ({ moto, servers } = setup);
     const { deployment: d, world: w, password, count } = setup;
     const set = servers;
@@ -146,10 +156,10 @@ export async function rehearseRolling(options: RollingRehearsalOptions = {}): Pr
     const gatePasses: Array<{ state: string; at: number }> = [];
     const gateStates = new Set(d.model.tasks.filter((t) => t.handler === 'health-gate').map((t) => t.stateName));
     const name = `rolling-${Date.now()}`;
-    say(`  rolling ${FROM} -> ${TO} with the client workload`);
+    say(`  rolling ${from} -> ${to} with the client workload`);
     const result = await runExecution({
       root: REPO_ROOT, name, model: d.model, world: w, endpoint: moto.endpoint, region: REGION, stateMachineArn: d.stateMachineArn,
-      input: { dockerImage: image(TO) }, faults: [], decide: async () => 'approve', progress: say, logDir,
+      input: { dockerImage: image(to) }, faults: [], decide: async () => 'approve', progress: say, logDir,
       counter: new ApiCallCounter(), harness: d.harness, regions: [REGION], memoryMb: d.memoryMb,
       observe: (e) => {
         const ev = e as { type?: string; state?: { name: string }; timestamp?: number };
@@ -158,18 +168,18 @@ export async function rehearseRolling(options: RollingRehearsalOptions = {}): Pr
     });
     const workloadResult: WorkloadResult = await workload.stop();
     const figures = rollingFigures({ servers: set, world: w, gatePasses, workload: workloadResult, startedAt: Date.parse(result.report.startedAt) });
-    const problems = rollingProblems(figures, result.report, TO);
+    const problems = rollingProblems(figures, result.report, to);
     for (const s of figures.servers) {
       say(`  server ${s.server}${s.leaderAtStart ? ' (leader)' : ''}: down +${(s.downAtMs / 1000).toFixed(1)} s for ${(s.downMs / 1000).toFixed(1)} s, gate passed +${((s.gatePassedAtMs ?? NaN) / 1000).toFixed(1)} s, ${s.version}; client meanwhile: ${s.client.failedAttempts} failed attempts, ${s.client.retried} retried, ${s.client.lost} lost`);
     }
     say(`  order ${figures.order.join(', ')} (expected ${figures.expectedOrder.join(', ')}), at most ${figures.maxDownAtOnce} down at once; client: ${JSON.stringify(figures.client)}`);
     const report: RollingRehearsalReport = {
-      ok: problems.length === 0, problems, durationMs: Date.now() - t0, setupMs, from: FROM, to: TO,
+      ok: problems.length === 0, problems, durationMs: Date.now() - t0, setupMs, from, to,
       execution: executionSummary(result.report),
       figures,
       simulated: [...w.simulated.values()],
       real: [
-        `${count} embedded Neo4j servers (Community), each its own store and port, restarted one by one at ${TO} on its own store (marker nodes read back)`,
+        `${count} embedded Neo4j servers (Community), each its own store and port, restarted one by one at ${to} on its own store (marker nodes read back)`,
         'the nodes\' boot scripts (claim-data-volume.sh, claim-server-number.sh) against moto with the aws CLI',
         ...PER_SERVER_REAL,
       ],

@@ -6,8 +6,8 @@
  * NEO4J_LTS_VERSION: a patch roll within 5.26). The gates reach the rehearsal's servers through
  * context `neo4jBoltUri` (the world answers for the cluster, tools/rehearsal/rolling/cluster-answers.ts).
  */
-import { App, Stack } from 'aws-cdk-lib';
-import { Neo4jCluster, Neo4jRollingUpgrade, Neo4jVersionFamily, ServerLayout } from '../../../lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Neo4jCluster, Neo4jRollingUpgrade, Neo4jVersionFamily, ProcedurePolling, ServerLayout } from '../../../lib';
 import { NEO4J_LTS_OLDER_PATCH_VERSION } from '../../neo4j-embedded';
 
 const app = new App();
@@ -28,5 +28,9 @@ new Neo4jRollingUpgrade(stack, 'Upgrade', {
   cluster,
   servers: cluster.servers,
   boltUri: app.node.tryGetContext('neo4jBoltUri') ?? 'bolt://neo4j.rolling.internal:7687',
+  // 4 min instead of 30: the gate after a server starts once its service is steady (its Neo4j answering), and
+  // a real Neo4j restart here took 24-28 s idle and a few minutes at most on this loaded machine; the fault
+  // matrix's world fault (a database that stays starting) then times out into the rollback in minutes.
+  polling: new ProcedurePolling({ healthGateTimeout: Duration.minutes(4) }),
 });
 app.synth();

@@ -43,7 +43,8 @@ export class ServerSet {
       const dataDir = path.join(dir, `server-${index}`, 'neo4j');
       fs.mkdirSync(dataDir, { recursive: true });
       const port = await freePort();
-      const player = new Neo4jPlayer({ dataDir, port, password, log: (l) => log(`server ${index} ${l}`) });
+      // The rollback returns a server to the previous patch on the store the new one ran on: played for real.
+      const player = new Neo4jPlayer({ dataDir, port, password, log: (l) => log(`server ${index} ${l}`), playsPatchDowngrades: true });
       servers.push({ index, player, port, dataDir, image });
     }
     const set = new ServerSet(servers, log);

@@ -99,11 +99,12 @@ export class StageContext {
 function lookWithin(handler: UpgradeHandler, plan: PollingPlan | undefined): { payload: { everySeconds: number; withinSeconds: number }; maxAttempts: number } | undefined {
   const within = handlerSpec(handler.name as HandlerName).looksWithin;
   if (!plan?.lookEvery || !within) return undefined;
-  const withinSeconds = within.toSeconds();
-  // Each invocation spends the budget, then one second of Retry interval: as many as the plan's timeout holds.
   const timeoutSeconds = (plan.timeout ?? Duration.hours(1)).toSeconds();
+  // A budget shorter than one invocation's looks bounds that invocation, so the first one does not outlast it.
+  const withinSeconds = Math.min(within.toSeconds(), timeoutSeconds);
+  // Each invocation spends its looks, then one second of Retry interval; the first invocation is no retry.
   return {
     payload: { everySeconds: plan.lookEvery.toSeconds(), withinSeconds },
-    maxAttempts: Math.max(1, Math.ceil(timeoutSeconds / (withinSeconds + 1))),
+    maxAttempts: Math.max(0, Math.ceil(timeoutSeconds / (withinSeconds + 1)) - 1),
   };
 }

@@ -45,6 +45,11 @@ export interface Neo4jOfflineUpgradeProps {
    * @default - a new topic encrypted with the AWS managed SNS key
    */
   readonly notificationTopic?: sns.ITopic;
+  /**
+   * The waits' budgets (the stack updates, the services, the cluster gates, the snapshots).
+   * @default - ProcedurePolling's defaults
+   */
+  readonly polling?: ProcedurePolling;
 }
 
 /** The stages, in order: key -> title shown in the console graph. */
@@ -89,7 +94,7 @@ export class Neo4jOfflineUpgrade extends Construct {
     const handlers = new UpgradeHandlers(this, 'Handlers', {
       target: cluster, lockParameterName: this.lockParameterName, notificationTopic: this.notificationTopic,
     });
-    const polling = new ProcedurePolling();
+    const polling = props.polling ?? new ProcedurePolling();
     // The servers stopped here are stopped by scaling their instances in, not by their services: restore the
     // recorded capacity first, then the pre-upgrade snapshots become the volumes the returning nodes claim.
     const ctx = new StageContext(new UpgradeRollback(this, 'Rollback', {

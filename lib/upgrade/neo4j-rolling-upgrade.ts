@@ -50,6 +50,11 @@ export interface Neo4jRollingUpgradeProps {
    * @default - a new topic encrypted with the AWS managed SNS key
    */
   readonly notificationTopic?: sns.ITopic;
+  /**
+   * The waits' budgets (the stack updates, the services, the cluster gates, the snapshots).
+   * @default - ProcedurePolling's defaults
+   */
+  readonly polling?: ProcedurePolling;
 }
 
 /**
@@ -78,7 +83,7 @@ export class Neo4jRollingUpgrade extends Construct {
     const handlers = new UpgradeHandlers(this, 'Handlers', {
       target: cluster, lockParameterName: this.lockParameterName, notificationTopic: this.notificationTopic,
     });
-    const polling = new ProcedurePolling();
+    const polling = props.polling ?? new ProcedurePolling();
     const everyMember = GateMembers.sumOf(statePath('plan.currentCapacity'), statePath('plan.currentSlaveMembers'));
     const lag = props.maxTransactionLag ?? 0;
     const ctx = new StageContext(this.rollBack(handlers, polling, everyMember, lag), handlers);

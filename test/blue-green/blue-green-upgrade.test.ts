@@ -73,7 +73,7 @@ describe('Neo4jBlueGreenUpgrade', () => {
 
   test('the steps carry blue, green and the bounds: validation compares green with blue\'s baseline, the freeze check gets its bound', () => {
     expect(states[FORWARD[1]].Parameters.Payload).toMatchObject({ greenBoltUri: PROPS.greenBoltUri, lockParameterName: UPGRADE_LOCK, poll: { everySeconds: 1, withinSeconds: 780 } });
-    expect(states[FORWARD[1]].Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['StillInProgressError'], MaxAttempts: 5 })]));
+    expect(states[FORWARD[1]].Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['StillInProgressError'], MaxAttempts: 4 })]));
     expect(states[FORWARD[2]].Parameters.Payload).toMatchObject({ mode: 'capture-baseline', baselineParameterName: `${UPGRADE_LOCK}/baseline` });
     expect(states[FORWARD[3]].Parameters.Payload).toMatchObject({ mode: 'compare', boltUri: PROPS.greenBoltUri, baselineParameterName: `${UPGRADE_LOCK}/baseline` });
     expect(states[FORWARD[5]].Parameters.Payload).toMatchObject({ runs: 5, maxSlowdown: 1.5, queries: [{ name: 'people', cypher: PROPS.queries[0].cypher }] });

@@ -1,4 +1,4 @@
-import { MapAbort } from '../../tools/rehearsal/arango/map-abort';
+import { MapAbort, withMapAbort } from '../../tools/rehearsal/arango/map-abort';
 import { AslDefinition, MachineModel } from '../../tools/rehearsal/definition';
 
 const task = (next?: string) => ({ Type: 'Task', ...(next ? { Next: next } : { End: true }), Retry: [{ ErrorEquals: ['StillInProgressError'], MaxAttempts: 2 }] });
@@ -29,5 +29,30 @@ describe('MapAbort (the local executor keeps running a failed Map\'s queued iter
     expect(() => abort.checkBefore('Group: image')).not.toThrow();
     abort.noteError('Group: image', 'group-1', 'StillInProgressError');
     expect(() => abort.checkBefore('Group: image')).toThrow(/would not run in AWS/);
+  });
+
+  test('withMapAbort (the shared executor): a success starts the attempts again, an error past the Retry refuses the Map\'s later tasks', async () => {
+    let answer: 'busy' | 'done' | 'failed' = 'busy';
+    const runs: string[] = [];
+    const handlers = withMapAbort({
+      'Group: image': async (input: unknown) => {
+        runs.push(String(input));
+        if (answer === 'done') return 'ok';
+        const e = new Error(`answer: ${answer}`);
+        e.name = answer === 'busy' ? 'StillInProgressError' : 'PreconditionFailedError';
+        throw e;
+      },
+    }, new MapAbort(model));
+    const image = handlers['Group: image'];
+    // Two retried errors, a success (the next iteration), two more: still within MaxAttempts 2 each time.
+    for (const item of ['1', '1']) await expect(image(item)).rejects.toThrow('answer: busy');
+    answer = 'done';
+    await expect(image('1')).resolves.toBe('ok');
+    answer = 'busy';
+    for (const item of ['2', '2']) await expect(image(item)).rejects.toThrow('answer: busy');
+    answer = 'failed';
+    await expect(image('2')).rejects.toThrow('answer: failed');
+    await expect(image('3')).rejects.toThrow(/earlier iteration of its Map "Upgrade groups" failed/);
+    expect(runs).toEqual(['1', '1', '1', '2', '2', '2']);
   });
 });

@@ -1,6 +1,6 @@
-import { MachineModel, TaskInfo } from '../../tools/rehearsal/definition';
+import { failurePathOf, MachineModel, TaskInfo } from '../../tools/rehearsal/definition';
 import { RollingRunLook, rollingRunProblems } from '../../tools/rehearsal/rolling/rolling-fault-verdict';
-import { buildRollingFaultMatrix, failurePathOf } from '../../tools/rehearsal/rolling/rolling-faults';
+import { buildRollingFaultMatrix } from '../../tools/rehearsal/rolling/rolling-faults';
 
 const versions = { fromImage: 'neo4j:5.26.1-enterprise', toImage: 'neo4j:5.26.2-enterprise', fromVersion: '5.26.1', toVersion: '5.26.2' };
 const rolledBack: RollingRunLook = {
@@ -67,8 +67,11 @@ test('the matrix: every forward task state failed and throttled, the failure pat
       Refused: { Type: 'Fail' },
     },
   };
-  expect([...failurePathOf(definition as never)].sort()).toEqual(['Refused', 'Rolled back', 'back', 'release', 'rollback']);
-  const runs = buildRollingFaultMatrix({ definition, tasks } as unknown as MachineModel);
+  const failurePath = failurePathOf(definition as never);
+  expect([...failurePath].sort()).toEqual(['Refused', 'Rolled back', 'back', 'release', 'rollback']);
+  // As buildModel flags them.
+  const flagged = tasks.map((t) => ({ ...t, onFailurePath: failurePath.has(t.stateName) }));
+  const runs = buildRollingFaultMatrix({ definition, tasks: flagged } as unknown as MachineModel);
   expect(runs.map((r) => [r.name, r.expect, r.faults.map((f) => `${f.kind} ${f.state}`)])).toEqual([
     ['01-w-rolled-server-database-stays-starting', ['rolled-back'], []],
     ['02-a-lock', ['refused'], ['handler-error lock']],

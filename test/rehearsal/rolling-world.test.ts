@@ -52,6 +52,9 @@ describe('the per-server world', () => {
     expect(maxDownAtOnce([{ downAt: 0, upAt: 10 }, { downAt: 10, upAt: 20 }, { downAt: 25, upAt: 30 }])).toBe(1);
     expect(maxDownAtOnce([{ downAt: 0, upAt: 10 }, { downAt: 5, upAt: 20 }])).toBe(2);
     expect(maxDownAtOnce([{ downAt: 0 }, { downAt: 5, upAt: 6 }], 100)).toBe(2);
+    // The same server replaced again while its restart is still in progress (a rollback right after its update): one down.
+    expect(maxDownAtOnce([{ server: 2, downAt: 0, upAt: 20 }, { server: 2, downAt: 1, upAt: 30 }])).toBe(1);
+    expect(maxDownAtOnce([{ server: 2, downAt: 0, upAt: 20 }, { server: 2, downAt: 1, upAt: 30 }, { server: 3, downAt: 25, upAt: 40 }])).toBe(2);
   });
 });
 

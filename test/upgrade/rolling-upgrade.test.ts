@@ -4,7 +4,7 @@ import { Neo4jUpgradesValidationError } from '../../lib/errors';
 import { clusterStack } from '../support/example-cluster';
 import { rollingUpgradeStack } from '../support/example-rolling-upgrade';
 import { unacknowledgedNagFindings } from '../support/nag';
-import { resolvedDefinition } from '../support/state-machine-definition';
+import { resolvedDefinition, statesByName } from '../support/state-machine-definition';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator');
@@ -93,6 +93,26 @@ describe('Neo4jRollingUpgrade', () => {
     // Every wait has a budget: the gate polls a bounded number of times, then fails into the rollback.
     expect(gate.Retry.find((r: any) => r.ErrorEquals.includes('HealthGateError')).MaxAttempts).toBeGreaterThan(0);
     expect(map.Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'Rollback: keep the original error' });
+  });
+
+  test('every Fail state a Catch leads to reads its error where that Catch put it (else States.Runtime, which no Catch takes)', () => {
+    const all = statesByName(definition);
+    const misread: string[] = [];
+    let caught = 0;
+    for (const [name, state] of Object.entries<any>(all)) {
+      for (const c of state.Catch ?? []) {
+        const fail = all[c.Next];
+        if (fail?.Type !== 'Fail') continue;
+        caught++;
+        const at = c.ResultPath ?? '$';
+        for (const p of [fail.ErrorPath, fail.CausePath]) {
+          if (p !== undefined && !p.startsWith(at === '$' ? '$.' : `${at}.`)) misread.push(`${name} -> ${c.Next}: ${p} (the Catch writes ${at})`);
+        }
+      }
+    }
+    expect(caught).toBeGreaterThan(0);
+    expect(misread).toEqual([]);
+    expect(all['Stage 1 Roll the servers: a server failed']).toMatchObject({ ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
   });
 
   test('a failure rolls the servers back to the pre-upgrade image the same way, then releases the lock; nothing deleted', () => {

@@ -97,18 +97,32 @@ export function topLevelContainers(def: AslDefinition): Map<string, string> {
   return topOf;
 }
 
-/** States reachable from `start` by Next/Default/Choices (not by Catch). */
-function reachable(def: AslDefinition, start: string): Set<string> {
-  const seen = new Set<string>();
-  const stack = [start];
+/**
+ * The states on the failure path: those reached from StartAt only through a top-level Catch target (a
+ * failure handler's entry), following Next/Default/Choices; a nested state shares its Map's or Parallel's.
+ * A Catch target is on the failure path even where a Choice also leads to it (Neo4jRollingUpgrade's
+ * settings-family refusal goes on into the rollback).
+ */
+export function failurePathOf(definition: AslDefinition): Set<string> {
+  const entries = new Set(Object.values(definition.States).flatMap((s) => (s.Catch ?? []).map((c) => c.Next)));
+  const forward = new Set<string>();
+  const stack = [definition.StartAt];
   while (stack.length > 0) {
     const name = stack.pop() as string;
-    if (seen.has(name) || !def.States[name]) continue;
-    seen.add(name);
-    const s = def.States[name];
+    if (forward.has(name) || !definition.States[name] || (entries.has(name) && name !== definition.StartAt)) continue;
+    forward.add(name);
+    const s = definition.States[name];
     for (const n of [s.Next, s.Default, ...(s.Choices ?? []).map((c) => c.Next)]) if (n) stack.push(n);
   }
-  return seen;
+  const failure = new Set<string>();
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (forward.has(name)) continue;
+    failure.add(name);
+    for (const inner of [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])]) {
+      if (inner) for (const [nested] of allStates(inner, true)) failure.add(nested);
+    }
+  }
+  return failure;
 }
 
 export function buildModel(template: CfnTemplate, ctx: ResolveContext, handlerByLogicalId: Map<string, string>): MachineModel {
@@ -124,9 +138,7 @@ export function buildModel(template: CfnTemplate, ctx: ResolveContext, handlerBy
   for (const [id, r] of ctx.resources) {
     if (r.type === 'AWS::Lambda::Function') arnToLogical.set(functionArnOf(ctx, r), id);
   }
-  const forward = reachable(definition, definition.StartAt);
-  // A nested state is on the path its top-level Map/Parallel is on (e.g. a rollback's Map of groups is on the failure path).
-  const topOf = topLevelContainers(definition);
+  const failurePath = failurePathOf(definition);
   const tasks: TaskInfo[] = [];
   for (const [name, state, nested] of allStates(definition)) {
     if (state.Type !== 'Task') continue;
@@ -142,7 +154,7 @@ export function buildModel(template: CfnTemplate, ctx: ResolveContext, handlerBy
       waitsForTaskToken: String(state.Resource ?? '').endsWith('.waitForTaskToken'),
       hasRetry: (state.Retry ?? []).length > 0,
       retriesThrottling: (state.Retry ?? []).some((r) => r.ErrorEquals.some((e) => ['ThrottlingException', 'States.TaskFailed', 'States.ALL'].includes(e))),
-      onFailurePath: !forward.has(nested ? topOf.get(name) ?? name : name),
+      onFailurePath: failurePath.has(name),
       nested,
     });
   }

@@ -6,6 +6,7 @@
  * reports (stage-tracker.ts); the inventories before and after make the verdict (execution-verdict.ts).
  */
 import { MACHINE_ADAPTATIONS } from './adaptations';
+import { MapAbort, withMapAbort } from './arango/map-abort';
 import { ApiCallCounter, ClientSet } from './aws-clients';
 import { MachineModel } from './definition';
 import { ExecutionMirror } from './execution-mirror';
@@ -108,7 +109,7 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
   const definition = MACHINE_ADAPTATIONS.timeoutSecondsPath.apply(model.definition);
   // Validated once by aslFindings (reported); run even when AWS would refuse it, to rehearse the rest.
   const run = runWithLimits(setup.resume ? { ...definition, StartAt: setup.resume.state } : definition, setup.resume ? setup.resume.stateInput : setup.input, {
-    taskResourceLocalHandlers: runner.handlers(model.tasks),
+    taskResourceLocalHandlers: withMapAbort(runner.handlers(model.tasks), new MapAbort(model)),
     retryIntervalOverrides: MACHINE_ADAPTATIONS.zeroRetryIntervals.apply(model.definition),
     context: contextFor(name, executionArn, setup.stateMachineArn),
   });

@@ -5,8 +5,9 @@
  * NEO4J_NEWEST_VERSION), which the report flags as a version mismatch.
  *
  * Switching to a newer version restarts the server on the SAME data directory: Neo4j upgrades the store
- * for real. A switch back to an older version is never played (a store cannot be downgraded; no gate
- * reads a rolled-back cluster): the report records the image as not played.
+ * for real. A switch back to an older version is not played (a store cannot be downgraded; no gate
+ * reads a rolled-back cluster): the report records the image as not played; except, with
+ * `playsPatchDowngrades`, an older patch of the same minor (the rolling rollback), played for real.
  *
  * The server starts with the settings the container would start with (node-settings.ts), with Neo4j's
  * strict config validation on: a setting the running version does not know fails the start as it would
@@ -61,6 +62,12 @@ export interface Neo4jPlayerOptions {
   readonly port: number;
   readonly password: string;
   readonly log: (line: string) => void;
+  /**
+   * Play a switch back to an older patch of the store's major.minor for real (the rolling procedure's
+   * rollback): the real Neo4j decides whether it opens the store, a refusal is reported as failed-to-start.
+   * Default: never played, as any other downgrade.
+   */
+  readonly playsPatchDowngrades?: boolean;
 }
 
 /** The version part of a `repo:tag` image (`neo4j:5.26.30-enterprise` -> `5.26.30`). */
@@ -135,7 +142,7 @@ export class Neo4jPlayer {
     // parallel fault runs use at the same time; another family's settings differ by name and do restart it.
     const settingsKey = JSON.stringify(Object.keys(settings?.applied ?? {}).sort());
     if (this.serverVersion === version && this.serverSettings === settingsKey) return record('already-running', version);
-    if (this.storeVersion && compareNeo4jVersions(version, this.storeVersion) < 0) {
+    if (this.storeVersion && compareNeo4jVersions(version, this.storeVersion) < 0 && !this.patchDowngrade(version, this.storeVersion)) {
       return record('not-played', null, `the store is already at ${this.storeVersion}; Neo4j stores cannot be downgraded`);
     }
     const restart = this.storeVersion !== undefined;
@@ -157,13 +164,18 @@ export class Neo4jPlayer {
     }
     this.serverVersion = this.server.version;
     this.serverSettings = settingsKey;
-    this.storeVersion = this.server.version;
+    if (!this.storeVersion || compareNeo4jVersions(this.server.version, this.storeVersion) > 0) this.storeVersion = this.server.version;
     if (!restart) await this.seed();
     const markers = await this.countMarkers();
     this.storeChecks.push({ version: this.server.version, markerNodes: markers, at: new Date().toISOString() });
     const note = `store holds ${markers} of ${this.seededNodes} marker nodes written at ${this.played[0]?.version ?? version}`;
     if (markers !== this.seededNodes) throw new Error(`Neo4j ${version} on ${this.options.dataDir}: ${note}`);
     return record(restart ? 'restarted-same-store' : 'started', this.server.version, note);
+  }
+
+  private patchDowngrade(version: string, storeVersion: string): boolean {
+    const minor = (v: string) => v.split('.').slice(0, 2).join('.');
+    return this.options.playsPatchDowngrades === true && minor(version) === minor(storeVersion);
   }
 
   private async session<T>(work: (s: ReturnType<ReturnType<typeof neo4j.driver>['session']>) => Promise<T>): Promise<T> {

@@ -75,7 +75,9 @@ export class ServerRoll extends sfn.StateMachineFragment {
       resultPath: `${results}.servers`,
     });
     // Inside the Map a failure ends the iteration; the Map's Catch sends it to the context's failure handler.
-    const inServer = ctx.failingTo(new sfn.Fail(this, `${title}: a server failed`, { errorPath: '$.Error', causePath: '$.Cause' }));
+    // The gate's Catch puts the error at $.error: a Fail reading a path that is not there ends the whole
+    // execution in States.Runtime, which no Catch (States.ALL included) takes, so the rollback never ran.
+    const inServer = ctx.failingTo(new sfn.Fail(this, `${title}: a server failed`, { errorPath: '$.error.Error', causePath: '$.error.Cause' }));
     const update = inServer.step(this, `${title}: update the server's image parameter`, UpgradeHandler.UPDATE_STACK, {
       'cluster.$': statePath('cluster'), 'executionName.$': '$.executionName', 'stage.$': '$.server.stage', 'parameters.$': '$.server.parameters', ...abort,
     }, { resultPath: '$.update', poll: polling.stack, noCatch: true });

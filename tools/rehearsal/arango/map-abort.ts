@@ -36,6 +36,11 @@ export class MapAbort {
     }
   }
 
+  /** Records a nested task's success: the attempts of the iteration's `item` at that state start again. */
+  public noteSuccess(stateName: string, item: string): void {
+    this.attempts.delete(`${stateName}|${item}`);
+  }
+
   /** Records a nested task's error; its Map has failed when the state's Retry does not take it (any more). */
   public noteError(stateName: string, item: string, errorName: string): void {
     const nested = this.states.get(stateName);
@@ -46,4 +51,23 @@ export class MapAbort {
     const retrier = (nested.state.Retry ?? []).find((r) => r.ErrorEquals.includes(errorName) || r.ErrorEquals.includes('States.ALL'));
     if (!retrier || attempt > (retrier.MaxAttempts ?? 3)) this.failed.add(nested.container);
   }
+}
+
+/**
+ * The task handlers, each refused once an iteration of its Map failed and telling MapAbort its errors and
+ * successes. The iteration is not known to a local handler: with MaxConcurrency 1 (the per-server roll) a
+ * state's attempts are those since its last success, which is exact; with more, a conservative count.
+ */
+export function withMapAbort<H extends (input: unknown) => Promise<unknown>>(handlers: Record<string, H>, mapAbort: MapAbort): Record<string, H> {
+  return Object.fromEntries(Object.entries(handlers).map(([stateName, handler]) => [stateName, (async (input: unknown) => {
+    mapAbort.checkBefore(stateName);
+    try {
+      const output = await handler(input);
+      mapAbort.noteSuccess(stateName, '');
+      return output;
+    } catch (e) {
+      mapAbort.noteError(stateName, '', (e as Error).name);
+      throw e;
+    }
+  }) as H]));
 }

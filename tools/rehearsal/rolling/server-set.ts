@@ -48,7 +48,8 @@ export class ServerSet {
       const dataDir = path.join(dir, `server-${index}`, 'neo4j');
       fs.mkdirSync(dataDir, { recursive: true });
       const port = await freePort();
-      const player = new Neo4jPlayer({ dataDir, port, password, log: (l) => log(`server ${index} ${l}`) });
+      // The rollback returns a server to the previous patch on the store the new one ran on: played for real.
+      const player = new Neo4jPlayer({ dataDir, port, password, log: (l) => log(`server ${index} ${l}`), playsPatchDowngrades: true });
       servers.push({ index, player, port, dataDir, image });
     }
     const set = new ServerSet(servers, log, password);
@@ -156,11 +157,20 @@ export class ServerSet {
   }
 }
 
-/** The largest number of outages overlapping at one moment (one still running ends at `now`). */
-export function maxDownAtOnce(outages: ReadonlyArray<Pick<Outage, 'downAt' | 'upAt'>>, now = Date.now()): number {
-  const edges = outages.flatMap((o) => [{ t: o.downAt, d: 1 }, { t: o.upAt ?? now, d: -1 }]).sort((a, b) => a.t - b.t || a.d - b.d);
-  let down = 0;
+/**
+ * The largest number of servers down at one moment (an outage still running ends at `now`). Outages of the
+ * SAME server may overlap (a rollback replaces a task whose start is still in progress): one server down.
+ */
+export function maxDownAtOnce(outages: ReadonlyArray<Pick<Outage, 'downAt' | 'upAt'> & { server?: number }>, now = Date.now()): number {
+  const edges = outages.flatMap((o, i) => {
+    const server = o.server ?? -1 - i;
+    return [{ t: o.downAt, d: 1, server }, { t: o.upAt ?? now, d: -1, server }];
+  }).sort((a, b) => a.t - b.t || a.d - b.d);
+  const open = new Map<number, number>();
   let max = 0;
-  for (const e of edges) { down += e.d; max = Math.max(max, down); }
+  for (const e of edges) {
+    open.set(e.server, (open.get(e.server) ?? 0) + e.d);
+    max = Math.max(max, [...open.values()].filter((n) => n > 0).length);
+  }
   return max;
 }

@@ -1,12 +1,14 @@
 import { failurePathOf, MachineModel, TaskInfo } from '../../tools/rehearsal/definition';
 import { RollingRunLook, rollingRunProblems } from '../../tools/rehearsal/rolling/rolling-fault-verdict';
 import { buildRollingFaultMatrix } from '../../tools/rehearsal/rolling/rolling-faults';
+import { faultFiringProblem } from '../../tools/rehearsal/task-state-faults';
+import { FaultSpec } from '../../tools/rehearsal/types';
 
 const versions = { fromImage: 'neo4j:5.26.1-enterprise', toImage: 'neo4j:5.26.2-enterprise', fromVersion: '5.26.1', toVersion: '5.26.2' };
 const rolledBack: RollingRunLook = {
   outcome: 'rolled-back', expected: ['rolled-back'], volumesDeleted: [], snapshotsDeleted: [], lockHeldAtEnd: false,
   images: { 1: versions.fromImage, 2: versions.fromImage }, versions: { 1: '5.26.1', 2: '5.26.1' }, maxDownAtOnce: 1,
-  client: { lost: 0, acknowledgedMissing: 0, committedWrites: 12 }, faultFired: true, worldErrors: [],
+  client: { lost: 0, acknowledgedMissing: 0, committedWrites: 12 }, worldErrors: [],
 };
 
 describe('the rolling fault verdict', () => {
@@ -18,7 +20,7 @@ describe('the rolling fault verdict', () => {
   test('each broken promise is named', () => {
     expect(rollingRunProblems({
       ...rolledBack, outcome: 'succeeded', volumesDeleted: ['vol-1'], lockHeldAtEnd: true, images: { 1: versions.toImage, 2: versions.fromImage },
-      versions: { 1: '5.26.2', 2: undefined }, maxDownAtOnce: 2, client: { lost: 1, acknowledgedMissing: 2, committedWrites: 0 }, faultFired: false,
+      versions: { 1: '5.26.2', 2: undefined }, maxDownAtOnce: 2, client: { lost: 1, acknowledgedMissing: 2, committedWrites: 0 }, faultFiring: 'the run\'s first fault (error in "S") never fired: its state was not reached',
       stuck: { answers: 0, released: false }, worldErrors: ['server 2 did not start'],
     }, versions)).toEqual([
       'ended succeeded, expected rolled-back',
@@ -29,7 +31,7 @@ describe('the rolling fault verdict', () => {
       '2 servers down at the same moment',
       'client: 1 transactions lost after retries, 2 acknowledged writes missing',
       'the client committed no write during the run',
-      'the run\'s fault never fired: its state was not reached',
+      'the run\'s first fault (error in "S") never fired: its state was not reached',
       'no gate saw the database `starting`',
       'the server whose database stayed `starting` was never rolled back',
       'server 2 did not start',
@@ -82,4 +84,14 @@ test('the matrix: every forward task state failed and throttled, the failure pat
     ['07-b-throttle-failure-path', ['rolled-back'], ['handler-error steady', 'throttle back', 'throttle release']],
   ]);
   expect(runs[0].world).toBe('database-stays-starting');
+});
+
+test('faultFiringProblem: the first fault must fire; a throttle-only run needs any one (its first state may call no AWS API)', () => {
+  const error = { kind: 'handler-error', state: 'A' } as FaultSpec;
+  const throttles = [{ kind: 'throttle', state: 'Check the size' }, { kind: 'throttle', state: 'B' }] as FaultSpec[];
+  expect(faultFiringProblem([], [])).toBeUndefined();
+  expect(faultFiringProblem([error], [error])).toBeUndefined();
+  expect(faultFiringProblem([error], [])).toBe('the run\'s first fault (handler-error in "A") never fired: its state was not reached');
+  expect(faultFiringProblem(throttles, [throttles[1]])).toBeUndefined();
+  expect(faultFiringProblem(throttles, [])).toBe('none of the run\'s 2 throttles fired');
 });

@@ -31,6 +31,19 @@ export interface FaultRunReport {
   readonly transitions: number;
 }
 
+/**
+ * Why a run's faults did not fire as its verdict needs, or undefined: the first fault must fire (its state
+ * reached; later ones may find a path that never calls AWS there). A throttle-only run needs one to fire: its
+ * first state may make no AWS call at all (the input-size check).
+ */
+export function faultFiringProblem(faults: readonly FaultSpec[], fired: readonly FaultSpec[]): string | undefined {
+  if (faults.length === 0) return undefined;
+  if (faults.every((f) => f.kind === 'throttle')) {
+    return fired.length === 0 ? `none of the run's ${faults.length} throttles fired` : undefined;
+  }
+  return fired.includes(faults[0]) ? undefined : `the run's first fault (${faults[0].kind} in "${faults[0].state}") never fired: its state was not reached`;
+}
+
 export const slug = (s: string) => s.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 50);
 
 /** How a run failing in `stateName` must end, from its Catch and whether the lock was taken before it. */

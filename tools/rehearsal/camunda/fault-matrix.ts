@@ -17,7 +17,7 @@ import { CAMUNDA_ECS_CLUSTER } from '../apps/camunda-fleet-app';
 import { MachineModel } from '../definition';
 import { outcomeOf } from '../arango/arango-verdict';
 import { FaultSpec } from '../types';
-import { FaultRunReport } from '../task-state-faults';
+import { FaultRunReport, faultFiringProblem } from '../task-state-faults';
 import type { ArangoOutcome } from '../arango/arango-verdict';
 import { CamundaExecutionResult } from './camunda-executor';
 import { buildCamundaFaultMatrix, CamundaFaultRun, CamundaWorldFaults, unreachedApprovalStates } from './camunda-faults';
@@ -121,13 +121,8 @@ async function runOnce(w: CamundaMatrixWorld, lock: string, name: string, faults
     outcome, executionArn: r.executionArn, before, after, clients, fromVersion: w.from, toVersion: w.to,
     schemaRuns: schema.length, engineRestarts: w.agent.restarts.length - restarts,
   });
-  // The run's first fault must fire (its state reached); later ones may find a path that never calls AWS there.
-  // A throttle-only run needs one to fire: its first state may make no AWS call at all (the input-size check).
-  if (faults.length > 0 && faults.every((f) => f.kind === 'throttle')) {
-    if (r.fired.length === 0) problems.push(`none of the run's ${faults.length} throttles fired`);
-  } else if (faults.length > 0 && !r.fired.includes(faults[0])) {
-    problems.push(`the run's first fault (${faults[0].kind} in "${faults[0].state}") never fired: its state was not reached`);
-  }
+  const firing = faultFiringProblem(faults, r.fired);
+  if (firing) problems.push(firing);
   const errors = w.agent.errors.slice(agentErrors);
   if (errors.length) problems.push(`the harness's agent failed: ${errors.slice(0, 2).join('; ')}`);
   if (world.neverHealthy && !r.calls.some((c) => c.handler === 'engine-check' && c.error === 'EngineCheckFailedError' && c.nodes?.includes(world.neverHealthy!))) {

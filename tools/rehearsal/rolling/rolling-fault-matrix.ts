@@ -17,7 +17,7 @@ import { outcomeOf } from '../arango/arango-verdict';
 import { ApiCallCounter } from '../aws-clients';
 import { runExecution } from '../executor';
 import { REPO_ROOT } from '../index';
-import { FaultRunReport } from '../task-state-faults';
+import { FaultRunReport, faultFiringProblem } from '../task-state-faults';
 import { FAULT_RUN_WAIT_COMPLETION } from '../wait-episodes';
 import { ClientWorkload, WORKLOAD_LABEL } from '../workload/client-workload';
 import { FROM, image, ROLLING_REGION, RollingSetup, setUpRolling, TO } from './index';
@@ -132,7 +132,7 @@ async function runOnce(setup: RollingSetup, run: RollingFaultRun, logDir: string
     versions: Object.fromEntries(layout.map((s) => [s.index, servers.isUp(s.index) ? servers.server(s.index).player.runningVersion : undefined])),
     maxDownAtOnce: maxDownAtOnce(servers.outages.slice(outagesBefore)),
     client: { lost, acknowledgedMissing: wr.readBack.acknowledgedMissing.length, committedWrites: wr.transactions.filter((t) => t.op === 'write' && t.outcome === 'committed').length },
-    faultFired: run.faults.length === 0 || result.fired.includes(run.faults[0]),
+    faultFiring: faultFiringProblem(run.faults, result.fired),
     ...(run.world && { stuck: { answers: w.stuckAnswers - stuckBefore.answers, released: stuck.length > 0 && stuck.every((s) => s.released) } }),
     worldErrors: w.worldErrors.slice(worldErrorsBefore),
   }, { fromImage: image(FROM), toImage: image(TO), fromVersion: FROM, toVersion: TO });

@@ -19,8 +19,8 @@ export interface RollingRunLook {
   readonly versions: Record<number, string | undefined>;
   readonly maxDownAtOnce: number;
   readonly client: { lost: number; acknowledgedMissing: number; committedWrites: number };
-  /** The run's first fault fired (true when it has none). */
-  readonly faultFired: boolean;
+  /** Why the run's faults did not fire as needed (task-state-faults.ts faultFiringProblem), undefined when they did. */
+  readonly faultFiring?: string;
   /** For the world fault: the gate saw the database `starting`, and the server's rollback released it. */
   readonly stuck?: { answers: number; released: boolean };
   readonly worldErrors: readonly string[];
@@ -56,7 +56,7 @@ export function rollingRunProblems(look: RollingRunLook, v: RollingVersions): st
     problems.push(`client: ${look.client.lost} transactions lost after retries, ${look.client.acknowledgedMissing} acknowledged writes missing`);
   }
   if (look.client.committedWrites === 0) problems.push('the client committed no write during the run');
-  if (!look.faultFired) problems.push('the run\'s fault never fired: its state was not reached');
+  if (look.faultFiring) problems.push(look.faultFiring);
   if (look.stuck) {
     if (look.stuck.answers === 0) problems.push('no gate saw the database `starting`');
     if (!look.stuck.released) problems.push('the server whose database stayed `starting` was never rolled back');

@@ -1,4 +1,4 @@
-import { MapAbort, withMapAbort } from '../../tools/rehearsal/arango/map-abort';
+import { MapAbort, withMapAbort } from '../../tools/rehearsal/map-abort';
 import { AslDefinition, MachineModel } from '../../tools/rehearsal/definition';
 
 const task = (next?: string) => ({ Type: 'Task', ...(next ? { Next: next } : { End: true }), Retry: [{ ErrorEquals: ['StillInProgressError'], MaxAttempts: 2 }] });

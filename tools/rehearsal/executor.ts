@@ -6,7 +6,7 @@
  * reports (stage-tracker.ts); the inventories before and after make the verdict (execution-verdict.ts).
  */
 import { MACHINE_ADAPTATIONS } from './adaptations';
-import { MapAbort, withMapAbort } from './arango/map-abort';
+import { MapAbort, withMapAbort } from './map-abort';
 import { ApiCallCounter, ClientSet } from './aws-clients';
 import { MachineModel } from './definition';
 import { ExecutionMirror } from './execution-mirror';

@@ -17,7 +17,7 @@ import { FaultSpec } from '../types';
 import { emulatorFetch } from './emulator-network';
 import { DiskState, EmulatorServerActions } from './emulator-server-actions';
 import { HookSwitches, playHook } from './hook-player';
-import { MapAbort } from './map-abort';
+import { MapAbort } from '../map-abort';
 
 export const HOOK_PREFIX = 'hook:';
 

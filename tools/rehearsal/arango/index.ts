@@ -31,7 +31,7 @@ import { ArangoOutcome, MotoLook, invariantProblems, orderProblems, outcomeOf } 
 import { imageOf } from './emulator-server-actions';
 import { buildArangoFaultMatrix, ArangoFaultRun } from './arango-faults';
 import { newHookSwitches } from './hook-player';
-import { MAP_ABORT_ADAPTATION } from './map-abort';
+import { MAP_ABORT_ADAPTATION } from '../map-abort';
 import { ARANGO_FROM, ARANGO_TO } from './rehearsal-versions';
 
 export { ARANGO_FROM, ARANGO_TO };

@@ -13,7 +13,7 @@ import { FaultInjector } from '../fault-injector';
 import { loadLogic } from '../handlers';
 import { openHandlerLog, runTracked, TrackedExecutionResult } from '../tracked-run';
 import { FaultSpec } from '../types';
-import { MapAbort } from '../arango/map-abort';
+import { MapAbort } from '../map-abort';
 
 /** The waits poll every half second here (AWS: the definition's intervals): the harness's JVMs take seconds to boot. */
 export const POLL_INTERVAL_MS = 500;

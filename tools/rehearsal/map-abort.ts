@@ -6,7 +6,7 @@
  * AWS would never have started it. Another Map (a rollback's Map of groups, run after the Catch) is not
  * affected. An executor adaptation, reported as such.
  */
-import { AslState, MachineModel, allStates, topLevelContainers } from '../definition';
+import { AslState, MachineModel, allStates, topLevelContainers } from './definition';
 
 export const MAP_ABORT_ADAPTATION = {
   what: 'after a Map iteration fails, that Map\'s later iterations are refused before their tasks run (map-abort.ts)',

@@ -76,6 +76,11 @@ export class CanonicalWriter {
     return this.buf.subarray(0, this.pos);
   }
 
+  /** The underlying buffer: its first `length` bytes are those written (no view allocated; valid until the next write). */
+  get raw(): Buffer {
+    return this.buf;
+  }
+
   toString(): string {
     return this.buf.toString('utf8', 0, this.pos);
   }

@@ -1,5 +1,5 @@
 import type { Driver, Integer } from 'neo4j-driver';
-import { CHECKSUM_ALGORITHM, bucketOf, digest } from './checksum';
+import { CHECKSUM_ALGORITHM, bucketOf, bucketOfWords, digest } from './checksum';
 import { CanonicalWriter, compareCodeUnits } from './canonical';
 import { labelCombinationKey } from './cypher';
 import { captureSamples } from './sample';
@@ -13,6 +13,7 @@ import { Groups } from './groups';
 import { hashRelationships, partitionParams } from './relationship-pass';
 import type { ThreadConnection } from './relationship-thread';
 import { RelationshipThread } from './relationship-thread';
+import { Sha256 } from './sha256';
 
 export interface CaptureProgress {
   readonly phase: 'nodes' | 'relationships';
@@ -160,6 +161,7 @@ async function hashNodes(ctx: PassContext, totalNodes: number): Promise<Record<s
   const keyHash = ctx.partition?.strategy === 'key-hash' ? ctx.partition : undefined;
   const w = new CanonicalWriter();
   const kw = new CanonicalWriter(1024);
+  const sha = new Sha256();
   const session = ctx.driver.session({ database: ctx.database, defaultAccessMode: 'READ', fetchSize: ctx.fetchSize });
   let done = 0;
   try {
@@ -169,17 +171,18 @@ async function hashNodes(ctx: PassContext, totalNodes: number): Promise<Record<s
       if (labels.length > 1) labels.sort(compareCodeUnits);
       const props = rec.get(1) as Record<string, unknown>;
       // bytes of encodeNodeContent(labels, props)
-      const d = digest(w.reset().ascii('N').labels(labels).map(props).view());
+      w.reset().ascii('N').labels(labels).map(props);
+      const words = sha.hash(w.raw, w.length);
       if (++done % 10000 === 0) ctx.onProgress?.({ phase: 'nodes', done, total: totalNodes });
       if (keyHash) {
         const key = nodeKeyOf(labels, props, ctx.keys);
-        const bucket = key ? bucketOf(digest(writeKeyedNode(kw.reset(), key.label, key.values).view()), keyHash.count) : bucketOf(d, keyHash.count);
+        const bucket = key ? bucketOf(digest(writeKeyedNode(kw.reset(), key.label, key.values).view()), keyHash.count) : bucketOfWords(words, keyHash.count);
         if (bucket !== keyHash.index) return;
       }
       const cacheKey = labels.length === 1 ? labels[0] : labels.join('\u0000');
       const g = groups.get(cacheKey, () => labelCombinationKey(labels));
       g.count++;
-      g.sum.addDigest(d);
+      g.sum.addPrefixWords(words);
     });
   } finally {
     await session.close();

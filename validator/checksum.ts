@@ -36,6 +36,11 @@ export function bucketOf(d: Buffer, k: number): number {
   return d.readUIntBE(0, 6) % k;
 }
 
+/** `bucketOf` for a digest given as its words (`Sha256.words`): the same first 48 bits modulo k. */
+export function bucketOfWords(words: Int32Array, k: number): number {
+  return ((words[0] >>> 0) * 0x1_0000 + (words[1] >>> 16)) % k;
+}
+
 const TWO32 = 0x1_0000_0000;
 
 /** A 128-bit accumulator kept as four 32-bit limbs (little end first): no BigInt on the hot path. */
@@ -58,6 +63,11 @@ export class Sum128 {
   /** Adds the first 16 bytes of a digest, read as a big-endian 128-bit number. */
   addDigest(d: Buffer): this {
     return this.addLimbs(d.readUInt32BE(12), d.readUInt32BE(8), d.readUInt32BE(4), d.readUInt32BE(0));
+  }
+
+  /** Adds the first 128 bits of a digest given as its words (`Sha256.words`: big-endian order, signed). */
+  addPrefixWords(words: Int32Array): this {
+    return this.addLimbs(words[3] >>> 0, words[2] >>> 0, words[1] >>> 0, words[0] >>> 0);
   }
 
   add(other: Sum128): this {

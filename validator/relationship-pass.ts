@@ -1,10 +1,11 @@
 import type { Driver, Record as Neo4jRecord } from 'neo4j-driver';
 import neo4j from 'neo4j-driver';
-import { bucketOf, digest } from './checksum';
+import { bucketOf } from './checksum';
 import { CanonicalWriter } from './canonical';
 import { Groups } from './groups';
 import { forEachRecord } from './record-stream';
 import { RelationshipPassQuery } from './relationship-pass-query';
+import { Sha256 } from './sha256';
 import type { GroupDigest, PartitionSpec } from './snapshot';
 import type { NormalizedKeys } from './stable-key';
 
@@ -28,6 +29,7 @@ export async function hashRelationships(driver: Driver, o: RelationshipPassOptio
   const query = new RelationshipPassQuery(o.keys, filters.length ? `WHERE ${filters.join(' AND ')}` : '');
   const w = new CanonicalWriter();
   const kw = new CanonicalWriter(1024);
+  const sha = new Sha256();
   let done = 0;
   // records of all streams arrive on this one thread, one at a time: the writers and groups are shared
   const onRecord = (rec: Neo4jRecord): void => {
@@ -39,10 +41,10 @@ export async function hashRelationships(driver: Driver, o: RelationshipPassOptio
     if (keyHash && bucketOf(startDigest as Buffer, keyHash.count) !== keyHash.index) return;
     w.ascii('>');
     query.writeEndKey(rec, 1, w, kw, false);
-    const d = digest(w.map(rec.get(1) as Record<string, unknown>).view());
+    w.map(rec.get(1) as Record<string, unknown>);
     const g = groups.get(type, () => type);
     g.count++;
-    g.sum.addDigest(d);
+    g.sum.addPrefixWords(sha.hash(w.raw, w.length));
   };
   await Promise.all(
     Array.from({ length: streams }, async (_, streamIndex) => {

@@ -1,7 +1,6 @@
 import type { Integer, Record as Neo4jRecord } from 'neo4j-driver';
 import { digest } from './checksum';
-import type { CanonicalWriter } from './canonical';
-import { compareCodeUnits } from './canonical';
+import { CanonicalWriter, compareCodeUnits } from './canonical';
 import { quoteName } from './cypher';
 import type { NormalizedKeys } from './stable-key';
 import { keyLabels } from './stable-key';
@@ -29,6 +28,8 @@ export class RelationshipPassQuery {
   private readonly labels: string[];
   /** Per label index: the positions of its key properties among the value columns of one end. */
   private readonly valuePositions: number[][];
+  /** Per label index: the bytes a keyed end starts with (`K`, the label, the list's head), made once. */
+  private readonly keyedPrefixes: Buffer[];
   private readonly width: number;
 
   /** `where` filters `r` (may be empty). */
@@ -36,6 +37,7 @@ export class RelationshipPassQuery {
     this.labels = keyLabels(keys);
     const props = [...new Set(this.labels.flatMap((l) => keys[l]))].sort(compareCodeUnits);
     this.valuePositions = this.labels.map((l) => keys[l].map((p) => props.indexOf(p)));
+    this.keyedPrefixes = this.labels.map((l, i) => keyedEndPrefix(l, this.valuePositions[i].length));
     this.width = props.length + 1;
     const ends = ['a', 'b'].map((v) => {
       const values = props.map((_, i) => `${v}${i}`);
@@ -63,8 +65,8 @@ export class RelationshipPassQuery {
     const key = rec.get(first) as Integer | [string[], Record<string, unknown>];
     if (!Array.isArray(key)) {
       const index = key.toNumber();
-      writeKeyedEnd(w, this.labels[index], this.valuePositions[index], rec, first + 1);
-      return bucketed ? digest(writeKeyedEnd(scratch.reset(), this.labels[index], this.valuePositions[index], rec, first + 1).view()) : null;
+      writeKeyedEnd(w, this.keyedPrefixes[index], this.valuePositions[index], rec, first + 1);
+      return bucketed ? digest(writeKeyedEnd(scratch.reset(), this.keyedPrefixes[index], this.valuePositions[index], rec, first + 1).view()) : null;
     }
     const [labels, props] = key;
     if (labels.length > 1) labels.sort(compareCodeUnits);
@@ -74,9 +76,14 @@ export class RelationshipPassQuery {
   }
 }
 
-/** Bytes of encodeKeyedNode(label, values) for an end whose key values are columns of the row: `K`, the label, the values as a list. */
-function writeKeyedEnd(w: CanonicalWriter, label: string, positions: readonly number[], rec: Neo4jRecord, firstValue: number): CanonicalWriter {
-  w.ascii('K').string(label).ascii('l' + positions.length + '[');
+/** The start of encodeKeyedNode(label, values) for `count` values: `K`, the label as a string, `l<count>[`. */
+function keyedEndPrefix(label: string, count: number): Buffer {
+  return new CanonicalWriter(64).ascii('K').string(label).ascii('l' + count + '[').view();
+}
+
+/** Bytes of encodeKeyedNode(label, values) for an end whose key values are columns of the row: the prefix, the values, `]`. */
+function writeKeyedEnd(w: CanonicalWriter, prefix: Buffer, positions: readonly number[], rec: Neo4jRecord, firstValue: number): CanonicalWriter {
+  w.bytes(prefix);
   for (const p of positions) w.value(rec.get(firstValue + p));
   return w.ascii(']');
 }

@@ -124,6 +124,15 @@ describe('the relationship pass query', () => {
     expect(w.toString()).toBe(encodeContentKey(digestHex(encodeNodeContent(['Alpha', 'We`ird'], props))));
   });
 
+  test('a keyed end with a non-ASCII label writes the bytes of encodeKeyedNode (its prefix is made once per label)', () => {
+    const q = new RelationshipPassQuery(normalizeKeys({ 'Ünïcödé\ud83d\ude00': 'id' }), '');
+    const rec = new Neo4jRecord(['t', 'p', 'ak', 'a0', 'bk', 'b0'], ['T', {}, neo4j.int(0), neo4j.int(42), neo4j.int(0), 'x']);
+    const w = new CanonicalWriter(8);
+    q.writeEndKey(rec, 0, w, new CanonicalWriter(8), false);
+    q.writeEndKey(rec, 1, w, new CanonicalWriter(8), false);
+    expect(w.toString()).toBe(encodeKeyedNode('Ünïcödé\ud83d\ude00', [neo4j.int(42)]) + encodeKeyedNode('Ünïcödé\ud83d\ude00', ['x']));
+  });
+
   test('relationshipStreams is checked before anything is read', async () => {
     await expect(captureSnapshot({} as Driver, { relationshipStreams: 0 })).rejects.toThrow('relationshipStreams: expected an integer from 1 to 64, got 0');
   });

@@ -7,6 +7,7 @@ import { InvalidInputError } from '../shared/errors';
 import { optionalString, requireCluster, requireInteger, requireString, show } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { requireStage } from '../shared/name-checks';
+import { requireAzRebalanceSuspended } from './az-rebalance';
 import { NewMember, locateNewMember } from './locate-new-member';
 import { PlannedReplacement, SlotUpdate, planReplacements } from './plan-replacements';
 import { ReleasedSlot, releaseSlot } from './release-slot';
@@ -75,6 +76,7 @@ export async function logic(deps: ServerSlotsDeps, input: ServerSlotsInput): Pro
     const stage = requireStage(input.stage, 'stage');
     if (stage.length > 40) throw new InvalidInputError(`stage must be at most 40 characters (it is suffixed with -server<N>-undo-capacity), got ${show(stage)}`);
     const params = stackParameters(await describeStack(deps.cfn, cluster.stackName));
+    await requireAzRebalanceSuspended(deps.autoscaling, cluster.mainAutoScalingGroupName);
     const slots = await slotTable(deps.ec2, cluster, params);
     const names = cluster.parameterNames;
     const desiredCapacity = Number(params[names.desiredCapacity]);

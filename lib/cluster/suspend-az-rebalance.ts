@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledgeRule, awsSolutions } from '../private/acknowledge';
+import { acknowledgeWildcards } from '../private/wildcard-acknowledgements';
 
 /**
  * Suspends `AZRebalance` on a group, for good (CloudFormation has no property for suspended processes, so a
@@ -22,15 +23,18 @@ export function suspendAzRebalance(scope: Construct, id: string, group: autoscal
     onCreate: call,
     onUpdate: call,
     policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({
+      sid: 'SuspendAzRebalance',
       actions: ['autoscaling:SuspendProcesses'],
       resources: [Stack.of(scope).formatArn({ service: 'autoscaling', resource: 'autoScalingGroup', resourceName: `*:autoScalingGroupName/${group.autoScalingGroupName}` })],
     })]),
     installLatestAwsSdk: false,
   });
-  const policy = resource.node.findChild('CustomResourcePolicy').node.defaultChild;
-  if (policy) acknowledgeRule(policy, awsSolutions('IAM5'), 'An Auto Scaling group ARN holds a generated id; the name part pins the cluster\'s main group');
+  acknowledgeWildcards(resource, {
+    bySid: { SuspendAzRebalance: 'An Auto Scaling group ARN holds a generated id; the name part pins the cluster\'s main group' },
+    byActionPrefix: {},
+  });
   // The provider is the stack's AwsCustomResource singleton (aws-cdk-lib's id).
   const role = Stack.of(scope).node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287')?.node.tryFindChild('ServiceRole')?.node.defaultChild;
-  if (role) acknowledgeRule(role, awsSolutions('IAM4'), 'The CDK AwsCustomResource provider logs with AWSLambdaBasicExecutionRole, as every CDK custom resource provider');
+  if (role) acknowledgeRule(role, awsSolutions('IAM4', 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'), 'The CDK AwsCustomResource provider logs with AWSLambdaBasicExecutionRole, as every CDK custom resource provider');
   return resource;
 }

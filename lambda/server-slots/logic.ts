@@ -99,7 +99,7 @@ export async function logic(deps: ServerSlotsDeps, input: ServerSlotsInput): Pro
   const slot: Slot | undefined = slots.find((s) => s.serverNumber === serverNumber);
   if (!slot) throw new InvalidInputError(`serverNumber ${serverNumber} is no slot of this cluster (slots ${slots.map((s) => s.serverNumber).join(', ')})`);
   if (action === 'locate-new-member') return locateNewMember(deps.autoscaling, slot, cluster.mainAutoScalingGroupName, BOLT_PORT);
-  const released = await releaseSlot(deps, cluster, slot, suffix, executionId);
+  const released = await releaseSlot(deps, cluster, slot, suffix, executionId, slots);
   deps.log.info('slot released', { ...released });
   return released;
 }

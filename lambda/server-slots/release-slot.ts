@@ -1,4 +1,6 @@
-import { AutoScalingClient, DescribeAutoScalingInstancesCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeAutoScalingInstancesCommand, TerminateInstanceInAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { CreateTagsCommand, DeleteTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ClusterContext, TAG_KEYS } from '../shared/context';
 import { attachedInstanceId, findVolumes } from '../shared/data-volumes';
@@ -8,6 +10,8 @@ import { RenamedVolume, renameVolumes } from '../shared/volume-rename';
 import { RETIRED_SERVER_TAG, SERVER_TAG, Slot } from './slot-table';
 
 export interface ReleasedSlot {
+  /** An undone surge whose instance had not claimed the slot's volume yet: the group's instances holding no slot, terminated. */
+  readonly unclaimedInstanceIds?: string[];
   readonly serverNumber: number;
   /** The slot's volume, renamed `<name><suffix>` (now or by an earlier run of this execution); absent: it had none. */
   readonly volume?: RenamedVolume;
@@ -25,7 +29,7 @@ export interface ReleasedSlot {
  */
 export async function releaseSlot(
   deps: { ec2: EC2Client; autoscaling: AutoScalingClient },
-  cluster: ClusterContext, slot: Slot, suffix: string, executionId: string,
+  cluster: ClusterContext, slot: Slot, suffix: string, executionId: string, slots: readonly Slot[],
 ): Promise<ReleasedSlot> {
   const newName = cluster.dataVolumeName + suffix;
   let volume: RenamedVolume | undefined;
@@ -52,6 +56,15 @@ export async function releaseSlot(
     await deps.ec2.send(new CreateTagsCommand({ Resources: [volume.volumeId], Tags: [{ Key: RETIRED_SERVER_TAG, Value: String(slot.serverNumber) }] }));
     await deps.ec2.send(new DeleteTagsCommand({ Resources: [volume.volumeId], Tags: [{ Key: SERVER_TAG }] }));
   }
+  if (!volume && suffix === '-failed') {
+    // The surge's instance may not have claimed the slot's volume yet: left running, the group's DesiredCapacity
+    // set back by parameter would then scale in an instance at random.
+    const unclaimed = await unclaimedInstances(deps.autoscaling, cluster.mainAutoScalingGroupName, slots);
+    for (const id of unclaimed) {
+      await deps.autoscaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: id, ShouldDecrementDesiredCapacity: true }));
+    }
+    return { serverNumber: slot.serverNumber, unclaimedInstanceIds: unclaimed, instanceAlreadyLeaving: unclaimed.length === 0 };
+  }
   let leaving = true;
   if (instanceId) {
     const found = await deps.autoscaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }));
@@ -62,4 +75,13 @@ export async function releaseSlot(
     }
   }
   return { serverNumber: slot.serverNumber, ...(volume && { volume }), ...(instanceId && { instanceId }), instanceAlreadyLeaving: leaving };
+}
+
+/** The group's instances (not leaving) that hold no slot's volume. */
+async function unclaimedInstances(autoscaling: AutoScalingClient, groupName: string, slots: readonly Slot[]): Promise<string[]> {
+  const found = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }));
+  const claimed = new Set(slots.map((s) => s.instanceId).filter((id): id is string => id !== undefined));
+  return (found.AutoScalingGroups?.[0]?.Instances ?? [])
+    .filter((i) => !/^Terminat/.test(i.LifecycleState ?? '') && !claimed.has(i.InstanceId ?? ''))
+    .map((i) => i.InstanceId!);
 }

@@ -134,4 +134,16 @@ describe('server-slots against moto_server', () => {
     // Nothing is deleted.
     expect(await kept.check()).toMatchObject({ volumes: 3 });
   });
+
+  test('release-slot -failed of a surge whose instance never claimed a volume: that instance terminated, the group decremented; twice the same', async () => {
+    const { ctx, instances } = await cluster();
+    await autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: ctx.mainAutoScalingGroupName, DesiredCapacity: 4 }));
+    const surge = (await groupInstances(autoscaling, ctx.mainAutoScalingGroupName)).map((i) => i.InstanceId!).find((id) => ![...instances.values()].includes(id));
+    const first = await call<ReleasedSlot>(ctx, { action: 'release-slot', serverNumber: 4, suffix: '-failed', executionId: 'exec-2' });
+    expect(first).toMatchObject({ serverNumber: 4, unclaimedInstanceIds: [surge], instanceAlreadyLeaving: false });
+    expect(await desired(ctx.mainAutoScalingGroupName)).toBe(3);
+    const second = await call<ReleasedSlot>(ctx, { action: 'release-slot', serverNumber: 4, suffix: '-failed', executionId: 'exec-2' });
+    expect(second).toMatchObject({ unclaimedInstanceIds: [], instanceAlreadyLeaving: true });
+    expect((await groupInstances(autoscaling, ctx.mainAutoScalingGroupName)).map((i) => i.InstanceId).sort()).toEqual([...instances.values()].sort());
+  });
 });

@@ -96,7 +96,10 @@ export async function logic(deps: PlanServerRollDeps, input: PlanServerRollInput
     throw new PreconditionFailedError(`the leader ${leaderHost} is no server of this cluster (${[...where.entries()]
       .map(([n, at]) => `server ${n} ${at.instanceId} ${at.privateIpAddress ?? 'no IP'}`).join(', ') || 'no server has an attached volume'})`);
   }
+  // A stopped slot (a cluster with a spare slot: its server<N>DesiredCount is 0) runs no server to roll.
+  const stopped = (n: number) => names[`server${n}DesiredCount`] !== undefined && params[names[`server${n}DesiredCount`]!] === '0';
   const servers = roles
+    .filter((r) => !stopped(r.number))
     .filter((r) => (params[r.name] || params[cluster.parameterNames.dockerImage]) !== image || (familyOf(r.number)?.effective ?? family) !== family)
     .sort((a, b) => Number(a.number === leader) - Number(b.number === leader) || a.number - b.number)
     .map((r): ServerRoll => ({

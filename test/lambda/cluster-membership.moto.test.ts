@@ -83,6 +83,24 @@ describe('cluster-membership against moto (secret) and the Neo4j cluster emulato
     expect(cluster.servers.map((s) => [s.address, s.state])).toEqual([[OLD[1], 'Enabled'], [OLD[2], 'Enabled'], [NEW, 'Enabled']]);
   });
 
+  test('withdraw-new-member (the undo before the deallocation): Enabled -> deallocated -> dropped, twice a no-op; Free -> dropped; never one hosting a database', async () => {
+    const { cluster, run, commands } = world();
+    expect(await run('withdraw-new-member', NEW)).toMatchObject({ state: 'absent', changed: false });
+    const id = cluster.start({ address: NEW }).serverId;
+    await run('enable-server', NEW);
+    await expect(run('withdraw-new-member', NEW)).rejects.toThrow(StillInProgressError);
+    expect(await run('withdraw-new-member', NEW, { poll })).toMatchObject({ serverId: id, state: 'Dropped', changed: true });
+    expect(await run('withdraw-new-member', NEW)).toMatchObject({ state: 'Dropped', changed: false });
+    expect(commands().map((c) => c.cypher)).toEqual([`ENABLE SERVER '${id}'`, `DEALLOCATE DATABASES FROM SERVER '${id}'`, `DROP SERVER '${id}'`]);
+    expect(cluster.servers.filter((s) => s.state === 'Enabled').map((s) => s.address)).toEqual(OLD);
+
+    const other = '10.0.2.9:7687';
+    const freeId = cluster.start({ address: other }).serverId;
+    expect(await run('withdraw-new-member', other)).toMatchObject({ serverId: freeId, state: 'Dropped', changed: true });
+    // A member that already took databases (the old one's deallocation started) is never withdrawn.
+    await expect(run('withdraw-new-member', OLD[0])).rejects.toThrow(PreconditionFailedError);
+  });
+
   test('a replacement that never joins: enable-server polls its budget and ends StillInProgressError, nothing sent, nothing retired', async () => {
     const { cluster, run, commands } = world();
     const err = await run('enable-server', NEW, { poll }).catch((e: Error) => e);

@@ -89,6 +89,25 @@ describe('plan-server-roll against moto_server', () => {
     expect(await plan({ cluster, image: NEW, leaderHost: ips.get(2) })).toEqual(out);
   });
 
+  test('a stopped slot (the spare of a cluster with spareServerSlots, desired count 0) is not rolled', async () => {
+    const cluster = await stackWith({ DockerImage: OLD });
+    await servers(cluster);
+    const stackName = `rolling-${++stackCount}`;
+    const keys = ['DockerImage', ...SERVERS.flatMap((n) => [`Server${n}Image`, `Server${n}DesiredCount`])];
+    await cfn.send(new CreateStackCommand({
+      StackName: stackName,
+      TemplateBody: JSON.stringify({
+        Parameters: Object.fromEntries(keys.map((k) => [k, { Type: 'String' }])),
+        Resources: { Config: { Type: 'AWS::SSM::Parameter', Properties: { Name: `/${stackName}/config`, Type: 'String', Value: { Ref: 'DockerImage' } } } },
+      }),
+      Parameters: keys.map((k) => ({ ParameterKey: k, ParameterValue: k === 'DockerImage' ? OLD : k === 'Server2DesiredCount' ? '0' : /DesiredCount/.test(k) ? '1' : '' })),
+    }));
+    const spare = { ...cluster, stackName, parameterNames: { ...cluster.parameterNames, ...Object.fromEntries(SERVERS.map((n) => [`server${n}DesiredCount`, `Server${n}DesiredCount`])) } } as ClusterContext;
+    const out = await plan({ cluster: spare, image: NEW });
+    expect(out.servers.map((s) => s.serverNumber)).toEqual([1, 3]);
+    expect(out.finalParameters).toMatchObject({ server2Image: '' });
+  });
+
   test('a server already on the image is not rolled again (an execution resumed mid-roll)', async () => {
     const cluster = await stackWith({ DockerImage: OLD, Server1Image: NEW });
     const ips = await servers(cluster);

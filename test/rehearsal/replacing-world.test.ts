@@ -2,6 +2,7 @@ import { MEMBERSHIP_STEPS } from '../../lambda/cluster-membership/membership-ste
 import { StillInProgressError } from '../../lambda/shared/errors';
 import { memberConnect, showDatabases } from '../../tools/rehearsal/replacing/member-bolt';
 import { MemberCluster, MemberEvent } from '../../tools/rehearsal/replacing/member-cluster';
+import { slotDesiredCountParameter, slotRuns } from '../../tools/rehearsal/replacing/replacing-world';
 import { ReplacingFigures, replacingFigures, replacingProblems } from '../../tools/rehearsal/replacing/replacing-verdict';
 import type { WorkloadResult } from '../../tools/rehearsal/workload/client-workload';
 
@@ -56,6 +57,11 @@ describe('the replacing world\'s cluster: the emulator driven by the real server
     expect(w.cluster.events.filter((e) => e.server === 1 || e.server === 4).map((e) => `${e.server} ${e.what}`)).toEqual([
       '1 writer', '4 discovered', '4 enabled', '1 deallocated', '4 copy-started', '4 copy-online', '1 drained', '1 dropped', '1 vanished',
     ]);
+  });
+
+  test('a slot runs unless its desired-count parameter is 0', () => {
+    expect(slotDesiredCountParameter('GraphDockerImage', 4)).toBe('GraphServer4DesiredCount');
+    expect([slotRuns({ Server4DesiredCount: '0' }, 'DockerImage', 4), slotRuns({ Server4DesiredCount: '1' }, 'DockerImage', 4), slotRuns({}, 'DockerImage', 4)]).toEqual([false, true, true]);
   });
 
   test('a replacement that never joins: its Neo4j runs, it is never listed, enable-server keeps polling', async () => {

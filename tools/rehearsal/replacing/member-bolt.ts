@@ -19,7 +19,7 @@ export const REPLACING_SIMULATED = {
     why: 'Neo4j Community has no clustering: server management is the emulator\'s model of the documented API',
   },
   'store-copy': {
-    what: 'the store copy of a database allocated to a new member: the harness copies the marker nodes and the client\'s writes from the current members into the new member\'s real Neo4j before the emulator lets the copy come online',
+    what: 'the store copy of a database allocated to a new member: the harness copies the marker nodes and the client\'s writes from the current members into the new member\'s real Neo4j before the emulator lets the copy come online; and replication: a member that stops for good first has its client writes copied to the members that remain',
     why: 'no replication between Community servers',
   },
   leader: {

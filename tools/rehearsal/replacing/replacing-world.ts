@@ -18,13 +18,23 @@ import type { EmulatedDatabase } from '../../neo4j-cluster-emulator';
 import { ClientSet } from '../aws-clients';
 import { NodeFleet } from '../nodes';
 import { ServerLayout } from '../rolling/cluster-state';
-import { effectiveImage, RollingWorld } from '../rolling/rolling-world';
+import { effectiveImage, RollingWorld, serverImageParameter } from '../rolling/rolling-world';
 import { ServerSet } from '../rolling/server-set';
 import { ClusterView, SettingsSource, World } from '../world';
 import { memberConnect, REPLACING_SIMULATED, ReplacingSimulatedKey } from './member-bolt';
 import { MemberCluster } from './member-cluster';
 import type { FinalStore, MembershipSample } from './replacing-verdict';
 import { CopyRecord, storeCopy } from './store-copy';
+
+/** `<prefix>Server<N>DesiredCount` (a cluster with a spare slot): `1` runs the slot's service, `0` stops it. */
+export function slotDesiredCountParameter(dockerImageParameter: string, index: number): string {
+  return serverImageParameter(dockerImageParameter, index).replace(/Image$/, 'DesiredCount');
+}
+
+/** Whether slot `index` runs its service under `parameters` (no desired-count parameter: it always does). */
+export function slotRuns(parameters: Record<string, string>, dockerImageParameter: string, index: number): boolean {
+  return parameters[slotDesiredCountParameter(dockerImageParameter, index)] !== '0';
+}
 
 export interface ReplacingExtras {
   readonly password: string;
@@ -86,9 +96,20 @@ export class ReplacingWorld extends RollingWorld {
     this.samples.push({ at: Date.now(), enabledHosting: this.memberCluster.enabledHosting().length, members: listed.length });
   }
 
+  /**
+   * A slot whose desired count went to 0 has its task stopped: its Neo4j stops for good (the old member
+   * retired, or a rollback's surge stopped). Then, once the new instances booted, a slot claimed by one and
+   * running starts a new member.
+   */
   public override afterStackChange(before: Record<string, string>, after: Record<string, string>): void {
     super.afterStackChange(before, after);
-    this.track(this.joinBooted(after).catch((e: Error) => { this.worldErrors.push(`a new member did not start: ${e.message.slice(0, 300)}`); }));
+    const key = this.cluster.dockerImageParameter;
+    const stopped = this.state.layout.map((s) => s.index).filter((i) => slotRuns(before, key, i) && !slotRuns(after, key, i) && this.servers.has(i));
+    const work = (async () => {
+      for (const index of stopped) await this.retire(index);
+      await this.joinBooted(after);
+    })();
+    this.track(work.catch((e: Error) => { this.worldErrors.push(`a slot did not start or stop: ${e.message.slice(0, 300)}`); }));
   }
 
   /** The newest boot of each slot, among the instances in service. */
@@ -103,7 +124,7 @@ export class ReplacingWorld extends RollingWorld {
   private async joinBooted(after: Record<string, string>): Promise<void> {
     await World.prototype.idle.call(this); // the boots of this change
     for (const [index, boot] of await this.bootsInService()) {
-      if (this.servers.has(index)) continue;
+      if (this.servers.has(index) || !slotRuns(after, this.cluster.dockerImageParameter, index)) continue;
       const image = effectiveImage(after, this.cluster.dockerImageParameter, index);
       const dataDir = path.join(this.extras.workDir, `server-${index}-${boot.volumeId ?? boot.instanceId}`, 'neo4j');
       this.tell(`world: slot ${index} booted (${boot.instanceId}, volume ${boot.volumeId ?? '?'} ${boot.claimed ?? ''}): a new member starts at ${image}`);
@@ -111,26 +132,28 @@ export class ReplacingWorld extends RollingWorld {
     }
   }
 
-  /** Servers whose instance left the group: their writes copied to the members that remain, then stopped for good. */
+  /** Servers whose instance left the group (their slot was not stopped first): retired too. */
   private async retireTerminated(): Promise<void> {
     const inService = await this.bootsInService();
     for (const s of [...this.servers.servers]) {
-      if (!this.servers.has(s.index) || inService.has(s.index) || !this.fleet.boots.some((b) => b.server === s.index)) continue;
-      const remaining = this.memberCluster.hosting().filter((i) => i !== s.index && this.servers.isUp(i));
-      if (this.servers.isUp(s.index)) {
-        for (const to of remaining) await this.copyStore([s.index], to, 'neo4j');
-        this.noteReplacing('leader');
-      }
-      await this.servers.retire(s.index);
+      if (this.servers.has(s.index) && !inService.has(s.index) && this.fleet.boots.some((b) => b.server === s.index)) await this.retire(s.index);
     }
   }
 
-  /** ECS: a slot's service runs one task where a server runs (or an instance claimed the slot), none on a spare slot. */
+  /** A server stops for good; first its client writes go to the members that remain (SIMULATED replication). */
+  private async retire(index: number): Promise<void> {
+    if (this.servers.isUp(index)) {
+      for (const to of this.memberCluster.hosting().filter((i) => i !== index && this.servers.isUp(i))) await this.copyStore([index], to, 'neo4j');
+    }
+    await this.servers.retire(index);
+  }
+
+  /** ECS: a slot's service wants the task its desired-count parameter says, and runs it while the slot's Neo4j is up. */
   public override async ecsView(): Promise<{ desired: Record<string, number>; running: Record<string, number> }> {
     const view = await super.ecsView();
-    const claimed = await this.bootsInService();
+    const parameters = await this.parameters();
     for (const s of this.state.layout) {
-      view.desired[s.serviceName] = this.servers.has(s.index) || claimed.has(s.index) ? 1 : 0;
+      view.desired[s.serviceName] = slotRuns(parameters, this.cluster.dockerImageParameter, s.index) ? 1 : 0;
       view.running[s.serviceName] = this.servers.isUp(s.index) ? 1 : 0;
     }
     return view;

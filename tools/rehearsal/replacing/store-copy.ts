@@ -50,8 +50,10 @@ export function storeCopy(servers: ServerSet, password: string, records: CopyRec
     const target = servers.boltUri(to);
     await run(target, password, `UNWIND $m AS m MERGE (n:${MARKER} {i: m.i}) SET n.createdBy = m.v`, { m: [...markers].map(([i, v]) => ({ i, v })) }, () => 0);
     await run(target, password, `UNWIND $s AS s MERGE (:${WORKLOAD_LABEL} {seq: s})`, { s: [...writes] }, () => 0);
-    // The player checks the marker count at every later restart of this store.
-    servers.server(to).player.seededNodes = markers.size;
+    // Read back from the target's real store; the player checks this count at every later restart of it.
+    const [held] = await run(target, password, `MATCH (n:${MARKER}) RETURN count(n) AS c`, {}, (r) => Number(r.get('c')));
+    if (held !== markers.size) throw new Error(`server ${to} holds ${held} of ${markers.size} marker nodes after the copy`);
+    servers.server(to).player.seededNodes = held;
     records.push({ to, from: [...from], markers: markers.size, writes: writes.size, durationMs: Date.now() - t0 });
   };
 }

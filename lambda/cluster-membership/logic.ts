@@ -12,7 +12,10 @@ import { MEMBERSHIP_STEPS, MembershipAction, MembershipStepResult, StepTarget } 
 export interface ClusterMembershipInput {
   /** Uses boltUri (`neo4j://` routes the commands to the `system` leader) and credentialsSecretArn. */
   readonly cluster: ClusterContext;
-  /** enable-server, wait-hosting (the new member), deallocate, wait-drained, drop-server (the old one). */
+  /**
+   * enable-server, wait-hosting (the new member), deallocate, wait-drained, drop-server (the old one);
+   * withdraw-new-member (the undo of a replacement before the deallocation).
+   */
   readonly action: MembershipAction;
   /** The server's Bolt address as SHOW SERVERS lists it (`host:port`). */
   readonly serverAddress: string;

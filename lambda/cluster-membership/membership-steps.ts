@@ -146,6 +146,29 @@ const dropServer: Step = async (bolt, { serverAddress }) => {
   return result(serverAddress, server, true, 'Dropped');
 };
 
+/**
+ * The undo of a replacement before its old member's deallocation: the new member leaves again, so no Enabled
+ * server stays listed once its slot is stopped. Not listed or Dropped: done. Free: `DROP SERVER`. Enabled
+ * (hosting nothing but `system`): `DEALLOCATE DATABASES FROM SERVER`, then StillInProgressError until it is
+ * Deallocated; drained: `DROP SERVER`. A new member that hosts or is asked to host a user database is never
+ * withdrawn (the old member's databases may be moving to it): PreconditionFailedError.
+ */
+const withdrawNewMember: Step = async (bolt, { serverAddress }) => {
+  const listing = await readClusterListing(bolt);
+  const server = serverAt(listing, serverAddress);
+  if (!server || server.state === 'Dropped') return result(serverAddress, server, false);
+  if (!hostsOnlySystem(server)) {
+    throw new PreconditionFailedError(`not withdrawing the new member at ${serverAddress}: it hosts or is asked to host a database; found ${describeServer(server)}`);
+  }
+  if (server.state === 'Enabled' || server.state === 'Cordoned') {
+    await command(bolt, `DEALLOCATE DATABASES FROM SERVER ${literal(server.serverId)}`);
+    throw new StillInProgressError(`withdrawing the new member at ${serverAddress}: deallocating it, then DROP SERVER`);
+  }
+  if (server.state === 'Deallocating') throw new StillInProgressError(`withdrawing the new member at ${serverAddress}: still ${describeServer(server)}`);
+  await command(bolt, `DROP SERVER ${literal(server.serverId)}`);
+  return result(serverAddress, server, true, 'Dropped');
+};
+
 /** The steps by action name (the task's `action` input). */
 export const MEMBERSHIP_STEPS = {
   'enable-server': enableServer,
@@ -153,6 +176,7 @@ export const MEMBERSHIP_STEPS = {
   'deallocate': deallocate,
   'wait-drained': waitDrained,
   'drop-server': dropServer,
+  'withdraw-new-member': withdrawNewMember,
 } as const;
 
 export type MembershipAction = keyof typeof MEMBERSHIP_STEPS;

@@ -17,7 +17,11 @@ import { BOOTSTRAP_DIR, nodeBootstrapCommands } from './node-bootstrap';
 import { CLUSTER_IDENTITY_TAG, defaultClusterIdentity, ownVolumeCondition, validateClusterIdentity } from './cluster-identity';
 import { recordClaims, refuseCollisions } from './cluster-collisions';
 import { NodeCapacity } from './node-capacity';
-import { Neo4jClusterServer, SERVER_ATTRIBUTE, SERVER_TAG, ServerLayout, serverImageParameterName, serverImageRoles, serverVersionFamilyParameterName } from './server-layout';
+import {
+  Neo4jClusterServer, SERVER_ATTRIBUTE, SERVER_TAG, ServerLayout, serverDesiredCountParameterName, serverImageParameterName, serverImageRoles,
+  serverVersionFamilyParameterName,
+} from './server-layout';
+import { suspendAzRebalance } from './suspend-az-rebalance';
 import { BOLT_PORT, HTTP_PORT, allowNeo4jClients } from './neo4j-ports';
 import { INeo4jUpgradeTarget } from './neo4j-upgrade-target';
 import { NEO4J_GROUP_ROLES, neo4jDataVolumes, neo4jNodeGroups, neo4jStackParameters } from './neo4j-target-view';
@@ -131,6 +135,17 @@ export interface Neo4jClusterProps {
    * @default DiscoveryVersion.V1 (the template is as it was before this prop)
    */
   readonly discoveryVersion?: DiscoveryVersion;
+  /**
+   * Spare server slots for the rolling upgrade with replaceable resources (`Neo4jRollingUpgrade`
+   * `serverReplacement: ServerReplacement.NEW_MEMBER_FIRST`): `1` adds one more server service (slot N + 1,
+   * desired count 0, its own `<prefix>Server<N+1>Image`), a `<prefix>Server<K>DesiredCount` parameter per slot
+   * (`1` runs it, `0` stops it: a parameter-only update starts or stops a slot), the main group's `MaxSize`
+   * default one above its size (room for the new member's instance) and `AZRebalance` suspended on the main
+   * group (the surge and the retirement leave the AZs unbalanced on purpose; a rebalance would terminate a
+   * member at random). Needs `ServerLayout.SERVICE_PER_SERVER`. `0` keeps the template as it was before this prop.
+   * @default 0
+   */
+  readonly spareServerSlots?: number;
 }
 
 const DEFAULT_CAPACITY: NodeCapacity = { min: 1, max: 3, desired: 3 };
@@ -165,6 +180,8 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
   public readonly serverLayout: ServerLayout;
   /** The main members as servers, in server order; empty unless the layout is `ServerLayout.SERVICE_PER_SERVER`. */
   public readonly servers: Neo4jClusterServer[];
+  /** Spare server slots (`spareServerSlots`): `servers` and `serverServices` hold the servers and the spare slots. */
+  public readonly spareServerSlots: number;
   /** One ECS service per server, in server order; empty unless the layout is `ServerLayout.SERVICE_PER_SERVER`. */
   public readonly serverServices: ecs.Ec2Service[];
   /** Daemon service running Neo4j on the slave-only node. */
@@ -227,7 +244,8 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       mode: resolved.mode,
       slaveMode: resolved.slaveMode,
       allowUpgrade: resolved.allowUpgrade,
-      capacity: resolved.capacity,
+      // A spare slot needs room for one more instance while a new member joins (MaxSize's default).
+      capacity: { ...resolved.capacity, max: resolved.capacity.max + resolved.spareServerSlots },
       slaveCapacity: resolved.slaveCapacity,
       discoveryVersion: props.discoveryVersion,
     });
@@ -269,6 +287,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     });
     this.configureBootstrap(NodeGroup.MAIN, this.mainAutoScalingGroup, resolved);
     this.configureBootstrap(NodeGroup.SLAVE, this.slaveAutoScalingGroup, resolved);
+    if (resolved.spareServerSlots > 0) suspendAzRebalance(this, 'MainGroupAzRebalanceSuspended', this.mainAutoScalingGroup);
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -302,7 +321,9 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       serviceName: service.serviceName,
       imageParameterName: serverImageParameterName(props.parameterPrefix ?? '', index + 1),
       ...(this.parameters.discoveryV2 && { versionFamilyParameterName: serverVersionFamilyParameterName(props.parameterPrefix ?? '', index + 1) }),
+      ...(resolved.spareServerSlots > 0 && { desiredCountParameterName: serverDesiredCountParameterName(props.parameterPrefix ?? '', index + 1) }),
     }));
+    this.spareServerSlots = resolved.spareServerSlots;
 
     this.stackName = Stack.of(this).stackName;
     this.mainAutoScalingGroupName = this.mainAutoScalingGroup.autoScalingGroupName;
@@ -370,9 +391,12 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     validate.validatePercent('rollingMinHealthyPercent', props.rollingMinHealthyPercent);
     validateClusterIdentity('clusterIdentity', props.clusterIdentity);
     const serverLayout = props.serverLayout ?? ServerLayout.DAEMON_PER_GROUP;
-    const serverCount = serverLayout === ServerLayout.SERVICE_PER_SERVER
+    const fixedServers = serverLayout === ServerLayout.SERVICE_PER_SERVER
       ? validate.validateFixedServers(capacity, slaveCapacity)
       : undefined;
+    const spareServerSlots = validate.validateSpareServerSlots(props.spareServerSlots, fixedServers);
+    // Slots: the servers and the spares (claim-server-number.sh numbers volumes 1..slots).
+    const serverCount = fixedServers === undefined ? undefined : fixedServers + spareServerSlots;
     const dataVolumeName = volume.name ?? `neo4j-${props.environmentName}-data`;
     const clusterIdentity = props.clusterIdentity ?? defaultClusterIdentity(this);
     const parameterPrefix = props.parameterPrefix ?? '';
@@ -382,6 +406,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
         ...Object.values(parameterNamesFor(parameterPrefix)),
         ...Array.from({ length: serverCount ?? 0 }, (_, i) => serverImageParameterName(parameterPrefix, i + 1)),
         ...Array.from({ length: serverCount ?? 0 }, (_, i) => serverVersionFamilyParameterName(parameterPrefix, i + 1)),
+        ...Array.from({ length: spareServerSlots > 0 ? serverCount ?? 0 : 0 }, (_, i) => serverDesiredCountParameterName(parameterPrefix, i + 1)),
       ],
     };
     refuseCollisions(this, claims);
@@ -391,6 +416,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       clusterIdentity,
       serverLayout,
       serverCount,
+      spareServerSlots,
       adoptUntaggedVolumes: props.adoptUntaggedVolumes ?? false,
       mode, slaveMode, allowUpgrade, capacity, slaveCapacity, sizeGiB, volumeType,
       volume,
@@ -643,13 +669,27 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       return new ecs.Ec2Service(this, `Server${n}Service`, {
         cluster,
         taskDefinition,
-        desiredCount: 1,
+        desiredCount: resolved.spareServerSlots > 0 ? this.slotDesiredCount(prefix, n, n <= resolved.serverCount! - resolved.spareServerSlots) : 1,
         minHealthyPercent: 0,
         maxHealthyPercent: 100,
         circuitBreaker: { enable: true, rollback: true },
         placementConstraints: [ecs.PlacementConstraint.memberOf(`attribute:${SERVER_ATTRIBUTE} == ${n}`)],
       });
     });
+  }
+
+  /**
+   * A slot's desired count, `<prefix>Server<N>DesiredCount` (`1` for the servers, `0` for the spare): the
+   * replacement starts and stops slots with parameter-only updates, which keep the template's shape.
+   */
+  private slotDesiredCount(prefix: string, n: number, running: boolean): number {
+    const name = serverDesiredCountParameterName(prefix, n);
+    const parameter = new CfnParameter(Stack.of(this), name, {
+      type: 'Number', default: running ? 1 : 0, allowedValues: ['0', '1'],
+      description: `Desired count of server slot ${n}: 1 runs it, 0 stops it (the NEW_MEMBER_FIRST rolling upgrade rotates members through the spare slot)`,
+    });
+    parameter.overrideLogicalId(name);
+    return parameter.valueAsNumber;
   }
 
   /** With the DiscoveryVersion parameter: picks a 5.x discovery input by its value (else undefined: v1 only). */

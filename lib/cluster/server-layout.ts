@@ -33,6 +33,13 @@ export interface Neo4jClusterServer {
    * @default - the server has none (a cluster on discovery v1): it follows `VersionFamily`
    */
   readonly versionFamilyParameterName?: string;
+  /**
+   * Logical name of the stack parameter holding the slot's desired count (`1` runs it, `0` stops it). A
+   * cluster with a spare slot (`Neo4jCluster` `spareServerSlots: 1`) has one per slot, so a parameter-only
+   * update starts or stops a slot (the `NEW_MEMBER_FIRST` roll).
+   * @default - the server has none (no spare slot): it always runs one task
+   */
+  readonly desiredCountParameterName?: string;
 }
 
 /** Tag of a data volume naming the server whose store it holds; the instance that claims it becomes that server. */
@@ -55,10 +62,21 @@ export function serverVersionFamilyParameterName(prefix: string, serverNumber: n
   return `${prefix}Server${serverNumber}VersionFamily`;
 }
 
+/** The per-slot desired-count parameter's logical name (clusters with a spare slot). */
+export function serverDesiredCountParameterName(prefix: string, serverNumber: number): string {
+  return `${prefix}Server${serverNumber}DesiredCount`;
+}
+
+/** The role a slot's desired-count parameter has among the target's stack parameters: `server<N>DesiredCount`. */
+export function serverDesiredCountRole(serverNumber: number): string {
+  return `server${serverNumber}DesiredCount`;
+}
+
 /** The servers' image (and settings-family) parameters by role, for the target's `stackParameters`. */
 export function serverImageRoles(servers: readonly Neo4jClusterServer[]): Record<string, string> {
   return Object.fromEntries(servers.flatMap((s) => [
     [serverImageRole(s.serverNumber), s.imageParameterName],
     ...(s.versionFamilyParameterName ? [[`server${s.serverNumber}VersionFamily`, s.versionFamilyParameterName]] : []),
+    ...(s.desiredCountParameterName ? [[serverDesiredCountRole(s.serverNumber), s.desiredCountParameterName]] : []),
   ]));
 }

@@ -163,3 +163,17 @@ export function validateDiscoveryVersion(discovery: DiscoveryVersion | undefined
     fail('discoveryVersion', 'DiscoveryVersion.V2', `discovery v2 needs Neo4j 5.23 or later, and dockerImage is '${image}'`);
   }
 }
+
+/**
+ * `spareServerSlots`: 0 (default) or 1, and only in the per-server layout (`fixedServers` is its server
+ * count). One spare is what the replacement rotates identities through; more would only idle.
+ */
+export function validateSpareServerSlots(spare: number | undefined, fixedServers: number | undefined): number {
+  if (spare === undefined || spare === 0) return 0;
+  if (spare !== 1) fail('spareServerSlots', spare, 'expected 0 or 1: the replacement rotates members through one spare slot');
+  if (fixedServers === undefined) {
+    fail('spareServerSlots', spare, 'a spare server slot needs serverLayout: ServerLayout.SERVICE_PER_SERVER (one service per server)');
+  }
+  if (fixedServers! + spare > 99) fail('spareServerSlots', spare, `at most 99 server slots, and the cluster has ${fixedServers} servers`);
+  return spare;
+}

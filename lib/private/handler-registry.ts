@@ -101,6 +101,16 @@ export const HANDLER_REGISTRY = {
   'verify-master-kept': { grant: (g) => g.describeFleet() },
   'plan-clone-targets': { grant: (g) => g.describeFleet() },
   'plan-server-roll': { grant: (g) => { g.readStack(); g.describeFleet(); } },
+  'server-slots': {
+    grant: (g) => {
+      g.readStack();
+      g.describeFleet();
+      g.renameOwnVolumes();
+      g.allow('MoveTheServerTag', ['ec2:DeleteTags'], [g.ec2Arn('volume')],
+        { ...g.ownVolumes(), 'ForAllValues:StringEquals': { 'aws:TagKeys': ['neo4j-upgrades:server'] } });
+      g.allow('RetireSlotInstances', ['autoscaling:TerminateInstanceInAutoScalingGroup'], g.groupArns());
+    },
+  },
   'snapshots-complete': { ...LOOKING, grant: (g) => g.describeFleet() },
   'snapshot-volumes': {
     grant: (g) => {
@@ -242,6 +252,8 @@ export const WILDCARD_REASONS = {
     ReadTheExecutionHistories: 'Executions are named at start; the state machine part of the execution ARN pins this procedure',
     ThePreUpgradeRecord: 'The approval and pre-upgrade record parameters live under the lock parameter path',
     DescribeInstancesVolumesAndSnapshots: 'EC2 and Auto Scaling Describe calls support no resource-level permissions',
+    MoveTheServerTag: 'Volumes are created at run time; DeleteTags is conditioned on the target\'s Environment tag and limited to the server tag',
+    RetireSlotInstances: 'An Auto Scaling group ARN holds a generated id; the name part pins the target\'s groups',
     ProtectTheMaster: 'An Auto Scaling group ARN holds a generated id; the name part pins the target\'s groups',
     CopyFromSourceSnapshots: 'The source snapshot is made at run time by this execution',
     SnapshotOwnVolumes: 'Volumes are created at run time; CreateSnapshot is conditioned on the target\'s Environment tag',

@@ -24,6 +24,12 @@ export class UpgradeHandler {
   public static readonly ECS_SERVICES_STEADY = UpgradeHandler.define('ecs-services-steady');
   /** The rolling order on fixed servers: the servers not yet at an image, the leader last, and the closing update. */
   public static readonly PLAN_SERVER_ROLL = UpgradeHandler.define('plan-server-roll');
+  /**
+   * Replaceable resources, the ECS side: plans which old server goes to which free slot, finds the new
+   * member's Bolt address once its instance is in service, and releases a slot (its volume renamed and kept,
+   * its instance terminated with the group's desired capacity decremented).
+   */
+  public static readonly SERVER_SLOTS = UpgradeHandler.define('server-slots');
   /** The Neo4j health gate over Bolt: version, topology, leader, member count. */
   public static readonly HEALTH_GATE = UpgradeHandler.define('health-gate');
   /** Adds a member before retiring one (5.x server management): enable, wait until it hosts, deallocate, wait until drained, drop. */

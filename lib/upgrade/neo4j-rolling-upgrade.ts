@@ -3,6 +3,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INeo4jUpgradeTarget } from '../cluster/neo4j-upgrade-target';
 import { Neo4jTaskContext } from '../cluster/neo4j-task-context';
+import { Neo4jVersionFamily } from '../cluster/neo4j-version-family';
 import { Neo4jClusterServer } from '../cluster/server-layout';
 import { Neo4jUpgradesValidationError } from '../errors';
 import { notificationTopicOf } from '../private/notification-topic';
@@ -12,6 +13,7 @@ import { statePath } from '../private/state-document';
 import { Neo4jHealthGate } from '../toolkit/blocks/neo4j-health-gate';
 import { Preflight } from '../toolkit/blocks/preflight';
 import { ServerRoll } from '../toolkit/blocks/server-roll';
+import { REPLACEMENT_NOT_UNDONE_ERROR, SlotReplacement } from '../toolkit/blocks/slot-replacement';
 import { SnapshotVolumes } from '../toolkit/blocks/snapshot-volumes';
 import { UpgradeFinish } from '../toolkit/blocks/upgrade-finish';
 import { UpgradeStart } from '../toolkit/blocks/upgrade-start';
@@ -23,6 +25,7 @@ import { UpgradeHandlers } from '../toolkit/upgrade-handlers';
 import { UpgradeProcedure } from '../toolkit/upgrade-procedure';
 import { UpgradeStage } from '../toolkit/upgrade-stage';
 import { UpgradeStateMachine } from '../toolkit/upgrade-state-machine';
+import { ServerReplacement } from './server-replacement';
 
 /** Props of {@link Neo4jRollingUpgrade}. */
 export interface Neo4jRollingUpgradeProps {
@@ -55,6 +58,14 @@ export interface Neo4jRollingUpgradeProps {
    * @default - ProcedurePolling's defaults
    */
   readonly polling?: ProcedurePolling;
+  /**
+   * How each server is replaced. `ServerReplacement.NEW_MEMBER_FIRST` (Neo4j 5.x / 2025.x, a cluster with
+   * `spareServerSlots: 1`) starts a new member in the spare slot and retires the old one only after it has
+   * taken over its databases, so the cluster never runs with fewer members (docs/rolling-upgrade.md
+   * "Replaceable resources").
+   * @default ServerReplacement.IN_PLACE (each server restarts on its own instance and volume)
+   */
+  readonly serverReplacement?: ServerReplacement;
 }
 
 /**
@@ -86,14 +97,15 @@ export class Neo4jRollingUpgrade extends Construct {
     const polling = props.polling ?? new ProcedurePolling();
     const everyMember = GateMembers.sumOf(statePath('plan.currentCapacity'), statePath('plan.currentSlaveMembers'));
     const lag = props.maxTransactionLag ?? 0;
-    const ctx = new StageContext(this.rollBack(handlers, polling, everyMember, lag), handlers);
+    const newMemberFirst = (props.serverReplacement ?? ServerReplacement.IN_PLACE) === ServerReplacement.NEW_MEMBER_FIRST;
+    const ctx = new StageContext(newMemberFirst ? this.stopReplacing(handlers) : this.rollBack(handlers, polling, everyMember, lag), handlers);
 
     // On discovery v2 each server has its own settings-family parameter: a family change rolls with the image.
     const familiesPerServer = props.servers.every((server) => server.versionFamilyParameterName !== undefined);
     const family = cluster.stackParameters.versionFamily ? { 'versionFamily.$': statePath('plan.toSettingsFamily') } : {};
-    const roll = 'Stage 1 Roll the servers';
+    const roll = newMemberFirst ? 'Stage 1 Replace the servers' : 'Stage 1 Roll the servers';
     const rollServers = new UpgradeStage(this, roll, {
-      key: 'roll', title: roll, seedStep: '001/5.3.2.1',
+      key: 'roll', title: roll, seedStep: newMemberFirst ? '001/5.3.2.2' : '001/5.3.2.1',
       steps: {
         stepsIn: (s) => [
           ...(familiesPerServer ? [] : [this.sameFamily(s, roll, ctx)]),
@@ -101,11 +113,16 @@ export class Neo4jRollingUpgrade extends Construct {
             context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember, acceptPreviousVersion: true,
             maxTransactionLag: lag, stateName: 'cluster gate before the roll', resultPath: '$.results.roll.gateBefore',
           }),
-          new ServerRoll(s, 'Servers', {
-            context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember, maxTransactionLag: lag,
-            rollTo: { 'image.$': statePath('plan.dockerImage'), ...family }, leaderHostPath: '$.results.roll.gateBefore.Payload.leaderHost',
-            abortable: true,
-          }),
+          newMemberFirst
+            ? new SlotReplacement(s, 'Servers', {
+              context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember,
+              replaceTo: { 'image.$': statePath('plan.dockerImage'), ...family }, leaderHostPath: '$.results.roll.gateBefore.Payload.leaderHost',
+            })
+            : new ServerRoll(s, 'Servers', {
+              context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember, maxTransactionLag: lag,
+              rollTo: { 'image.$': statePath('plan.dockerImage'), ...family }, leaderHostPath: '$.results.roll.gateBefore.Payload.leaderHost',
+              abortable: true,
+            }),
           new Neo4jHealthGate(s, 'Gate after', {
             context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember, maxTransactionLag: lag,
             stateName: 'cluster gate, every server at the target version', resultPath: '$.results.roll.gateAfter',
@@ -162,6 +179,26 @@ export class Neo4jRollingUpgrade extends Construct {
   }
 
   /**
+   * Where every failure after the preflight goes with `NEW_MEMBER_FIRST`: the servers already replaced stay
+   * replaced (each past its point of no return), a replacement that failed before its old member's
+   * deallocation was undone inside its iteration; the lock is released and the failure published. A
+   * replacement that could not be undone (`ReplacementNotUndoneError`), or a failure to release the lock,
+   * keeps the lock for an operator. No volume or snapshot is touched.
+   */
+  private stopReplacing(handlers: UpgradeHandlers): sfn.IChainable {
+    const kept = new sfn.Fail(this, 'Replacement not undone: lock kept for an operator', { errorPath: '$.originalError.Error', causePath: '$.originalError.Cause' });
+    const ctx = new StageContext(kept, handlers);
+    const keep = new sfn.Pass(this, 'Replacement stopped: keep the original error', { inputPath: '$.error', resultPath: '$.originalError' });
+    const release = ctx.step(this, 'Replacement stopped: release the lock', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.rollBack.lock' });
+    const publish = ctx.step(this, 'Replacement stopped: publish the failure', UpgradeHandler.PUBLISH_RESULT, resultPayload('ROLLED_BACK'),
+      { resultPath: statePath('result') });
+    const stopped = new sfn.Fail(this, 'Replacement stopped', { errorPath: '$.originalError.Error', causePath: '$.originalError.Cause' });
+    return keep.next(new sfn.Choice(this, 'Replacement stopped: undone?')
+      .when(sfn.Condition.stringEquals('$.originalError.Error', REPLACEMENT_NOT_UNDONE_ERROR), kept)
+      .otherwise(release.next(publish).next(stopped)));
+  }
+
+  /**
    * Servers without their own settings-family parameter (a cluster on discovery v1) share VersionFamily, so a
    * roll that changes it (5.26 -> 2025.x) cannot go one server at a time: it fails into the rollback (nothing
    * rolled, the lock released). The plan refuses that path before already (5.26 rolls only on discovery v2).
@@ -180,6 +217,28 @@ export class Neo4jRollingUpgrade extends Construct {
       .afterwards({ includeOtherwise: true });
   }
 
+  private validateReplacement(props: Neo4jRollingUpgradeProps): void {
+    const replacement = props.serverReplacement;
+    if (replacement === undefined || replacement === ServerReplacement.IN_PLACE) return;
+    const family = props.cluster.versionFamily;
+    if (family !== Neo4jVersionFamily.V5 && family !== Neo4jVersionFamily.V2025) {
+      throw new Neo4jUpgradesValidationError('serverReplacement', replacement.name,
+        `needs Neo4j 5.x or 2025.x server management (ENABLE / DEALLOCATE / DROP SERVER); the cluster is ${family.displayName} (4.4 replacement is not built: use ServerReplacement.IN_PLACE)`);
+    }
+    const noSlot = props.servers.filter((server) => server.desiredCountParameterName === undefined);
+    if (noSlot.length > 0) {
+      throw new Neo4jUpgradesValidationError('serverReplacement', replacement.name,
+        `needs a cluster with a spare server slot (Neo4jCluster spareServerSlots: 1); servers ${noSlot.map((s) => s.serverNumber).join(', ')} have no desired-count parameter`);
+    }
+    const roles = props.cluster.stackParameters;
+    for (const server of props.servers) {
+      if (roles[`server${server.serverNumber}DesiredCount`] !== server.desiredCountParameterName) {
+        throw new Neo4jUpgradesValidationError(`servers[${server.serverNumber}].desiredCountParameterName`, String(server.desiredCountParameterName),
+          `the cluster's stackParameters have no role server${server.serverNumber}DesiredCount with that name (pass Neo4jCluster.servers of the same cluster)`);
+      }
+    }
+  }
+
   private validateProps(props: Neo4jRollingUpgradeProps): void {
     const lag = props.maxTransactionLag;
     if (lag !== undefined && (!Number.isInteger(lag) || lag < 0)) {
@@ -188,6 +247,7 @@ export class Neo4jRollingUpgrade extends Construct {
     if (props.servers.length === 0) {
       throw new Neo4jUpgradesValidationError('servers', '[]', 'the rolling upgrade needs a cluster in the per-server layout (Neo4jCluster serverLayout: ServerLayout.SERVICE_PER_SERVER) and its servers');
     }
+    this.validateReplacement(props);
     const roles = props.cluster.stackParameters;
     for (const server of props.servers) {
       if (roles[`server${server.serverNumber}Image`] !== server.imageParameterName) {

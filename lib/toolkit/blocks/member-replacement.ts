@@ -30,6 +30,31 @@ export interface MemberReplacementProps {
    * dropped server until its process exits, and the gate passes no member that is not Enabled.
    */
   readonly retireOldMember: IStageSteps;
+  /**
+   * The procedure's steps that start the new member, run first with the item at `$.replacement` and the
+   * execution's name at `$.executionName` (the surge
+   * slot started, the member's address found). The new member's address is then read at `newServerAddressPath`.
+   * @default - none: the new member already runs
+   */
+  readonly prepareNewMember?: IStageSteps;
+  /**
+   * JSONPath of the new member's Bolt address inside an iteration.
+   * @default '$.replacement.newServerAddress'
+   */
+  readonly newServerAddressPath?: string;
+  /**
+   * Where a failure of `prepareNewMember`, `enable-server` or `wait-hosting` goes, inside the iteration with
+   * the error at `$.error` (nothing old has changed yet: the undo of the new member). It must end the
+   * iteration (a Fail state).
+   * @default - the iteration fails with the error (the Map's Catch takes it)
+   */
+  readonly beforeDeallocateFailure?: sfn.IChainable;
+  /**
+   * Where a failure from `deallocate` on (`wait-drained`, `drop-server`, and the gate) goes, inside the
+   * iteration with the error at `$.error`. It must end the iteration (a Fail state).
+   * @default - the iteration fails with the error (the Map's Catch takes it)
+   */
+  readonly afterDeallocateFailure?: sfn.IChainable;
 }
 
 /**
@@ -52,27 +77,36 @@ export class MemberReplacement extends sfn.StateMachineFragment {
       itemsPath: props.replacementsPath,
       itemSelector: {
         'cluster.$': statePath('cluster'), 'plan.$': statePath('plan'), 'settings.$': statePath('settings'),
-        'replacement.$': '$$.Map.Item.Value',
+        'replacement.$': '$$.Map.Item.Value', 'executionName.$': '$$.Execution.Name',
       },
       maxConcurrency: 1, // one extra member at a time, one old member leaving at a time
       resultPath: `$.results.${key}.replacements`,
     });
-    const inServer = ctx.failingTo(new sfn.Fail(this, `${title}: a replacement failed`, { errorPath: '$.Error', causePath: '$.Cause' }));
-    const step = (name: string, action: string, serverPath: string, extra: { [key: string]: unknown } = {}) =>
-      inServer.step(this, `${title}: ${name}`, UpgradeHandler.CLUSTER_MEMBERSHIP, {
+    // The gate's Catch (and each phase's) puts the error at $.error: the Fail reads it there (a Fail reading a
+    // path that is not there ends the execution in States.Runtime, which no Catch takes).
+    const failed = new sfn.Fail(this, `${title}: a replacement failed`, { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+    const beforeDeallocate = ctx.failingTo(props.beforeDeallocateFailure ?? failed);
+    const afterDeallocate = ctx.failingTo(props.afterDeallocateFailure ?? failed);
+    const newAddress = props.newServerAddressPath ?? '$.replacement.newServerAddress';
+    const step = (phase: StageContext, name: string, action: string, serverPath: string, extra: { [key: string]: unknown } = {}) =>
+      phase.step(this, `${title}: ${name}`, UpgradeHandler.CLUSTER_MEMBERSHIP, {
         'cluster.$': statePath('cluster'), action, 'serverAddress.$': serverPath, ...extra,
-      }, { resultPath: `$.membership.${action.replace(/-(.)/g, (_, c: string) => c.toUpperCase())}`, poll: polling.gate, pollAlsoOn: ['HealthGateError'], noCatch: true });
-    const enable = step('enable the new member', 'enable-server', '$.replacement.newServerAddress');
-    const hosting = step('wait until the new member hosts its databases', 'wait-hosting', '$.replacement.newServerAddress');
-    const deallocate = step('deallocate the old member', 'deallocate', '$.replacement.oldServerAddress',
-      { 'replacementAddress.$': '$.replacement.newServerAddress' });
-    const drained = step('wait until the old member is drained', 'wait-drained', '$.replacement.oldServerAddress');
-    const drop = step('drop the old member', 'drop-server', '$.replacement.oldServerAddress');
+      }, { resultPath: `$.membership.${action.replace(/-(.)/g, (_, c: string) => c.toUpperCase())}`, poll: polling.gate, pollAlsoOn: ['HealthGateError'] });
+    const enable = step(beforeDeallocate, 'enable the new member', 'enable-server', newAddress);
+    const hosting = step(beforeDeallocate, 'wait until the new member hosts its databases', 'wait-hosting', newAddress);
+    const deallocate = step(afterDeallocate, 'deallocate the old member', 'deallocate', '$.replacement.oldServerAddress',
+      { 'replacementAddress.$': newAddress });
+    const drained = step(afterDeallocate, 'wait until the old member is drained', 'wait-drained', '$.replacement.oldServerAddress');
+    const drop = step(afterDeallocate, 'drop the old member', 'drop-server', '$.replacement.oldServerAddress');
     const gate = new Neo4jHealthGate(this, 'Gate after a replacement', {
-      context: inServer, polling, key, title, expectedMembers: props.expectedMembers, acceptPreviousVersion: true,
+      context: afterDeallocate, polling, key, title, expectedMembers: props.expectedMembers, acceptPreviousVersion: true,
       stateName: 'cluster gate after the replacement', resultPath: '$.gate',
     });
-    let chain = sfn.Chain.start(enable).next(hosting).next(deallocate).next(drained).next(drop);
+    const prepare = props.prepareNewMember?.stepsIn(this) ?? [];
+    let chain = sfn.Chain.start(prepare[0] ?? enable);
+    for (const state of prepare.slice(1)) chain = chain.next(state);
+    if (prepare.length > 0) chain = chain.next(enable);
+    chain = chain.next(hosting).next(deallocate).next(drained).next(drop);
     for (const state of props.retireOldMember.stepsIn(this)) chain = chain.next(state);
     perServer.itemProcessor(chain.next(gate));
     ctx.catchMap(perServer);

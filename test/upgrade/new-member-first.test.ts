@@ -1,0 +1,134 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Neo4jRollingUpgrade, ServerLayout, ServerReplacement } from '../../lib';
+import { Neo4jUpgradesValidationError } from '../../lib/errors';
+import { rollingUpgradeStack } from '../support/example-rolling-upgrade';
+import { unacknowledgedNagFindings } from '../support/nag';
+import { resolvedDefinition } from '../support/state-machine-definition';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require('asl-validator');
+
+/** The state names from `start`, following Next (a Choice: its Default), until a terminal state. */
+function path(states: Record<string, any>, start: string): string[] {
+  const seen: string[] = [];
+  for (let name: string | undefined = start; name !== undefined; name = states[name].Next ?? states[name].Default) seen.push(name);
+  return seen;
+}
+
+describe('Neo4jRollingUpgrade serverReplacement: NEW_MEMBER_FIRST', () => {
+  const { app, stack } = rollingUpgradeStack(undefined, { spareServerSlots: 1 }, { serverReplacement: ServerReplacement.NEW_MEMBER_FIRST });
+  const template = Template.fromStack(stack);
+  const { definition } = resolvedDefinition(template.toJSON());
+  const states = definition.States as Record<string, any>;
+  const title = 'Stage 1 Replace the servers';
+  const map = states[`${title}: one replacement at a time`];
+  const inner = map.ItemProcessor.States as Record<string, any>;
+
+  test('a valid definition: gate, plan, one replacement at a time, closing update, gate at the target', () => {
+    const { isValid, errorsText } = aslValidator(definition);
+    expect(isValid ? '' : errorsText('\n')).toBe('');
+    expect(path(states, `${title}: begin`).slice(0, 10)).toEqual([
+      `${title}: begin`,
+      `${title}: same settings family?`,
+      `${title}: cluster gate before the roll`,
+      `${title}: plan the replacements`,
+      `${title}: one replacement at a time`,
+      `${title}: closing update`,
+      `${title}: closing update: UPDATE_COMPLETE`,
+      `${title}: wait for every service`,
+      `${title}: cluster gate, every server at the target version`,
+      `${title}: done`,
+    ]);
+    expect(states[`${title}: plan the replacements`].Parameters.Payload).toMatchObject({
+      action: 'plan', stage: 'roll', 'image.$': '$.plan.dockerImage', 'leaderHost.$': '$.results.roll.gateBefore.Payload.leaderHost',
+    });
+  });
+
+  test('per replacement: surge, address, enable, hosting, deallocate, drained, drop, retire, group back, gate', () => {
+    expect(map).toMatchObject({ Type: 'Map', MaxConcurrency: 1, ItemsPath: '$.results.roll.plan.Payload.replacements' });
+    expect(path(inner, map.ItemProcessor.StartAt)).toEqual([
+      `${title}: start the surge slot`,
+      `${title}: start the surge slot: UPDATE_COMPLETE`,
+      `${title}: start the surge slot: service steady`,
+      `${title}: find the new member's address`,
+      `${title}: enable the new member`,
+      `${title}: wait until the new member hosts its databases`,
+      `${title}: deallocate the old member`,
+      `${title}: wait until the old member is drained`,
+      `${title}: drop the old member`,
+      `${title}: stop the old slot`,
+      `${title}: stop the old slot: UPDATE_COMPLETE`,
+      `${title}: stop the old slot: service steady`,
+      `${title}: retire the old slot's volume and instance`,
+      `${title}: main group back to its size`,
+      `${title}: main group back to its size: UPDATE_COMPLETE`,
+      `${title}: cluster gate after the replacement`,
+    ]);
+    expect(inner[`${title}: enable the new member`].Parameters.Payload['serverAddress.$']).toBe('$.newMember.Payload.serverAddress');
+    expect(inner[`${title}: retire the old slot's volume and instance`].Parameters.Payload).toMatchObject({
+      action: 'release-slot', suffix: '-old', 'serverNumber.$': '$.replacement.oldServerNumber',
+    });
+  });
+
+  test('failures: before the deallocation the new member is undone; from it on, not undone and the lock kept', () => {
+    const catchOf = (name: string) => inner[name].Catch[0].Next;
+    const undo = `${title}: undo, keep the original error`;
+    for (const name of [`${title}: start the surge slot`, `${title}: find the new member's address`,
+      `${title}: enable the new member`, `${title}: wait until the new member hosts its databases`]) {
+      expect(catchOf(name)).toBe(undo);
+    }
+    for (const name of [`${title}: deallocate the old member`, `${title}: drop the old member`, `${title}: stop the old slot`,
+      `${title}: retire the old slot's volume and instance`]) {
+      expect(catchOf(name)).toBe(`${title}: replacement not undone`);
+    }
+    const undoPath = path(inner, undo);
+    expect(undoPath).toEqual([
+      undo, `${title}: undo, was the new member found?`,
+      `${title}: undo, stop the surge slot`, `${title}: undo, stop the surge slot: UPDATE_COMPLETE`, `${title}: undo, stop the surge slot: service steady`,
+      `${title}: undo, retire the surge slot's volume and instance`,
+      `${title}: undo, main group back to its size`, `${title}: undo, main group back to its size: UPDATE_COMPLETE`,
+      `${title}: the replacement failed, undone`,
+    ]);
+    expect(inner[`${title}: undo, was the new member found?`].Choices[0].Next).toBe(`${title}: undo, withdraw the new member`);
+    expect(inner[`${title}: undo, retire the surge slot's volume and instance`].Parameters.Payload).toMatchObject({ suffix: '-failed' });
+    expect(map.Catch[0].Next).toBe('Replacement stopped: keep the original error');
+    expect(states['Replacement stopped: undone?'].Choices[0]).toMatchObject({
+      Variable: '$.originalError.Error', StringEquals: 'ReplacementNotUndoneError', Next: 'Replacement not undone: lock kept for an operator',
+    });
+    expect(path(states, 'Replacement stopped: undone?')).toEqual([
+      'Replacement stopped: undone?', 'Replacement stopped: release the lock', 'Replacement stopped: publish the failure', 'Replacement stopped',
+    ]);
+  });
+
+  test('the server-slots function may terminate instances of the target groups only, and move the server tag only', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const terminate = statements.find((s: any) => s.Sid === 'RetireSlotInstances');
+    expect(terminate.Action).toBe('autoscaling:TerminateInstanceInAutoScalingGroup');
+    expect(JSON.stringify(terminate.Resource)).toContain('autoScalingGroupName/');
+    const untag = statements.find((s: any) => s.Sid === 'MoveTheServerTag');
+    expect(untag.Condition['ForAllValues:StringEquals']).toEqual({ 'aws:TagKeys': ['neo4j-upgrades:server'] });
+    expect(statements.flatMap((s: any) => [s.Action].flat())).not.toContain('ec2:DeleteVolume');
+  });
+
+  test('passes cdk-nag AwsSolutions with every acknowledgement reasoned', () => {
+    expect(unacknowledgedNagFindings(app).map((f) => `${f.rule} ${f.path}`)).toEqual([]);
+  });
+
+  test('refused at synth: without a spare slot, and for 4.4', () => {
+    expect(() => rollingUpgradeStack(undefined, {}, { serverReplacement: ServerReplacement.NEW_MEMBER_FIRST }))
+      .toThrow(/serverReplacement.*NEW_MEMBER_FIRST.*spareServerSlots: 1/s);
+    const { stack: s, cluster } = rollingUpgradeStack(undefined, { spareServerSlots: 1 });
+    const fake44 = Object.create(cluster, { versionFamily: { value: { displayName: 'Neo4j 4.4 causal cluster' } } });
+    let attempt = 0;
+    const refused = () => new Neo4jRollingUpgrade(s, `Refused${attempt++}`, { cluster: fake44, servers: cluster.servers, serverReplacement: ServerReplacement.NEW_MEMBER_FIRST });
+    expect(refused).toThrow(Neo4jUpgradesValidationError);
+    expect(refused).toThrow(/serverReplacement.*4\.4 replacement is not built/s);
+  });
+
+  test('IN_PLACE (the default) on a cluster without a spare: the template has no server-slots function', () => {
+    const { stack: plain } = rollingUpgradeStack();
+    Template.fromStack(plain).resourcePropertiesCountIs('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('server-slots$') }, 0);
+    void ServerLayout;
+  });
+});

@@ -10,7 +10,7 @@
 import { BoltClient, BoltConnect, connectBolt } from '../../../lambda/shared/bolt';
 import { emulatedBolt } from '../../neo4j-cluster-emulator';
 import { SHOW_DATABASES_DEFAULT, databaseRows, project } from '../../neo4j-cluster-emulator/listings';
-import { CONVERGED_TXN } from '../rolling/cluster-answers';
+import { CONVERGED_TXN, asEnterprise } from '../rolling/cluster-answers';
 import { MemberCluster } from './member-cluster';
 
 export const REPLACING_SIMULATED = {
@@ -21,6 +21,10 @@ export const REPLACING_SIMULATED = {
   'store-copy': {
     what: 'the store copy of a database allocated to a new member: the harness copies the marker nodes and the client\'s writes from the current members into the new member\'s real Neo4j before the emulator lets the copy come online; and replication: a member that stops for good first has its client writes copied to the members that remain',
     why: 'no replication between Community servers',
+  },
+  edition: {
+    what: 'dbms.components() edition community reported as enterprise',
+    why: 'the embedded Neo4j is Community; the version it reports is real',
   },
   leader: {
     what: 'the writer of neo4j: the lowest-numbered server hosting it online, kept while it does; lastCommittedTxn converged on every copy',
@@ -77,7 +81,7 @@ export function memberConnect(cluster: MemberCluster, options: MemberBoltOptions
         return { ...info, address: (writer !== undefined && cluster.addressOf(writer)) || info.address };
       },
       async query(cypher, params, database, access) {
-        if (!MANAGEMENT.test(cypher)) return real().query(cypher, params, database, access);
+        if (!MANAGEMENT.test(cypher)) return asEnterprise(cypher, await real().query(cypher, params, database, access), () => options.note('edition'));
         await options.sync();
         options.note('servers');
         const show = SHOW_DATABASES.exec(cypher);

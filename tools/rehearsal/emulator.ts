@@ -17,6 +17,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ClientSet } from './aws-clients';
+import { playCustomCall, resolveCustomCall, takeCustomAwsResources } from './custom-aws-calls';
 import { DeployedResource } from './intrinsics';
 import { CfnTemplate, FileAsset, SynthStack } from './synth';
 
@@ -221,6 +222,14 @@ export async function deployStack(options: DeployOptions): Promise<DeployedStack
     if (Object.values(template.Resources).some((r) => r.Type === type)) adaptations.push({ what: `${type} left in the template and skipped by moto`, why });
   }
 
+  const customCalls = takeCustomAwsResources(template);
+  for (const c of customCalls) {
+    adaptations.push({
+      what: `Custom::AWS ${c.id} taken out of the template; its onCreate call made by the harness against moto after CreateStack`,
+      why: 'moto would invoke the AwsCustomResource provider Lambda, whose answer never comes: the stack would stay CREATE_IN_PROGRESS',
+    });
+  }
+
   // 4. CreateStack with every parameter given.
   const parameters: Record<string, string> = {};
   for (const [name, p] of Object.entries(template.Parameters ?? {})) {
@@ -259,6 +268,10 @@ export async function deployStack(options: DeployOptions): Promise<DeployedStack
   const described = await cfn.send(new DescribeStackResourcesCommand({ StackName: synth.stackName }));
   for (const r of described.StackResources ?? []) {
     resources.set(r.LogicalResourceId as string, { logicalId: r.LogicalResourceId as string, type: r.ResourceType as string, physicalId: r.PhysicalResourceId as string });
+  }
+  for (const c of customCalls) {
+    const played = await playCustomCall(clients, resolveCustomCall(c.create, (id) => resources.get(id)?.physicalId));
+    adaptations.push({ what: `Custom::AWS ${c.id} played: ${played}`, why: 'its onCreate call, made by the harness' });
   }
   return { stackName: synth.stackName, stackId, resources, substitutes, parameters, template, secrets, outputs, adaptations, durationMs: Date.now() - t0 };
 }

@@ -68,6 +68,11 @@ export interface Neo4jPlayerOptions {
    * Default: never played, as any other downgrade.
    */
   readonly playsPatchDowngrades?: boolean;
+  /**
+   * Write the marker nodes into an empty store at the first start. false: a cluster's new member, whose data
+   * arrives by the store copy (the replacing rehearsal sets `seededNodes` once it is copied). Default true.
+   */
+  readonly seedsMarkers?: boolean;
 }
 
 /** The version part of a `repo:tag` image (`neo4j:5.26.30-enterprise` -> `5.26.30`). */
@@ -165,7 +170,7 @@ export class Neo4jPlayer {
     this.serverVersion = this.server.version;
     this.serverSettings = settingsKey;
     if (!this.storeVersion || compareNeo4jVersions(this.server.version, this.storeVersion) > 0) this.storeVersion = this.server.version;
-    if (!restart) await this.seed();
+    if (!restart && this.options.seedsMarkers !== false) await this.seed();
     const markers = await this.countMarkers();
     this.storeChecks.push({ version: this.server.version, markerNodes: markers, at: new Date().toISOString() });
     const note = `store holds ${markers} of ${this.seededNodes} marker nodes written at ${this.played[0]?.version ?? version}`;

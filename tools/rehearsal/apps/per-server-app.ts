@@ -7,7 +7,7 @@
  * (the rolling rehearsal's roll to a calendar version, rolling/cli.ts --to).
  */
 import { App, Stack } from 'aws-cdk-lib';
-import { DiscoveryVersion, Neo4jCluster, Neo4jVersionFamily, ServerLayout } from '../../../lib';
+import { DiscoveryVersion, Neo4jCluster, Neo4jClusterProps, Neo4jVersionFamily, ServerLayout } from '../../../lib';
 
 export interface PerServerAppProps {
   readonly stackName: string;
@@ -16,6 +16,8 @@ export interface PerServerAppProps {
   readonly environmentName: string;
   readonly version: string;
   readonly upgrade: (stack: Stack, cluster: Neo4jCluster, boltUri: string) => void;
+  /** More cluster props (e.g. the replacing rehearsal's spare slot). */
+  readonly cluster?: Partial<Neo4jClusterProps>;
 }
 
 export function perServerApp(props: PerServerAppProps): void {
@@ -30,6 +32,7 @@ export function perServerApp(props: PerServerAppProps): void {
     serverLayout: ServerLayout.SERVICE_PER_SERVER,
     dataVolume: { name: `neo4j-${props.environmentName}-data`, sizeGiB: 50 },
     ...(app.node.tryGetContext('neo4jDiscoveryVersion') === 'V2' && { discoveryVersion: DiscoveryVersion.V2 }),
+    ...props.cluster,
   });
   props.upgrade(stack, cluster, app.node.tryGetContext('neo4jBoltUri') ?? `bolt://neo4j.${props.environmentName}.internal:7687`);
   app.synth();

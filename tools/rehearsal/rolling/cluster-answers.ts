@@ -37,6 +37,16 @@ const DATABASES = ['neo4j', 'system'];
 /** The id every up server reports when the leader's real one is null (Community): all converged, no lag. */
 export const CONVERGED_TXN = 0;
 
+/** dbms.components() rows of the Community servers reported as enterprise (`noted` once per such row); other rows as they are. */
+export function asEnterprise(cypher: string, rows: Array<Record<string, unknown>>, noted: () => void): Array<Record<string, unknown>> {
+  if (!/dbms\.components/i.test(cypher)) return rows;
+  return rows.map((r) => {
+    if (String(r.edition).toLowerCase() !== 'community') return r;
+    noted();
+    return { ...r, edition: 'enterprise' };
+  });
+}
+
 function portOf(uri: string): number | undefined {
   const m = /:(\d+)\/?$/.exec(uri);
   return m ? Number(m[1]) : undefined;
@@ -117,13 +127,7 @@ export function clusterConnect(
         if (/^\s*SHOW\s+SERVERS\b/i.test(cypher)) return showServers();
         if (/^\s*SHOW\s+DATABASES\b/i.test(cypher)) return showDatabases(cypher, params);
         if (/dbms\.cluster\.overview/i.test(cypher)) return overview();
-        const rows = await client(target()).query(cypher, params, database);
-        if (!/dbms\.components/i.test(cypher)) return rows;
-        return rows.map((r) => {
-          if (String(r.edition).toLowerCase() !== 'community') return r;
-          note('edition');
-          return { ...r, edition: 'enterprise' };
-        });
+        return asEnterprise(cypher, await client(target()).query(cypher, params, database), () => note('edition'));
       },
       async close() {
         await Promise.all([...clients.values()].map((c) => c.close().catch(() => undefined)));

@@ -90,6 +90,8 @@ export interface PerServerApp {
   readonly boltUri: string;
   /** More CDK context for the app (e.g. `neo4jDiscoveryVersion`). */
   readonly context?: Record<string, string>;
+  /** How many servers run at the start (slots 1..n); default every slot (a spare slot starts empty). */
+  readonly running?: number;
 }
 const ROLLING: PerServerApp = { app: ROLLING_APP, from: FROM, boltUri: 'bolt://neo4j.rolling.internal:7687' };
 
@@ -109,12 +111,12 @@ export async function setUpRolling(
   const count = serverCount(synth);
   // moto first, then the servers: started together on a loaded machine, moto missed its 60 s start budget.
   const moto = await startRehearsalMoto();
-  const servers = await ServerSet.start(count, image(app.from), work, password, log).catch(async (e: Error) => {
+  const servers = await ServerSet.start(app.running ?? count, image(app.from), work, password, log).catch(async (e: Error) => {
     await moto.stop().catch(() => undefined);
     throw e;
   });
   try {
-    say(`  ${count} real Neo4j ${app.from} servers up (one store each)`);
+    say(`  ${app.running ?? count} real Neo4j ${app.from} servers up (one store each)`);
     let world: RollingWorld | undefined;
     const deployment = await deploy(moto, synth, path.join(work, 'assets'), secretValues, undefined, log, (fleet, harness, cluster, l, settings, baked) => {
       const layout = layoutOf(baked);

@@ -28,13 +28,29 @@ export interface RollingFigures {
   readonly expectedOrder: number[];
   readonly maxDownAtOnce: number;
   readonly elections: string[];
-  readonly client: {
-    writes: { committed: number; retried: number; lost: number };
-    reads: { committed: number; retried: number; lost: number };
-    failedAttempts: { real: number; derived: number };
-    acknowledgedMissing: number;
-  };
+  readonly client: ClientTotals;
   readonly worldErrors: string[];
+}
+
+/** The client workload over the whole run: transactions committed, retried and lost per operation, failed attempts, writes missing on read-back. */
+export interface ClientTotals {
+  readonly writes: { committed: number; retried: number; lost: number };
+  readonly reads: { committed: number; retried: number; lost: number };
+  readonly failedAttempts: { real: number; derived: number };
+  readonly acknowledgedMissing: number;
+}
+
+export function clientTotals(workload: WorkloadResult): ClientTotals {
+  const count = (op: string) => ({
+    committed: workload.transactions.filter((t) => t.op === op && t.outcome === 'committed').length,
+    retried: workload.transactions.filter((t) => t.op === op && t.attempts > 1).length,
+    lost: workload.transactions.filter((t) => t.op === op && t.outcome === 'lost').length,
+  });
+  return {
+    writes: count('write'), reads: count('read'),
+    failedAttempts: { real: workload.attempts.filter((a) => a.failure === 'real').length, derived: workload.attempts.filter((a) => a.failure === 'derived').length },
+    acknowledgedMissing: workload.readBack.acknowledgedMissing.length,
+  };
 }
 
 export interface FigureInputs {
@@ -71,22 +87,13 @@ export function rollingFigures(i: FigureInputs): RollingFigures {
       },
     };
   });
-  const count = (op: string) => ({
-    committed: i.workload.transactions.filter((t) => t.op === op && t.outcome === 'committed').length,
-    retried: i.workload.transactions.filter((t) => t.op === op && t.attempts > 1).length,
-    lost: i.workload.transactions.filter((t) => t.op === op && t.outcome === 'lost').length,
-  });
   return {
     servers,
     order: servers.map((s) => s.server),
     expectedOrder: expectedOrder(layout.map((s) => s.index), firstLeader),
     maxDownAtOnce: maxDownAtOnce(outages),
     elections: i.world.state.elections.map((e) => `${e.from} -> ${e.to ?? 'none'}`),
-    client: {
-      writes: count('write'), reads: count('read'),
-      failedAttempts: { real: i.workload.attempts.filter((a) => a.failure === 'real').length, derived: i.workload.attempts.filter((a) => a.failure === 'derived').length },
-      acknowledgedMissing: i.workload.readBack.acknowledgedMissing.length,
-    },
+    client: clientTotals(i.workload),
     worldErrors: [...i.world.worldErrors],
   };
 }

@@ -56,16 +56,22 @@ export class RollingWorld extends World {
 
   public override afterStackChange(before: Record<string, string>, after: Record<string, string>): void {
     super.afterStackChange(before, after); // boots (no shared Neo4j in this world)
-    for (const { index, image } of changedServers(this.state.layout, this.cluster.dockerImageParameter, before, after)) {
+    // A slot with no server running (a spare, a retired one) has no task to replace.
+    for (const { index, image } of changedServers(this.state.layout, this.cluster.dockerImageParameter, before, after).filter((s) => this.servers.has(s.index))) {
       const roll: Promise<Outage | undefined> = this.servers.roll(index, image).catch((e: Error) => {
         this.rollErrors.push(`server ${index}: ${e.message.slice(0, 300)}`);
         this.worldErrors.push(`server ${index} did not start on ${image}: ${e.message.slice(0, 300)}`);
         this.say(`world: server ${index} did not start on ${image}: ${e.message.slice(0, 300)}`);
         return undefined;
       });
-      this.rolls.add(roll);
-      void roll.finally(() => { this.rolls.delete(roll); this.settledAt = Date.now(); });
+      this.track(roll);
     }
+  }
+
+  /** Work the cluster does in reaction to a change: settle() and idle() wait for it. */
+  protected track(work: Promise<unknown>): void {
+    this.rolls.add(work);
+    void work.finally(() => { this.rolls.delete(work); this.settledAt = Date.now(); });
   }
 
   public override async settle(ms: number): Promise<boolean> {

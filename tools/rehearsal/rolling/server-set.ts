@@ -36,10 +36,21 @@ export interface RollingServer {
 
 export class ServerSet {
   public readonly outages: Outage[] = [];
+  /** Servers that joined after the start (a cluster's new members), when their Neo4j answered. */
+  public readonly joined: Array<{ server: number; image: string; at: number }> = [];
+  /** Servers retired for good (their instance terminated), when their Neo4j stopped. */
+  public readonly retired: Array<{ server: number; at: number }> = [];
+  /** Servers whose first start is in progress (not up yet). */
+  private readonly starting = new Set<number>();
 
   private constructor(
-    public readonly servers: readonly RollingServer[], private readonly log: (line: string) => void, private readonly password: string,
+    private readonly all: RollingServer[], private readonly log: (line: string) => void, private readonly password: string,
   ) {}
+
+  /** Every server ever started, retired ones included. */
+  public get servers(): readonly RollingServer[] {
+    return this.all;
+  }
 
   /** Starts `count` servers in parallel, each on its own store under `dir`, playing `image`. */
   public static async start(count: number, image: string, dir: string, password: string, log: (line: string) => void): Promise<ServerSet> {
@@ -68,9 +79,50 @@ export class ServerSet {
     return s;
   }
 
-  /** Whether the server's Neo4j is up (no outage in progress). */
+  /** Whether a server runs in the slot (started, its instance not retired), up or not. */
+  public has(index: number): boolean {
+    return this.all.some((s) => s.index === index) && !this.retired.some((r) => r.server === index);
+  }
+
+  /** Whether the server's Neo4j is up (started, not retired, no outage in progress). */
   public isUp(index: number): boolean {
+    if (!this.all.some((s) => s.index === index) || this.starting.has(index) || this.retired.some((r) => r.server === index)) return false;
     return !this.outages.some((o) => o.server === index && o.upAt === undefined);
+  }
+
+  /**
+   * A new member: an instance in slot `index` claimed a volume (`dataDir`: fresh, or a clone) and its task
+   * starts a real Neo4j playing `image` on its own port. Not up (and not an outage) until it answers. Its
+   * store gets no marker nodes of its own (`seedsMarkers`: false): its data arrives by the store copy.
+   */
+  public async join(index: number, image: string, dataDir: string): Promise<RollingServer> {
+    if (this.all.some((s) => s.index === index && !this.retired.some((r) => r.server === index))) throw new Error(`server ${index} already runs`);
+    fs.mkdirSync(dataDir, { recursive: true });
+    const port = await freePort();
+    const player = new Neo4jPlayer({ dataDir, port, password: this.password, log: (l) => this.log(`server ${index} ${l}`), seedsMarkers: false });
+    const server: RollingServer = { index, player, port, dataDir, image };
+    const at = this.all.findIndex((s) => s.index === index);
+    if (at >= 0) this.all.splice(at, 1);
+    this.retired.splice(0, this.retired.length, ...this.retired.filter((r) => r.server !== index));
+    this.all.push(server);
+    this.starting.add(index);
+    this.log(`server ${index}: a new member's task starts (image ${image}) on ${dataDir}`);
+    try {
+      await player.play(image);
+      this.joined.push({ server: index, image, at: Date.now() });
+      this.log(`server ${index}: up at ${player.runningVersion} (a new member, its store empty until the copy)`);
+    } finally {
+      this.starting.delete(index);
+    }
+    return server;
+  }
+
+  /** The server's instance is terminated: its Neo4j stops for good (its store, the volume, is kept). */
+  public async retire(index: number): Promise<void> {
+    if (this.retired.some((r) => r.server === index)) return;
+    this.log(`server ${index}: its instance is terminated; the real Neo4j stops for good (store ${this.server(index).dataDir} kept)`);
+    await this.server(index).player.stop();
+    this.retired.push({ server: index, at: Date.now() });
   }
 
   /** Servers down now. */

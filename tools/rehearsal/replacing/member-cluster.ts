@@ -1,0 +1,155 @@
+/**
+ * The Enterprise cluster around the replacing world's real servers: tools/neo4j-cluster-emulator (SIMULATED,
+ * the documented server-management API) driven by the world's REAL state. A server is discovered (Free) only
+ * once its real Neo4j is up; a server whose process stops turns Unavailable, and a Dropped one vanishes from
+ * the listings then. A database copy the emulator starts on a server (an allocation) stays `starting` until
+ * the harness has copied the store's data from the current members (store-copy.ts, SIMULATED: real
+ * clustering would copy the store); only then does the emulator let it come online. The writer of `neo4j`
+ * (the leader, SIMULATED) is the lowest-numbered server hosting it online, kept while it does.
+ */
+import { DatabaseCopy, EmulatedCluster, EmulatedDatabase } from '../../neo4j-cluster-emulator';
+
+/** One thing that happened to a server, as the world saw it (the verdict's per-server timeline). */
+export interface MemberEvent {
+  readonly server: number;
+  readonly what: 'discovered' | 'enabled' | 'copy-started' | 'copy-online' | 'deallocated' | 'drained' | 'dropped' | 'stopped' | 'vanished' | 'writer';
+  readonly at: number;
+  readonly detail?: string;
+}
+
+/** Copies database `database` from the real servers `from` into the real server `to` (the store copy). */
+export type StoreCopy = (from: readonly number[], to: number, database: string) => Promise<void>;
+
+export interface MemberClusterOptions {
+  /** The user databases and their topology (`system` is on every server). */
+  readonly databases: readonly EmulatedDatabase[];
+  readonly copyStore: StoreCopy;
+  /** World fault: these servers' Neo4j runs but is never discovered (a replacement that never joins). */
+  readonly neverJoins?: ReadonlySet<number>;
+  readonly say?: (line: string) => void;
+}
+
+/** What the world tells the cluster each time it is asked: each started server's address and whether its real Neo4j is up. */
+export interface RealServers {
+  readonly addresses: ReadonlyMap<number, string>;
+  isUp(index: number): boolean;
+}
+
+export class MemberCluster {
+  /** Empty until form(). */
+  public emulator = new EmulatedCluster();
+  public readonly events: MemberEvent[] = [];
+  /** Store copies that failed (the copy stays `starting`). */
+  public readonly errors: string[] = [];
+  private readonly indexAt = new Map<string, number>();
+  private readonly copying = new Set<DatabaseCopy>();
+  private writerIndex: number | undefined;
+
+  constructor(private readonly options: MemberClusterOptions) {}
+
+  /** The cluster as formed before the upgrade: these servers Enabled, each database online on them (primaries first). */
+  public form(addresses: ReadonlyMap<number, string>): void {
+    // One look per statement: a released copy comes online at the next statement.
+    this.emulator = EmulatedCluster.formed([...addresses.values()], this.options.databases, { copyStartLooks: 1 });
+    for (const [index, address] of addresses) this.indexAt.set(address, index);
+  }
+
+  public indexOf(address: string): number | undefined {
+    return this.indexAt.get(address);
+  }
+
+  public addressOf(index: number): string | undefined {
+    return [...this.indexAt].find(([, i]) => i === index)?.[0];
+  }
+
+  /** Brings the emulator to the world's state: discoveries, process stops and returns, store copies to start. */
+  public sync(real: RealServers): void {
+    for (const [index, address] of real.addresses) {
+      const listed = this.emulator.servers.find((s) => s.address === address);
+      if (!this.indexAt.has(address)) {
+        if (!real.isUp(index) || this.options.neverJoins?.has(index)) continue;
+        this.emulator.start({ address });
+        this.indexAt.set(address, index);
+        this.event(index, 'discovered', address);
+      } else if (!listed) {
+        continue; // dropped and its process gone
+      } else if (!real.isUp(index) && listed.health === 'Available') {
+        this.emulator.stopProcess(address);
+        this.event(index, listed.state === 'Dropped' ? 'vanished' : 'stopped');
+      } else if (real.isUp(index) && listed.health === 'Unavailable') {
+        this.emulator.setHealth(address, 'Available');
+      }
+    }
+    // Copies allocated since the last look are held before time moves on (else they would come online uncopied).
+    this.startCopies();
+    this.emulator.look();
+    this.noteDrained();
+  }
+
+  /** Records an administration command the emulator accepted (called after it answered). */
+  public commanded(what: 'enabled' | 'deallocated' | 'dropped', nameOrId: string): void {
+    const server = this.emulator.servers.find((s) => s.serverId === nameOrId || s.name === nameOrId);
+    const index = server && this.indexAt.get(server.address);
+    if (index !== undefined) this.event(index, what);
+  }
+
+  /** The server that takes `database`'s writes now, as a routing table names it (kept while it hosts the database online). */
+  public writer(database = 'neo4j'): number | undefined {
+    const online = (index: number | undefined) => {
+      const server = this.emulator.servers.find((s) => index !== undefined && s.address === this.addressOf(index));
+      return server !== undefined && server.health === 'Available' && server.state !== 'Dropped' && server.copies.get(database)?.status === 'online';
+    };
+    if (online(this.writerIndex)) return this.writerIndex;
+    const next = this.hosting(database)[0];
+    if (next !== this.writerIndex) {
+      this.writerIndex = next;
+      if (next !== undefined) this.event(next, 'writer');
+    }
+    return next;
+  }
+
+  /** The servers hosting `database` online now, by number. */
+  public hosting(database = 'neo4j'): number[] {
+    return this.emulator.servers
+      .filter((s) => s.health === 'Available' && s.state !== 'Dropped' && s.copies.get(database)?.status === 'online')
+      .map((s) => this.indexAt.get(s.address))
+      .filter((i): i is number => i !== undefined)
+      .sort((a, b) => a - b);
+  }
+
+  /** Servers Enabled (or still Deallocating: they keep serving until drained) and Available, hosting `database` online. */
+  public enabledHosting(database = 'neo4j'): number[] {
+    return this.hosting(database).filter((i) => ['Enabled', 'Deallocating'].includes(this.emulator.byAddress(this.addressOf(i) as string).state));
+  }
+
+  private noteDrained(): void {
+    for (const s of this.emulator.servers) {
+      const index = this.indexAt.get(s.address);
+      if (index !== undefined && s.state === 'Deallocated' && !this.events.some((e) => e.server === index && e.what === 'drained')) this.event(index, 'drained');
+    }
+  }
+
+  /** Each new `starting` copy: held there until the harness has copied the data, then released to the emulator. */
+  private startCopies(): void {
+    for (const server of this.emulator.servers) {
+      const to = this.indexAt.get(server.address);
+      for (const [database, copy] of server.copies) {
+        // A copy already stuck is a world fault (holdStarting): never released here.
+        if (copy.status !== 'starting' || copy.stuck || this.copying.has(copy) || to === undefined) continue;
+        this.copying.add(copy);
+        copy.stuck = true;
+        const from = this.hosting(database).filter((i) => i !== to);
+        this.event(to, 'copy-started', `${database} from ${from.join(', ')}`);
+        this.options.copyStore(from, to, database).then(
+          () => { copy.stuck = false; this.event(to, 'copy-online', database); },
+          (e: Error) => { this.errors.push(`store copy of ${database} to server ${to}: ${e.message.slice(0, 300)}`); },
+        );
+      }
+    }
+  }
+
+  private event(server: number, what: MemberEvent['what'], detail?: string): void {
+    this.events.push({ server, what, at: Date.now(), ...(detail && { detail }) });
+    this.options.say?.(`cluster: server ${server} ${what}${detail ? ` (${detail})` : ''}`);
+  }
+}

@@ -163,8 +163,12 @@ export class OfflineWorld extends RollingWorld {
     if (start.calls.some((c) => /\bmigrate\b/.test(c))) this.noteOffline('migrate');
     if (container && container.code !== 0) {
       start.error = `start-neo4j.sh exit ${container.code}: ${container.stderr.trim().slice(-300)}`;
-      // The world fault's failing call: the task stops, its server stays down (ECS would restart it, to fail again).
-      if (failingCall && container.calls.some((c) => c.includes(failingCall))) return false;
+      // The world fault's failing call: ECS replaced the task (the old one stopped), the new one stops at the
+      // failing call; the server stays down (ECS would restart it, to fail again).
+      if (failingCall && container.calls.some((c) => c.includes(failingCall))) {
+        if (this.servers.isUp(index)) await this.servers.stopServer(index);
+        return false;
+      }
       throw new Error(`server ${index}: ${start.error}`);
     }
     try {

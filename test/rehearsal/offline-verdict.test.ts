@@ -45,7 +45,7 @@ describe('the offline rehearsal\'s evidence and verdict', () => {
     outages: [{ server: 2, image: 'neo4j:5.26.30-enterprise', downAt: Date.parse('2026-12-02T06:00:10.000Z'), upAt: Date.parse('2026-12-02T06:02:00.000Z') }],
     starts: [{ server: 1, at: 0, instanceId: 'i-1', volumeId: 'vol-m', dataDir: migrated, image: 'neo4j:2026.08.1-enterprise', calls: ['neo4j-admin database migrate *', 'neo4j'] },
       { server: 2, at: 1, instanceId: 'i-2', volumeId: 'vol-c', dataDir: copy, image: 'neo4j:2026.08.1-enterprise', unbindMark: 'x', calls: ['neo4j-admin server unbind', 'neo4j'] }],
-    copies: [{ volumeId: 'vol-c', snapshotId: 'snap-1', snapshotStartedAt: 10, sourceVolumeId: 'vol-m', sourceDir: migrated, dir: copy, copiedAt: 20 }],
+    copies: [{ volumeId: 'vol-c', snapshotId: 'snap-1', snapshotTakenAt: 10, sourceVolumeId: 'vol-m', sourceDir: migrated, dir: copy, copiedAt: 20 }],
     stores: [{ volumeId: 'vol-m', evidence: storeEvidence(migrated) }, { volumeId: 'vol-c', evidence: storeEvidence(copy) }, { volumeId: 'vol-r', evidence: storeEvidence(retained) }],
     finalServers: [{ server: 1, version: '2026.08.1', dataDir: migrated, markerNodes: 100 }, { server: 2, version: '2026.08.1', dataDir: copy, markerNodes: 100 }],
     seededMarkers: 100, target: '2026.08.1', worldErrors: [],
@@ -67,7 +67,7 @@ describe('the offline rehearsal\'s evidence and verdict', () => {
     expect(offlineProblems(f, inputs())).toEqual([]);
   });
 
-  test('a copy migrated again, started without its unbind, or made after its source reopened is named', () => {
+  test('a copy migrated again or started without its unbind is named', () => {
     const i = inputs({
       stores: [{ volumeId: 'vol-m', evidence: storeEvidence(migrated) }, { volumeId: 'vol-c', evidence: storeEvidence(migrated) }],
       starts: [{ server: 2, at: 15, instanceId: 'i-2', volumeId: 'vol-c', dataDir: migrated, image: 'x', calls: ['neo4j'] }],
@@ -80,7 +80,6 @@ describe('the offline rehearsal\'s evidence and verdict', () => {
       'server 2\'s copy vol-c started without the unbind (mark none)',
       'server 2\'s copy vol-c was upgraded again (2 upgrade transactions)',
       'server 2\'s copy opened at kernel [{"database":"system","kernel":"V5_25"},{"database":"system","kernel":"V5_25"}]',
-      'the copy vol-c was made after vol-m\'s store was opened again (its snapshot is older)',
     ]);
   });
 });

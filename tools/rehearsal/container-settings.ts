@@ -37,6 +37,8 @@ export interface ContainerStartInput {
   readonly unbindMark?: string;
   /** The container's data directory (its `/data`), where start-neo4j.sh records the mark it unbound for. */
   readonly dataDir?: string;
+  /** A rehearsal world fault: the stand-in entrypoint fails (exit 1) on a call whose arguments contain this text. */
+  readonly failingCall?: string;
 }
 
 export interface ContainerStart {
@@ -76,7 +78,8 @@ export function containerStart(input: ContainerStartInput): ContainerStart {
     ].join('\n') + '\n');
     const entrypoint = path.join(dir, 'entrypoint.sh');
     // One file per call: its arguments on the first line, then its environment.
-    fs.writeFileSync(entrypoint, `#!/bin/sh\nn=$(ls '${dir}' | grep -c '^call-' || true)\n{ echo "$*"; env; } > '${dir}/call-'$n\n`, { mode: 0o755 });
+    const fail = input.failingCall ? `case "$*" in *'${input.failingCall.replace(/'/g, '')}'*) echo "rehearsal world fault: $* failed" >&2; exit 1;; esac\n` : '';
+    fs.writeFileSync(entrypoint, `#!/bin/sh\nn=$(ls '${dir}' | grep -c '^call-' || true)\n{ echo "$*"; env; } > '${dir}/call-'$n\n${fail}`, { mode: 0o755 });
     // The one harness change: the image's entrypoint path of every family points at the stand-in.
     const environment: Record<string, string> = { ...input.environment };
     for (const name of Object.keys(environment)) if (/^NEO4J_UPGRADE_FAMILY_.*_ENTRYPOINT$/.test(name)) environment[name] = entrypoint;

@@ -55,11 +55,11 @@ function mainContainer(template: CfnTemplate, streamPrefix = 'neo4j-main'): Cont
  */
 export function mainNodeStart(
   template: CfnTemplate, parameters: Readonly<Record<string, string>>, node: NodeIdentity, secrets: Readonly<Record<string, string>>,
-  volume: Pick<ContainerStartInput, 'unbindMark' | 'dataDir'> & { streamPrefix?: string } = {},
+  volume: Pick<ContainerStartInput, 'unbindMark' | 'dataDir' | 'failingCall'> & { streamPrefix?: string } = {},
 ): ContainerStart | undefined {
   const container = mainContainer(template, volume.streamPrefix);
   if (!container) return undefined;
   const environment = Object.fromEntries((container.Environment ?? [])
     .map((e) => [e.Name, String(resolveWithParameters(e.Value, template, parameters))]));
-  return containerStart({ environment, secrets, node, unbindMark: volume.unbindMark, dataDir: volume.dataDir });
+  return containerStart({ environment, secrets, node, unbindMark: volume.unbindMark, dataDir: volume.dataDir, failingCall: volume.failingCall });
 }

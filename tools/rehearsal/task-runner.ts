@@ -91,6 +91,7 @@ export class TaskRunner {
       answer: (call) => CALL_ADAPTATIONS.reduce<Record<string, unknown> | undefined>((found, a) => found ?? a.answer?.(call, invocation), undefined),
       rewrite: async (call, output) => {
         for (const a of CALL_ADAPTATIONS) if (a.rewrite) output = await a.rewrite(call, output, invocation);
+        await world.afterCall(call, output);
         return output;
       },
     };

@@ -9,7 +9,7 @@
  */
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { BoltConnect } from '../../lambda/shared/bolt';
-import { ClientSet } from './aws-clients';
+import { CallInfo, ClientSet } from './aws-clients';
 import { NodeIdentity } from './container-settings';
 import { ContainerSettings, Neo4jPlayer } from './neo4j-player';
 import { mainNodeStart } from './node-settings';
@@ -109,6 +109,9 @@ export class World {
     for (const t of this.timeline) if (t.at <= time) found = t.parameters;
     return found;
   }
+
+  /** Sees every AWS call a handler made, with moto's answer (e.g. a completed snapshot); nothing by default. */
+  public async afterCall(_call: CallInfo, _output: Record<string, unknown>): Promise<void> {}
 
   /** The cluster's reaction to a stack change, started in the background. */
   public afterStackChange(before: Record<string, string>, after: Record<string, string>): void {

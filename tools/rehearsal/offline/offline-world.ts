@@ -15,6 +15,7 @@
  * migrates a store when it opens an older one, and Community keeps no cluster state to unbind.
  */
 import type { BoltClient, BoltConnect } from '../../../lambda/shared/bolt';
+import type { CallInfo } from '../aws-clients';
 import { mainNodeStart } from '../node-settings';
 import { World } from '../world';
 import { effectiveImage, RollingWorld } from '../rolling/rolling-world';
@@ -76,6 +77,13 @@ export class OfflineWorld extends RollingWorld {
     }
   }
 
+  /** Moto completes a snapshot at CreateSnapshot: the store of its volume, as it is now, is the snapshot's content (store-volumes.ts). */
+  public override async afterCall(call: CallInfo, output: Record<string, unknown>): Promise<void> {
+    if (call.service !== 'EC2' || call.operation !== 'CreateSnapshot' || !this.stores) return;
+    const { SnapshotId: snapshotId, VolumeId: volumeId } = output as { SnapshotId?: string; VolumeId?: string };
+    if (snapshotId && volumeId) this.stores.snapshotCompleted(snapshotId, volumeId);
+  }
+
   public override afterStackChange(before: Record<string, string>, after: Record<string, string>): void {
     World.prototype.afterStackChange.call(this, before, after); // the boots; no image roll here
     this.reconciling++;
@@ -104,16 +112,22 @@ export class OfflineWorld extends RollingWorld {
     while (this.reconciling > 0) await this.reconcile;
   }
 
-  /** Stops the servers left without a node, then starts (or restarts) the others where their nodes put them. */
-  private async bringServers(): Promise<void> {
-    if (!this.stores) throw new Error('the offline world has no stores (adoptFirstStores was not called)');
-    const stores = this.stores;
+  /** Per server: the node in service for it and the volume that node claimed (none: scaled in). */
+  public async serverNodes(): Promise<Map<number, { instanceId: string; volumeId: string; unbindMark?: string }>> {
     const groups = await this.fleet.inService();
     const live = new Set([...groups.values()].flat().map((i) => i.instanceId));
     const nodes = new Map<number, { instanceId: string; volumeId: string; unbindMark?: string }>();
     for (const b of this.fleet.boots) {
       if (b.ok && b.server !== undefined && b.volumeId && live.has(b.instanceId)) nodes.set(b.server, { instanceId: b.instanceId, volumeId: b.volumeId, unbindMark: b.unbindMark });
     }
+    return nodes;
+  }
+
+  /** Stops the servers left without a node, then starts (or restarts) the others where their nodes put them. */
+  private async bringServers(): Promise<void> {
+    if (!this.stores) throw new Error('the offline world has no stores (adoptFirstStores was not called)');
+    const stores = this.stores;
+    const nodes = await this.serverNodes();
     const layout = this.state.layout;
     await Promise.all(layout.filter((s) => !nodes.has(s.index) && this.servers.isUp(s.index)).map(async (s) => {
       this.running.delete(s.index);
@@ -129,16 +143,16 @@ export class OfflineWorld extends RollingWorld {
       const image = effectiveImage(parameters, this.cluster.dockerImageParameter, index);
       const key = this.taskKey(dataDir, image, parameters);
       if (this.servers.isUp(index) && this.running.get(index) === key) return;
-      await this.startServer(index, node, dataDir, image, parameters, addresses);
-      this.running.set(index, key);
+      if (await this.startServer(index, node, dataDir, image, parameters, addresses)) this.running.set(index, key);
     }));
   }
 
   private async startServer(
     index: number, node: { instanceId: string; volumeId: string; unbindMark?: string }, dataDir: string, image: string,
     parameters: Record<string, string>, addresses: Map<number, string>,
-  ): Promise<void> {
-    const container = this.containerStart(index, node.unbindMark, dataDir, parameters, addresses);
+  ): Promise<boolean> {
+    const failingCall = this.failingCall();
+    const container = this.containerStart(index, node.unbindMark, dataDir, parameters, addresses, failingCall);
     if (!container) throw new Error(`the template has no task definition for server ${index} (log stream prefix neo4j-server${index})`);
     const start: ServerStart = {
       server: index, at: Date.now(), instanceId: node.instanceId, volumeId: node.volumeId, dataDir, image,
@@ -149,11 +163,18 @@ export class OfflineWorld extends RollingWorld {
     if (start.calls.some((c) => /\bmigrate\b/.test(c))) this.noteOffline('migrate');
     if (container && container.code !== 0) {
       start.error = `start-neo4j.sh exit ${container.code}: ${container.stderr.trim().slice(-300)}`;
+      // The world fault's failing call: ECS replaced the task (the old one stopped), the new one stops at the
+      // failing call; the server stays down (ECS would restart it, to fail again).
+      if (failingCall && container.calls.some((c) => c.includes(failingCall))) {
+        if (this.servers.isUp(index)) await this.servers.stopServer(index);
+        return false;
+      }
       throw new Error(`server ${index}: ${start.error}`);
     }
     try {
       await this.servers.startServer(index, image, dataDir);
       start.upAt = Date.now();
+      return true;
     } catch (e) {
       start.error = (e as Error).message.slice(0, 500);
       this.rollErrors.push(`server ${index}: ${start.error}`);
@@ -162,13 +183,20 @@ export class OfflineWorld extends RollingWorld {
   }
 
   /** The real start-neo4j.sh for this server, with its volume's unbind mark and its store's data directory (the container's /data). */
-  private containerStart(index: number, unbindMark: string | undefined, dataDir: string, parameters: Record<string, string>, addresses: Map<number, string>) {
+  private containerStart(
+    index: number, unbindMark: string | undefined, dataDir: string, parameters: Record<string, string>, addresses: Map<number, string>, failingCall?: string,
+  ) {
     if (!this.settingsSource) throw new Error('the offline world needs the template to run start-neo4j.sh');
     const host = (i: number) => (addresses.get(i) ?? '').replace(/:\d+$/, '');
     const node = { selfAddress: host(index), members: this.state.layout.map((s) => host(s.index)), serverId: String(index) };
     return mainNodeStart(this.settingsSource.template, parameters, node, this.settingsSource.secrets, {
-      ...(unbindMark && { unbindMark }), dataDir: `${dataDir}/data`, streamPrefix: `neo4j-server${index}`,
+      ...(unbindMark && { unbindMark }), dataDir: `${dataDir}/data`, streamPrefix: `neo4j-server${index}`, ...(failingCall && { failingCall }),
     });
+  }
+
+  /** A world fault's seam (offline-fault-world.ts): the entrypoint call that fails in the next starts; none here. */
+  protected failingCall(): string | undefined {
+    return undefined;
   }
 
   /** What makes ECS replace a running task: another volume's store, another image, another container environment. */

@@ -1,7 +1,7 @@
 /**
  * The pieces of a fault matrix's reset between runs that every procedure's matrix needs: the stack's
  * parameters back to the baseline (the world reacts as to any stack change), and the lock with its records
- * deleted. (The rolling and Camunda matrices still carry their own copies of these loops.)
+ * deleted.
  */
 import { UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { DeleteParameterCommand, GetParametersByPathCommand } from '@aws-sdk/client-ssm';

@@ -11,10 +11,11 @@
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { DeregisterTargetsCommand, DescribeTargetHealthCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
-import { DeleteParameterCommand, GetParameterCommand, GetParametersByPathCommand } from '@aws-sdk/client-ssm';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { ClientSet } from '../aws-clients';
 import { CAMUNDA_ECS_CLUSTER } from '../apps/camunda-fleet-app';
 import { MachineModel } from '../definition';
+import { deleteLockAndRecords } from '../fault-run-reset';
 import { outcomeOf } from '../arango/arango-verdict';
 import { FaultSpec } from '../types';
 import { FaultRunReport, faultFiringProblem } from '../task-state-faults';
@@ -194,13 +195,6 @@ async function resetWorld(w: CamundaMatrixWorld, lock: string): Promise<void> {
   const stale = health.map((h) => h.Target?.Id ?? '').filter((id) => !ips.includes(id));
   if (stale.length) await w.harness.elb.send(new DeregisterTargetsCommand({ TargetGroupArn: w.targetGroupArn, Targets: stale.map((Id) => ({ Id, Port: ENGINE_PORT })) }));
   await w.harness.elb.send(new RegisterTargetsCommand({ TargetGroupArn: w.targetGroupArn, Targets: ips.map((Id) => ({ Id, Port: ENGINE_PORT })) }));
-  const records: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await w.harness.ssm.send(new GetParametersByPathCommand({ Path: `${lock}/`, Recursive: true, ...(token && { NextToken: token }) }));
-    records.push(...(page.Parameters ?? []).map((r) => r.Name ?? ''));
-    token = page.NextToken;
-  } while (token);
-  for (const p of [...records, lock]) await w.harness.ssm.send(new DeleteParameterCommand({ Name: p })).catch(() => undefined);
+  await deleteLockAndRecords(w.harness, lock);
   await w.agent.sync();
 }

@@ -7,8 +7,6 @@
  * stack's parameters back to the baseline (servers not on the starting image restart there, for real), the
  * lock and its records deleted, the client's nodes deleted from every store (each run reads back its own).
  */
-import { UpdateStackCommand } from '@aws-sdk/client-cloudformation';
-import { DeleteParameterCommand, GetParametersByPathCommand } from '@aws-sdk/client-ssm';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,6 +15,7 @@ import { outcomeOf } from '../arango/arango-verdict';
 import { ApiCallCounter } from '../aws-clients';
 import { runExecution } from '../executor';
 import { REPO_ROOT } from '../index';
+import { deleteLockAndRecords, restoreBaselineParameters } from '../fault-run-reset';
 import { FaultRunReport, faultFiringProblem } from '../task-state-faults';
 import { FAULT_RUN_WAIT_COMPLETION } from '../wait-episodes';
 import { ClientWorkload, WORKLOAD_LABEL } from '../workload/client-workload';
@@ -153,25 +152,9 @@ async function runOnce(setup: RollingSetup, run: RollingFaultRun, logDir: string
 async function resetWorld(setup: RollingSetup, baseline: Record<string, string>): Promise<number> {
   const { world, servers, deployment: d } = setup;
   const outagesBefore = servers.outages.length;
-  const current = await world.recordParameters();
-  if (Object.keys(baseline).some((k) => baseline[k] !== current[k])) {
-    await d.harness.cfn.send(new UpdateStackCommand({
-      StackName: world.cluster.stackName, UsePreviousTemplate: true,
-      Parameters: Object.keys(current).map((k) => ({ ParameterKey: k, ParameterValue: baseline[k] ?? current[k] })),
-      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
-    }));
-    world.afterStackChange(current, await world.recordParameters());
-  }
+  await restoreBaselineParameters(world, d.harness, baseline);
   await world.idle();
-  const lock = String(d.model.baked.settings.lockParameterName ?? '');
-  const records: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await d.harness.ssm.send(new GetParametersByPathCommand({ Path: `${lock}/`, Recursive: true, ...(token && { NextToken: token }) }));
-    records.push(...(page.Parameters ?? []).map((r) => r.Name ?? ''));
-    token = page.NextToken;
-  } while (token);
-  for (const p of [...records, lock]) await d.harness.ssm.send(new DeleteParameterCommand({ Name: p })).catch(() => undefined);
+  await deleteLockAndRecords(d.harness, String(d.model.baked.settings.lockParameterName ?? ''));
   // A WRITE session (the handlers' connectBolt reads only).
   for (const s of servers.servers) {
     const driver = neo4j.driver(s.player.boltUri, neo4j.auth.basic('neo4j', setup.password));

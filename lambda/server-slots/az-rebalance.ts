@@ -6,8 +6,8 @@ import { PreconditionFailedError } from '../shared/errors';
  * termination leave its AZs unbalanced, and a rebalance would then terminate a member at random.
  * `Neo4jCluster` `spareServerSlots: 1` suspends it at deployment.
  */
-export async function requireAzRebalanceSuspended(autoscaling: AutoScalingClient, groupName: string): Promise<void> {
-  const found = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }));
+export async function requireAzRebalanceSuspended(autoScaling: AutoScalingClient, groupName: string): Promise<void> {
+  const found = await autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }));
   const group = found.AutoScalingGroups?.[0];
   if (!group) throw new PreconditionFailedError(`the main group ${groupName} does not exist`);
   if (!(group.SuspendedProcesses ?? []).some((p) => p.ProcessName === 'AZRebalance')) {

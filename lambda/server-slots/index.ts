@@ -6,6 +6,6 @@ import { logic } from './logic';
 
 export const handler = lambdaHandler(
   'server-slots',
-  (log) => ({ cfn: new CloudFormationClient({}), ec2: new EC2Client({}), autoscaling: new AutoScalingClient({}), log }),
+  (log) => ({ cfn: new CloudFormationClient({}), ec2: new EC2Client({}), autoScaling: new AutoScalingClient({}), log }),
   logic,
 );

@@ -14,11 +14,11 @@ export interface NewMember {
  * The new member of a slot once its instance claimed the slot's volume and is InService in the main group:
  * until then StillInProgressError (the state machine's poll). Reads only.
  */
-export async function locateNewMember(autoscaling: AutoScalingClient, slot: Slot, groupName: string, boltPort: number): Promise<NewMember> {
+export async function locateNewMember(autoScaling: AutoScalingClient, slot: Slot, groupName: string, boltPort: number): Promise<NewMember> {
   if (!slot.volumeId || !slot.instanceId || !slot.privateIpAddress) {
     throw new StillInProgressError(`slot ${slot.serverNumber}: no instance has claimed its data volume yet`);
   }
-  const found = await autoscaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [slot.instanceId] }));
+  const found = await autoScaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [slot.instanceId] }));
   const instance = found.AutoScalingInstances?.find((i) => i.AutoScalingGroupName === groupName);
   if (instance?.LifecycleState !== 'InService') {
     throw new StillInProgressError(`slot ${slot.serverNumber}: instance ${slot.instanceId} is ${instance?.LifecycleState ?? `not in ${groupName}`}, not InService`);

@@ -16,7 +16,7 @@ import { Slot, slotTable } from './slot-table';
 export interface ServerSlotsDeps {
   readonly cfn: CloudFormationClient;
   readonly ec2: EC2Client;
-  readonly autoscaling: AutoScalingClient;
+  readonly autoScaling: AutoScalingClient;
   readonly log: Logger;
 }
 
@@ -76,7 +76,7 @@ export async function logic(deps: ServerSlotsDeps, input: ServerSlotsInput): Pro
     const stage = requireStage(input.stage, 'stage');
     if (stage.length > 40) throw new InvalidInputError(`stage must be at most 40 characters (it is suffixed with -server<N>-undo-capacity), got ${show(stage)}`);
     const params = stackParameters(await describeStack(deps.cfn, cluster.stackName));
-    await requireAzRebalanceSuspended(deps.autoscaling, cluster.mainAutoScalingGroupName);
+    await requireAzRebalanceSuspended(deps.autoScaling, cluster.mainAutoScalingGroupName);
     const slots = await slotTable(deps.ec2, cluster, params);
     const names = cluster.parameterNames;
     const desiredCapacity = Number(params[names.desiredCapacity]);
@@ -98,7 +98,7 @@ export async function logic(deps: ServerSlotsDeps, input: ServerSlotsInput): Pro
   const slots = await slotTable(deps.ec2, cluster, stackParameters(await describeStack(deps.cfn, cluster.stackName)));
   const slot: Slot | undefined = slots.find((s) => s.serverNumber === serverNumber);
   if (!slot) throw new InvalidInputError(`serverNumber ${serverNumber} is no slot of this cluster (slots ${slots.map((s) => s.serverNumber).join(', ')})`);
-  if (action === 'locate-new-member') return locateNewMember(deps.autoscaling, slot, cluster.mainAutoScalingGroupName, BOLT_PORT);
+  if (action === 'locate-new-member') return locateNewMember(deps.autoScaling, slot, cluster.mainAutoScalingGroupName, BOLT_PORT);
   const released = await releaseSlot(deps, cluster, slot, suffix, executionId, slots);
   deps.log.info('slot released', { ...released });
   return released;

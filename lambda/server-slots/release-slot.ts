@@ -28,7 +28,7 @@ export interface ReleasedSlot {
  * is found by its tags, an instance already Terminating or gone is left alone.
  */
 export async function releaseSlot(
-  deps: { ec2: EC2Client; autoscaling: AutoScalingClient },
+  deps: { ec2: EC2Client; autoScaling: AutoScalingClient },
   cluster: ClusterContext, slot: Slot, suffix: string, executionId: string, slots: readonly Slot[],
 ): Promise<ReleasedSlot> {
   const newName = cluster.dataVolumeName + suffix;
@@ -59,18 +59,18 @@ export async function releaseSlot(
   if (!volume && suffix === '-failed') {
     // The surge's instance may not have claimed the slot's volume yet: left running, the group's DesiredCapacity
     // set back by parameter would then scale in an instance at random.
-    const unclaimed = await unclaimedInstances(deps.autoscaling, cluster.mainAutoScalingGroupName, slots);
+    const unclaimed = await unclaimedInstances(deps.autoScaling, cluster.mainAutoScalingGroupName, slots);
     for (const id of unclaimed) {
-      await deps.autoscaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: id, ShouldDecrementDesiredCapacity: true }));
+      await deps.autoScaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: id, ShouldDecrementDesiredCapacity: true }));
     }
     return { serverNumber: slot.serverNumber, unclaimedInstanceIds: unclaimed, instanceAlreadyLeaving: unclaimed.length === 0 };
   }
   let leaving = true;
   if (instanceId) {
-    const found = await deps.autoscaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }));
+    const found = await deps.autoScaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }));
     const member = found.AutoScalingInstances?.find((i) => i.AutoScalingGroupName === cluster.mainAutoScalingGroupName);
     if (member && !/^Terminat/.test(member.LifecycleState ?? '')) {
-      await deps.autoscaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: true }));
+      await deps.autoScaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: true }));
       leaving = false;
     }
   }
@@ -78,8 +78,8 @@ export async function releaseSlot(
 }
 
 /** The group's instances (not leaving) that hold no slot's volume. */
-async function unclaimedInstances(autoscaling: AutoScalingClient, groupName: string, slots: readonly Slot[]): Promise<string[]> {
-  const found = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }));
+async function unclaimedInstances(autoScaling: AutoScalingClient, groupName: string, slots: readonly Slot[]): Promise<string[]> {
+  const found = await autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }));
   const claimed = new Set(slots.map((s) => s.instanceId).filter((id): id is string => id !== undefined));
   return (found.AutoScalingGroups?.[0]?.Instances ?? [])
     .filter((i) => !/^Terminat/.test(i.LifecycleState ?? '') && !claimed.has(i.InstanceId ?? ''))

@@ -15,7 +15,7 @@ const NEW = 'neo4j:5.26.2-enterprise';
 const SLOTS = [1, 2, 3, 4];
 const env = motoPerFile();
 let cfn: CloudFormationClient;
-let autoscaling: AutoScalingClient;
+let autoScaling: AutoScalingClient;
 let count = 0;
 
 /** A cluster of 3 servers and spare slot 4: its stack's parameters, its main group, one tagged volume per server attached. */
@@ -43,8 +43,8 @@ async function cluster(values: Record<string, string> = {}, suspend = true): Pro
     environmentName: 'production',
     clusterIdentity: `${stackName}/00000000`,
   } as unknown as ClusterContext;
-  const members = await createGroup(env.aws.ec2, autoscaling, { name: ctx.mainAutoScalingGroupName, desired: 3, minSize: 3 });
-  if (suspend) await autoscaling.send(new SuspendProcessesCommand({ AutoScalingGroupName: ctx.mainAutoScalingGroupName, ScalingProcesses: ['AZRebalance'] }));
+  const members = await createGroup(env.aws.ec2, autoScaling, { name: ctx.mainAutoScalingGroupName, desired: 3, minSize: 3 });
+  if (suspend) await autoScaling.send(new SuspendProcessesCommand({ AutoScalingGroupName: ctx.mainAutoScalingGroupName, ScalingProcesses: ['AZRebalance'] }));
   const ips = new Map<number, string>();
   const instances = new Map<number, string>();
   for (const [i, member] of members.entries()) {
@@ -61,12 +61,12 @@ async function cluster(values: Record<string, string> = {}, suspend = true): Pro
 }
 
 const call = <T>(ctx: ClusterContext, input: Partial<ServerSlotsInput>) =>
-  logic({ cfn, ec2: env.aws.ec2 as EC2Client, autoscaling, log: memoryLogger() }, { cluster: ctx, ...input } as ServerSlotsInput) as Promise<T>;
-const desired = async (name: string) => (await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))).AutoScalingGroups![0].DesiredCapacity;
+  logic({ cfn, ec2: env.aws.ec2 as EC2Client, autoScaling, log: memoryLogger() }, { cluster: ctx, ...input } as ServerSlotsInput) as Promise<T>;
+const desired = async (name: string) => (await autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))).AutoScalingGroups![0].DesiredCapacity;
 
 beforeAll(() => {
   cfn = new CloudFormationClient(motoClientConfig(env.moto));
-  autoscaling = env.aws.autoScaling;
+  autoScaling = env.aws.autoScaling;
 });
 beforeEach(async () => { await resetMoto(env.moto); });
 
@@ -95,7 +95,7 @@ describe('server-slots against moto_server', () => {
   test('plan refuses before any change: AZRebalance running, a surge not finished, no room to grow, bad input', async () => {
     const { ctx } = await cluster({}, false);
     await expect(call(ctx, { action: 'plan', image: NEW, stage: 'roll' })).rejects.toThrow(/AZRebalance: it must be suspended/);
-    await autoscaling.send(new SuspendProcessesCommand({ AutoScalingGroupName: ctx.mainAutoScalingGroupName, ScalingProcesses: ['AZRebalance'] }));
+    await autoScaling.send(new SuspendProcessesCommand({ AutoScalingGroupName: ctx.mainAutoScalingGroupName, ScalingProcesses: ['AZRebalance'] }));
     const { ctx: surging } = await cluster({ Server4DesiredCount: '1', DesiredCapacity: '4' });
     await expect(call(surging, { action: 'plan', image: NEW, stage: 'roll' })).rejects.toThrow(/exactly one spare slot.*found none/);
     const { ctx: full } = await cluster({ MaxSize: '3' });
@@ -107,8 +107,8 @@ describe('server-slots against moto_server', () => {
   test('locate-new-member: still in progress until a volume tagged with the slot is attached to an InService instance', async () => {
     const { ctx } = await cluster();
     await expect(call(ctx, { action: 'locate-new-member', serverNumber: 4 })).rejects.toThrow(StillInProgressError);
-    await autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: ctx.mainAutoScalingGroupName, DesiredCapacity: 4 }));
-    const surge = (await groupInstances(autoscaling, ctx.mainAutoScalingGroupName)).at(-1)!;
+    await autoScaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: ctx.mainAutoScalingGroupName, DesiredCapacity: 4 }));
+    const surge = (await groupInstances(autoScaling, ctx.mainAutoScalingGroupName)).at(-1)!;
     const volume = await createDataVolume(env.aws.ec2, ctx, 'us-east-1a', { extraTags: { 'neo4j-upgrades:cluster': ctx.clusterIdentity!, 'neo4j-upgrades:server': '4' } });
     await attach(env.aws.ec2, volume, surge.InstanceId!);
     const found = await call<NewMember>(ctx, { action: 'locate-new-member', serverNumber: 4 });
@@ -120,7 +120,7 @@ describe('server-slots against moto_server', () => {
     const { ctx, instances } = await cluster();
     const kept = new NothingDeleted(env.aws.ec2ForRegion);
     await kept.check();
-    await autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: ctx.mainAutoScalingGroupName, DesiredCapacity: 4 }));
+    await autoScaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: ctx.mainAutoScalingGroupName, DesiredCapacity: 4 }));
     const first = await call<ReleasedSlot>(ctx, { action: 'release-slot', serverNumber: 1, suffix: '-old', executionId: 'exec-1' });
     expect(first).toMatchObject({ serverNumber: 1, instanceId: instances.get(1), instanceAlreadyLeaving: false, volume: { newName: `${ctx.dataVolumeName}-old`, alreadyRenamed: false } });
     expect(await desired(ctx.mainAutoScalingGroupName)).toBe(3);
@@ -130,20 +130,20 @@ describe('server-slots against moto_server', () => {
     const second = await call<ReleasedSlot>(ctx, { action: 'release-slot', serverNumber: 1, suffix: '-old', executionId: 'exec-1' });
     expect(second).toMatchObject({ serverNumber: 1, instanceAlreadyLeaving: true, volume: { volumeId: first.volume!.volumeId, alreadyRenamed: true } });
     expect(await desired(ctx.mainAutoScalingGroupName)).toBe(3);
-    expect((await groupInstances(autoscaling, ctx.mainAutoScalingGroupName)).map((i) => i.InstanceId)).not.toContain(instances.get(1));
+    expect((await groupInstances(autoScaling, ctx.mainAutoScalingGroupName)).map((i) => i.InstanceId)).not.toContain(instances.get(1));
     // Nothing is deleted.
     expect(await kept.check()).toMatchObject({ volumes: 3 });
   });
 
   test('release-slot -failed of a surge whose instance never claimed a volume: that instance terminated, the group decremented; twice the same', async () => {
     const { ctx, instances } = await cluster();
-    await autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: ctx.mainAutoScalingGroupName, DesiredCapacity: 4 }));
-    const surge = (await groupInstances(autoscaling, ctx.mainAutoScalingGroupName)).map((i) => i.InstanceId!).find((id) => ![...instances.values()].includes(id));
+    await autoScaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: ctx.mainAutoScalingGroupName, DesiredCapacity: 4 }));
+    const surge = (await groupInstances(autoScaling, ctx.mainAutoScalingGroupName)).map((i) => i.InstanceId!).find((id) => ![...instances.values()].includes(id));
     const first = await call<ReleasedSlot>(ctx, { action: 'release-slot', serverNumber: 4, suffix: '-failed', executionId: 'exec-2' });
     expect(first).toMatchObject({ serverNumber: 4, unclaimedInstanceIds: [surge], instanceAlreadyLeaving: false });
     expect(await desired(ctx.mainAutoScalingGroupName)).toBe(3);
     const second = await call<ReleasedSlot>(ctx, { action: 'release-slot', serverNumber: 4, suffix: '-failed', executionId: 'exec-2' });
     expect(second).toMatchObject({ unclaimedInstanceIds: [], instanceAlreadyLeaving: true });
-    expect((await groupInstances(autoscaling, ctx.mainAutoScalingGroupName)).map((i) => i.InstanceId).sort()).toEqual([...instances.values()].sort());
+    expect((await groupInstances(autoScaling, ctx.mainAutoScalingGroupName)).map((i) => i.InstanceId).sort()).toEqual([...instances.values()].sort());
   });
 });

@@ -55,4 +55,30 @@ describe('MapAbort (the local executor keeps running a failed Map\'s queued iter
     await expect(image('3')).rejects.toThrow(/earlier iteration of its Map "Upgrade groups" failed/);
     expect(runs).toEqual(['1', '1', '1', '2', '2', '2']);
   });
+
+  test('an error an in-iteration Catch takes: only that path (ending in a Fail) still runs; the next iteration is refused', () => {
+    const undoing: AslDefinition = {
+      StartAt: 'Replace',
+      States: {
+        Replace: {
+          Type: 'Map',
+          ItemProcessor: {
+            StartAt: 'Enable',
+            States: {
+              Enable: { ...task('Drop'), Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Undo' }] },
+              Drop: task(),
+              Undo: task('Undone'),
+              Undone: { Type: 'Fail' },
+            },
+          },
+          End: true,
+        },
+      },
+    };
+    const abort = new MapAbort({ definition: undoing } as unknown as MachineModel);
+    abort.noteError('Enable', '', 'TypeError');
+    expect(() => abort.checkBefore('Undo')).not.toThrow();
+    expect(() => abort.checkBefore('Enable')).toThrow(/earlier iteration of its Map "Replace" failed/);
+    expect(() => abort.checkBefore('Drop')).toThrow(/would not run in AWS/);
+  });
 });

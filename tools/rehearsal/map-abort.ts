@@ -6,7 +6,7 @@
  * AWS would never have started it. Another Map (a rollback's Map of groups, run after the Catch) is not
  * affected. An executor adaptation, reported as such.
  */
-import { AslState, MachineModel, allStates, topLevelContainers } from './definition';
+import { AslDefinition, AslState, MachineModel, topLevelContainers } from './definition';
 
 export const MAP_ABORT_ADAPTATION = {
   what: 'after a Map iteration fails, that Map\'s later iterations are refused before their tasks run (map-abort.ts)',
@@ -17,19 +17,26 @@ export class MapAbort {
   /** The top-level Maps one of whose iterations failed. */
   private readonly failed = new Set<string>();
   private readonly attempts = new Map<string, number>();
-  private readonly states = new Map<string, { state: AslState; container: string }>();
+  private readonly states = new Map<string, { state: AslState; container: string; siblings: AslDefinition['States'] }>();
+  /** Per top-level Map: the only states its failing iteration may still run (the in-iteration Catch's path to a Fail). */
+  private readonly endingOnly = new Map<string, Set<string>>();
 
   constructor(model: MachineModel) {
     const topOf = topLevelContainers(model.definition);
-    for (const [name, state, nested] of allStates(model.definition)) {
-      if (nested) this.states.set(name, { state, container: topOf.get(name)! });
-    }
+    const visit = (def: AslDefinition, nested: boolean) => {
+      for (const [name, state] of Object.entries(def.States)) {
+        if (nested) this.states.set(name, { state, container: topOf.get(name)!, siblings: def.States });
+        for (const inner of [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])]) if (inner) visit(inner, true);
+      }
+    };
+    visit(model.definition, false);
   }
 
   /** Throws when a nested task runs after an iteration of its own Map already failed. */
   public checkBefore(stateName: string): void {
     const nested = this.states.get(stateName);
-    if (nested && this.failed.has(nested.container)) {
+    const ending = nested && this.endingOnly.get(nested.container);
+    if (nested && (this.failed.has(nested.container) || (ending && !ending.has(stateName)))) {
       const e = new Error(`"${stateName}" would not run in AWS: an earlier iteration of its Map "${nested.container}" failed`);
       e.name = 'States.MapIterationAborted';
       throw e;
@@ -48,9 +55,32 @@ export class MapAbort {
     const key = `${stateName}|${item}`;
     const attempt = (this.attempts.get(key) ?? 0) + 1;
     this.attempts.set(key, attempt);
-    const retrier = (nested.state.Retry ?? []).find((r) => r.ErrorEquals.includes(errorName) || r.ErrorEquals.includes('States.ALL'));
-    if (!retrier || attempt > (retrier.MaxAttempts ?? 3)) this.failed.add(nested.container);
+    const takes = (equals: string[]) => equals.includes(errorName) || equals.includes('States.ALL');
+    const retrier = (nested.state.Retry ?? []).find((r) => takes(r.ErrorEquals));
+    if (retrier && attempt <= (retrier.MaxAttempts ?? 3)) return;
+    // An in-iteration Catch (an undo inside the iteration): the iteration goes on along that path; when every
+    // end of it is a Fail, the iteration fails there, and only that path's states may still run.
+    const catcher = (nested.state.Catch ?? []).find((c) => takes(c.ErrorEquals));
+    const path = catcher && reachable(catcher.Next, nested.siblings);
+    if (!path) this.failed.add(nested.container);
+    else if (path.endsInFailOnly) this.endingOnly.set(nested.container, new Set([...(this.endingOnly.get(nested.container) ?? []), ...path.states]));
   }
+}
+
+/** The states reached from `start` within one state list, and whether each of its ends is a Fail. */
+function reachable(start: string, states: AslDefinition['States']): { states: Set<string>; endsInFailOnly: boolean } {
+  const seen = new Set<string>();
+  let endsInFailOnly = true;
+  const stack = [start];
+  while (stack.length > 0) {
+    const name = stack.pop() as string;
+    const s = states[name];
+    if (seen.has(name) || !s) continue;
+    seen.add(name);
+    if (s.Type === 'Succeed' || (s.End && s.Type !== 'Fail')) endsInFailOnly = false;
+    for (const n of [s.Next, s.Default, ...(s.Choices ?? []).map((c) => c.Next), ...(s.Catch ?? []).map((c) => c.Next)]) if (n) stack.push(n);
+  }
+  return { states: seen, endsInFailOnly };
 }
 
 /**

@@ -78,9 +78,11 @@ export async function boltSeamFor(
   handler: string, payload: Record<string, unknown>, world: World, parameterNames: Record<string, string>, root: string, say: (line: string) => void,
   wait?: WaitEpisode,
 ): Promise<unknown> {
-  if (handler === 'health-gate') {
+  // A world that answers the cluster's Bolt itself (the per-server worlds) answers the membership handler too.
+  if (handler === 'health-gate' || handler === 'cluster-membership') {
     const own = world.gateConnect();
     if (own) return own;
+    if (handler === 'cluster-membership') return undefined;
     // The edition the nodes' image names (what the stack runs now), never the gate's own expectation.
     const image = String((await world.parameters())[parameterNames.dockerImage ?? 'DockerImage'] ?? '');
     const edition = /-(enterprise|community)\b/.exec(image.split('@')[0].split(':').pop() ?? '')?.[1];

@@ -143,7 +143,7 @@ export class World {
     return this.pendingDone;
   }
 
-  /** The health gate's Bolt seam when this world answers it itself (rolling/rolling-world.ts); undefined: simulated-bolt.ts's. */
+  /** The health gate's and the membership handler's Bolt seam when this world answers it itself (rolling/rolling-world.ts); undefined: simulated-bolt.ts's. */
   public gateConnect(): BoltConnect | undefined {
     return undefined;
   }

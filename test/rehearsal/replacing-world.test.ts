@@ -59,6 +59,23 @@ describe('the replacing world\'s cluster: the emulator driven by the real server
     ]);
   });
 
+  test('a server whose instance left the world (retired: no address any more) has no process: Dropped, it vanishes', async () => {
+    const w = world();
+    w.addresses.set(4, '10.0.0.4:7687');
+    w.up.add(4);
+    await w.step('enable-server', '10.0.0.4:7687');
+    await w.step('deallocate', '10.0.0.1:7687', '10.0.0.4:7687');
+    await w.step('wait-drained', '10.0.0.1:7687').catch(() => undefined);
+    w.copies[0].done();
+    await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 3; i++) await w.step('wait-drained', '10.0.0.1:7687').catch(() => undefined);
+    await w.step('drop-server', '10.0.0.1:7687');
+    w.addresses.delete(1); // the world lists the servers that run: server 1 retired
+    w.up.delete(1);
+    expect((await w.bolt.query('SHOW SERVERS YIELD address', {}, 'system')).map((r) => r.address)).toEqual(['10.0.0.2:7687', '10.0.0.3:7687', '10.0.0.4:7687']);
+    expect(w.cluster.events.filter((e) => e.server === 1).map((e) => e.what)).toContain('vanished');
+  });
+
   test('a slot runs unless its desired-count parameter is 0', () => {
     expect(slotDesiredCountParameter('GraphDockerImage', 4)).toBe('GraphServer4DesiredCount');
     expect([slotRuns({ Server4DesiredCount: '0' }, 'DockerImage', 4), slotRuns({ Server4DesiredCount: '1' }, 'DockerImage', 4), slotRuns({}, 'DockerImage', 4)]).toEqual([false, true, true]);

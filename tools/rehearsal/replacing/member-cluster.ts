@@ -59,7 +59,7 @@ export class MemberCluster {
   }
 
   public addressOf(index: number): string | undefined {
-    return [...this.indexAt].find(([, i]) => i === index)?.[0];
+    return [...this.indexAt].reverse().find(([, i]) => i === index)?.[0]; // a reused slot: its newest member
   }
 
   /** Brings the emulator to the world's state: discoveries, process stops and returns, store copies to start. */
@@ -79,6 +79,14 @@ export class MemberCluster {
       } else if (real.isUp(index) && listed.health === 'Unavailable') {
         this.emulator.setHealth(address, 'Available');
       }
+    }
+    // A server no longer among the world's (its instance terminated: retired, or a surge undone) has no process.
+    const current = new Set(real.addresses.values());
+    for (const [address, index] of this.indexAt) {
+      const listed = this.emulator.servers.find((s) => s.address === address);
+      if (current.has(address) || !listed || listed.health !== 'Available') continue;
+      this.emulator.stopProcess(address);
+      this.event(index, listed.state === 'Dropped' ? 'vanished' : 'stopped');
     }
     // Copies allocated since the last look are held before time moves on (else they would come online uncopied).
     this.startCopies();

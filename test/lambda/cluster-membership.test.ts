@@ -52,7 +52,7 @@ function run(bolt: ReturnType<typeof fakeBolt>, over: Partial<ClusterMembershipI
 
 describe('cluster-membership (Bolt-level)', () => {
   test.each([
-    [{ action: 'remove-server' }, 'action must be one of enable-server, wait-hosting, deallocate, wait-drained, drop-server, got "remove-server"'],
+    [{ action: 'remove-server' }, 'action must be one of enable-server, wait-hosting, deallocate, wait-drained, drop-server, withdraw-new-member, got "remove-server"'],
     [{ serverAddress: 'neo4j.internal' }, 'serverAddress must be a Bolt address host:port as SHOW SERVERS lists it, got "neo4j.internal"'],
     [{ action: 'deallocate', serverAddress: OLD }, 'replacementAddress must be a non-empty string, got undefined'],
     [{ action: 'deallocate', serverAddress: OLD, replacementAddress: OLD }, 'replacementAddress must differ from serverAddress (the old member), both are "10.0.1.1:7687"'],

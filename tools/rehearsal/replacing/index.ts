@@ -83,7 +83,7 @@ export async function rehearseReplacing(options: ReplacingRehearsalOptions = {})
     readBack.push(...w.liveUris());
     const workloadResult = await workload.stop();
     const figures = replacingFigures({
-      original: w.original, events: w.memberCluster.events, retired: servers.retired, samples: w.samples,
+      original: w.original, events: w.memberCluster.events, retired: servers.retirements, samples: w.samples,
       finalStores: await w.finalStores(), workload: workloadResult, worldErrors: [...w.worldErrors, ...w.memberCluster.errors],
       startedAt: Date.parse(result.report.startedAt), endedAt: Date.now(),
     });

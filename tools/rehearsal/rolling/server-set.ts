@@ -38,8 +38,10 @@ export class ServerSet {
   public readonly outages: Outage[] = [];
   /** Servers that joined after the start (a cluster's new members), when their Neo4j answered. */
   public readonly joined: Array<{ server: number; image: string; at: number }> = [];
-  /** Servers retired for good (their instance terminated), when their Neo4j stopped. */
+  /** Servers retired for good (their instance terminated), when their Neo4j stopped; a slot a new member reuses leaves it. */
   public readonly retired: Array<{ server: number; at: number }> = [];
+  /** Every retirement of the run, reused slots' included (the report's). */
+  public readonly retirements: Array<{ server: number; at: number }> = [];
   /** Servers whose first start is in progress (not up yet). */
   private readonly starting = new Set<number>();
 
@@ -122,7 +124,9 @@ export class ServerSet {
     if (this.retired.some((r) => r.server === index)) return;
     this.log(`server ${index}: its instance is terminated; the real Neo4j stops for good (store ${this.server(index).dataDir} kept)`);
     await this.server(index).player.stop();
-    this.retired.push({ server: index, at: Date.now() });
+    const at = Date.now();
+    this.retired.push({ server: index, at });
+    this.retirements.push({ server: index, at });
   }
 
   /** Servers down now. */

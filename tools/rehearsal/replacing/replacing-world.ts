@@ -142,7 +142,10 @@ export class ReplacingWorld extends RollingWorld {
 
   /** A server stops for good; first its client writes go to the members that remain (SIMULATED replication). */
   private async retire(index: number): Promise<void> {
-    if (this.servers.isUp(index)) {
+    // Only a server that was a member can hold writes the others lack (a surge that never joined holds none).
+    const address = (await this.addresses()).get(index);
+    const wasMember = address === undefined || this.memberCluster.indexOf(address) === index;
+    if (this.servers.isUp(index) && wasMember) {
       for (const to of this.memberCluster.hosting().filter((i) => i !== index && this.servers.isUp(i))) await this.copyStore([index], to, 'neo4j');
     }
     await this.servers.retire(index);

@@ -51,9 +51,10 @@ export function storeCopy(servers: ServerSet, password: string, records: CopyRec
     await run(target, password, `UNWIND $m AS m MERGE (n:${MARKER} {i: m.i}) SET n.createdBy = m.v`, { m: [...markers].map(([i, v]) => ({ i, v })) }, () => 0);
     await run(target, password, `UNWIND $s AS s MERGE (:${WORKLOAD_LABEL} {seq: s})`, { s: [...writes] }, () => 0);
     // Read back from the target's real store; the player checks this count at every later restart of it.
-    const [held] = await run(target, password, `MATCH (n:${MARKER}) RETURN count(n) AS c`, {}, (r) => Number(r.get('c')));
-    if (held !== markers.size) throw new Error(`server ${to} holds ${held} of ${markers.size} marker nodes after the copy`);
-    servers.server(to).player.seededNodes = held;
+    const [held] = await run(target, password, `MATCH (n:${MARKER}) WHERE n.i IN $i RETURN count(n) AS c`, { i: [...markers.keys()] }, (r) => Number(r.get('c')));
+    if (held !== markers.size) throw new Error(`server ${to} holds ${held} of the ${markers.size} marker nodes copied`);
+    const [total] = await run(target, password, `MATCH (n:${MARKER}) RETURN count(n) AS c`, {}, (r) => Number(r.get('c')));
+    servers.server(to).player.seededNodes = total;
     records.push({ to, from: [...from], markers: markers.size, writes: writes.size, durationMs: Date.now() - t0 });
   };
 }

@@ -118,12 +118,17 @@ export interface ReplacingExpectation {
   readonly markers: number;
 }
 
+/** Neo4jRollingUpgrade's end when a replacement failed and was undone (NEW_MEMBER_FIRST). */
+export const REPLACEMENT_STOPPED_END = 'Replacement stopped';
+
 export function replacingProblems(
   f: ReplacingFigures, execution: Pick<ExecutionReport, 'status' | 'endState' | 'error' | 'volumes'>, x: ReplacingExpectation,
 ): string[] {
   const problems: string[] = [];
   const n = x.original.length;
-  const outcome = outcomeOf(execution.status, execution.endState);
+  // "Replacement stopped": the failing replacement undone, the ones before it kept (each past its point of no
+  // return), the lock released and ROLLED_BACK published; with nothing replaced before, a full rollback.
+  const outcome = execution.endState === REPLACEMENT_STOPPED_END ? 'rolled-back' : outcomeOf(execution.status, execution.endState);
   if (outcome !== x.outcome) {
     problems.push(`the execution ended ${outcome} at "${execution.endState ?? '?'}" (expected ${x.outcome}): ${execution.error?.name ?? ''} ${execution.error?.message?.slice(0, 300) ?? ''}`);
   }
@@ -133,7 +138,8 @@ export function replacingProblems(
   const lost = f.client.writes.lost + f.client.reads.lost;
   if (lost > 0 || f.client.acknowledgedMissing > 0) problems.push(`client transactions lost after retries: ${lost}, acknowledged writes missing: ${f.client.acknowledgedMissing}`);
   if (execution.volumes.deleted.length > 0) problems.push(`data volumes deleted: ${execution.volumes.deleted.map((v) => v.volumeId).join(', ')}`);
-  const renamed = (suffix: string) => execution.volumes.renamed.filter((v) => (v.name ?? '').endsWith(suffix)).length;
+  // A volume made during the run (the surge's) is among the created ones, renamed or not.
+  const renamed = (suffix: string) => [...execution.volumes.renamed, ...execution.volumes.created].filter((v) => (v.name ?? '').endsWith(suffix)).length;
   if (x.outcome === 'succeeded') {
     if (JSON.stringify(f.order) !== JSON.stringify(x.order)) problems.push(`old servers replaced in the order ${f.order.join(', ') || 'none'}, expected ${x.order.join(', ')}`);
     for (const r of f.replacements) {

@@ -1,10 +1,8 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ABORT_CHECK } from '../../private/procedure-payloads';
-import { statePath } from '../../private/state-document';
+import { stackUpdateChain } from '../../private/stack-update-chain';
 import { ProcedurePolling } from '../procedure-polling';
 import { StageContext } from '../stage-context';
-import { UpgradeHandler } from '../upgrade-handler';
 import { PointOfNoReturn } from './point-of-no-return';
 
 /** Props of {@link ParameterUpdate}. */
@@ -49,23 +47,17 @@ export class ParameterUpdate extends sfn.StateMachineFragment {
 
   constructor(scope: Construct, id: string, props: ParameterUpdateProps) {
     super(scope, id);
-    const { context: ctx, key, title } = props;
+    const { key, title } = props;
     const results = `$.results.${key}`;
-    const update = ctx.step(this, `${title}: update the stack parameters`, UpgradeHandler.UPDATE_STACK, {
-      'cluster.$': statePath('cluster'), 'executionName.$': '$$.Execution.Name', stage: key, parameters: props.parameters, ...ABORT_CHECK,
-    }, { resultPath: `${results}.update`, poll: props.polling.stack });
-    const settled = ctx.step(this, `${title}: wait for UPDATE_COMPLETE`, UpgradeHandler.STACK_STATUS, {
-      'cluster.$': statePath('cluster'), 'update.$': `${results}.update.Payload`, ...ABORT_CHECK,
-    }, { resultPath: `${results}.stack`, poll: props.polling.stack });
-    let chain = sfn.Chain.start(update);
-    if (props.marksPointOfNoReturn) chain = chain.next(new PointOfNoReturn(this, `${title}: point of no return, the update started`));
-    chain = chain.next(settled);
-    if (props.waitForServices ?? true) {
-      chain = chain.next(ctx.step(this, `${title}: wait for steady ECS services`, UpgradeHandler.ECS_SERVICES_STEADY, {
-        'cluster.$': statePath('cluster'), ...ABORT_CHECK,
-      }, { resultPath: `${results}.services`, poll: props.polling.services }));
-    }
-    this.startState = update;
+    const chain = stackUpdateChain(this, props.context, props.polling, {
+      names: { update: `${title}: update the stack parameters`, settled: `${title}: wait for UPDATE_COMPLETE`, services: `${title}: wait for steady ECS services` },
+      request: { 'executionName.$': '$$.Execution.Name', 'stage': key, 'parameters': props.parameters },
+      resultPaths: { update: `${results}.update`, stack: `${results}.stack`, services: `${results}.services` },
+      servicesInput: (props.waitForServices ?? true) ? {} : undefined,
+      abortable: true,
+      afterUpdate: props.marksPointOfNoReturn ? (s) => new PointOfNoReturn(s, `${title}: point of no return, the update started`) : undefined,
+    });
+    this.startState = chain.startState;
     this.endStates = chain.endStates;
   }
 }

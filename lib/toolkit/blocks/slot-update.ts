@@ -1,10 +1,8 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ABORT_CHECK } from '../../private/procedure-payloads';
-import { statePath } from '../../private/state-document';
+import { stackUpdateChain } from '../../private/stack-update-chain';
 import { ProcedurePolling } from '../procedure-polling';
 import { StageContext } from '../stage-context';
-import { UpgradeHandler } from '../upgrade-handler';
 
 /** Props of {@link SlotUpdate}. */
 export interface SlotUpdateProps {
@@ -45,22 +43,15 @@ export class SlotUpdate extends sfn.StateMachineFragment {
 
   constructor(scope: Construct, id: string, props: SlotUpdateProps) {
     super(scope, id);
-    const { context: ctx, polling, title, resultPath } = props;
-    const abort = props.abortable ? ABORT_CHECK : {};
-    const update = ctx.step(this, title, UpgradeHandler.UPDATE_STACK, {
-      'cluster.$': statePath('cluster'), 'executionName.$': props.executionNamePath ?? '$$.Execution.Name',
-      'stage.$': `${props.updatePath}.stage`, 'parameters.$': `${props.updatePath}.parameters`, ...abort,
-    }, { resultPath: `${resultPath}.update`, poll: polling.stack });
-    const settled = ctx.step(this, `${title}: UPDATE_COMPLETE`, UpgradeHandler.STACK_STATUS, {
-      'cluster.$': statePath('cluster'), 'update.$': `${resultPath}.update.Payload`, ...abort,
-    }, { resultPath: `${resultPath}.stack`, poll: polling.stack });
-    let chain = sfn.Chain.start(update).next(settled);
-    if (props.groupsPath) {
-      chain = chain.next(ctx.step(this, `${title}: service steady`, UpgradeHandler.ECS_SERVICES_STEADY, {
-        'cluster.$': statePath('cluster'), 'groups.$': props.groupsPath, ...abort,
-      }, { resultPath: `${resultPath}.service`, poll: polling.services }));
-    }
-    this.startState = update;
+    const { title, resultPath } = props;
+    const chain = stackUpdateChain(this, props.context, props.polling, {
+      names: { update: title, settled: `${title}: UPDATE_COMPLETE`, services: `${title}: service steady` },
+      request: { 'executionName.$': props.executionNamePath ?? '$$.Execution.Name', 'stage.$': `${props.updatePath}.stage`, 'parameters.$': `${props.updatePath}.parameters` },
+      resultPaths: { update: `${resultPath}.update`, stack: `${resultPath}.stack`, services: `${resultPath}.service` },
+      servicesInput: props.groupsPath ? { 'groups.$': props.groupsPath } : undefined,
+      abortable: props.abortable ?? false,
+    });
+    this.startState = chain.startState;
     this.endStates = chain.endStates;
   }
 }

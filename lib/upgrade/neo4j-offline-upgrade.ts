@@ -76,13 +76,14 @@ type StageKey = keyof typeof TITLES;
 
 /**
  * The offline upgrade of a causal / 5.x / 2025.x cluster in the per-server layout (seed 001 5.3.3,
- * issue 10): the preflight (any supported path, store-format changes included; snapshots of every server's
- * volume), every server but one stopped, that server migrates the store alone at the target version
+ * issue 10): the preflight (any supported path, store-format changes included; writes frozen, every user
+ * database READ ONLY, then snapshots of every server's volume), every server but one stopped, that server migrates the store alone at the target version
  * (4.4 `dbms.allow_upgrade`, 5.x / 2025.x `neo4j-admin database migrate`), its gate, then it stops; every
  * other server receives a copy of the migrated store (a snapshot made into a new volume tagged with its
  * server number, its old volume renamed and retained) that its node unbinds before Neo4j starts; every
- * server starts at the target, the cluster gate, a full backup, the lock released. A failure restores the
- * recorded parameters and, past the point of no return, the pre-upgrade snapshots; nothing is deleted.
+ * server starts at the target, the cluster gate, a full backup, writes thawed, the lock released. A failure
+ * restores the recorded parameters and, past the point of no return, the pre-upgrade snapshots, then thaws
+ * once every server answers; nothing is deleted.
  * Start an execution with `{"dockerImage": "neo4j:<version>-enterprise"}`. See docs/offline-upgrade.md.
  */
 export class Neo4jOfflineUpgrade extends Construct {

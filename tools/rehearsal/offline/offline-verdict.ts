@@ -42,6 +42,7 @@ export interface OfflineFigures {
 
 export interface WriteFreezeFigures {
   readonly refusedAttempts: number;
+  /** Writes the client gave up while the freeze held (their retries overlapped the refused attempts): never acknowledged. */
   readonly refusedWritesGivenUp: number;
   /** From the run's start: the first and last refused attempt. */
   readonly firstRefusedMs?: number;
@@ -56,7 +57,9 @@ export function writeFreezeFigures(workload: Pick<WorkloadResult, 'attempts' | '
   const failedWrites = workload.attempts.filter((a) => a.op === 'write' && a.failure);
   return {
     refusedAttempts: refused.length,
-    refusedWritesGivenUp: workload.transactions.filter((t) => t.op === 'write' && t.outcome === 'lost' && refusedByFreeze(t.lastError)).length,
+    // Given up while the freeze held (its retries overlapped the refused attempts): never acknowledgeable, write downtime by design.
+    refusedWritesGivenUp: refused.length === 0 ? 0 : workload.transactions.filter((t) => t.op === 'write' && t.outcome === 'lost'
+      && t.firstAttemptAt <= refused[refused.length - 1].at && t.lastAttemptEndedAt >= refused[0].at).length,
     ...(refused.length > 0 && { firstRefusedMs: refused[0].at - t0, lastRefusedMs: refused[refused.length - 1].at - t0 }),
     ...(failedWrites.length > 0 && { writeFailureWindowMs: Math.max(...failedWrites.map((a) => a.endedAt)) - Math.min(...failedWrites.map((a) => a.at)) }),
   };

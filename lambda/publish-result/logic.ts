@@ -50,6 +50,8 @@ export interface PublishResultInput {
   readonly volumes?: unknown;
   /** What the procedure kept and where (e.g. a blue/green upgrade's stopped blue): carried into the result as given. */
   readonly retained?: unknown;
+  /** The write freeze of a procedure that froze writes (its freeze, its thaw or the thaw's error): carried into the result as given. */
+  readonly writeFreeze?: unknown;
   /** A caught error (`Error`, `Cause` as Step Functions gives them). */
   readonly error?: { readonly Error?: string; readonly Cause?: string };
 }
@@ -82,6 +84,7 @@ export interface PublishResultOutput {
   readonly snapshots?: unknown;
   readonly volumes?: unknown;
   readonly retained?: unknown;
+  readonly writeFreeze?: unknown;
   readonly messageId?: string;
 }
 
@@ -124,6 +127,7 @@ export async function logic(deps: PublishResultDeps, input: PublishResultInput):
     ...(input.snapshots !== undefined && input.snapshots !== null && { snapshots: input.snapshots }),
     ...(input.volumes !== undefined && input.volumes !== null && { volumes: input.volumes }),
     ...(input.retained !== undefined && input.retained !== null && { retained: input.retained }),
+    ...(input.writeFreeze !== undefined && input.writeFreeze !== null && { writeFreeze: input.writeFreeze }),
   };
   const fifo = input.topicArn.endsWith('.fifo');
   const sent = await deps.sns.send(new PublishCommand({

@@ -3,6 +3,7 @@ import { InvalidInputError, WriteFreezeExceededError } from '../shared/errors';
 import { optionalString, requireInteger, requireString, show } from '../shared/input-checks';
 import type { Logger } from '../shared/log';
 import { redactUri } from '../../validator/connect';
+import { setEveryUserDatabase } from './every-user-database';
 
 export interface WriteFreezeDeps extends DatabaseDeps {
   readonly log: Logger;
@@ -22,6 +23,12 @@ export interface WriteFreezeInput {
   readonly cluster: { readonly boltUri: string; readonly credentialsSecretArn: string };
   /** @default neo4j */
   readonly database?: string;
+  /**
+   * `'*'`: every user database (all but `system`, from `SHOW DATABASES`) instead of `database` (the
+   * offline upgrade: freeze before the pre-upgrade snapshots, thaw on every path that runs the servers again).
+   * @default - only `database`
+   */
+  readonly databases?: '*';
   /** check: when the freeze began (the freeze's `frozenAt`). */
   readonly frozenAt?: string;
   /** check: the longest the freeze may last. */
@@ -35,6 +42,9 @@ export interface WriteFreezeOutput {
   readonly frozenAt?: string;
   /** check: seconds the freeze has lasted so far. */
   readonly frozenSeconds?: number;
+  /** `databases: '*'`: every user database, and those this call changed (the others already had the access). */
+  readonly databases?: string[];
+  readonly changed?: string[];
 }
 
 const ACTIONS: readonly WriteFreezeAction[] = ['freeze', 'thaw', 'check'];
@@ -57,6 +67,12 @@ export async function logic(deps: WriteFreezeDeps, input: WriteFreezeInput): Pro
     return { action: 'check', database: c.database, frozenSeconds };
   }
   const access = c.action === 'freeze' ? 'READ ONLY' : 'READ WRITE';
+  if (c.everyUserDatabase) {
+    const done = await withDatabase(deps, { boltUri: c.boltUri, secretArn: c.secretArn }, (driver) => setEveryUserDatabase(driver, access));
+    deps.log.info(c.action === 'freeze' ? 'every user database frozen: writes refused' : 'every user database thawed: writes accepted',
+      { ...done, boltUri: redactUri(c.boltUri) });
+    return { action: c.action, database: '*', ...done, ...(c.action === 'freeze' && { frozenAt: deps.now().toISOString() }) };
+  }
   await withDatabase(deps, { boltUri: c.boltUri, secretArn: c.secretArn }, (driver) =>
     driver.executeQuery(`ALTER DATABASE \`${c.database}\` SET ACCESS ${access} WAIT`, {}, { database: 'system' }));
   deps.log.info(c.action === 'freeze' ? 'blue frozen: writes refused' : 'blue thawed: writes accepted', { database: c.database, boltUri: redactUri(c.boltUri) });
@@ -70,6 +86,8 @@ function checkInput(input: WriteFreezeInput) {
   if (!ACTIONS.includes(input.action)) throw new InvalidInputError(`action must be one of ${ACTIONS.join(', ')}, got ${show(input.action)}`);
   const database = optionalString(input.database, 'database') ?? 'neo4j';
   if (!DATABASE_NAME.test(database)) throw new InvalidInputError(`database must be a Neo4j database name, got ${show(database)}`);
+  if (input.databases !== undefined && input.databases !== '*') throw new InvalidInputError(`databases must be "*" (every user database), got ${show(input.databases)}`);
+  if (input.databases !== undefined && input.database !== undefined) throw new InvalidInputError(`give database or databases, not both, got database ${show(input.database)} and databases ${show(input.databases)}`);
   if (input.action === 'check') {
     const frozenAt = requireString(input.frozenAt, 'frozenAt');
     const frozenAtMs = Date.parse(frozenAt);
@@ -77,5 +95,8 @@ function checkInput(input: WriteFreezeInput) {
     return { action: input.action, database, frozenAtMs, maxSeconds: requireInteger(input.maxSeconds, 'maxSeconds', 1) };
   }
   const boltUri = requireBoltUri(input.cluster?.boltUri, 'cluster.boltUri');
-  return { action: input.action, database, boltUri, secretArn: requireString(input.cluster?.credentialsSecretArn, 'cluster.credentialsSecretArn') };
+  return {
+    action: input.action, database, boltUri, secretArn: requireString(input.cluster?.credentialsSecretArn, 'cluster.credentialsSecretArn'),
+    everyUserDatabase: input.databases === '*',
+  };
 }

@@ -12,12 +12,24 @@ export const ABORT_CHECK = {
   abortRequest: { 'parameterName.$': statePath('settings.abortParameterName'), 'executionArn.$': '$$.Execution.Id' },
 };
 
-/** What publish-result reports. Only a failure has `$.error`; a JSONPath to a missing field fails the state. */
-export function resultPayload(outcome: 'SUCCEEDED' | 'ROLLED_BACK'): Record<string, unknown> {
+/** Where a procedure that froze writes keeps the freeze, the thaw and a thaw's error (`thawError`). */
+export const WRITE_FREEZE_PATH = '$.writeFreeze';
+
+/** The write freeze's payload on every user database (`databases: '*'`): `freeze` or `thaw`. */
+export function everyUserDatabase(action: 'freeze' | 'thaw'): Record<string, unknown> {
+  return { 'cluster.$': statePath('cluster'), action, databases: '*' };
+}
+
+/**
+ * What publish-result reports. Only a failure has `$.error`; a JSONPath to a missing field fails the state.
+ * `writeFreeze`: the procedure froze writes before it could fail here, so `$.writeFreeze` exists.
+ */
+export function resultPayload(outcome: 'SUCCEEDED' | 'ROLLED_BACK', writeFreeze = false): Record<string, unknown> {
   return {
     'cluster.$': statePath('cluster'), outcome, 'executionArn.$': '$$.Execution.Id', 'topicArn.$': statePath('settings.topicArn'),
     'startedAt.$': '$$.Execution.StartTime', 'progress.$': statePath('progress'), 'plan.$': statePath('plan'),
     'snapshots.$': statePath('snapshots'), 'volumes.$': statePath('volumes'),
     ...(outcome === 'SUCCEEDED' ? {} : { 'error.$': statePath('error') }),
+    ...(writeFreeze && { 'writeFreeze.$': WRITE_FREEZE_PATH }),
   };
 }

@@ -3,6 +3,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INeo4jUpgradeTarget } from '../cluster/neo4j-upgrade-target';
 import { Neo4jTaskContext } from '../cluster/neo4j-task-context';
+import { Neo4jVersionFamily } from '../cluster/neo4j-version-family';
 import { Neo4jClusterServer, serverImageRole } from '../cluster/server-layout';
 import { Neo4jUpgradesValidationError } from '../errors';
 import { notificationTopicOf } from '../private/notification-topic';
@@ -50,6 +51,15 @@ export interface Neo4jOfflineUpgradeProps {
    * @default - ProcedurePolling's defaults
    */
   readonly polling?: ProcedurePolling;
+  /**
+   * Freeze writes from the lock to the end (every user database READ ONLY before the pre-upgrade snapshots,
+   * READ WRITE again after the full backup, after a rollback's gate, or when the preflight fails after the
+   * lock), so a rollback past the point of no return loses no acknowledged write. Needs `ALTER DATABASE`
+   * (Enterprise 4.4 and later): a 3.5 cluster must set `false` and accept that a rollback past the point of
+   * no return serves the stores of the pre-upgrade snapshots (later writes only on the renamed volumes).
+   * @default true
+   */
+  readonly writeFreeze?: boolean;
 }
 
 /** The stages, in order: key -> title shown in the console graph. */
@@ -66,13 +76,14 @@ type StageKey = keyof typeof TITLES;
 
 /**
  * The offline upgrade of a causal / 5.x / 2025.x cluster in the per-server layout (seed 001 5.3.3,
- * issue 10): the preflight (any supported path, store-format changes included; snapshots of every server's
- * volume), every server but one stopped, that server migrates the store alone at the target version
+ * issue 10): the preflight (any supported path, store-format changes included; writes frozen, every user
+ * database READ ONLY, then snapshots of every server's volume), every server but one stopped, that server migrates the store alone at the target version
  * (4.4 `dbms.allow_upgrade`, 5.x / 2025.x `neo4j-admin database migrate`), its gate, then it stops; every
  * other server receives a copy of the migrated store (a snapshot made into a new volume tagged with its
  * server number, its old volume renamed and retained) that its node unbinds before Neo4j starts; every
- * server starts at the target, the cluster gate, a full backup, the lock released. A failure restores the
- * recorded parameters and, past the point of no return, the pre-upgrade snapshots; nothing is deleted.
+ * server starts at the target, the cluster gate, a full backup, writes thawed, the lock released. A failure
+ * restores the recorded parameters and, past the point of no return, the pre-upgrade snapshots, then thaws
+ * once every server answers; nothing is deleted.
  * Start an execution with `{"dockerImage": "neo4j:<version>-enterprise"}`. See docs/offline-upgrade.md.
  */
 export class Neo4jOfflineUpgrade extends Construct {
@@ -95,10 +106,12 @@ export class Neo4jOfflineUpgrade extends Construct {
       target: cluster, lockParameterName: this.lockParameterName, notificationTopic: this.notificationTopic,
     });
     const polling = props.polling ?? new ProcedurePolling();
+    const everyMember = GateMembers.sumOf(statePath('plan.currentCapacity'), statePath('plan.currentSlaveMembers'));
+    const freeze = props.writeFreeze ?? true;
     // The servers stopped here are stopped by scaling their instances in, not by their services: restore the
     // recorded capacity first, then the pre-upgrade snapshots become the volumes the returning nodes claim.
     const ctx = new StageContext(new UpgradeRollback(this, 'Rollback', {
-      handlers, polling, scaleToZero: { minSize: '0', desiredCapacity: '0' },
+      handlers, polling, scaleToZero: { minSize: '0', desiredCapacity: '0' }, ...(freeze && { thawWritesWhen: everyMember }),
     }), handlers);
 
     const stage = (key: StageKey, seedStep: string, steps: (s: Construct) => sfn.IChainable[]) =>
@@ -111,7 +124,6 @@ export class Neo4jOfflineUpgrade extends Construct {
     const step = (s: Construct, title: string, handler: UpgradeHandler, payload: Record<string, unknown>, resultPath: string, poll?: boolean) =>
       ctx.step(s, title, handler, { 'cluster.$': statePath('cluster'), ...payload }, { resultPath, ...(poll && { poll: polling.services }) });
     const master = { 'masterInstanceId.$': '$.master.Payload.instanceId' };
-    const everyMember = GateMembers.sumOf(statePath('plan.currentCapacity'), statePath('plan.currentSlaveMembers'));
     const recorded = (role: 'minSize' | 'maxSize' | 'desiredCapacity') => `$.preUpgrade.Payload.parameters.${names[role]}`;
     // Every server's effective image becomes DockerImage: a server parameter left set would keep its old image.
     const serversOnDockerImage = Object.fromEntries(props.servers.map((s) => [serverImageRole(s.serverNumber), '']));
@@ -182,9 +194,10 @@ export class Neo4jOfflineUpgrade extends Construct {
         notificationTopic: this.notificationTopic,
         defaults: { approvalMode: 'none' },
       }))
-      .next(new Preflight(this, 'Preflight', { handlers, polling, procedure: UpgradeProcedure.OFFLINE }));
+      .next(new Preflight(this, 'Preflight', { handlers, polling, procedure: UpgradeProcedure.OFFLINE, freezeWrites: freeze }));
     for (const s of stages) definition = definition.next(s);
-    definition = definition.next(new UpgradeFinish(this, 'Finish', { context: ctx, polling }));
+    // The thaw comes after stage 7's backup: a failure until then rolls back to the pre-upgrade snapshots.
+    definition = definition.next(new UpgradeFinish(this, 'Finish', { context: ctx, polling, thawWrites: freeze }));
     this.stateMachine = new UpgradeStateMachine(this, 'Procedure', {
       definition, comment: `Offline upgrade of ${cluster.environmentName} (seed 001 5.3.3, per-server layout)`, handlers,
     }).stateMachine;
@@ -194,6 +207,10 @@ export class Neo4jOfflineUpgrade extends Construct {
     if (props.servers.length < 2) {
       throw new Neo4jUpgradesValidationError('servers', `${props.servers.length} servers`,
         'the offline upgrade copies one server\'s migrated store to the others: it needs a cluster in the per-server layout (Neo4jCluster serverLayout: ServerLayout.SERVICE_PER_SERVER) with at least 2 servers');
+    }
+    if (props.cluster.versionFamily.id === Neo4jVersionFamily.V3_5_HA.id && props.writeFreeze !== false) {
+      throw new Neo4jUpgradesValidationError('writeFreeze', String(props.writeFreeze ?? true),
+        'Neo4j 3.5 has no ALTER DATABASE to freeze writes with: set writeFreeze: false (a rollback past the point of no return then serves the pre-upgrade snapshots; writes after them stay on the renamed volumes, docs/offline-upgrade.md)');
     }
     const roles = props.cluster.stackParameters;
     for (const server of props.servers) {

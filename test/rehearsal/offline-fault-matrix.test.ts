@@ -81,14 +81,14 @@ function restoredLook(over: Partial<OfflineRunLook> = {}): OfflineRunLook {
       { server: 2, startVolumeId: 'vol-2', endVolumeId: 'vol-r2', restoredFrom: { snapshotId: 'snap-2', sourceVolumeId: 'vol-2' }, evidence: evidence(['5.26.30']) },
     ],
     preUpgradeSnapshots: ['snap-1', 'snap-2'], volumesAfter: ['vol-1', 'vol-2', 'vol-r1', 'vol-r2'],
-    client: { lost: 0, committedWrites: 40, missingBeforeSnapshot: 0, missingAfterSnapshot: 12 },
+    client: { lost: 2, committedWrites: 40, missingBeforeSnapshot: 0, missingAfterSnapshot: 0, refusedByFreeze: 2 },
     world: { fault: 'migration-fails', failedMigrations: 1, stuckAnswers: 0, released: false }, worldErrors: [],
     ...over,
   };
 }
 
 describe('the verdict of one offline fault run', () => {
-  test('a rollback past the migration: every server on its restored pre-upgrade store, writes after the snapshot counted, not a problem', () => {
+  test('a rollback past the migration: every server on its restored pre-upgrade store, writes the freeze refused until the client gave up not a problem', () => {
     expect(offlineRunProblems(restoredLook(), versions)).toEqual([]);
   });
 
@@ -108,13 +108,14 @@ describe('the verdict of one offline fault run', () => {
     ]);
   });
 
-  test('writes missing from before the snapshot, or on a path that restores nothing, are problems', () => {
-    expect(offlineRunProblems(restoredLook({ client: { lost: 1, committedWrites: 3, missingBeforeSnapshot: 2, missingAfterSnapshot: 1 } }), versions)).toEqual([
+  test('any acknowledged write missing (before or after the snapshots), a loss the freeze does not explain, a store left READ ONLY, are problems', () => {
+    expect(offlineRunProblems(restoredLook({ client: { lost: 2, committedWrites: 3, missingBeforeSnapshot: 2, missingAfterSnapshot: 1, refusedByFreeze: 1 }, frozenAtEnd: [2] }), versions)).toEqual([
       'client: 1 transactions lost after retries',
-      'client: 2 writes acknowledged before the pre-upgrade snapshots missing',
+      'client: 3 acknowledged writes missing (2 acknowledged before the pre-upgrade snapshots began, 1 after)',
+      'servers 2 still hold a user database READ ONLY (not thawed)',
     ]);
-    const early = restoredLook({ pastPointOfNoReturn: false, stores: [], world: undefined });
-    expect(offlineRunProblems(early, versions)).toEqual(['client: 12 acknowledged writes missing on a path that restores no snapshot']);
+    const early = restoredLook({ pastPointOfNoReturn: false, stores: [], world: undefined, client: { lost: 0, committedWrites: 3, missingBeforeSnapshot: 0, missingAfterSnapshot: 12 } });
+    expect(offlineRunProblems(early, versions)).toEqual(['client: 12 acknowledged writes missing (0 acknowledged before the pre-upgrade snapshots began, 12 after)']);
   });
 
   test('the wrong outcome, the wrong version, a deletion, a held lock and a world fault that did not play are named', () => {
@@ -127,7 +128,6 @@ describe('the verdict of one offline fault run', () => {
       'volumes deleted: vol-1',
       'the lock is still held',
       'server 2 runs nothing (down), expected 2026.08.1',
-      'client: 12 acknowledged writes missing on a path that restores no snapshot',
       'no gate saw the migrated server\'s database `starting`',
       'the server whose database stayed `starting` was never started again',
     ]);

@@ -19,6 +19,8 @@ function home(log: string): string {
   return dir;
 }
 
+const FROZEN = 'ServiceUnavailable (routing): Neo.ClientError.General.ForbiddenOnReadOnlyDatabase: database neo4j is READ ONLY (the write freeze, SIMULATED)';
+
 describe('the offline rehearsal\'s evidence and verdict', () => {
   const migrated = home(debugLog([diagnostics('5.26.30'), opened('system', 'V5_25'), diagnostics('2026.08.1'), opened('system', 'V5_25'), upgrade('system'), upgrade('neo4j')]));
   const copy = home(debugLog([diagnostics('2026.08.1'), opened('system', 'V2026_08'), opened('neo4j', 'V2026_08')]));
@@ -49,10 +51,14 @@ describe('the offline rehearsal\'s evidence and verdict', () => {
     stores: [{ volumeId: 'vol-m', evidence: storeEvidence(migrated) }, { volumeId: 'vol-c', evidence: storeEvidence(copy) }, { volumeId: 'vol-r', evidence: storeEvidence(retained) }],
     finalServers: [{ server: 1, version: '2026.08.1', dataDir: migrated, markerNodes: 100 }, { server: 2, version: '2026.08.1', dataDir: copy, markerNodes: 100 }],
     seededMarkers: 100, target: '2026.08.1', worldErrors: [],
+    finalAccess: [{ server: 1, access: { neo4j: 'read-write' } }, { server: 2, access: { neo4j: 'read-write' } }],
     workload: {
       retryPolicy: { maxTransactionRetryTimeMs: 30_000, initialDelayMs: 1000, multiplier: 2, jitter: 0.2 },
-      attempts: [{ op: 'write', tx: 1, at: Date.parse('2026-12-02T06:00:30.000Z'), endedAt: 0, failure: 'real', playedAt: 0, playedEnd: 0 }],
-      transactions: [{ op: 'write', tx: 1, attempts: 2, outcome: 'committed', firstAttemptAt: 0, lastAttemptEndedAt: 0 }],
+      attempts: [
+        { op: 'write', tx: 1, at: Date.parse('2026-12-02T06:00:30.000Z'), endedAt: Date.parse('2026-12-02T06:00:31.000Z'), failure: 'derived', error: FROZEN, playedAt: 0, playedEnd: 0 },
+        { op: 'write', tx: 1, at: Date.parse('2026-12-02T06:00:33.000Z'), endedAt: Date.parse('2026-12-02T06:00:35.000Z'), failure: 'real', error: 'ServiceUnavailable: gone', playedAt: 0, playedEnd: 0 },
+      ],
+      transactions: [{ op: 'write', tx: 1, attempts: 3, outcome: 'committed', firstAttemptAt: 0, lastAttemptEndedAt: 0 }],
       readBack: { writesInStore: 1, acknowledgedMissing: [], lostButStored: [] },
     },
     ...over,
@@ -63,8 +69,15 @@ describe('the offline rehearsal\'s evidence and verdict', () => {
     expect(f.migrations.map((m) => `${m.volumeId} ${m.database}`)).toEqual(['vol-m system', 'vol-m neo4j']);
     expect(f.copies).toEqual([expect.objectContaining({ server: 2, unbindMark: 'x', unbindCalled: true, upgrades: 0, markerNodes: 100 })]);
     expect(f.retainedStores).toEqual([{ volumeId: 'vol-r', openedBy: ['5.26.30'] }]);
-    expect(f.stages).toEqual([expect.objectContaining({ name: 'Stage 3', failedWrites: 1, failedReads: 0 })]);
+    expect(f.stages).toEqual([expect.objectContaining({ name: 'Stage 3', failedWrites: 2, failedReads: 0 })]);
+    expect(f.freeze).toEqual({ refusedAttempts: 1, refusedWritesGivenUp: 0, firstRefusedMs: 30_000, lastRefusedMs: 30_000, writeFailureWindowMs: 5_000 });
     expect(offlineProblems(f, inputs())).toEqual([]);
+  });
+
+  test('a freeze that refused nothing, or a store left READ ONLY, is named', () => {
+    const i = inputs({ finalAccess: [{ server: 1, access: { neo4j: 'read-only' } }] });
+    i.workload.attempts.splice(0, 1);
+    expect(offlineProblems(offlineFigures(i), i)).toEqual(['the write freeze refused no client write', 'server 1\'s store still holds neo4j READ ONLY (not thawed)']);
   });
 
   test('a copy migrated again or started without its unbind is named', () => {

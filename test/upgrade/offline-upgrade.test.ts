@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { Neo4jOfflineUpgrade } from '../../lib';
+import { Neo4jOfflineUpgrade, Neo4jVersionFamily } from '../../lib';
 import { Neo4jUpgradesValidationError } from '../../lib/errors';
 import { clusterStack } from '../support/example-cluster';
 import { offlineUpgradeStack } from '../support/example-offline-upgrade';
@@ -31,6 +31,7 @@ describe('Neo4jOfflineUpgrade', () => {
     expect(payload('Preflight: validate the input and the version path').procedure).toBe('offline');
     const order = [
       'Preflight: take the upgrade lock',
+      'Preflight: freeze writes (every user database READ ONLY)',
       'Preflight: snapshot every data volume',
       'Stage 1 Choose the migrating server: cluster gate before',
       'Find the leader instance and its volume',
@@ -47,7 +48,9 @@ describe('Neo4jOfflineUpgrade', () => {
       'Stage 6 Start every server at the target: wait for steady ECS services',
       'Stage 6 Start every server at the target: cluster gate at the target version',
       'Stage 7 Full backup after the upgrade: snapshot every data volume',
+      'After: thaw writes (every user database READ WRITE)',
       'After: release the lock',
+      'After: did the thaw fail?',
     ];
     const positions = order.map((name) => main.indexOf(name));
     expect(positions.filter((p) => p < 0).map((_, i) => order[i])).toEqual([]);
@@ -88,6 +91,7 @@ describe('Neo4jOfflineUpgrade', () => {
   test('a failure restores the parameters, and past the point of no return the pre-upgrade snapshots; nothing deleted', () => {
     const before = path(states, 'Rollback: restore the pre-upgrade parameters');
     expect(before).toEqual(['Rollback: restore the pre-upgrade parameters', 'Rollback: wait for the restored parameters',
+      'Rollback: every server back (gate before the thaw)', 'Rollback: thaw writes (every user database READ WRITE)',
       'Rollback: release the lock', 'Rollback: publish the failure', 'Rolled back']);
     const after = path(states, 'Restore: release the master scale-in protection');
     expect(after.slice(0, 5)).toEqual(['Restore: release the master scale-in protection', 'Restore: scale both groups to zero',
@@ -97,6 +101,45 @@ describe('Neo4jOfflineUpgrade', () => {
       .toBe('Rollback: past the point of no return?');
     const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
     expect(policies).not.toMatch(/ec2:DeleteVolume|ec2:DeleteSnapshot/);
+  });
+
+  test('writes frozen from the lock to the end: before the pre-upgrade snapshots, thawed on every path where the servers run again', () => {
+    const every = { 'cluster.$': '$.cluster', databases: '*' };
+    expect(payload('Preflight: freeze writes (every user database READ ONLY)')).toEqual({ ...every, action: 'freeze' });
+    expect(states['Preflight: freeze writes (every user database READ ONLY)'].ResultPath).toBe('$.writeFreeze.freeze');
+    // Preflight failing after the lock (the freeze itself too: it may have reached some databases): thaw, then the lock goes.
+    for (const name of ['Preflight: record the pre-upgrade parameters', 'Preflight: freeze writes (every user database READ ONLY)', 'Preflight: wait for the pre-upgrade snapshots']) {
+      expect(path(states, states[name].Catch[0].Next)).toEqual(['Preflight failed after the lock: thaw writes', 'Preflight failed after the lock: release the lock', 'Preflight failed after the lock']);
+    }
+    // Every thaw: every user database READ WRITE; its failure (or the rollback gate's) is kept and the path goes on to the lock.
+    const thaws = { 'Preflight failed after the lock: thaw writes': 'Preflight failed after the lock: release the lock',
+      'Rollback: thaw writes (every user database READ WRITE)': 'Rollback: release the lock', 'After: thaw writes (every user database READ WRITE)': 'After: release the lock' };
+    for (const [thaw, next] of Object.entries(thaws)) {
+      expect(payload(thaw)).toEqual({ ...every, action: 'thaw' });
+      expect(states[thaw].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.writeFreeze.thawError', Next: next }]);
+      expect(states[thaw].Next).toBe(next);
+    }
+    // The rollback thaws only once every server answers (either version), both before and past the point of no return.
+    const gate = states['Rollback: every server back (gate before the thaw)'];
+    expect(gate.Parameters.Payload).toMatchObject({ 'acceptedPreviousVersion.$': '$.plan.fromVersion', 'expectedMembers.$': 'States.MathAdd($.plan.currentCapacity, $.plan.currentSlaveMembers)' });
+    expect(gate.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.writeFreeze.thawError', Next: 'Rollback: release the lock' }]);
+    expect(path(states, 'Restore: release the master scale-in protection')).toContain('Rollback: thaw writes (every user database READ WRITE)');
+    // The success thaws after the full backup (a failure until then restores the pre-upgrade snapshots).
+    const afterBackup = main.slice(main.indexOf('Stage 7 Full backup after the upgrade: wait for the snapshots') + 1);
+    expect(afterBackup.filter((n) => states[n].Type === 'Task')[0]).toBe('After: thaw writes (every user database READ WRITE)');
+    // The results name the freeze; a failed thaw after a success ends the execution failed, naming it.
+    expect(payload('Rollback: publish the failure')['writeFreeze.$']).toBe('$.writeFreeze');
+    expect(payload('After: publish the result')['writeFreeze.$']).toBe('$.writeFreeze');
+    expect(states['After: did the thaw fail?'].Choices).toEqual([{ Variable: '$.writeFreeze.thawError', IsPresent: true, Next: 'Upgraded, but writes still frozen: the thaw failed' }]);
+  });
+
+  test('writeFreeze false: no freeze and no thaw; a 3.5 cluster must say so', () => {
+    const { stack: plain } = offlineUpgradeStack(undefined, { writeFreeze: false });
+    const names = Object.keys(resolvedDefinition(Template.fromStack(plain).toJSON()).definition.States);
+    expect(names.filter((n) => /freeze|thaw/i.test(n))).toEqual([]);
+    expect(() => offlineUpgradeStack(undefined, {}, 'neo4j:3.5.35-enterprise', Neo4jVersionFamily.V3_5_HA))
+      .toThrow(/writeFreeze.*true.*Neo4j 3.5 has no ALTER DATABASE to freeze writes with: set writeFreeze: false/);
+    expect(() => offlineUpgradeStack(undefined, { writeFreeze: false }, 'neo4j:3.5.35-enterprise', Neo4jVersionFamily.V3_5_HA)).not.toThrow();
   });
 
   test('every state name fits Step Functions (80 characters)', () => {

@@ -94,6 +94,7 @@ export async function boltSeamFor(
     }
     return simulatedConnect(world, { ...members, ...(edition && { edition }), wait });
   }
+  if (handler === 'write-freeze') return world.writeFreezeConnect();
   if (handler === 'validate-migration' || handler === 'run-migrations') {
     // The validator and the Cypher migrations use the real local Neo4j with the validator's driver; the
     // validator does not see the client workload's writes (workload/hidden-from-validator.ts).

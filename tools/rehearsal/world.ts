@@ -148,6 +148,11 @@ export class World {
     return undefined;
   }
 
+  /** The write-freeze handler's `connect` when this world emulates ALTER DATABASE (offline/database-access.ts); undefined: its real default. */
+  public writeFreezeConnect(): unknown {
+    return undefined;
+  }
+
   /** Every wait of the executions on this world. */
   public waits(): WaitEpisode[] {
     return [...this.waitSets].flatMap((set) => set.all());

@@ -36,6 +36,12 @@ export interface Neo4jHealthGateProps {
    * @default 'health gate over Bolt'
    */
   readonly stateName?: string;
+  /**
+   * Leave the gate's failure to the caller (`startState` is the gate's task: add a Catch to it), e.g. a
+   * rollback that must go on when the gate fails.
+   * @default false
+   */
+  readonly noCatch?: boolean;
 }
 
 /**
@@ -57,7 +63,7 @@ export class Neo4jHealthGate extends sfn.StateMachineFragment {
       stage: props.key,
       ...(props.acceptPreviousVersion && { 'acceptedPreviousVersion.$': statePath('plan.fromVersion') }),
       ...(props.maxTransactionLag !== undefined && { maxTransactionLag: props.maxTransactionLag }),
-    }, { resultPath: props.resultPath ?? `$.results.${props.key}.gate`, poll: props.polling.gate, pollAlsoOn: ['HealthGateError'] });
+    }, { resultPath: props.resultPath ?? `$.results.${props.key}.gate`, poll: props.polling.gate, pollAlsoOn: ['HealthGateError'], noCatch: props.noCatch });
     this.startState = gate;
     this.endStates = [gate];
   }

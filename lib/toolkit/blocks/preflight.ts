@@ -1,6 +1,7 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { RELEASE_LOCK } from '../../private/procedure-payloads';
+import { RELEASE_LOCK, WRITE_FREEZE_PATH, everyUserDatabase } from '../../private/procedure-payloads';
+import { thawThen } from '../../private/thaw-writes';
 import { statePath } from '../../private/state-document';
 import { ProcedurePolling } from '../procedure-polling';
 import { StageContext } from '../stage-context';
@@ -37,6 +38,14 @@ export interface PreflightProps {
    * @default UpgradeProcedure.OFFLINE
    */
   readonly procedure?: UpgradeProcedure;
+  /**
+   * After the lock, before the snapshots: every user database READ ONLY (the write-freeze handler,
+   * `databases: '*'`; Enterprise 4.4 and later), so the pre-upgrade snapshots hold every write the cluster
+   * acknowledged. A failure after the lock then thaws first (READ WRITE; a thaw that fails is kept at
+   * `$.writeFreeze.thawError` and the lock is still released). The procedure thaws on its other paths.
+   * @default false
+   */
+  readonly freezeWrites?: boolean;
 }
 
 /**
@@ -62,10 +71,12 @@ export class Preflight extends sfn.StateMachineFragment {
     const release = new StageContext(failAfterLock, props.handlers).step(this, 'Preflight failed after the lock: release the lock',
       UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: sfn.JsonPath.DISCARD });
     release.next(failAfterLock);
+    // Thawing is idempotent: a failure before the freeze (or a freeze that failed half-way) thaws too.
+    const afterLock = props.freezeWrites ? thawThen(this, props.handlers, release, 'Preflight failed after the lock: thaw writes').next(release) : release;
     const ask = props.onTransientFailure === TransientFailureAction.ASK_OPERATOR
-      ? new TransientFailureDecision(this, 'Decision', { handlers: props.handlers, title: 'Preflight', rollBack: release, request: 'retry-preflight' })
+      ? new TransientFailureDecision(this, 'Decision', { handlers: props.handlers, title: 'Preflight', rollBack: afterLock, request: 'retry-preflight' })
       : undefined;
-    this.locked = new StageContext(ask ?? release, props.handlers);
+    this.locked = new StageContext(ask ?? afterLock, props.handlers);
 
     const refuse = this.refused;
     const validate = refuse.step(this, 'Preflight: validate the input and the version path', props.validateInput ?? UpgradeHandler.VALIDATE_INPUT, {
@@ -84,6 +95,10 @@ export class Preflight extends sfn.StateMachineFragment {
       'cluster.$': statePath('cluster'), action: 'record', 'executionArn.$': '$$.Execution.Id',
     }, { resultPath: statePath('preUpgrade') });
     let chain = sfn.Chain.start(validate).next(keepPlan).next(checkStack).next(lock).next(record);
+    if (props.freezeWrites) {
+      chain = chain.next(this.locked.step(this, 'Preflight: freeze writes (every user database READ ONLY)', UpgradeHandler.WRITE_FREEZE,
+        everyUserDatabase('freeze'), { resultPath: `${WRITE_FREEZE_PATH}.freeze` }));
+    }
     if (props.snapshotDataVolumes ?? true) {
       chain = chain.next(new SnapshotVolumes(this, 'Snapshots', {
         context: this.locked, polling: props.polling, purpose: 'pre-upgrade', resultPath: statePath('snapshots.preUpgrade'),

@@ -1,7 +1,8 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { RELEASE_LOCK, resultPayload } from '../../private/procedure-payloads';
+import { RELEASE_LOCK, WRITE_FREEZE_PATH, resultPayload } from '../../private/procedure-payloads';
 import { statePath } from '../../private/state-document';
+import { thawThen } from '../../private/thaw-writes';
 import { ProcedurePolling } from '../procedure-polling';
 import { StageContext } from '../stage-context';
 import { UpgradeHandler } from '../upgrade-handler';
@@ -22,6 +23,13 @@ export interface UpgradeFinishProps {
    * @default false
    */
   readonly releaseScaleInProtection?: boolean;
+  /**
+   * The procedure froze writes (`Preflight` `freezeWrites`): first every user database READ WRITE again.
+   * A thaw that fails keeps the upgrade's outcome: the lock is released, the result published with the
+   * thaw's error (`writeFreeze.thawError`), and the execution ends failed, naming it, for an operator.
+   * @default false
+   */
+  readonly thawWrites?: boolean;
 }
 
 /** The end of a successful upgrade: post-upgrade backup, protections released, unlock, published result. */
@@ -33,6 +41,7 @@ export class UpgradeFinish extends sfn.StateMachineFragment {
     super(scope, id);
     const ctx = props.context;
     const steps: sfn.IChainable[] = [];
+    const thawWrites = props.thawWrites ?? false;
     if (props.postUpgradeSnapshotOf !== undefined) {
       steps.push(new SnapshotVolumes(this, 'Snapshot', {
         context: ctx, polling: props.polling, purpose: 'post-upgrade', resultPath: statePath('snapshots.postUpgrade'),
@@ -45,10 +54,20 @@ export class UpgradeFinish extends sfn.StateMachineFragment {
         'cluster.$': statePath('cluster'), release: true,
       }, { resultPath: sfn.JsonPath.DISCARD }));
     }
-    steps.push(ctx.step(this, 'After: release the lock', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.finish.lock' }));
+    const releaseLock = ctx.step(this, 'After: release the lock', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.finish.lock' });
+    // After the backup (a failure before it rolls back to the pre-upgrade snapshots: no write may be acknowledged until then).
+    if (thawWrites) steps.push(thawThen(this, ctx.handlers, releaseLock, 'After: thaw writes (every user database READ WRITE)'));
+    steps.push(releaseLock);
     steps.push(ctx.failingTo(new sfn.Succeed(this, 'Upgraded (result not published)')).step(
-      this, 'After: publish the result', UpgradeHandler.PUBLISH_RESULT, resultPayload('SUCCEEDED'), { resultPath: statePath('result') }));
-    steps.push(new sfn.Succeed(this, 'Upgraded', { outputPath: '$.result.Payload' }));
+      this, 'After: publish the result', UpgradeHandler.PUBLISH_RESULT, resultPayload('SUCCEEDED', thawWrites), { resultPath: statePath('result') }));
+    const upgraded = new sfn.Succeed(this, 'Upgraded', { outputPath: '$.result.Payload' });
+    steps.push(thawWrites
+      ? new sfn.Choice(this, 'After: did the thaw fail?')
+        .when(sfn.Condition.isPresent(`${WRITE_FREEZE_PATH}.thawError`), new sfn.Fail(this, 'Upgraded, but writes still frozen: the thaw failed', {
+          error: 'ThawFailed', causePath: `States.JsonToString(${WRITE_FREEZE_PATH}.thawError)`,
+        }))
+        .otherwise(upgraded)
+      : upgraded);
     let chain = sfn.Chain.start(steps[0]);
     for (const s of steps.slice(1)) chain = chain.next(s);
     this.startState = chain.startState;

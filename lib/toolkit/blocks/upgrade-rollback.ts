@@ -1,11 +1,14 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { RELEASE_LOCK, resultPayload } from '../../private/procedure-payloads';
+import { RELEASE_LOCK, WRITE_FREEZE_PATH, resultPayload } from '../../private/procedure-payloads';
 import { statePath } from '../../private/state-document';
+import { thawThen } from '../../private/thaw-writes';
+import { GateMembers } from '../gate-members';
 import { ProcedurePolling } from '../procedure-polling';
 import { StageContext } from '../stage-context';
 import { UpgradeHandler } from '../upgrade-handler';
 import { UpgradeHandlers } from '../upgrade-handlers';
+import { Neo4jHealthGate } from './neo4j-health-gate';
 
 /** Props of {@link UpgradeRollback}. */
 export interface UpgradeRollbackProps {
@@ -22,6 +25,14 @@ export interface UpgradeRollbackProps {
    * @default - the Neo4j cluster's main and slave-only groups: minSize, desiredCapacity, slaveMinSize, slaveDesiredCapacity at 0
    */
   readonly scaleToZero?: { [role: string]: string };
+  /**
+   * The procedure froze writes (`Preflight` `freezeWrites`): once the recorded parameters are back, wait
+   * for the cluster gate with these members (the version before or after the upgrade accepted), then set
+   * every user database READ WRITE. A gate or thaw that fails does not stop the rollback: its error is
+   * kept at `$.writeFreeze.thawError`, the lock released and the outcome published with it.
+   * @default - no thaw (the procedure froze nothing)
+   */
+  readonly thawWritesWhen?: GateMembers;
 }
 
 /**
@@ -50,10 +61,12 @@ export class UpgradeRollback extends sfn.StateMachineFragment {
     }, { resultPath: '$.results.rollback.parameters', poll: props.polling.stack });
     const afterParameters = stackStatus('Rollback: wait for the restored parameters', '$.results.rollback.parameters.Payload');
     const release = ctx.step(this, 'Rollback: release the lock', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.rollback.lock' });
-    const publish = ctx.step(this, 'Rollback: publish the failure', UpgradeHandler.PUBLISH_RESULT, resultPayload('ROLLED_BACK'),
+    const frozen = props.thawWritesWhen !== undefined;
+    const publish = ctx.step(this, 'Rollback: publish the failure', UpgradeHandler.PUBLISH_RESULT, resultPayload('ROLLED_BACK', frozen),
       { resultPath: statePath('result') });
     const failed = new sfn.Fail(this, 'Rolled back', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
-    sfn.Chain.start(restoreParameters).next(afterParameters).next(release).next(publish).next(failed);
+    release.next(publish).next(failed);
+    sfn.Chain.start(restoreParameters).next(afterParameters).next(props.thawWritesWhen ? this.thawWhenUp(props, props.thawWritesWhen, release) : release);
 
     if (!(props.restoreSnapshots ?? true)) {
       this.startState = restoreParameters;
@@ -76,5 +89,16 @@ export class UpgradeRollback extends sfn.StateMachineFragment {
     this.startState = new sfn.Choice(this, 'Rollback: past the point of no return?')
       .when(sfn.Condition.booleanEquals(statePath('progress.pastPointOfNoReturn'), true), unprotect)
       .otherwise(restoreParameters);
+  }
+
+  /** The servers back and gated, then every user database READ WRITE; a failure of either goes on to `next`. */
+  private thawWhenUp(props: UpgradeRollbackProps, members: GateMembers, next: sfn.IChainable): sfn.IChainable {
+    const gate = new Neo4jHealthGate(this, 'Gate before the thaw', {
+      context: new StageContext(next, props.handlers), polling: props.polling, key: 'rollback', title: 'Rollback',
+      expectedMembers: members, acceptPreviousVersion: true, stateName: 'every server back (gate before the thaw)',
+      resultPath: sfn.JsonPath.DISCARD, noCatch: true,
+    });
+    (gate.startState as sfn.TaskStateBase).addCatch(next, { errors: ['States.ALL'], resultPath: `${WRITE_FREEZE_PATH}.thawError` });
+    return sfn.Chain.start(gate).next(thawThen(this, props.handlers, next, 'Rollback: thaw writes (every user database READ WRITE)')).next(next);
   }
 }

@@ -17,10 +17,11 @@ import { ApiCallCounter } from '../aws-clients';
 import { ExecutionResult, runExecution } from '../executor';
 import { REPO_ROOT } from '../index';
 import { executionSummary, image, PER_SERVER_REAL, ROLLING_REGION, PerServerReport, setUpRolling, tearDownPerServer, writeRehearsalReport } from '../rolling';
-import { RollingRouting } from '../rolling/rolling-routing';
 import { ServerSet } from '../rolling/server-set';
 import { ClientWorkload } from '../workload/client-workload';
 import { offlineFigures, OfflineFigures, offlineProblems } from './offline-verdict';
+import { storeAccess } from './database-access';
+import { OfflineRouting } from './offline-routing';
 import { OfflineWorld, ServerStart } from './offline-world';
 import { storeEvidence } from './store-evidence';
 import { StoreVolumes } from './store-volumes';
@@ -67,7 +68,7 @@ export async function rehearseOffline(options: { outDir?: string; progress?: (li
     const setupMs = Date.now() - t0;
     say(`  setup ${(setupMs / 1000).toFixed(1)} s; volumes: ${stores.all().map((s) => `${s.volumeId} -> ${s.dir}`).join(', ')}`);
 
-    const routing = new RollingRouting(w);
+    const routing = new OfflineRouting(w);
     const workload = new ClientWorkload({ uri: set.boltUri(1), password, router: routing, readBackUris: routing.readBackUris() });
     say(`  offline upgrade ${FROM} -> ${TO} with the client workload`);
     const result = await runExecution({
@@ -85,6 +86,7 @@ export async function rehearseOffline(options: { outDir?: string; progress?: (li
       report: result.report, outages: set.outages, starts: w.starts, copies: stores.copies,
       stores: stores.all().map((s) => ({ volumeId: s.volumeId, evidence: storeEvidence(s.dir) })),
       finalServers, seededMarkers, workload: workloadResult, target: TO, worldErrors: w.worldErrors,
+      finalAccess: set.servers.map((s) => ({ server: s.index, access: storeAccess(s.dataDir) })),
     };
     const figures = offlineFigures(inputs);
     const problems = offlineProblems(figures, inputs);
@@ -93,6 +95,7 @@ export async function rehearseOffline(options: { outDir?: string; progress?: (li
     say(`  migrations: ${JSON.stringify(figures.migrations)}`);
     say(`  copies: ${JSON.stringify(figures.copies)}`);
     say(`  retained stores: ${JSON.stringify(figures.retainedStores)}; client: ${JSON.stringify(figures.client)}`);
+    say(`  write freeze: ${JSON.stringify(figures.freeze)}; access at the end: ${JSON.stringify(figures.finalAccess)}`);
     const report: OfflineRehearsalReport = {
       ok: problems.length === 0, problems, durationMs: Date.now() - t0, setupMs, from: FROM, to: TO,
       execution: { ...executionSummary(result.report), snapshots: result.report.snapshots },

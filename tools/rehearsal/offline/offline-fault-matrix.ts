@@ -18,21 +18,25 @@ import { runExecution } from '../executor';
 import { deleteLockAndRecords, restoreBaselineParameters } from '../fault-run-reset';
 import { REPO_ROOT } from '../index';
 import { image, ROLLING_REGION, RollingSetup, setUpRolling } from '../rolling';
-import { RollingRouting } from '../rolling/rolling-routing';
 import { effectiveImage } from '../rolling/rolling-world';
 import { FaultRunReport, faultFiringProblem } from '../task-state-faults';
 import { FAULT_RUN_WAIT_COMPLETION } from '../wait-episodes';
 import { ClientWorkload, WORKLOAD_LABEL } from '../workload/client-workload';
+import { storeAccess } from './database-access';
 import { FROM, OFFLINE_APP, TO } from './index';
 import { OfflineFaultWorld } from './offline-fault-world';
 import { offlineRunProblems } from './offline-fault-verdict';
 import { buildOfflineFaultMatrix, OfflineFaultRun } from './offline-faults';
+import { OfflineRouting } from './offline-routing';
+import { writeFreezeFigures, WriteFreezeFigures } from './offline-verdict';
 import { storeEvidence } from './store-evidence';
 import { StoreVolumes } from './store-volumes';
 
 export interface OfflineFaultRunReport extends FaultRunReport {
   readonly pastPointOfNoReturn: boolean;
   readonly client: { committed: number; failedAttempts: number; lost: number; missingBeforeSnapshot: number; missingAfterSnapshot: number };
+  /** The write freeze as the client saw it (refused attempts, writes given up, the write-failure window). */
+  readonly freeze: WriteFreezeFigures;
   /** Per server at the end: its volume, and the snapshot it was restored from. */
   readonly stores: Array<{ server: number; startVolumeId: string; endVolumeId?: string; restoredFrom?: string }>;
   readonly starts: number;
@@ -88,7 +92,7 @@ export async function rehearseOfflineFaults(options: { filter?: (runs: OfflineFa
       results.push(done);
       fs.appendFileSync(path.join(logDir, 'results.jsonl'), JSON.stringify(done) + '\n'); // a matrix cut short keeps its runs
       say(`  ${done.asExpected ? 'ok  ' : 'FAIL'} ${done.name}: ${done.outcome}${done.endState ? ` at "${done.endState}"` : ''} (expected ${done.expected.join('|')}; faults ${done.fired}/${done.injected} fired; `
-        + `${(done.durationMs / 1000).toFixed(1)} s, ${done.transitions} transitions, ${done.starts} server starts; client ${done.client.committed} committed, ${done.client.lost} lost, `
+        + `${(done.durationMs / 1000).toFixed(1)} s, ${done.transitions} transitions, ${done.starts} server starts; client ${done.client.committed} committed, ${done.client.lost} lost (${done.freeze.refusedWritesGivenUp} refused by the freeze), write failures ${((done.freeze.writeFailureWindowMs ?? 0) / 1000).toFixed(1)} s, `
         + `${done.client.missingBeforeSnapshot} + ${done.client.missingAfterSnapshot} missing (before + after the pre-upgrade snapshots))${done.problems.length ? ` - ${done.problems.join('; ')}` : ''}`);
     }
     const asExpected = results.filter((r) => r.asExpected).length;
@@ -114,7 +118,7 @@ async function runOnce(setup: OfflineSetup, run: OfflineFaultRun, logDir: string
   const stuckBefore = w.stuckAnswers;
   const startNodes = await w.serverNodes();
   w.arm(run.world);
-  const routing = new RollingRouting(w);
+  const routing = new OfflineRouting(w);
   const workload = new ClientWorkload({ uri: servers.boltUri(1), password: setup.password, router: routing, readBackUris: routing.readBackUris() });
   const runLog = path.join(logDir, `${run.name}.log`);
   const result = await runExecution({
@@ -148,6 +152,7 @@ async function runOnce(setup: OfflineSetup, run: OfflineFaultRun, logDir: string
   const missingBeforeSnapshot = missing.filter((tx) => (ackAt.get(tx) ?? Infinity) < snapshotFrom).length;
   const committedWrites = wr.transactions.filter((t) => t.op === 'write' && t.outcome === 'committed').length;
   const lost = wr.transactions.filter((t) => t.outcome === 'lost').length;
+  const freeze = writeFreezeFigures(wr, Date.parse(rep.startedAt ?? '') || 0);
   const problems = offlineRunProblems({
     outcome, expected: run.expect,
     volumesDeleted: rep.volumes.deleted.map((v) => v.volumeId), snapshotsDeleted: rep.snapshots.deleted.map((s) => s.snapshotId),
@@ -155,7 +160,8 @@ async function runOnce(setup: OfflineSetup, run: OfflineFaultRun, logDir: string
     images: Object.fromEntries(layout.map((s) => [s.index, effectiveImage(rep.finalParameters, w.cluster.dockerImageParameter, s.index)])),
     versions: Object.fromEntries(layout.map((s) => [s.index, servers.isUp(s.index) ? servers.server(s.index).player.runningVersion : undefined])),
     stores: serverStores, preUpgradeSnapshots: preUpgrade, volumesAfter: rep.inventory.after.volumes.map((v) => v.volumeId),
-    client: { lost, committedWrites, missingBeforeSnapshot, missingAfterSnapshot: missing.length - missingBeforeSnapshot },
+    client: { lost, committedWrites, missingBeforeSnapshot, missingAfterSnapshot: missing.length - missingBeforeSnapshot, refusedByFreeze: freeze.refusedWritesGivenUp },
+    frozenAtEnd: layout.filter((s) => servers.isUp(s.index) && Object.values(storeAccess(servers.server(s.index).dataDir)).some((a) => a !== 'read-write')).map((s) => s.index),
     faultFiring: faultFiringProblem(run.faults, result.fired),
     ...(play.fault && { world: { fault: play.fault, failedMigrations: play.failedMigrations, stuckAnswers: w.stuckAnswers - stuckBefore, released: play.released } }),
     worldErrors: w.worldErrors.slice(worldErrorsBefore),
@@ -167,6 +173,7 @@ async function runOnce(setup: OfflineSetup, run: OfflineFaultRun, logDir: string
     fired: result.fired.length + (worldFired ? 1 : 0), injected: run.faults.length + (run.world ? 1 : 0),
     durationMs: rep.durationMs, transitions: rep.counts.stateTransitions, pastPointOfNoReturn: rep.pastPointOfNoReturn,
     client: { committed: wr.transactions.filter((t) => t.outcome === 'committed').length, failedAttempts: wr.attempts.filter((a) => a.failure).length, lost, missingBeforeSnapshot, missingAfterSnapshot: missing.length - missingBeforeSnapshot },
+    freeze,
     stores: serverStores.map(({ server, startVolumeId, endVolumeId, restoredFrom }) => ({ server, startVolumeId, ...(endVolumeId && { endVolumeId }), ...(restoredFrom && { restoredFrom: restoredFrom.snapshotId }) })),
     starts: w.starts.length - startsBefore,
   };

@@ -6,6 +6,7 @@
  */
 import type { ExecutionReport } from '../types';
 import type { WorkloadResult } from '../workload/client-workload';
+import { refusedByFreeze } from './offline-routing';
 import type { ServerStart } from './offline-world';
 import type { StoreEvidence } from './store-evidence';
 import type { StoreCopy } from './store-volumes';
@@ -23,6 +24,8 @@ export interface OfflineInputs {
   readonly workload: WorkloadResult;
   readonly target: string;
   readonly worldErrors: readonly string[];
+  /** Per server at the end: the access its store holds per user database (database-access.ts). */
+  readonly finalAccess: ReadonlyArray<{ server: number; access: Record<string, string> }>;
 }
 
 export interface OfflineFigures {
@@ -32,6 +35,34 @@ export interface OfflineFigures {
   readonly copies: Array<{ server: number; volumeId: string; sourceVolumeId: string; unbindMark?: string; unbindCalled: boolean; openedAt: Array<{ database: string; kernel: string }>; upgrades: number; markerNodes?: number }>;
   readonly retainedStores: Array<{ volumeId: string; openedBy: string[] }>;
   readonly client: { writes: { committed: number; lost: number; failedAttempts: number }; reads: { committed: number; lost: number; failedAttempts: number }; acknowledgedMissing: number; lostButStored: number };
+  /** The write freeze as the client saw it: its refused attempts, the writes it made the client give up, the write-failure window. */
+  readonly freeze: WriteFreezeFigures;
+  readonly finalAccess: ReadonlyArray<{ server: number; access: Record<string, string> }>;
+}
+
+export interface WriteFreezeFigures {
+  readonly refusedAttempts: number;
+  /** Writes the client gave up while the freeze held (their retries overlapped the refused attempts): never acknowledged. */
+  readonly refusedWritesGivenUp: number;
+  /** From the run's start: the first and last refused attempt. */
+  readonly firstRefusedMs?: number;
+  readonly lastRefusedMs?: number;
+  /** From the first failed write attempt (any cause) to the end of the last one: the clients' write downtime. */
+  readonly writeFailureWindowMs?: number;
+}
+
+/** The write freeze's figures from the client's attempts (pure; also the fault matrix's). */
+export function writeFreezeFigures(workload: Pick<WorkloadResult, 'attempts' | 'transactions'>, t0: number): WriteFreezeFigures {
+  const refused = workload.attempts.filter((a) => a.op === 'write' && refusedByFreeze(a.error));
+  const failedWrites = workload.attempts.filter((a) => a.op === 'write' && a.failure);
+  return {
+    refusedAttempts: refused.length,
+    // Given up while the freeze held (its retries overlapped the refused attempts): never acknowledgeable, write downtime by design.
+    refusedWritesGivenUp: refused.length === 0 ? 0 : workload.transactions.filter((t) => t.op === 'write' && t.outcome === 'lost'
+      && t.firstAttemptAt <= refused[refused.length - 1].at && t.lastAttemptEndedAt >= refused[0].at).length,
+    ...(refused.length > 0 && { firstRefusedMs: refused[0].at - t0, lastRefusedMs: refused[refused.length - 1].at - t0 }),
+    ...(failedWrites.length > 0 && { writeFailureWindowMs: Math.max(...failedWrites.map((a) => a.endedAt)) - Math.min(...failedWrites.map((a) => a.at)) }),
+  };
 }
 
 const at = (iso: string | undefined) => (iso ? Date.parse(iso) : NaN);
@@ -74,6 +105,7 @@ export function offlineFigures(i: OfflineInputs): OfflineFigures {
   return {
     stages, servers, migrations, copies, retainedStores,
     client: { writes: count('write'), reads: count('read'), acknowledgedMissing: i.workload.readBack.acknowledgedMissing.length, lostButStored: i.workload.readBack.lostButStored.length },
+    freeze: writeFreezeFigures(i.workload, t0), finalAccess: i.finalAccess,
   };
 }
 
@@ -105,6 +137,12 @@ export function offlineProblems(f: OfflineFigures, i: OfflineInputs): string[] {
   for (const s of f.retainedStores) if (s.openedBy.some((v) => v === i.target)) problems.push(`the retained store ${s.volumeId} was opened at ${i.target}`);
   if (r.volumes.deleted.length > 0) problems.push(`data volumes deleted: ${r.volumes.deleted.map((v) => v.volumeId).join(', ')}`);
   if (f.client.acknowledgedMissing > 0) problems.push(`acknowledged writes missing from every store: ${f.client.acknowledgedMissing}`);
+  // The freeze ran (the client's writes were refused) and was thawed: every server's store takes writes again.
+  if (f.freeze.refusedAttempts === 0) problems.push('the write freeze refused no client write');
+  for (const a of f.finalAccess) {
+    const frozen = Object.entries(a.access).filter(([, v]) => v !== 'read-write').map(([db]) => db);
+    if (frozen.length > 0) problems.push(`server ${a.server}'s store still holds ${frozen.join(', ')} READ ONLY (not thawed)`);
+  }
   problems.push(...i.worldErrors);
   return problems;
 }

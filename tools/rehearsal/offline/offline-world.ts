@@ -19,6 +19,7 @@ import type { CallInfo } from '../aws-clients';
 import { mainNodeStart } from '../node-settings';
 import { World } from '../world';
 import { effectiveImage, RollingWorld } from '../rolling/rolling-world';
+import { ACCESS_SIMULATED, accessSeam } from './database-access';
 import { StoreVolumes } from './store-volumes';
 
 /** One start of a server's task: on which volume and store, what start-neo4j.sh called, how it ended. */
@@ -207,6 +208,11 @@ export class OfflineWorld extends RollingWorld {
 
   public noteOffline(key: keyof typeof OFFLINE_SIMULATED): void {
     this.note({ key: `offline-${key}`, ...OFFLINE_SIMULATED[key] });
+  }
+
+  /** ALTER DATABASE ... SET ACCESS on Community: the access kept in each running server's store (database-access.ts, SIMULATED). */
+  public override writeFreezeConnect(): unknown {
+    return accessSeam(this.servers, () => this.note(ACCESS_SIMULATED));
   }
 
   /** While Mode is SINGLE the migrating server is a cluster of one: the gate sees only the servers that are up. */

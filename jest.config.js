@@ -23,6 +23,8 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.js'],
+  // Without recorded durations (a clean checkout), the suites that run for minutes start first.
+  testSequencer: '<rootDir>/test/support/heavy-first-sequencer.js',
   testTimeout: 120000,
   maxWorkers: 2,
   // A worker that holds more than this after a test file is replaced: synthesizing many apps in one worker

@@ -4,23 +4,41 @@
  * aws-local-stepfunctions with the real handlers, health gates against a real Neo4j upgraded in place from
  * NEO4J_LTS_VERSION to NEO4J_NEWEST_VERSION, and a second execution started while the first holds the lock.
  * Needs moto_server, the aws CLI, a JDK 21+ and Maven (the failure message says what to install).
+ *
+ * The same rehearsal (one synth, one deployment, one Neo4j) then runs one fault run of the example app:
+ * abort that rolls back. While stage 4 (Back to HA) runs, right after its stack update was executed, the
+ * operator asks the execution to abort (the harness writes the abort request through moto's SSM, as the
+ * CLI does). The stage's next safe point (its wait for UPDATE_COMPLETE) takes the procedure's own
+ * rollback path: past the point of no return, so the groups are emptied, the pre-upgrade snapshots come
+ * back as the data volumes and the pre-upgrade parameters are restored; the lock is released and the
+ * abort request consumed. No StopExecution anywhere. It starts, as every fault run does, from the moto
+ * state snapshot taken right after the deployment, with the default input (the tagged newest image).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { NEO4J_LTS_VERSION, NEO4J_NEWEST_VERSION } from '../../tools/neo4j-embedded';
-import { RehearsalReport, rehearse } from '../../tools/rehearsal';
+import { DEFAULT_INPUT, FaultRunReport, RehearsalReport, rehearse } from '../../tools/rehearsal';
 
 const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearsal-happy-'));
 const lines: string[] = [];
 let report: RehearsalReport;
+let abortRun: FaultRunReport;
+const ABORT_STATE = 'Stage 4 Back to HA: wait for UPDATE_COMPLETE';
 
 // A digest-only image with targetVersion: the plan resolves the version once and every gate uses it.
 const DIGEST_IMAGE = `neo4j@sha256:${'0123456789abcdef'.repeat(4)}`;
 
 beforeAll(async () => {
-  report = await rehearse({ outDir, input: { dockerImage: DIGEST_IMAGE, targetVersion: NEO4J_NEWEST_VERSION }, progress: (l) => lines.push(l) });
-}, 20 * 60_000);
+  // One rehearsal for both suites (it was two, each paying its own synth, deployment and Neo4j start).
+  report = await rehearse({
+    outDir, input: { dockerImage: DIGEST_IMAGE, targetVersion: NEO4J_NEWEST_VERSION }, progress: (l) => lines.push(l),
+    faults: () => [{
+      name: 'abort-during-stage-4', faults: [{ kind: 'operator-abort', state: ABORT_STATE }], expect: 'rolled-back', input: { dockerImage: DEFAULT_INPUT.dockerImage },
+    }],
+  });
+  abortRun = report.faults!.results[0];
+}, 25 * 60_000);
 
 afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
 
@@ -54,12 +72,14 @@ describe('rehearsal happy path', () => {
   });
 
   test('really upgrades the store: the LTS server is restarted as the newest version on the same data', () => {
-    const played = report.neo4j.played as Array<{ image: string; version: string; action: string }>;
+    // Up to the happy path's end (the abort run after it plays its own images).
+    const untilHappyPathEnded = <T extends { at: string }>(xs: T[]) => xs.filter((x) => x.at <= report.happyPath!.endedAt);
+    const played = untilHappyPathEnded(report.neo4j.played as Array<{ image: string; version: string; action: string; at: string }>);
     expect(played.map((p) => [p.image, p.version, p.action])).toEqual([
       [`neo4j:${NEO4J_LTS_VERSION}-enterprise`, NEO4J_LTS_VERSION, 'started'],
       [DIGEST_IMAGE, NEO4J_NEWEST_VERSION, 'restarted-same-store'],
     ]);
-    const checks = report.neo4j.storeChecks as Array<{ markerNodes: number }>;
+    const checks = untilHappyPathEnded(report.neo4j.storeChecks as Array<{ markerNodes: number; at: string }>);
     expect(checks.map((c) => c.markerNodes)).toEqual([100, 100]);
   });
 
@@ -119,5 +139,33 @@ describe('rehearsal happy path', () => {
     expect(report.happyPath?.detectionLag.p95Ms).toBeLessThan(5000);
     expect(report.counts?.stateTransitions).toBeLessThanOrEqual(103);
     expect(report.emulatorAdaptations.length).toBeGreaterThan(3);
+  });
+});
+
+describe('rehearsal: abort during stage 4', () => {
+  test('the abort is honoured at the stage\'s next safe point and the run ends through the rollback', () => {
+    const run = abortRun;
+    expect({ reached: run.reached, outcome: run.outcome, endState: run.endState, problems: run.problems })
+      .toEqual({ reached: true, outcome: 'rolled-back', endState: 'Rolled back', problems: [] });
+    expect(run.error).toMatchObject({ name: 'AbortRequestedError', message: expect.stringContaining('abort requested by "rehearsal operator"') });
+    expect(run.execution.failedState).toBe(ABORT_STATE);
+    // Stages 1-3 completed; stage 4 had changed Mode back to HA before the abort.
+    expect(run.execution.stages.filter((s) => s.status === 'succeeded').map((s) => s.seedStep)).toEqual(['000/1', '000/2', '000/3']);
+    expect(run.execution.parametersAfterStage.manualMigrations).toMatchObject({ Mode: 'SINGLE', AllowUpgrade: 'true' });
+  });
+
+  test('ends with the pre-upgrade parameters, the pre-upgrade snapshots as data volumes, nothing deleted', () => {
+    const e = abortRun.execution;
+    expect(e.finalParameters).toEqual(e.parametersBefore);
+    expect(e.pastPointOfNoReturn).toBe(true);
+    expect(e.restore).toMatchObject({ missing: [] });
+    expect(e.restore!.restoredClaimable).toBe(e.restore!.snapshots);
+    expect(e.volumes.deleted).toEqual([]);
+    expect(e.snapshots.deleted).toEqual([]);
+  });
+
+  test('the lock is released and the abort request consumed', () => {
+    expect(abortRun.execution.lock.heldAtEnd).toBe(false);
+    expect(abortRun.execution.abortRequest).toEqual({ parameterName: expect.stringMatching(/^\/neo4j-upgrades\/Neo4jRehearsal\/[0-9a-f]{8}\/lock\/abort$/), requestedBefore: ABORT_STATE, leftAtEnd: false });
   });
 });

@@ -7,12 +7,12 @@
  */
 import * as path from 'node:path';
 import * as ts from 'typescript';
+import { HandlerShapes, TypeShape, loadShapes, saveShapes } from './contract-shape-cache';
 import { AslState, MachineModel, allStates } from './definition';
 
-interface TypeShape { fields: Map<string, { optional: boolean }>; open: boolean }
-
 let program: ts.Program | undefined;
-const shapes = new Map<string, { input?: TypeShape; output?: TypeShape }>();
+const shapes = new Map<string, HandlerShapes>();
+const COMPILER_OPTIONS: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, skipLibCheck: true, noEmit: true, esModuleInterop: true };
 
 function shapeOf(checker: ts.TypeChecker, type: ts.Type): TypeShape {
   const fields = new Map<string, { optional: boolean }>();
@@ -29,20 +29,38 @@ function shapeOf(checker: ts.TypeChecker, type: ts.Type): TypeShape {
   return { fields, open };
 }
 
-/** One program over every handler the state machine calls (a checker per handler would take minutes). */
-function prepare(root: string, handlers: string[]): void {
-  const files = handlers.map((h) => path.join(root, 'lambda', h, 'logic.ts'));
-  program = ts.createProgram(files, { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, skipLibCheck: true, noEmit: true, esModuleInterop: true });
-  shapes.clear();
+function createProgram(root: string, handlers: string[]): ts.Program {
+  return ts.createProgram(handlers.map((h) => path.join(root, 'lambda', h, 'logic.ts')), COMPILER_OPTIONS);
 }
 
-function handlerShapes(root: string, handler: string): { input?: TypeShape; output?: TypeShape } {
+/**
+ * One program over every handler the state machine calls (a checker per handler would take minutes), or
+ * the shapes it gave last time when no file it read changed (contract-shape-cache.ts).
+ */
+function prepare(root: string, handlers: string[]): void {
+  shapes.clear();
+  program = undefined;
+  const stored = loadShapes(root, handlers, COMPILER_OPTIONS);
+  if (stored) {
+    for (const [h, s] of stored) shapes.set(h, s);
+    return;
+  }
+  program = createProgram(root, handlers);
+  try {
+    for (const h of handlers) handlerShapes(root, h);
+  } catch {
+    return; // Not stored: contractFindings reports the handler it could not read.
+  }
+  saveShapes(root, handlers, COMPILER_OPTIONS, program, shapes);
+}
+
+function handlerShapes(root: string, handler: string): HandlerShapes {
   const cached = shapes.get(handler);
   if (cached) return cached;
   const file = path.join(root, 'lambda', handler, 'logic.ts');
-  if (!program) prepare(root, [handler]);
+  if (!program) program = createProgram(root, [handler]);
   const sf = (program as ts.Program).getSourceFile(file);
-  const result: { input?: TypeShape; output?: TypeShape } = {};
+  const result: HandlerShapes = {};
   if (!sf) return result;
   const checker = (program as ts.Program).getTypeChecker();
   const moduleSymbol = checker.getSymbolAtLocation(sf);

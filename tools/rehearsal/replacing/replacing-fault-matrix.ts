@@ -64,14 +64,15 @@ interface MatrixWorld {
   readonly baseline: Record<string, string>;
 }
 
-async function newWorld(log: (line: string) => void): Promise<MatrixWorld> {
+/** A new world; `synthesized`: the app as the first world synthesized it (its cdk.out stays until the matrix ends). */
+async function newWorld(log: (line: string) => void, synthesized?: RollingSetup['synth']): Promise<MatrixWorld> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'replacing-faults-'));
   const neverJoins = new Set<number>();
   let password = '';
   try {
     const setup = await setUpRolling(work, log,
       (...a) => new ReplacingWorld(...a, { get password() { return password; }, workDir: path.join(work, 'members'), neverJoins }),
-      { app: REPLACING_APP, from: FROM, boltUri: 'bolt://neo4j.replacing.internal:7687', running: REPLACING_SERVERS });
+      { app: REPLACING_APP, from: FROM, boltUri: 'bolt://neo4j.replacing.internal:7687', running: REPLACING_SERVERS, ...(synthesized && { synthesized }) });
     password = setup.password;
     const world = setup.world as ReplacingWorld;
     await world.formCluster();
@@ -90,11 +91,12 @@ export async function rehearseReplacingFaults(options: ReplacingFaultOptions = {
   fs.mkdirSync(logDir, { recursive: true });
   const setupLog = (line: string) => fs.appendFileSync(path.join(logDir, 'setup.log'), line + '\n');
   let current: MatrixWorld | undefined;
+  let first: MatrixWorld | undefined;
   let setups = 0;
   const simulated = new Map<string, { what: string; why: string; count: number }>();
   const keepSimulated = (w: ReplacingWorld) => { for (const [k, v] of w.simulated) simulated.set(k, { ...v, count: (simulated.get(k)?.count ?? 0) + v.count }); };
   try {
-    current = await newWorld(setupLog);
+    current = first = await newWorld(setupLog);
     setups++;
     const all = buildReplacingFaultMatrix(current.setup.deployment.model);
     const runs = options.filter ? options.filter(all) : all;
@@ -107,9 +109,9 @@ export async function rehearseReplacingFaults(options: ReplacingFaultOptions = {
       const ownWorld = dirty;
       if (dirty) {
         keepSimulated(current.world);
-        await tearDownPerServer(current.setup.servers, current.setup.moto, current.work);
+        await closeWorld(current, first);
         current = undefined;
-        current = await newWorld(setupLog);
+        current = await newWorld(setupLog, first.setup.synth);
         setups++;
       }
       const r = await runOnce(current, run, logDir);
@@ -131,7 +133,18 @@ export async function rehearseReplacingFaults(options: ReplacingFaultOptions = {
     printMatrix(report, say);
     return report;
   } finally {
-    if (current) await tearDownPerServer(current.setup.servers, current.setup.moto, current.work);
+    if (current) await closeWorld(current, first);
+    if (first) fs.rmSync(first.work, { recursive: true, force: true });
+  }
+}
+
+/** Stops a world's servers and moto; its work directory goes too unless it is the first's (it holds the synthesized app). */
+async function closeWorld(m: MatrixWorld, first: MatrixWorld | undefined): Promise<void> {
+  if (m === first) {
+    await m.setup.servers.stop();
+    await m.setup.moto.stop().catch(() => undefined);
+  } else {
+    await tearDownPerServer(m.setup.servers, m.setup.moto, m.work);
   }
 }
 

@@ -15,7 +15,7 @@ import { ApiCallCounter } from '../aws-clients';
 import { runExecution } from '../executor';
 import { deleteLockAndRecords, restoreBaselineParameters } from '../fault-run-reset';
 import { REPO_ROOT } from '../index';
-import { FROM, image, ROLLING_REGION, RollingSetup, setUpRolling, tearDownPerServer, TO } from '../rolling/index';
+import { FROM, image, ROLLING_REGION, RollingSetup, setUpRolling, TO } from '../rolling/index';
 import { faultFiringProblem, FaultRunReport } from '../task-state-faults';
 import { FAULT_RUN_WAIT_COMPLETION } from '../wait-episodes';
 import { ClientWorkload, WORKLOAD_LABEL } from '../workload/client-workload';
@@ -64,23 +64,31 @@ interface MatrixWorld {
   readonly baseline: Record<string, string>;
 }
 
-/** A new world; `synthesized`: the app as the first world synthesized it (its cdk.out stays until the matrix ends). */
-async function newWorld(log: (line: string) => void, synthesized?: RollingSetup['synth']): Promise<MatrixWorld> {
+/**
+ * A new world; `synthesized`: the app as the first world synthesized it (its cdk.out stays until the matrix
+ * ends). A deploy whose nodes claimed one server number twice (claim-server-number.sh raced: seen here with
+ * the harness's settle time of 0 s) is stopped and set up again, once; its directory goes to `leftovers`.
+ */
+async function newWorld(log: (line: string) => void, leftovers: string[], synthesized?: RollingSetup['synth'], retry = true): Promise<MatrixWorld> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'replacing-faults-'));
+  leftovers.push(work);
   const neverJoins = new Set<number>();
   let password = '';
-  try {
-    const setup = await setUpRolling(work, log,
-      (...a) => new ReplacingWorld(...a, { get password() { return password; }, workDir: path.join(work, 'members'), neverJoins }),
-      { app: REPLACING_APP, from: FROM, boltUri: 'bolt://neo4j.replacing.internal:7687', running: REPLACING_SERVERS, ...(synthesized && { synthesized }) });
-    password = setup.password;
-    const world = setup.world as ReplacingWorld;
-    await world.formCluster();
-    return { setup, world, work, neverJoins, baseline: await world.recordParameters() };
-  } catch (e) {
-    fs.rmSync(work, { recursive: true, force: true });
-    throw e;
+  const setup = await setUpRolling(work, log,
+    (...a) => new ReplacingWorld(...a, { get password() { return password; }, workDir: path.join(work, 'members'), neverJoins }),
+    { app: REPLACING_APP, from: FROM, boltUri: 'bolt://neo4j.replacing.internal:7687', running: REPLACING_SERVERS, ...(synthesized && { synthesized }) });
+  password = setup.password;
+  const numbers = setup.deployment.world.fleet.boots.filter((b) => b.ok).map((b) => b.server);
+  if (new Set(numbers).size !== REPLACING_SERVERS || numbers.length !== REPLACING_SERVERS) {
+    log(`  the nodes claimed server numbers ${numbers.join(', ')} (not one each of 1..${REPLACING_SERVERS}): a claim race; this world is set up again`);
+    await setup.servers.stop();
+    await setup.moto.stop().catch(() => undefined);
+    if (!retry) throw new Error(`the nodes claimed server numbers ${numbers.join(', ')} twice in a row`);
+    return newWorld(log, leftovers, setup.synth, false);
   }
+  const world = setup.world as ReplacingWorld;
+  await world.formCluster();
+  return { setup, world, work, neverJoins, baseline: await world.recordParameters() };
 }
 
 export async function rehearseReplacingFaults(options: ReplacingFaultOptions = {}): Promise<ReplacingFaultMatrixReport> {
@@ -92,11 +100,12 @@ export async function rehearseReplacingFaults(options: ReplacingFaultOptions = {
   const setupLog = (line: string) => fs.appendFileSync(path.join(logDir, 'setup.log'), line + '\n');
   let current: MatrixWorld | undefined;
   let first: MatrixWorld | undefined;
+  const leftovers: string[] = [];
   let setups = 0;
   const simulated = new Map<string, { what: string; why: string; count: number }>();
   const keepSimulated = (w: ReplacingWorld) => { for (const [k, v] of w.simulated) simulated.set(k, { ...v, count: (simulated.get(k)?.count ?? 0) + v.count }); };
   try {
-    current = first = await newWorld(setupLog);
+    current = first = await newWorld(setupLog, leftovers);
     setups++;
     const all = buildReplacingFaultMatrix(current.setup.deployment.model);
     const runs = options.filter ? options.filter(all) : all;
@@ -109,9 +118,9 @@ export async function rehearseReplacingFaults(options: ReplacingFaultOptions = {
       const ownWorld = dirty;
       if (dirty) {
         keepSimulated(current.world);
-        await closeWorld(current, first);
+        await closeWorld(current);
         current = undefined;
-        current = await newWorld(setupLog, first.setup.synth);
+        current = await newWorld(setupLog, leftovers, first.setup.synth);
         setups++;
       }
       const r = await runOnce(current, run, logDir);
@@ -133,19 +142,15 @@ export async function rehearseReplacingFaults(options: ReplacingFaultOptions = {
     printMatrix(report, say);
     return report;
   } finally {
-    if (current) await closeWorld(current, first);
-    if (first) fs.rmSync(first.work, { recursive: true, force: true });
+    if (current) await closeWorld(current);
+    for (const dir of leftovers) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Stops a world's servers and moto; its work directory goes too unless it is the first's (it holds the synthesized app). */
-async function closeWorld(m: MatrixWorld, first: MatrixWorld | undefined): Promise<void> {
-  if (m === first) {
-    await m.setup.servers.stop();
-    await m.setup.moto.stop().catch(() => undefined);
-  } else {
-    await tearDownPerServer(m.setup.servers, m.setup.moto, m.work);
-  }
+/** Stops a world's servers and moto; its directory goes at the end (the first world's holds the synthesized app). */
+async function closeWorld(m: MatrixWorld): Promise<void> {
+  await m.setup.servers.stop();
+  await m.setup.moto.stop().catch(() => undefined);
 }
 
 async function runOnce(m: MatrixWorld, run: ReplacingFaultRun, logDir: string): Promise<Omit<ReplacingFaultRunReport, 'wallMs' | 'ownWorld'>> {

@@ -73,6 +73,16 @@ describe('the replacing fault verdict', () => {
     expect(leftWith(notUndone)).toContain('2 Deallocating hosting neo4j; 3 Enabled hosting neo4j; 4 Enabled hosting neo4j; lock HELD');
     const noData = { ...notUndone, lockHeldAtEnd: false, members: notUndone.members.map((m) => (m.server === 4 ? { ...m, state: 'Free', hosting: [] } : m)) };
     expect(replacingRunProblems(noData, y)).toEqual(['"not undone" released the lock; it must stay for an operator', 'new member 4 is Free hosting nothing, expected Enabled hosting neo4j']);
+    // The deallocation itself failed: no old server moved, the new member Enabled with nothing yet.
+    const beforeDeallocation: ReplacingRunLook = {
+      ...notUndone, members: [...members, { server: 4, state: 'Enabled', running: true, hosting: [] }],
+      figures: figures({
+        replacements: [{ old: 1, new: 4, enabledAtMs: 1, client: { failedAttempts: 0, retried: 0, lost: 0 } }],
+        finalStores: [...figures().finalStores, { server: 4, version: '5.26.30', markers: 0 }],
+      }),
+    };
+    expect(replacingRunProblems(beforeDeallocation, y)).toEqual([]);
+    expect(replacingRunProblems({ ...beforeDeallocation, members: members.concat({ server: 4, state: 'Free', running: true, hosting: [] }) }, y)).toEqual(['new member 4 is Free, expected Enabled']);
   });
 
   test('everything replaced: N new members at the target, every old volume renamed -old', () => {

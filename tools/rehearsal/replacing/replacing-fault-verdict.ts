@@ -7,8 +7,9 @@
  * - nothing replaced (refused, refused after the lock, "Replacement stopped" by the undo, "not undone" from an
  *   undo step): every original server still a member at the starting version, no old volume renamed;
  * - the first replacement in progress ("not undone" from the deallocation on): the new member running at the
- *   target with the database's data, the old servers not reached still members at the starting version, the
- *   lock kept; where the first old server is (its membership state, running or retired) is reported;
+ *   target, Enabled, and once an old server was deallocated hosting the database with its data; the old
+ *   servers not reached still members at the starting version; the lock kept; where the first old server is
+ *   (its membership state, running or retired) is reported;
  * - everything replaced (SUCCEEDED, or "Replacement stopped" after the Map): N members at the end, none of
  *   them an original, all at the target with the data, every old volume renamed -old.
  */
@@ -102,15 +103,22 @@ function leftWithProblems(look: ReplacingRunLook, x: ReplacingRunExpectation): s
       if (extra.length) problems.push(`the undone surge still runs: server ${extra.map((m) => `${m.server} (${m.state})`).join(', ')}`);
     }
   } else if (x.replaced === 'first') {
-    const first = replaced.find((r) => r.deallocatedAtMs !== undefined);
-    if (!first) problems.push('no old server was deallocated');
-    else if (first.new === undefined) problems.push(`server ${first.old} was deallocated with no new member`);
+    // The deallocation itself may be the step that failed: then no old server moved, and the new member,
+    // Enabled, hosts nothing yet (its store stays empty); once one was deallocated the new one holds the data.
+    const deallocated = replaced.find((r) => r.deallocatedAtMs !== undefined);
+    const first = deallocated ?? replaced[0];
+    if (first?.new === undefined) problems.push('no new member joined before the old one was to be deallocated');
     else {
-      holds(first.new, x.to, 'new member');
       const member = look.members.find((m) => m.server === first.new);
-      if (member?.state !== 'Enabled' || !member.hosting.includes('neo4j')) problems.push(`new member ${first.new} is ${member ? `${member.state} hosting ${member.hosting.join(', ') || 'nothing'}` : 'not listed'}, expected Enabled hosting neo4j`);
+      if (deallocated) {
+        holds(first.new, x.to, 'new member');
+        if (member?.state !== 'Enabled' || !member.hosting.includes('neo4j')) problems.push(`new member ${first.new} is ${member ? `${member.state} hosting ${member.hosting.join(', ') || 'nothing'}` : 'not listed'}, expected Enabled hosting neo4j`);
+      } else {
+        if (stores.get(first.new)?.version !== x.to) problems.push(`new member ${first.new} runs ${stores.get(first.new)?.version ?? 'nothing'}, expected ${x.to}`);
+        if (member?.state !== 'Enabled') problems.push(`new member ${first.new} is ${member?.state ?? 'not listed'}, expected Enabled`);
+      }
     }
-    for (const server of x.original.filter((s) => s !== first?.old)) holds(server, x.from, 'old server not reached');
+    for (const server of x.original.filter((s) => s !== deallocated?.old)) holds(server, x.from, 'old server not reached');
   } else {
     if (look.figures.finalStores.length !== x.original.length) problems.push(`${look.figures.finalStores.length} members at the end, expected ${x.original.length}`);
     for (const s of look.figures.finalStores) {

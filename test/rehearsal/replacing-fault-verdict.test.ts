@@ -73,6 +73,10 @@ describe('the replacing fault verdict', () => {
     expect(leftWith(notUndone)).toContain('2 Deallocating hosting neo4j; 3 Enabled hosting neo4j; 4 Enabled hosting neo4j; lock HELD');
     const noData = { ...notUndone, lockHeldAtEnd: false, members: notUndone.members.map((m) => (m.server === 4 ? { ...m, state: 'Free', hosting: [] } : m)) };
     expect(replacingRunProblems(noData, y)).toEqual(['"not undone" released the lock; it must stay for an operator', 'new member 4 is Free hosting nothing, expected Enabled hosting neo4j']);
+    // Drained not yet: the old server still hosts the data, the new member's copy not made.
+    const copying = { ...notUndone, figures: figures({ ...notUndone.figures, finalStores: [...figures().finalStores, { server: 4, version: '5.26.30', markers: 0 }] }) };
+    expect(replacingRunProblems(copying, y)).toEqual([]);
+    expect(replacingRunProblems({ ...copying, members: copying.members.map((m) => (m.server === 2 ? { ...m, hosting: [] } : m)) }, y)).toEqual(['new member 4\'s store holds 0 of 100 marker nodes']);
     // The deallocation itself failed: no old server moved, the new member Enabled with nothing yet.
     const beforeDeallocation: ReplacingRunLook = {
       ...notUndone, members: [...members, { server: 4, state: 'Enabled', running: true, hosting: [] }],

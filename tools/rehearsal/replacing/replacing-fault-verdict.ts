@@ -111,7 +111,12 @@ function leftWithProblems(look: ReplacingRunLook, x: ReplacingRunExpectation): s
     else {
       const member = look.members.find((m) => m.server === first.new);
       if (deallocated) {
-        holds(first.new, x.to, 'new member');
+        // While the old server still hosts the database (Deallocating), Neo4j keeps its copy until the new one
+        // has started: the data may be on either. The harness's copy runs only when a handler looks (SIMULATED).
+        const old = look.members.find((m) => m.server === deallocated.old);
+        const oldHolds = old?.running && old.hosting.includes('neo4j') && stores.get(deallocated.old)?.markers === x.markers;
+        if (oldHolds && stores.get(first.new)?.markers !== x.markers) holds(deallocated.old, x.from, 'old server still hosting the data');
+        else holds(first.new, x.to, 'new member');
         if (member?.state !== 'Enabled' || !member.hosting.includes('neo4j')) problems.push(`new member ${first.new} is ${member ? `${member.state} hosting ${member.hosting.join(', ') || 'nothing'}` : 'not listed'}, expected Enabled hosting neo4j`);
       } else {
         if (stores.get(first.new)?.version !== x.to) problems.push(`new member ${first.new} runs ${stores.get(first.new)?.version ?? 'nothing'}, expected ${x.to}`);

@@ -67,7 +67,7 @@ interface MatrixWorld {
 /**
  * A new world; `synthesized`: the app as the first world synthesized it (its cdk.out stays until the matrix
  * ends). A deploy whose nodes claimed one server number twice (claim-server-number.sh raced: seen here with
- * the harness's settle time of 0 s) is stopped and set up again, once; its directory goes to `leftovers`.
+ * the harness's settle time of 0 s), or whose setup failed, is set up again, once; its directory goes to `leftovers`.
  */
 async function newWorld(log: (line: string) => void, leftovers: string[], synthesized?: RollingSetup['synth'], retry = true): Promise<MatrixWorld> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'replacing-faults-'));
@@ -76,7 +76,14 @@ async function newWorld(log: (line: string) => void, leftovers: string[], synthe
   let password = '';
   const setup = await setUpRolling(work, log,
     (...a) => new ReplacingWorld(...a, { get password() { return password; }, workDir: path.join(work, 'members'), neverJoins }),
-    { app: REPLACING_APP, from: FROM, boltUri: 'bolt://neo4j.replacing.internal:7687', running: REPLACING_SERVERS, ...(synthesized && { synthesized }) });
+    { app: REPLACING_APP, from: FROM, boltUri: 'bolt://neo4j.replacing.internal:7687', running: REPLACING_SERVERS, ...(synthesized && { synthesized }) },
+  ).catch((e: Error) => {
+    // A setup can fail for the machine's sake (a free port taken by another process before Neo4j bound it): once more.
+    if (!retry || !synthesized) throw e;
+    log(`  the setup failed (${e.message.slice(0, 200)}); set up again`);
+    return undefined;
+  });
+  if (!setup) return newWorld(log, leftovers, synthesized, false);
   password = setup.password;
   const numbers = setup.deployment.world.fleet.boots.filter((b) => b.ok).map((b) => b.server);
   if (new Set(numbers).size !== REPLACING_SERVERS || numbers.length !== REPLACING_SERVERS) {

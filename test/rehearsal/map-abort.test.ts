@@ -56,29 +56,39 @@ describe('MapAbort (the local executor keeps running a failed Map\'s queued iter
     expect(runs).toEqual(['1', '1', '1', '2', '2', '2']);
   });
 
-  test('an error an in-iteration Catch takes: only that path (ending in a Fail) still runs; the next iteration is refused', () => {
-    const undoing: AslDefinition = {
-      StartAt: 'Replace',
-      States: {
-        Replace: {
-          Type: 'Map',
-          ItemProcessor: {
-            StartAt: 'Enable',
-            States: {
-              Enable: { ...task('Drop'), Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Undo' }] },
-              Drop: task(),
-              Undo: task('Undone'),
-              Undone: { Type: 'Fail' },
-            },
+  const undoing: AslDefinition = {
+    StartAt: 'Replace',
+    States: {
+      Replace: {
+        Type: 'Map',
+        ItemProcessor: {
+          StartAt: 'Enable',
+          States: {
+            Enable: { ...task('Drop'), Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Undo' }] },
+            Drop: task(),
+            Undo: task('Undone'),
+            Undone: { Type: 'Fail' },
           },
-          End: true,
         },
+        End: true,
       },
-    };
+    },
+  };
+
+  test('an error an in-iteration Catch takes: only that path (ending in a Fail) still runs; the next iteration is refused', () => {
     const abort = new MapAbort({ definition: undoing } as unknown as MachineModel);
     abort.noteError('Enable', '', 'TypeError');
     expect(() => abort.checkBefore('Undo')).not.toThrow();
     expect(() => abort.checkBefore('Enable')).toThrow(/earlier iteration of its Map "Replace" failed/);
     expect(() => abort.checkBefore('Drop')).toThrow(/would not run in AWS/);
+  });
+
+  test('a later iteration refused at its first task does not run its own undo path (its refusal is caught by the same Catch)', () => {
+    const abort = new MapAbort({ definition: undoing } as unknown as MachineModel);
+    abort.noteError('Enable', '', 'TypeError');
+    expect(() => abort.checkBefore('Undo')).not.toThrow(); // the failing iteration's undo
+    expect(() => abort.checkBefore('Enable')).toThrow(/would not run in AWS/); // the next iteration, queued by aws-local-stepfunctions
+    abort.noteError('Enable', '', 'States.MapIterationAborted');
+    expect(() => abort.checkBefore('Undo')).toThrow(/would not run in AWS/);
   });
 });

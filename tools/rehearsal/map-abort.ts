@@ -37,6 +37,10 @@ export class MapAbort {
     const nested = this.states.get(stateName);
     const ending = nested && this.endingOnly.get(nested.container);
     if (nested && (this.failed.has(nested.container) || (ending && !ending.has(stateName)))) {
+      // A task off the failing iteration's path belongs to a later iteration (MaxConcurrency 1: the failing one
+      // has ended): from now on nothing of this Map runs, not even that iteration's own Catch path (its undo
+      // would act on a slot AWS never touched).
+      this.failed.add(nested.container);
       const e = new Error(`"${stateName}" would not run in AWS: an earlier iteration of its Map "${nested.container}" failed`);
       e.name = 'States.MapIterationAborted';
       throw e;

@@ -81,6 +81,7 @@ export interface RollingSetup {
   readonly world: RollingWorld;
   readonly password: string;
   readonly count: number;
+  readonly synth: SynthResult;
 }
 
 /** The per-server app a rehearsal deploys: its file, the version its servers start at, the gates' Bolt URI. */
@@ -92,6 +93,8 @@ export interface PerServerApp {
   readonly context?: Record<string, string>;
   /** How many servers run at the start (slots 1..n); default every slot (a spare slot starts empty). */
   readonly running?: number;
+  /** The app as already synthesized (a fault matrix's next world; its cdk.out must outlive that world): not synthesized again. */
+  readonly synthesized?: SynthResult;
 }
 const ROLLING: PerServerApp = { app: ROLLING_APP, from: FROM, boltUri: 'bolt://neo4j.rolling.internal:7687' };
 
@@ -104,8 +107,8 @@ export async function setUpRolling(
 ): Promise<RollingSetup> {
   const log = (line: string) => say(`    ${line}`);
   const context = { neo4jBoltUri: app.boltUri, neo4jFromVersion: app.from, ...app.context };
-  const synth = await synthesize({ root: REPO_ROOT, app: app.app, context, outdir: path.join(work, 'cdk.out'), log });
-  say(`  synthesized ${synth.stackName} in ${(synth.durationMs / 1000).toFixed(1)} s`);
+  const synth = app.synthesized ?? await synthesize({ root: REPO_ROOT, app: app.app, context, outdir: path.join(work, 'cdk.out'), log });
+  if (!app.synthesized) say(`  synthesized ${synth.stackName} in ${(synth.durationMs / 1000).toFixed(1)} s`);
   const secretValues = secretValuesFor(synth);
   const password = upgradedCredentials(synth, secretValues).password ?? 'rehearsal-password';
   const count = serverCount(synth);
@@ -125,7 +128,7 @@ export async function setUpRolling(
       return world;
     });
     say(`  deployed into moto, ${deployment.world.fleet.boots.filter((b) => b.ok).length} nodes booted (servers ${deployment.world.fleet.boots.map((b) => b.server).join(', ')})`);
-    return { moto, servers, deployment, world: world as unknown as RollingWorld, password, count };
+    return { moto, servers, deployment, world: world as unknown as RollingWorld, password, count, synth };
   } catch (e) {
     await servers.stop();
     await moto.stop().catch(() => undefined);

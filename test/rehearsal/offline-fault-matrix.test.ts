@@ -81,7 +81,7 @@ function restoredLook(over: Partial<OfflineRunLook> = {}): OfflineRunLook {
       { server: 2, startVolumeId: 'vol-2', endVolumeId: 'vol-r2', restoredFrom: { snapshotId: 'snap-2', sourceVolumeId: 'vol-2' }, evidence: evidence(['5.26.30']) },
     ],
     preUpgradeSnapshots: ['snap-1', 'snap-2'], volumesAfter: ['vol-1', 'vol-2', 'vol-r1', 'vol-r2'],
-    client: { lost: 0, committedWrites: 40, missingBeforeSnapshot: 0, missingAfterSnapshot: 12 },
+    client: { givenUpOutsideDowntime: 0, committedWrites: 40, missingBeforeSnapshot: 0, missingAfterSnapshot: 12 },
     world: { fault: 'migration-fails', failedMigrations: 1, stuckAnswers: 0, released: false }, worldErrors: [],
     ...over,
   };
@@ -109,8 +109,8 @@ describe('the verdict of one offline fault run', () => {
   });
 
   test('writes missing from before the snapshot, or on a path that restores nothing, are problems', () => {
-    expect(offlineRunProblems(restoredLook({ client: { lost: 1, committedWrites: 3, missingBeforeSnapshot: 2, missingAfterSnapshot: 1 } }), versions)).toEqual([
-      'client: 1 transactions lost after retries',
+    expect(offlineRunProblems(restoredLook({ client: { givenUpOutsideDowntime: 1, committedWrites: 3, missingBeforeSnapshot: 2, missingAfterSnapshot: 1 } }), versions)).toEqual([
+      'client: 1 transactions given up outside the procedure\'s declared downtime',
       'client: 2 writes acknowledged before the pre-upgrade snapshots missing',
     ]);
     const early = restoredLook({ pastPointOfNoReturn: false, stores: [], world: undefined });

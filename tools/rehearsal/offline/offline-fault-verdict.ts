@@ -6,9 +6,11 @@
  * - a rollback past the point of no return (the store migrated): every server on a store restored from the
  *   pre-upgrade snapshot of the volume it ran on before the run, a store no other version opened and no
  *   upgrade touched (its own Neo4j log), and every volume the run started with still there (renamed, kept);
- * - the client: no transaction lost; no acknowledged write missing, except, on a path that restores the
- *   snapshots, writes acknowledged after the pre-upgrade snapshots began: the procedure has no write freeze,
- *   so those are on the renamed volumes the rollback keeps, not on the restored ones (counted, not a problem);
+ * - the client: no acknowledged write lost (missing), except, on a path that restores the snapshots, writes
+ *   acknowledged after the pre-upgrade snapshots began: the procedure has no write freeze, so those are on
+ *   the renamed volumes the rollback keeps, not on the restored ones (counted, not a problem); no
+ *   transaction given up outside the downtime the procedure declares (offline-declared-downtime.ts: one
+ *   given up inside it was never acknowledged, so it is downtime, counted with its window, not a loss);
  * - the run's faults fired and its world fault played out.
  */
 import type { ArangoOutcome } from '../arango/arango-verdict';
@@ -29,7 +31,8 @@ export interface OfflineRunLook {
   readonly preUpgradeSnapshots: readonly string[];
   /** Every volume id that exists after the run. */
   readonly volumesAfter: readonly string[];
-  readonly client: { lost: number; committedWrites: number; missingBeforeSnapshot: number; missingAfterSnapshot: number };
+  /** givenUpOutsideDowntime: transactions never acknowledged, some attempt outside every declared downtime window (declared-downtime.ts). */
+  readonly client: { givenUpOutsideDowntime: number; committedWrites: number; missingBeforeSnapshot: number; missingAfterSnapshot: number };
   readonly faultFiring?: string;
   readonly world?: { fault: string; failedMigrations: number; stuckAnswers: number; released: boolean };
   readonly worldErrors: readonly string[];
@@ -89,7 +92,7 @@ export function offlineRunProblems(look: OfflineRunLook, v: OfflineVersions): st
     if (restores) problems.push(...storeProblems(look, v));
   }
   const c = look.client;
-  if (c.lost > 0) problems.push(`client: ${c.lost} transactions lost after retries`);
+  if (c.givenUpOutsideDowntime > 0) problems.push(`client: ${c.givenUpOutsideDowntime} transactions given up outside the procedure's declared downtime`);
   if (c.missingBeforeSnapshot > 0) problems.push(`client: ${c.missingBeforeSnapshot} writes acknowledged before the pre-upgrade snapshots missing`);
   if (!restores && c.missingAfterSnapshot > 0) problems.push(`client: ${c.missingAfterSnapshot} acknowledged writes missing on a path that restores no snapshot`);
   if (c.committedWrites === 0) problems.push('the client committed no write during the run');

@@ -81,7 +81,7 @@ function restoredLook(over: Partial<OfflineRunLook> = {}): OfflineRunLook {
       { server: 2, startVolumeId: 'vol-2', endVolumeId: 'vol-r2', restoredFrom: { snapshotId: 'snap-2', sourceVolumeId: 'vol-2' }, evidence: evidence(['5.26.30']) },
     ],
     preUpgradeSnapshots: ['snap-1', 'snap-2'], volumesAfter: ['vol-1', 'vol-2', 'vol-r1', 'vol-r2'],
-    client: { lost: 2, committedWrites: 40, missingBeforeSnapshot: 0, missingAfterSnapshot: 0, refusedByFreeze: 2 },
+    client: { givenUpOutsideDowntime: 0, committedWrites: 40, missingBeforeSnapshot: 0, missingAfterSnapshot: 0 },
     world: { fault: 'migration-fails', failedMigrations: 1, stuckAnswers: 0, released: false }, worldErrors: [],
     ...over,
   };
@@ -108,13 +108,13 @@ describe('the verdict of one offline fault run', () => {
     ]);
   });
 
-  test('any acknowledged write missing (before or after the snapshots), a loss the freeze does not explain, a store left READ ONLY, are problems', () => {
-    expect(offlineRunProblems(restoredLook({ client: { lost: 2, committedWrites: 3, missingBeforeSnapshot: 2, missingAfterSnapshot: 1, refusedByFreeze: 1 }, frozenAtEnd: [2] }), versions)).toEqual([
-      'client: 1 transactions lost after retries',
+  test('any acknowledged write missing (before or after the snapshots), a write given up outside the declared downtime, a store left READ ONLY, are problems', () => {
+    expect(offlineRunProblems(restoredLook({ client: { givenUpOutsideDowntime: 1, committedWrites: 3, missingBeforeSnapshot: 2, missingAfterSnapshot: 1 }, frozenAtEnd: [2] }), versions)).toEqual([
+      'client: 1 transactions given up outside the procedure\'s declared downtime',
       'client: 3 acknowledged writes missing (2 acknowledged before the pre-upgrade snapshots began, 1 after)',
       'servers 2 still hold a user database READ ONLY (not thawed)',
     ]);
-    const early = restoredLook({ pastPointOfNoReturn: false, stores: [], world: undefined, client: { lost: 0, committedWrites: 3, missingBeforeSnapshot: 0, missingAfterSnapshot: 12 } });
+    const early = restoredLook({ pastPointOfNoReturn: false, stores: [], world: undefined, client: { givenUpOutsideDowntime: 0, committedWrites: 3, missingBeforeSnapshot: 0, missingAfterSnapshot: 12 } });
     expect(offlineRunProblems(early, versions)).toEqual(['client: 12 acknowledged writes missing (0 acknowledged before the pre-upgrade snapshots began, 12 after)']);
   });
 

@@ -23,7 +23,9 @@ import { FaultRunReport, faultFiringProblem } from '../task-state-faults';
 import { FAULT_RUN_WAIT_COMPLETION } from '../wait-episodes';
 import { ClientWorkload, WORKLOAD_LABEL } from '../workload/client-workload';
 import { storeAccess } from './database-access';
+import { GivenUpTransaction, givenUpTransactions } from '../workload/declared-downtime';
 import { FROM, OFFLINE_APP, TO } from './index';
+import { offlineDeclaredDowntime } from './offline-declared-downtime';
 import { OfflineFaultWorld } from './offline-fault-world';
 import { offlineRunProblems } from './offline-fault-verdict';
 import { buildOfflineFaultMatrix, OfflineFaultRun } from './offline-faults';
@@ -34,7 +36,16 @@ import { StoreVolumes } from './store-volumes';
 
 export interface OfflineFaultRunReport extends FaultRunReport {
   readonly pastPointOfNoReturn: boolean;
-  readonly client: { committed: number; failedAttempts: number; lost: number; missingBeforeSnapshot: number; missingAfterSnapshot: number };
+  /**
+   * lost: acknowledged writes missing that the run's path must keep (declared-downtime.ts); givenUp: never
+   * acknowledged, inside / outside the procedure's declared downtime (the given-up ones listed in givenUpTransactions).
+   */
+  readonly client: {
+    committed: number; failedAttempts: number; lost: number; givenUp: { duringDeclaredDowntime: number; outsideDeclaredDowntime: number };
+    missingBeforeSnapshot: number; missingAfterSnapshot: number; givenUpTransactions: GivenUpTransaction[];
+  };
+  /** The downtime the procedure declares in this run (offline-declared-downtime.ts). */
+  readonly declaredDowntime: Array<{ what: string; from: string; to: string; seconds: number }>;
   /** The write freeze as the client saw it (refused attempts, writes given up, the write-failure window). */
   readonly freeze: WriteFreezeFigures;
   /** Per server at the end: its volume, and the snapshot it was restored from. */
@@ -92,8 +103,10 @@ export async function rehearseOfflineFaults(options: { filter?: (runs: OfflineFa
       results.push(done);
       fs.appendFileSync(path.join(logDir, 'results.jsonl'), JSON.stringify(done) + '\n'); // a matrix cut short keeps its runs
       say(`  ${done.asExpected ? 'ok  ' : 'FAIL'} ${done.name}: ${done.outcome}${done.endState ? ` at "${done.endState}"` : ''} (expected ${done.expected.join('|')}; faults ${done.fired}/${done.injected} fired; `
-        + `${(done.durationMs / 1000).toFixed(1)} s, ${done.transitions} transitions, ${done.starts} server starts; client ${done.client.committed} committed, ${done.client.lost} lost (${done.freeze.refusedWritesGivenUp} refused by the freeze), write failures ${((done.freeze.writeFailureWindowMs ?? 0) / 1000).toFixed(1)} s, `
-        + `${done.client.missingBeforeSnapshot} + ${done.client.missingAfterSnapshot} missing (before + after the pre-upgrade snapshots))${done.problems.length ? ` - ${done.problems.join('; ')}` : ''}`);
+        + `${(done.durationMs / 1000).toFixed(1)} s, ${done.transitions} transitions, ${done.starts} server starts; client ${done.client.committed} committed, ${done.client.lost} lost, `
+        + `${done.client.missingBeforeSnapshot} + ${done.client.missingAfterSnapshot} missing (before + after the pre-upgrade snapshots), write failures ${((done.freeze.writeFailureWindowMs ?? 0) / 1000).toFixed(1)} s, `
+        + `${done.client.givenUp.duringDeclaredDowntime} + ${done.client.givenUp.outsideDeclaredDowntime} given up (inside + outside the declared downtime: ${declared(done)}))`
+        + `${done.problems.length ? ` - ${done.problems.join('; ')}` : ''}`);
     }
     const asExpected = results.filter((r) => r.asExpected).length;
     const report: OfflineFaultMatrixReport = {
@@ -127,6 +140,7 @@ async function runOnce(setup: OfflineSetup, run: OfflineFaultRun, logDir: string
     logDir, counter: new ApiCallCounter(), harness: d.harness, regions: [ROLLING_REGION], memoryMb: d.memoryMb, waitCompletion: FAULT_RUN_WAIT_COMPLETION,
   });
   await w.idle();
+  const servingAgainAt = Date.now();
   const wr = await workload.stop();
   const play = w.faultPlay();
   w.arm(undefined);
@@ -151,8 +165,14 @@ async function runOnce(setup: OfflineSetup, run: OfflineFaultRun, logDir: string
   const missing = wr.readBack.acknowledgedMissing;
   const missingBeforeSnapshot = missing.filter((tx) => (ackAt.get(tx) ?? Infinity) < snapshotFrom).length;
   const committedWrites = wr.transactions.filter((t) => t.op === 'write' && t.outcome === 'committed').length;
-  const lost = wr.transactions.filter((t) => t.outcome === 'lost').length;
-  const freeze = writeFreezeFigures(wr, Date.parse(rep.startedAt ?? '') || 0);
+  // Acknowledged and missing, of any kind: the freeze holds from before the pre-upgrade snapshots.
+  const lost = missing.length;
+  const t0 = Date.parse(rep.startedAt ?? '') || 0;
+  const freeze = writeFreezeFigures(wr, t0);
+  // A write the freeze refused until the client gave up was never acknowledged: the freeze's window is declared downtime for writes.
+  const freezeWindow = freeze.firstRefusedMs === undefined ? [] : [{ what: 'the write freeze (writes refused)', from: t0 + freeze.firstRefusedMs, to: t0 + (freeze.lastRefusedMs ?? freeze.firstRefusedMs) }];
+  const downtime = [...offlineDeclaredDowntime(rep.stages, { rolledBack: outcome === 'rolled-back', servingAgainAt }), ...freezeWindow];
+  const givenUp = givenUpTransactions(wr.attempts, wr.transactions, downtime);
   const problems = offlineRunProblems({
     outcome, expected: run.expect,
     volumesDeleted: rep.volumes.deleted.map((v) => v.volumeId), snapshotsDeleted: rep.snapshots.deleted.map((s) => s.snapshotId),
@@ -160,7 +180,7 @@ async function runOnce(setup: OfflineSetup, run: OfflineFaultRun, logDir: string
     images: Object.fromEntries(layout.map((s) => [s.index, effectiveImage(rep.finalParameters, w.cluster.dockerImageParameter, s.index)])),
     versions: Object.fromEntries(layout.map((s) => [s.index, servers.isUp(s.index) ? servers.server(s.index).player.runningVersion : undefined])),
     stores: serverStores, preUpgradeSnapshots: preUpgrade, volumesAfter: rep.inventory.after.volumes.map((v) => v.volumeId),
-    client: { lost, committedWrites, missingBeforeSnapshot, missingAfterSnapshot: missing.length - missingBeforeSnapshot, refusedByFreeze: freeze.refusedWritesGivenUp },
+    client: { givenUpOutsideDowntime: givenUp.outsideDeclaredDowntime.length, committedWrites, missingBeforeSnapshot, missingAfterSnapshot: missing.length - missingBeforeSnapshot },
     frozenAtEnd: layout.filter((s) => servers.isUp(s.index) && Object.values(storeAccess(servers.server(s.index).dataDir)).some((a) => a !== 'read-write')).map((s) => s.index),
     faultFiring: faultFiringProblem(run.faults, result.fired),
     ...(play.fault && { world: { fault: play.fault, failedMigrations: play.failedMigrations, stuckAnswers: w.stuckAnswers - stuckBefore, released: play.released } }),
@@ -172,12 +192,20 @@ async function runOnce(setup: OfflineSetup, run: OfflineFaultRun, logDir: string
     ...(rep.error && { error: { name: rep.error.name, message: rep.error.message.slice(0, 300) } }), problems,
     fired: result.fired.length + (worldFired ? 1 : 0), injected: run.faults.length + (run.world ? 1 : 0),
     durationMs: rep.durationMs, transitions: rep.counts.stateTransitions, pastPointOfNoReturn: rep.pastPointOfNoReturn,
-    client: { committed: wr.transactions.filter((t) => t.outcome === 'committed').length, failedAttempts: wr.attempts.filter((a) => a.failure).length, lost, missingBeforeSnapshot, missingAfterSnapshot: missing.length - missingBeforeSnapshot },
+    client: {
+      committed: wr.transactions.filter((t) => t.outcome === 'committed').length, failedAttempts: wr.attempts.filter((a) => a.failure).length, lost,
+      givenUp: { duringDeclaredDowntime: givenUp.duringDeclaredDowntime.length, outsideDeclaredDowntime: givenUp.outsideDeclaredDowntime.length },
+      missingBeforeSnapshot, missingAfterSnapshot: missing.length - missingBeforeSnapshot,
+      givenUpTransactions: [...givenUp.duringDeclaredDowntime, ...givenUp.outsideDeclaredDowntime],
+    },
+    declaredDowntime: downtime.map((d) => ({ what: d.what, from: new Date(d.from).toISOString(), to: new Date(d.to).toISOString(), seconds: Math.round((d.to - d.from) / 100) / 10 })),
     freeze,
     stores: serverStores.map(({ server, startVolumeId, endVolumeId, restoredFrom }) => ({ server, startVolumeId, ...(endVolumeId && { endVolumeId }), ...(restoredFrom && { restoredFrom: restoredFrom.snapshotId }) })),
     starts: w.starts.length - startsBefore,
   };
 }
+
+const declared = (r: OfflineFaultRunReport) => r.declaredDowntime.map((d) => `${d.what} ${d.seconds} s`).join(', ') || 'none';
 
 /** The world as the next run must find it: baseline parameters, no lock, no client nodes, no snapshot copies of the harness. */
 async function resetWorld(setup: OfflineSetup, baseline: Record<string, string>): Promise<void> {

@@ -6,10 +6,11 @@
  * - a rollback past the point of no return (the store migrated): every server on a store restored from the
  *   pre-upgrade snapshot of the volume it ran on before the run, a store no other version opened and no
  *   upgrade touched (its own Neo4j log), and every volume the run started with still there (renamed, kept);
- * - the client: no transaction lost but those the write freeze refused until the client gave up (never
- *   acknowledged: write downtime); no acknowledged write missing, of any kind (the freeze holds from before
- *   the pre-upgrade snapshots, so a restore loses nothing; the before/after split is a report figure);
- *   every server's store takes writes again at the end (thawed);
+ * - the client: no acknowledged write missing, of any kind (the write freeze holds from before the
+ *   pre-upgrade snapshots, so a restore loses nothing; the before/after split is a report figure); no
+ *   transaction given up outside the downtime the procedure declares (offline-declared-downtime.ts, and the
+ *   freeze's window for writes: one given up inside them was never acknowledged, so it is downtime, counted
+ *   with its window, not a loss); every server's store takes writes again at the end (thawed);
  * - the run's faults fired and its world fault played out.
  */
 import type { ArangoOutcome } from '../arango/arango-verdict';
@@ -30,7 +31,8 @@ export interface OfflineRunLook {
   readonly preUpgradeSnapshots: readonly string[];
   /** Every volume id that exists after the run. */
   readonly volumesAfter: readonly string[];
-  readonly client: { lost: number; committedWrites: number; missingBeforeSnapshot: number; missingAfterSnapshot: number; refusedByFreeze?: number };
+  /** givenUpOutsideDowntime: transactions never acknowledged, some attempt outside every declared downtime window (declared-downtime.ts). */
+  readonly client: { givenUpOutsideDowntime: number; committedWrites: number; missingBeforeSnapshot: number; missingAfterSnapshot: number };
   /** Servers whose store still holds a user database READ ONLY at the end. */
   readonly frozenAtEnd?: readonly number[];
   readonly faultFiring?: string;
@@ -92,7 +94,7 @@ export function offlineRunProblems(look: OfflineRunLook, v: OfflineVersions): st
     if (restores) problems.push(...storeProblems(look, v));
   }
   const c = look.client;
-  if (c.lost - (c.refusedByFreeze ?? 0) > 0) problems.push(`client: ${c.lost - (c.refusedByFreeze ?? 0)} transactions lost after retries`);
+  if (c.givenUpOutsideDowntime > 0) problems.push(`client: ${c.givenUpOutsideDowntime} transactions given up outside the procedure's declared downtime`);
   const missing = c.missingBeforeSnapshot + c.missingAfterSnapshot;
   if (missing > 0) problems.push(`client: ${missing} acknowledged writes missing (${c.missingBeforeSnapshot} acknowledged before the pre-upgrade snapshots began, ${c.missingAfterSnapshot} after)`);
   if ((look.frozenAtEnd ?? []).length > 0) problems.push(`servers ${look.frozenAtEnd?.join(', ')} still hold a user database READ ONLY (not thawed)`);

@@ -7,7 +7,8 @@
  * Retries: our own loop mirroring neo4j-driver's managed transactions (session.executeWrite/executeRead,
  * TransactionExecutor): a retryable error (ServiceUnavailable, SessionExpired, transient) is retried after
  * 1 s, then x2 each time with +-20 % jitter, until maxTransactionRetryTime (default 30 s) has passed since
- * the first attempt; then the transaction is lost. Our own loop so that every failed attempt is seen and
+ * the first attempt; then the transaction is given up (outcome 'lost': never acknowledged, so downtime, not a
+ * lost write; declared-downtime.ts tells them apart for a procedure that declares downtime). Our own loop so that every failed attempt is seen and
  * classed (the driver retries a failed connection without telling), each attempt being one explicit
  * transaction with the driver's own retries off.
  */

@@ -32,7 +32,7 @@ export interface Transaction {
   readonly op: Operation;
   readonly tx: number;
   readonly attempts: number;
-  /** committed: acknowledged; lost: a non-retryable error, or the retry budget ran out. */
+  /** committed: acknowledged; lost: given up, never acknowledged (a non-retryable error, or the retry budget ran out). */
   readonly outcome: 'committed' | 'lost';
   readonly firstAttemptAt: number;
   readonly lastAttemptEndedAt: number;

@@ -70,3 +70,20 @@ export function taskStateFaultRuns(model: MachineModel, failurePathTrigger: stri
   if (trigger) runs.push({ name: 'b-throttle-failure-path', faults: [{ kind: 'handler-error', state: trigger.stateName }, ...failurePath], expect: ['rolled-back'] });
   return runs;
 }
+
+/** What every procedure's fault matrix reports about itself, beside its procedure's own fields. */
+export interface FaultMatrixSummary<Result> {
+  readonly ok: boolean;
+  readonly runs: number;
+  readonly asExpected: number;
+  readonly durationMs: number;
+  readonly results: Result[];
+  readonly simulated: Array<{ what: string; why: string; count: number }>;
+}
+
+/** How a procedure's fault matrix is run: a subset of its planned runs, where it writes, how it reports. */
+export interface FaultMatrixOptions<Run> {
+  readonly filter?: (runs: Run[]) => Run[];
+  readonly outDir?: string;
+  readonly say?: (line: string) => void;
+}

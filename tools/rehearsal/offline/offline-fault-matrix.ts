@@ -19,7 +19,7 @@ import { deleteLockAndRecords, restoreBaselineParameters } from '../fault-run-re
 import { REPO_ROOT } from '../index';
 import { image, ROLLING_REGION, RollingSetup, setUpRolling } from '../rolling';
 import { effectiveImage } from '../rolling/rolling-world';
-import { FaultRunReport, faultFiringProblem } from '../task-state-faults';
+import { FaultMatrixSummary, FaultRunReport, faultFiringProblem } from '../task-state-faults';
 import { FAULT_RUN_WAIT_COMPLETION } from '../wait-episodes';
 import { ClientWorkload, WORKLOAD_LABEL } from '../workload/client-workload';
 import { storeAccess } from './database-access';
@@ -53,15 +53,9 @@ export interface OfflineFaultRunReport extends FaultRunReport {
   readonly starts: number;
 }
 
-export interface OfflineFaultMatrixReport {
-  readonly ok: boolean;
-  readonly runs: number;
-  readonly asExpected: number;
+export interface OfflineFaultMatrixReport extends FaultMatrixSummary<OfflineFaultRunReport> {
   readonly notRun: string[];
   readonly setupMs: number;
-  readonly durationMs: number;
-  readonly results: OfflineFaultRunReport[];
-  readonly simulated: Array<{ what: string; why: string; count: number }>;
 }
 
 interface OfflineSetup extends RollingSetup {

@@ -16,7 +16,7 @@ import { runExecution } from '../executor';
 import { deleteLockAndRecords, restoreBaselineParameters } from '../fault-run-reset';
 import { REPO_ROOT } from '../index';
 import { FROM, image, ROLLING_REGION, RollingSetup, setUpRolling, TO } from '../rolling/index';
-import { faultFiringProblem, FaultRunReport } from '../task-state-faults';
+import { faultFiringProblem, FaultRunReport, FaultMatrixOptions, FaultMatrixSummary } from '../task-state-faults';
 import { FAULT_RUN_WAIT_COMPLETION } from '../wait-episodes';
 import { ClientWorkload, WORKLOAD_LABEL } from '../workload/client-workload';
 import { REPLACING_APP, REPLACING_SERVERS } from './index';
@@ -39,21 +39,11 @@ export interface ReplacingFaultRunReport extends Omit<FaultRunReport, 'outcome' 
   readonly client: { committed: number; retried: number; failedAttempts: number; lost: number; acknowledgedMissing: number };
 }
 
-export interface ReplacingFaultMatrixReport {
-  readonly ok: boolean;
-  readonly runs: number;
-  readonly asExpected: number;
+export interface ReplacingFaultMatrixReport extends FaultMatrixSummary<ReplacingFaultRunReport> {
   readonly setups: number;
-  readonly durationMs: number;
-  readonly results: ReplacingFaultRunReport[];
-  readonly simulated: Array<{ what: string; why: string; count: number }>;
 }
 
-export interface ReplacingFaultOptions {
-  readonly filter?: (runs: ReplacingFaultRun[]) => ReplacingFaultRun[];
-  readonly outDir?: string;
-  readonly say?: (line: string) => void;
-}
+export type ReplacingFaultOptions = FaultMatrixOptions<ReplacingFaultRun>;
 
 interface MatrixWorld {
   readonly setup: RollingSetup;

@@ -16,7 +16,7 @@ import { ApiCallCounter } from '../aws-clients';
 import { runExecution } from '../executor';
 import { REPO_ROOT } from '../index';
 import { deleteLockAndRecords, restoreBaselineParameters } from '../fault-run-reset';
-import { FaultRunReport, faultFiringProblem } from '../task-state-faults';
+import { FaultRunReport, faultFiringProblem, FaultMatrixOptions, FaultMatrixSummary } from '../task-state-faults';
 import { FAULT_RUN_WAIT_COMPLETION } from '../wait-episodes';
 import { ClientWorkload, WORKLOAD_LABEL } from '../workload/client-workload';
 import { FROM, image, ROLLING_REGION, RollingSetup, setUpRolling, TO } from './index';
@@ -35,21 +35,11 @@ export interface RollingFaultRunReport extends FaultRunReport {
   readonly client: { committed: number; retried: number; failedAttempts: number; lost: number; acknowledgedMissing: number };
 }
 
-export interface RollingFaultMatrixReport {
-  readonly ok: boolean;
-  readonly runs: number;
-  readonly asExpected: number;
+export interface RollingFaultMatrixReport extends FaultMatrixSummary<RollingFaultRunReport> {
   readonly setupMs: number;
-  readonly durationMs: number;
-  readonly results: RollingFaultRunReport[];
-  readonly simulated: Array<{ what: string; why: string; count: number }>;
 }
 
-export interface RollingFaultOptions {
-  readonly filter?: (runs: RollingFaultRun[]) => RollingFaultRun[];
-  readonly outDir?: string;
-  readonly say?: (line: string) => void;
-}
+export type RollingFaultOptions = FaultMatrixOptions<RollingFaultRun>;
 
 export async function rehearseRollingFaults(options: RollingFaultOptions = {}): Promise<RollingFaultMatrixReport> {
   const t0 = Date.now();

@@ -15,6 +15,12 @@ export const ABORT_CHECK = {
 /** Where a procedure that froze writes keeps the freeze, the thaw and a thaw's error (`thawError`). */
 export const WRITE_FREEZE_PATH = '$.writeFreeze';
 
+/** Where a thaw that failed keeps its error (the upgrade's outcome stands; the execution then fails naming it). */
+export const THAW_ERROR_PATH = `${WRITE_FREEZE_PATH}.thawError`;
+
+/** The Fail state that ends an upgrade whose final thaw failed (UpgradeFinish): upgraded, lock released, writes frozen. */
+export const THAW_FAILED_END = 'Upgraded, but writes still frozen: the thaw failed';
+
 /** The write freeze's payload on every user database (`databases: '*'`): `freeze` or `thaw`. */
 export function everyUserDatabase(action: 'freeze' | 'thaw'): Record<string, unknown> {
   return { 'cluster.$': statePath('cluster'), action, databases: '*' };

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ClientSet } from '../../tools/rehearsal/aws-clients';
-import { MachineModel, TaskInfo } from '../../tools/rehearsal/definition';
+import { failurePathOf, MachineModel, TaskInfo } from '../../tools/rehearsal/definition';
 import { OfflineRunLook, offlineRunProblems } from '../../tools/rehearsal/offline/offline-fault-verdict';
 import { buildOfflineFaultMatrix } from '../../tools/rehearsal/offline/offline-faults';
 import { StoreVolumes } from '../../tools/rehearsal/offline/store-volumes';
@@ -63,6 +63,31 @@ describe('the offline fault matrix plan', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
+  test('the final thaw, whose failure goes on to the lock and the result, is forward; its run ends upgraded with writes frozen, last', () => {
+    const withThaw = model();
+    const States = withThaw.definition.States as Record<string, unknown>;
+    const chain = ['Check input', 'Take the lock', 'Migrate', 'Copy the store', 'Backup'];
+    chain.slice(0, -1).forEach((name, i) => { States[name] = { ...(States[name] as object), Next: chain[i + 1] }; });
+    States.Backup = { Type: 'Task', Next: 'Thaw', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Upgraded' }] };
+    States.Thaw = { Type: 'Task', Next: 'Release', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Release', ResultPath: '$.writeFreeze.thawError' }] };
+    States.Release = { Type: 'Task', Next: 'Publish', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Restore' }] };
+    States.Publish = { Type: 'Task', Next: 'Upgraded', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Upgraded' }] };
+    const failurePath = failurePathOf(withThaw.definition);
+    expect(['Thaw', 'Release', 'Publish'].filter((s) => failurePath.has(s))).toEqual([]);
+    expect(failurePath.has('Restore')).toBe(true);
+    const tasks = [...withThaw.tasks.filter((t) => !t.onFailurePath), task('Thaw', 'write-freeze'), task('Release', 'upgrade-lock'), task('Publish', 'publish-result'),
+      ...withThaw.tasks.filter((t) => t.onFailurePath)];
+    const planned = buildOfflineFaultMatrix({ ...withThaw, tasks }).map((r) => [r.name, r.expect.join()]);
+    expect(planned.slice(6)).toEqual([
+      ['07-a-Release', 'rolled-back'],
+      ['08-b-throttle-failure-path', 'rolled-back'],
+      ['09-a-Backup', 'succeeded'],
+      ['10-a-Thaw', 'upgraded-writes-frozen'],
+      ['11-a-Publish', 'succeeded'],
+      ['12-b-throttle-every-forward-state', 'succeeded'],
+    ]);
+  });
+
   test('the failure path is throttled after a failure in the copy to the others (past the migration)', () => {
     const failurePath = runs.find((r) => /throttle-failure-path/.test(r.name));
     expect(failurePath?.faults).toEqual([{ kind: 'handler-error', state: 'Copy the store' }, { kind: 'throttle', state: 'Restore' }]);
@@ -116,6 +141,15 @@ describe('the verdict of one offline fault run', () => {
     ]);
     const early = restoredLook({ pastPointOfNoReturn: false, stores: [], world: undefined, client: { givenUpOutsideDowntime: 0, committedWrites: 3, missingBeforeSnapshot: 0, missingAfterSnapshot: 12 } });
     expect(offlineRunProblems(early, versions)).toEqual(['client: 12 acknowledged writes missing (0 acknowledged before the pre-upgrade snapshots began, 12 after)']);
+  });
+
+  test('the final thaw failed: every server upgraded and still frozen, the lock released; a server taking writes is named', () => {
+    const frozenUpgrade = (frozenAtEnd: number[]) => restoredLook({
+      outcome: 'upgraded-writes-frozen', expected: ['upgraded-writes-frozen'], pastPointOfNoReturn: false, stores: [], world: undefined, frozenAtEnd,
+      versions: { 1: versions.toVersion, 2: versions.toVersion }, images: { 1: versions.toImage, 2: versions.toImage },
+    });
+    expect(offlineRunProblems(frozenUpgrade([1, 2]), versions)).toEqual([]);
+    expect(offlineRunProblems(frozenUpgrade([1]), versions)).toEqual(['servers 2 take writes although the thaw failed (the freeze must stay for an operator)']);
   });
 
   test('the wrong outcome, the wrong version, a deletion, a held lock and a world fault that did not play are named', () => {

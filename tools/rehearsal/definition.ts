@@ -101,10 +101,14 @@ export function topLevelContainers(def: AslDefinition): Map<string, string> {
  * The states on the failure path: those reached from StartAt only through a top-level Catch target (a
  * failure handler's entry), following Next/Default/Choices; a nested state shares its Map's or Parallel's.
  * A Catch target is on the failure path even where a Choice also leads to it (Neo4jRollingUpgrade's
- * settings-family refusal goes on into the rollback).
+ * settings-family refusal goes on into the rollback), but not where the caught state's own Next is the
+ * same state: a failure that is tolerated and goes on along the forward path (UpgradeFinish's thaw: a thaw
+ * that fails still releases the lock and publishes the result).
  */
 export function failurePathOf(definition: AslDefinition): Set<string> {
-  const entries = new Set(Object.values(definition.States).flatMap((s) => (s.Catch ?? []).map((c) => c.Next)));
+  const states = Object.values(definition.States);
+  const tolerated = new Set(states.filter((s) => s.Next && (s.Catch ?? []).some((c) => c.Next === s.Next)).map((s) => s.Next as string));
+  const entries = new Set(states.flatMap((s) => (s.Catch ?? []).map((c) => c.Next)).filter((n) => !tolerated.has(n)));
   const forward = new Set<string>();
   const stack = [definition.StartAt];
   while (stack.length > 0) {

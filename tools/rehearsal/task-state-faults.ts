@@ -8,6 +8,7 @@
  */
 import { MachineModel } from './definition';
 import { FaultSpec } from './types';
+import { THAW_ERROR_PATH } from '../../lib/private/procedure-payloads';
 import type { ArangoOutcome } from './arango/arango-verdict';
 
 export interface TaskStateFaultRun {
@@ -48,8 +49,11 @@ export const slug = (s: string) => s.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|
 
 /** How a run failing in `stateName` must end, from its Catch and whether the lock was taken before it. */
 export function expectationOf(model: MachineModel, stateName: string, lockTaken: boolean): ArangoOutcome {
-  const catchNext = model.definition.States[stateName]?.Catch?.[0]?.Next;
+  const caught = model.definition.States[stateName]?.Catch?.[0];
+  const catchNext = caught?.Next;
   if (catchNext && model.definition.States[catchNext]?.Type === 'Succeed') return 'succeeded';
+  // UpgradeFinish's thaw: its failure is kept and the upgrade goes on to the lock and the result, then fails naming it.
+  if (caught?.ResultPath === THAW_ERROR_PATH) return 'upgraded-writes-frozen';
   if (!lockTaken) return 'refused';
   if (catchNext && /^Preflight failed after the lock/.test(catchNext)) return 'refused-after-lock';
   return 'rolled-back';

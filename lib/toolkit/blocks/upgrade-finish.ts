@@ -1,6 +1,6 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { RELEASE_LOCK, WRITE_FREEZE_PATH, resultPayload } from '../../private/procedure-payloads';
+import { RELEASE_LOCK, THAW_ERROR_PATH, THAW_FAILED_END, resultPayload } from '../../private/procedure-payloads';
 import { statePath } from '../../private/state-document';
 import { thawThen } from '../../private/thaw-writes';
 import { ProcedurePolling } from '../procedure-polling';
@@ -63,8 +63,8 @@ export class UpgradeFinish extends sfn.StateMachineFragment {
     const upgraded = new sfn.Succeed(this, 'Upgraded', { outputPath: '$.result.Payload' });
     steps.push(thawWrites
       ? new sfn.Choice(this, 'After: did the thaw fail?')
-        .when(sfn.Condition.isPresent(`${WRITE_FREEZE_PATH}.thawError`), new sfn.Fail(this, 'Upgraded, but writes still frozen: the thaw failed', {
-          error: 'ThawFailed', causePath: `States.JsonToString(${WRITE_FREEZE_PATH}.thawError)`,
+        .when(sfn.Condition.isPresent(THAW_ERROR_PATH), new sfn.Fail(this, THAW_FAILED_END, {
+          error: 'ThawFailed', causePath: `States.JsonToString(${THAW_ERROR_PATH})`,
         }))
         .otherwise(upgraded)
       : upgraded);

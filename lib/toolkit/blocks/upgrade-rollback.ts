@@ -1,6 +1,6 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { RELEASE_LOCK, WRITE_FREEZE_PATH, resultPayload } from '../../private/procedure-payloads';
+import { RELEASE_LOCK, THAW_ERROR_PATH, resultPayload } from '../../private/procedure-payloads';
 import { statePath } from '../../private/state-document';
 import { thawThen } from '../../private/thaw-writes';
 import { GateMembers } from '../gate-members';
@@ -98,7 +98,7 @@ export class UpgradeRollback extends sfn.StateMachineFragment {
       expectedMembers: members, acceptPreviousVersion: true, stateName: 'every server back (gate before the thaw)',
       resultPath: sfn.JsonPath.DISCARD, noCatch: true,
     });
-    (gate.startState as sfn.TaskStateBase).addCatch(next, { errors: ['States.ALL'], resultPath: `${WRITE_FREEZE_PATH}.thawError` });
+    (gate.startState as sfn.TaskStateBase).addCatch(next, { errors: ['States.ALL'], resultPath: THAW_ERROR_PATH });
     return sfn.Chain.start(gate).next(thawThen(this, props.handlers, next, 'Rollback: thaw writes (every user database READ WRITE)')).next(next);
   }
 }

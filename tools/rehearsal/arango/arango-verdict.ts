@@ -7,6 +7,7 @@
 import type { ClusterEvent } from '../../arangodb-emulator/cluster';
 import type { ArangoEmulator } from '../../arangodb-emulator';
 import { HookSwitches } from './hook-player';
+import { THAW_FAILED_END } from '../../../lib/private/procedure-payloads';
 
 export interface MotoLook {
   readonly volumeIds: string[];
@@ -15,7 +16,7 @@ export interface MotoLook {
   readonly lockHolder?: string;
 }
 
-export type ArangoOutcome = 'succeeded' | 'rolled-back' | 'rollback-failed' | 'refused' | 'refused-after-lock' | 'failed';
+export type ArangoOutcome = 'succeeded' | 'upgraded-writes-frozen' | 'rolled-back' | 'rollback-failed' | 'refused' | 'refused-after-lock' | 'failed';
 
 /** The end of a rollback that itself failed (RoleOrderedRollback): the lock stays for an operator. */
 export const ROLLBACK_FAILED_END = 'Rollback failed: lock kept for an operator';
@@ -25,6 +26,7 @@ export function outcomeOf(status: string, endState: string | undefined): ArangoO
   if (endState === 'Rolled back') return 'rolled-back';
   // Read from the events: the local executor cannot evaluate this Fail state's States.JsonToString cause.
   if (endState === ROLLBACK_FAILED_END) return 'rollback-failed';
+  if (endState === THAW_FAILED_END) return 'upgraded-writes-frozen';
   // 'Refused before any change' (preflight) and 'Refused: the execution input is too large' (the input-size
   // guard, whose Fail also ends a failure of its own handler): nothing was changed.
   if (endState?.startsWith('Refused')) return 'refused';

@@ -28,7 +28,7 @@ import { FROM, OFFLINE_APP, TO } from './index';
 import { offlineDeclaredDowntime } from './offline-declared-downtime';
 import { OfflineFaultWorld } from './offline-fault-world';
 import { offlineRunProblems } from './offline-fault-verdict';
-import { buildOfflineFaultMatrix, OfflineFaultRun } from './offline-faults';
+import { buildOfflineFaultMatrix, endsUpgraded, OfflineFaultRun } from './offline-faults';
 import { OfflineRouting } from './offline-routing';
 import { writeFreezeFigures, WriteFreezeFigures } from './offline-verdict';
 import { storeEvidence } from './store-evidence';
@@ -86,7 +86,7 @@ export async function rehearseOfflineFaults(options: { filter?: (runs: OfflineFa
     const results: OfflineFaultRunReport[] = [];
     const notRun: string[] = [];
     for (const run of runs) {
-      const succeededBefore = results.find((r) => r.outcome === 'succeeded');
+      const succeededBefore = results.find((r) => endsUpgraded(r.outcome));
       if (succeededBefore) {
         notRun.push(run.name);
         say(`  not run ${run.name}: the world is at ${TO} after ${succeededBefore.name}`);

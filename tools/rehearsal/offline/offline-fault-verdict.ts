@@ -14,6 +14,7 @@
  * - the run's faults fired and its world fault played out.
  */
 import type { ArangoOutcome } from '../arango/arango-verdict';
+import { endsUpgraded } from './offline-faults';
 import type { StoreEvidence } from './store-evidence';
 
 export interface OfflineRunLook {
@@ -74,6 +75,14 @@ function worldProblems(w: NonNullable<OfflineRunLook['world']>): string[] {
   return problems;
 }
 
+/** Thawed at the end, except where the final thaw failed: then the freeze stays on every server, for an operator. */
+function freezeAtEndProblems(look: OfflineRunLook): string[] {
+  const frozen = look.frozenAtEnd ?? [];
+  if (look.outcome !== 'upgraded-writes-frozen') return frozen.length > 0 ? [`servers ${frozen.join(', ')} still hold a user database READ ONLY (not thawed)`] : [];
+  const thawed = Object.entries(look.versions).filter(([, running]) => running !== undefined).map(([server]) => Number(server)).filter((server) => !frozen.includes(server));
+  return thawed.length > 0 ? [`servers ${thawed.join(', ')} take writes although the thaw failed (the freeze must stay for an operator)`] : [];
+}
+
 export function offlineRunProblems(look: OfflineRunLook, v: OfflineVersions): string[] {
   const problems: string[] = [];
   if (!look.expected.includes(look.outcome)) problems.push(`ended ${look.outcome}, expected ${look.expected.join(' or ')}`);
@@ -84,7 +93,7 @@ export function offlineRunProblems(look: OfflineRunLook, v: OfflineVersions): st
     if (!look.lockHeldAtEnd) problems.push('a failed rollback released the lock; it must stay for an operator');
   } else {
     if (look.lockHeldAtEnd) problems.push('the lock is still held');
-    const [image, version] = look.outcome === 'succeeded' ? [v.toImage, v.toVersion] : [v.fromImage, v.fromVersion];
+    const [image, version] = endsUpgraded(look.outcome) ? [v.toImage, v.toVersion] : [v.fromImage, v.fromVersion];
     for (const [server, effective] of Object.entries(look.images)) {
       if (effective !== image) problems.push(`server ${server}'s effective image is ${effective || '(none)'}, expected ${image} after a ${look.outcome} run`);
     }
@@ -97,7 +106,7 @@ export function offlineRunProblems(look: OfflineRunLook, v: OfflineVersions): st
   if (c.givenUpOutsideDowntime > 0) problems.push(`client: ${c.givenUpOutsideDowntime} transactions given up outside the procedure's declared downtime`);
   const missing = c.missingBeforeSnapshot + c.missingAfterSnapshot;
   if (missing > 0) problems.push(`client: ${missing} acknowledged writes missing (${c.missingBeforeSnapshot} acknowledged before the pre-upgrade snapshots began, ${c.missingAfterSnapshot} after)`);
-  if ((look.frozenAtEnd ?? []).length > 0) problems.push(`servers ${look.frozenAtEnd?.join(', ')} still hold a user database READ ONLY (not thawed)`);
+  problems.push(...freezeAtEndProblems(look));
   if (c.committedWrites === 0) problems.push('the client committed no write during the run');
   if (look.faultFiring) problems.push(look.faultFiring);
   if (look.world) problems.push(...worldProblems(look.world));

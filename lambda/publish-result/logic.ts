@@ -12,7 +12,12 @@ export interface PublishResultDeps {
   readonly now?: () => Date;
 }
 
-export const OUTCOMES = ['SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'ABORTED'] as const;
+/**
+ * SUCCEEDED: upgraded. ROLLED_BACK: a failure undone, the cluster back where it started. STOPPED: a failure
+ * ended a procedure that keeps what it completed (Neo4jRollingUpgrade NEW_MEMBER_FIRST: the servers replaced
+ * before stay replaced, the others run the old image). FAILED, ABORTED: as the execution ended.
+ */
+export const OUTCOMES = ['SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'STOPPED', 'ABORTED'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export interface StageTiming {

@@ -181,7 +181,8 @@ export class Neo4jRollingUpgrade extends Construct {
   /**
    * Where every failure after the preflight goes with `NEW_MEMBER_FIRST`: the servers already replaced stay
    * replaced (each past its point of no return), a replacement that failed before its old member's
-   * deallocation was undone inside its iteration; the lock is released and the failure published. A
+   * deallocation was undone inside its iteration; the lock is released and the failure published as
+   * `STOPPED` (not `ROLLED_BACK`: what was replaced stays replaced). A
    * replacement that could not be undone (`ReplacementNotUndoneError`), or a failure to release the lock,
    * keeps the lock for an operator. No volume or snapshot is touched.
    */
@@ -190,7 +191,7 @@ export class Neo4jRollingUpgrade extends Construct {
     const ctx = new StageContext(kept, handlers);
     const keep = new sfn.Pass(this, 'Replacement stopped: keep the original error', { inputPath: '$.error', resultPath: '$.originalError' });
     const release = ctx.step(this, 'Replacement stopped: release the lock', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.rollBack.lock' });
-    const publish = ctx.step(this, 'Replacement stopped: publish the failure', UpgradeHandler.PUBLISH_RESULT, resultPayload('ROLLED_BACK'),
+    const publish = ctx.step(this, 'Replacement stopped: publish the failure', UpgradeHandler.PUBLISH_RESULT, resultPayload('STOPPED'),
       { resultPath: statePath('result') });
     const stopped = new sfn.Fail(this, 'Replacement stopped', { errorPath: '$.originalError.Error', causePath: '$.originalError.Cause' });
     return keep.next(new sfn.Choice(this, 'Replacement stopped: undone?')

@@ -116,7 +116,7 @@ test('a FIFO topic gets a deduplication id per execution and outcome', async () 
 });
 
 test.each([
-  [{ outcome: 'DONE' }, /outcome must be one of SUCCEEDED, FAILED, ROLLED_BACK, ABORTED, got "DONE"/],
+  [{ outcome: 'DONE' }, /outcome must be one of SUCCEEDED, FAILED, ROLLED_BACK, STOPPED, ABORTED, got "DONE"/],
   [{ topicArn: 'x' }, /topicArn must be an SNS topic ARN/],
   [{ executionArn: undefined }, /executionArn must be a non-empty string/],
   [{ cluster: {} }, /cluster\.stackName/],

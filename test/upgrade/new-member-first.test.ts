@@ -98,6 +98,8 @@ describe('Neo4jRollingUpgrade serverReplacement: NEW_MEMBER_FIRST', () => {
     expect(path(states, 'Replacement stopped: undone?')).toEqual([
       'Replacement stopped: undone?', 'Replacement stopped: release the lock', 'Replacement stopped: publish the failure', 'Replacement stopped',
     ]);
+    // What was replaced stays replaced: not a rollback.
+    expect(states['Replacement stopped: publish the failure'].Parameters.Payload.outcome).toBe('STOPPED');
   });
 
   test('the server-slots function may terminate instances of the target groups only, and move the server tag only', () => {

@@ -127,7 +127,7 @@ export function replacingProblems(
   const problems: string[] = [];
   const n = x.original.length;
   // "Replacement stopped": the failing replacement undone, the ones before it kept (each past its point of no
-  // return), the lock released and ROLLED_BACK published; with nothing replaced before, a full rollback.
+  // return), the lock released and STOPPED published; with nothing replaced before, a full rollback.
   const outcome = execution.endState === REPLACEMENT_STOPPED_END ? 'rolled-back' : outcomeOf(execution.status, execution.endState);
   if (outcome !== x.outcome) {
     problems.push(`the execution ended ${outcome} at "${execution.endState ?? '?'}" (expected ${x.outcome}): ${execution.error?.name ?? ''} ${execution.error?.message?.slice(0, 300) ?? ''}`);

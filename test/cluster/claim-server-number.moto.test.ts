@@ -172,6 +172,30 @@ describe('claim-server-number.sh (moto_server)', () => {
     expect(await ledgerValues(p)).toEqual({ '2/1': mine });
   });
 
+  test('a claim created but answered with an error (retried: ParameterAlreadyExists) is found as the volume\'s own', async () => {
+    const p = pool();
+    const mine = await volume(p);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lost-answer-'));
+    try {
+      // The first put-parameter reaches SSM, but its answer is lost the way a 500 or a timeout loses it.
+      const wrapper = path.join(dir, 'aws');
+      fs.writeFileSync(wrapper, [
+        '#!/usr/bin/env bash',
+        `if [[ "$1 $2" == "ssm put-parameter" && ! -e '${dir}/once' ]]; then`,
+        `  touch '${dir}/once'; ${awsCli} "$@" >/dev/null; echo 'Unable to parse response, invalid XML received: 500 Internal Server Error' >&2; exit 255`,
+        'fi',
+        `exec ${awsCli} "$@"`,
+      ].join('\n'), { mode: 0o755 });
+      const result = await run(p, mine, 3, { NEO4J_CLAIM_AWS_CLI: wrapper });
+      expect(server(result)).toBe(1);
+      expect(result.stderr).toContain('aws ssm put-parameter failed (attempt 1 of 5); retrying');
+      expect(await ledgerValues(p)).toEqual({ '1/1': mine });
+      expect(await serverTag(mine)).toBe('1');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a restored volume takes its number over from the renamed old one at the next generation; nothing is overwritten', async () => {
     const p = pool();
     const old = await volume(p, { 'neo4j-upgrades:server': '2' });

@@ -17,6 +17,7 @@ import { BOOTSTRAP_DIR, nodeBootstrapCommands } from './node-bootstrap';
 import { CLUSTER_IDENTITY_TAG, defaultClusterIdentity, ownVolumeCondition, validateClusterIdentity } from './cluster-identity';
 import { recordClaims, refuseCollisions } from './cluster-collisions';
 import { NodeCapacity } from './node-capacity';
+import { serverClaimParameterPrefix } from './server-claim-ledger';
 import {
   Neo4jClusterServer, SERVER_ATTRIBUTE, SERVER_TAG, ServerLayout, serverDesiredCountParameterName, serverImageParameterName, serverImageRoles,
   serverVersionFamilyParameterName,
@@ -223,6 +224,13 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
   public readonly clusterIdentity?: string;
   /** Whether nodes also claim (and tag) data volumes without an identity tag (always set). */
   public readonly adoptUntaggedVolumes?: boolean;
+  /**
+   * In the `ServerLayout.SERVICE_PER_SERVER` layout, the SSM path of the server-number ledger: each boot's
+   * claim of a server number is a parameter `<path>/<server>/<generation>` holding the volume id, created
+   * once and never overwritten; the holder of a server is the value at its highest generation. Read it to
+   * see which volume claimed which server, and when. Undefined in the daemon layout.
+   */
+  public readonly serverClaimParameterPrefix?: string;
   private readonly identity: string;
 
   constructor(scope: Construct, id: string, props: Neo4jClusterProps) {
@@ -237,6 +245,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     this.identity = resolved.clusterIdentity;
     this.clusterIdentity = resolved.clusterIdentity;
     this.adoptUntaggedVolumes = resolved.adoptUntaggedVolumes;
+    this.serverClaimParameterPrefix = resolved.serverCount === undefined ? undefined : serverClaimParameterPrefix(this, this.identity);
 
     this.parameters = new ClusterParameters(this, props.parameterPrefix ?? '', {
       dockerImage: props.dockerImage,
@@ -305,6 +314,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
         CreateTaggedDataVolume: 'A new volume has no id before it exists; creating is conditioned on the Name and Environment tags',
         TagOnCreateOnly: 'Tags only volumes being created (ec2:CreateAction = CreateVolume)',
         TagServerNumber: 'Volume ids are unknown at synth; tagging is conditioned on the cluster identity and limited to the server tag',
+        ServerClaimLedger: 'Claims are parameters created at boot under the cluster\'s own ledger path (<path>/<server>/<generation>), unknown at synth',
       },
       byActionPrefix: {
         kms: 'EBS encryption needs data keys and grants from the data volume key',
@@ -542,7 +552,7 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       ],
       server: perServer ? {
         count: resolved.serverCount!, volumeTag: SERVER_TAG, attribute: SERVER_ATTRIBUTE,
-        otherAttributes: { [GROUP_ATTRIBUTE]: group.toLowerCase() },
+        otherAttributes: { [GROUP_ATTRIBUTE]: group.toLowerCase() }, claimParameterPrefix: this.serverClaimParameterPrefix!,
       } : undefined,
       // A new slave-only instance claims a fresh volume when its mode changes (seed 000 step 8).
       replaceOn: group === NodeGroup.SLAVE ? this.parameters.slaveMode.valueAsString : undefined,
@@ -551,8 +561,17 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
     if (perServer) this.grantServerTag(asg.role);
   }
 
-  /** The server claim writes the server number on the node's own volume, and no other tag. */
+  /**
+   * The server claim creates its claims in the cluster's ledger (no overwrite, no delete: PutParameter
+   * without Overwrite only creates), and writes the server number on the node's own volume, and no other tag.
+   */
   private grantServerTag(role: iam.IRole) {
+    const ledger = Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: this.serverClaimParameterPrefix!.slice(1) });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ServerClaimLedger',
+      actions: ['ssm:GetParametersByPath', 'ssm:PutParameter'],
+      resources: [ledger, `${ledger}/*`],
+    }));
     const ownVolume = ownVolumeCondition(this.environmentName, this.identity, false);
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'TagServerNumber',

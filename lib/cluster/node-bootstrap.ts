@@ -17,6 +17,8 @@ export interface ServerIdentityOptions {
   readonly attribute: string;
   /** The other instance attributes (the group). */
   readonly otherAttributes: Record<string, string>;
+  /** The SSM path of the server-number ledger (the atomic claims). */
+  readonly claimParameterPrefix: string;
 }
 
 export interface NodeBootstrapOptions {
@@ -98,6 +100,7 @@ export function nodeBootstrapCommands(o: NodeBootstrapOptions): string[] {
 function claimServerNumber(s: ServerIdentityOptions): string[] {
   return [
     `export NEO4J_SERVER_VOLUME_ID="$NEO4J_MOUNT_VOLUME_ID" NEO4J_SERVER_COUNT='${s.count}' NEO4J_SERVER_TAG_KEY='${s.volumeTag}'`,
+    `export NEO4J_SERVER_CLAIM_PARAMETER_PREFIX='${s.claimParameterPrefix}'`,
     `NEO4J_SERVER=$(${BOOTSTRAP_DIR}/${SERVER_SCRIPT})`,
   ];
 }

@@ -78,6 +78,35 @@ describe('Neo4jCluster with ServerLayout.SERVICE_PER_SERVER', () => {
     });
   });
 
+  test('a main node claims its server number in the cluster\'s own SSM ledger: create and list under its path only', () => {
+    const prefix = cluster.serverClaimParameterPrefix!;
+    expect(prefix).toMatch(/^\/neo4j-upgrades\/[A-Za-z0-9_.-]+\/servers-claimed$/);
+    const userData = Object.values(template.findResources('AWS::EC2::LaunchTemplate'))
+      .map((lt: any) => JSON.stringify(lt.Properties.LaunchTemplateData.UserData))
+      .find((u) => u.includes('claim-server-number.sh'))!;
+    const exportAt = userData.indexOf(`export NEO4J_SERVER_CLAIM_PARAMETER_PREFIX='${prefix}'`);
+    expect(exportAt).toBeGreaterThan(0);
+    expect(exportAt).toBeLessThan(userData.indexOf('NEO4J_SERVER=$(/opt/neo4j-upgrades/claim-server-number.sh)'));
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy: any) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement: any) => statement.Sid === 'ServerClaimLedger');
+    expect(statements).toHaveLength(1); // the main group's role only
+    expect(statements[0]).toMatchObject({ Effect: 'Allow', Action: ['ssm:GetParametersByPath', 'ssm:PutParameter'] });
+    expect(statements[0].Resource.map((r: unknown) => JSON.stringify(r).replace(/^.*:parameter/, '').replace(/"\]\]}$|"$/, '')))
+      .toEqual([prefix, `${prefix}/*`]);
+  });
+
+  test('the ledger path is one safe SSM segment per identity: kept when safe, else sanitized and told apart by a hash', () => {
+    const pinned = (clusterIdentity: string) => clusterStack({ ...PER_SERVER, clusterIdentity }).cluster.serverClaimParameterPrefix;
+    expect(pinned('prod-graph')).toBe('/neo4j-upgrades/prod-graph/servers-claimed');
+    const slashed = pinned('prod/graph')!;
+    const coloned = pinned('prod:graph')!;
+    expect(slashed).toMatch(/^\/neo4j-upgrades\/prod-graph-[0-9a-f]{8}\/servers-claimed$/);
+    expect(coloned).toMatch(/^\/neo4j-upgrades\/prod-graph-[0-9a-f]{8}\/servers-claimed$/);
+    expect(new Set([slashed, coloned, pinned('prod-graph')]).size).toBe(3);
+    expect(clusterStack().cluster.serverClaimParameterPrefix).toBeUndefined();
+  });
+
   test('cdk-nag AwsSolutions leaves no unacknowledged finding', () => {
     const { app } = clusterStack(PER_SERVER, true);
     expect(unacknowledgedNagFindings(app).map((f) => `${f.rule} ${f.path}`)).toEqual([]);

@@ -178,7 +178,7 @@ export class NodeFleet {
     const clusterEnv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-env-')), 'cluster.env');
     try {
       return await this.claimServer(record, {
-        ...env, ...serverEnv, NEO4J_SERVER_VOLUME_ID: record.volumeId, NEO4J_SERVER_SETTLE_SECONDS: '0', NEO4J_CLUSTER_ENV_FILE: clusterEnv,
+        ...env, ...serverEnv, NEO4J_SERVER_VOLUME_ID: record.volumeId, NEO4J_CLUSTER_ENV_FILE: clusterEnv,
       }, clusterEnv);
     } finally {
       fs.rmSync(path.dirname(clusterEnv), { recursive: true, force: true });

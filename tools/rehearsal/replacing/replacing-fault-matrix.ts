@@ -56,8 +56,9 @@ interface MatrixWorld {
 
 /**
  * A new world; `synthesized`: the app as the first world synthesized it (its cdk.out stays until the matrix
- * ends). A deploy whose nodes claimed one server number twice (claim-server-number.sh raced: seen here with
- * the harness's settle time of 0 s), or whose setup failed, is set up again, once; its directory goes to `leftovers`.
+ * ends). A deploy whose setup failed is set up again, once; its directory goes to `leftovers`. Nodes that
+ * claimed one server number twice stop the matrix: claim-server-number.sh's claim is atomic (an SSM ledger),
+ * so a duplicate is a defect, not a race to retry (it was retried while the script raced).
  */
 async function newWorld(log: (line: string) => void, leftovers: string[], synthesized?: RollingSetup['synth'], retry = true): Promise<MatrixWorld> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'replacing-faults-'));
@@ -77,11 +78,9 @@ async function newWorld(log: (line: string) => void, leftovers: string[], synthe
   password = setup.password;
   const numbers = setup.deployment.world.fleet.boots.filter((b) => b.ok).map((b) => b.server);
   if (new Set(numbers).size !== REPLACING_SERVERS || numbers.length !== REPLACING_SERVERS) {
-    log(`  the nodes claimed server numbers ${numbers.join(', ')} (not one each of 1..${REPLACING_SERVERS}): a claim race; this world is set up again`);
     await setup.servers.stop();
     await setup.moto.stop().catch(() => undefined);
-    if (!retry) throw new Error(`the nodes claimed server numbers ${numbers.join(', ')} twice in a row`);
-    return newWorld(log, leftovers, setup.synth, false);
+    throw new Error(`the nodes claimed server numbers ${numbers.join(', ')}, not one each of 1..${REPLACING_SERVERS}`);
   }
   const world = setup.world as ReplacingWorld;
   await world.formCluster();

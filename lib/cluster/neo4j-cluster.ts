@@ -572,6 +572,14 @@ export class Neo4jCluster extends Construct implements INeo4jUpgradeTarget {
       actions: ['ssm:GetParametersByPath', 'ssm:PutParameter'],
       resources: [ledger, `${ledger}/*`],
     }));
+    // A claim is created once: overwriting one (another node's) is refused, whatever the script does.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ServerClaimsAreNeverOverwritten',
+      effect: iam.Effect.DENY,
+      actions: ['ssm:PutParameter'],
+      resources: [ledger, `${ledger}/*`],
+      conditions: { StringEquals: { 'ssm:Overwrite': 'true' } },
+    }));
     const ownVolume = ownVolumeCondition(this.environmentName, this.identity, false);
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'TagServerNumber',

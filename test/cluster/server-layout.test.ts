@@ -94,6 +94,12 @@ describe('Neo4jCluster with ServerLayout.SERVICE_PER_SERVER', () => {
     expect(statements[0]).toMatchObject({ Effect: 'Allow', Action: ['ssm:GetParametersByPath', 'ssm:PutParameter'] });
     expect(statements[0].Resource.map((r: unknown) => JSON.stringify(r).replace(/^.*:parameter/, '').replace(/"\]\]}$|"$/, '')))
       .toEqual([prefix, `${prefix}/*`]);
+    const deny = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy: any) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement: any) => statement.Sid === 'ServerClaimsAreNeverOverwritten');
+    expect(deny).toHaveLength(1);
+    expect(deny[0]).toMatchObject({ Effect: 'Deny', Action: 'ssm:PutParameter', Condition: { StringEquals: { 'ssm:Overwrite': 'true' } } });
+    expect(deny[0].Resource).toEqual(statements[0].Resource);
   });
 
   test('the ledger path is one safe SSM segment per identity: kept when safe, else sanitized and told apart by a hash', () => {

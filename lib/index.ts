@@ -16,6 +16,7 @@ export * from './upgrade/neo4j-rolling-upgrade';
 export * from './upgrade/server-replacement';
 export * from './upgrade/neo4j-offline-upgrade';
 export * from './toolkit/gate-members';
+export * from './toolkit/membership-model';
 export * from './toolkit/procedure-polling';
 export * from './toolkit/retry-policy';
 export * from './toolkit/stage-context';

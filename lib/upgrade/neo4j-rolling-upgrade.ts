@@ -3,7 +3,6 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INeo4jUpgradeTarget } from '../cluster/neo4j-upgrade-target';
 import { Neo4jTaskContext } from '../cluster/neo4j-task-context';
-import { Neo4jVersionFamily } from '../cluster/neo4j-version-family';
 import { Neo4jClusterServer } from '../cluster/server-layout';
 import { Neo4jUpgradesValidationError } from '../errors';
 import { notificationTopicOf } from '../private/notification-topic';
@@ -18,6 +17,7 @@ import { SnapshotVolumes } from '../toolkit/blocks/snapshot-volumes';
 import { UpgradeFinish } from '../toolkit/blocks/upgrade-finish';
 import { UpgradeStart } from '../toolkit/blocks/upgrade-start';
 import { GateMembers } from '../toolkit/gate-members';
+import { MembershipModel } from '../toolkit/membership-model';
 import { ProcedurePolling } from '../toolkit/procedure-polling';
 import { StageContext } from '../toolkit/stage-context';
 import { UpgradeHandler } from '../toolkit/upgrade-handler';
@@ -59,10 +59,10 @@ export interface Neo4jRollingUpgradeProps {
    */
   readonly polling?: ProcedurePolling;
   /**
-   * How each server is replaced. `ServerReplacement.NEW_MEMBER_FIRST` (Neo4j 5.x / 2025.x, a cluster with
-   * `spareServerSlots: 1`) starts a new member in the spare slot and retires the old one only after it has
-   * taken over its databases, so the cluster never runs with fewer members (docs/rolling-upgrade.md
-   * "Replaceable resources").
+   * How each server is replaced. `ServerReplacement.NEW_MEMBER_FIRST` (Neo4j 4.4, 5.x or 2025.x, a cluster
+   * with `spareServerSlots: 1`) starts a new member in the spare slot and retires the old one only after it
+   * has joined (5.x / 2025.x: taken over the old one's databases), so the cluster never runs with fewer
+   * members (docs/rolling-upgrade.md "Replaceable resources").
    * @default ServerReplacement.IN_PLACE (each server restarts on its own instance and volume)
    */
   readonly serverReplacement?: ServerReplacement;
@@ -117,6 +117,7 @@ export class Neo4jRollingUpgrade extends Construct {
             ? new SlotReplacement(s, 'Servers', {
               context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember,
               replaceTo: { 'image.$': statePath('plan.dockerImage'), ...family }, leaderHostPath: '$.results.roll.gateBefore.Payload.leaderHost',
+              membership: MembershipModel.of(cluster.versionFamily),
             })
             : new ServerRoll(s, 'Servers', {
               context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember, maxTransactionLag: lag,
@@ -222,9 +223,9 @@ export class Neo4jRollingUpgrade extends Construct {
     const replacement = props.serverReplacement;
     if (replacement === undefined || replacement === ServerReplacement.IN_PLACE) return;
     const family = props.cluster.versionFamily;
-    if (family !== Neo4jVersionFamily.V5 && family !== Neo4jVersionFamily.V2025) {
+    if (MembershipModel.of(family) === undefined) {
       throw new Neo4jUpgradesValidationError('serverReplacement', replacement.name,
-        `needs Neo4j 5.x or 2025.x server management (ENABLE / DEALLOCATE / DROP SERVER); the cluster is ${family.displayName} (4.4 replacement is not built: use ServerReplacement.IN_PLACE)`);
+        `needs a cluster that can add a member before removing one (Neo4j 4.4 causal clustering, 5.x or 2025.x server management); the cluster is ${family.displayName}: use ServerReplacement.IN_PLACE`);
     }
     const noSlot = props.servers.filter((server) => server.desiredCountParameterName === undefined);
     if (noSlot.length > 0) {

@@ -1,8 +1,11 @@
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Neo4jRollingUpgrade, ServerReplacement } from '../../lib';
+import { MembershipModel, Neo4jRollingUpgrade, Neo4jVersionFamily, ServerReplacement } from '../../lib';
 import { Neo4jUpgradesValidationError } from '../../lib/errors';
+import { appWithFeatureFlags } from '../support/app';
 import { rollingUpgradeStack } from '../support/example-rolling-upgrade';
 import { unacknowledgedNagFindings } from '../support/nag';
+import { perServerCluster } from '../support/per-server-cluster';
 import { resolvedDefinition } from '../support/state-machine-definition';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -117,19 +120,102 @@ describe('Neo4jRollingUpgrade serverReplacement: NEW_MEMBER_FIRST', () => {
     expect(unacknowledgedNagFindings(app).map((f) => `${f.rule} ${f.path}`)).toEqual([]);
   });
 
-  test('refused at synth: without a spare slot, and for 4.4', () => {
+  test('refused at synth: without a spare slot, and for 3.5 HA (no member can be added first)', () => {
     expect(() => rollingUpgradeStack(undefined, {}, { serverReplacement: ServerReplacement.NEW_MEMBER_FIRST }))
       .toThrow(/serverReplacement.*NEW_MEMBER_FIRST.*spareServerSlots: 1/s);
     const { stack: s, cluster } = rollingUpgradeStack(undefined, { spareServerSlots: 1 });
-    const fake44 = Object.create(cluster, { versionFamily: { value: { displayName: 'Neo4j 4.4 causal cluster' } } });
+    const fake35 = Object.create(cluster, { versionFamily: { value: Neo4jVersionFamily.V3_5_HA } });
     let attempt = 0;
-    const refused = () => new Neo4jRollingUpgrade(s, `Refused${attempt++}`, { cluster: fake44, servers: cluster.servers, serverReplacement: ServerReplacement.NEW_MEMBER_FIRST });
+    const refused = () => new Neo4jRollingUpgrade(s, `Refused${attempt++}`, { cluster: fake35, servers: cluster.servers, serverReplacement: ServerReplacement.NEW_MEMBER_FIRST });
     expect(refused).toThrow(Neo4jUpgradesValidationError);
-    expect(refused).toThrow(/serverReplacement.*4\.4 replacement is not built/s);
+    expect(refused).toThrow(/serverReplacement.*NEW_MEMBER_FIRST.*Neo4j 3\.5.*ServerReplacement\.IN_PLACE/s);
   });
 
   test('IN_PLACE (the default) on a cluster without a spare: the template has no server-slots function', () => {
     const { stack: plain } = rollingUpgradeStack();
     Template.fromStack(plain).resourcePropertiesCountIs('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('server-slots$') }, 0);
+  });
+});
+
+describe('Neo4jRollingUpgrade serverReplacement: NEW_MEMBER_FIRST on a 4.4 causal cluster', () => {
+  const app = appWithFeatureFlags();
+  const stack = new Stack(app, 'Rolling44', { env: { account: '123456789012', region: 'us-east-1' } });
+  const cluster = perServerCluster(stack, 'neo4j:4.4.40-enterprise', Neo4jVersionFamily.V4_4_CAUSAL, { spareServerSlots: 1 });
+  new Neo4jRollingUpgrade(stack, 'Rolling', {
+    cluster, servers: cluster.servers, boltUri: 'bolt://neo4j.production.internal:7687', serverReplacement: ServerReplacement.NEW_MEMBER_FIRST,
+  });
+  const template = Template.fromStack(stack);
+  const { definition } = resolvedDefinition(template.toJSON());
+  const states = definition.States as Record<string, any>;
+  const title = 'Stage 1 Replace the servers';
+  const inner = states[`${title}: one replacement at a time`].ItemProcessor.States as Record<string, any>;
+  const start = states[`${title}: one replacement at a time`].ItemProcessor.StartAt;
+
+  test('the model of the family: core discovery for 4.4, server management for 5.x and 2025.x, none for 3.5 HA', () => {
+    expect(MembershipModel.of(Neo4jVersionFamily.V4_4_CAUSAL)).toBe(MembershipModel.CORE_DISCOVERY);
+    expect(MembershipModel.of(Neo4jVersionFamily.V5)).toBe(MembershipModel.SERVER_MANAGEMENT);
+    expect(MembershipModel.of(Neo4jVersionFamily.V2025)).toBe(MembershipModel.SERVER_MANAGEMENT);
+    expect(MembershipModel.of(Neo4jVersionFamily.V3_5_HA)).toBeUndefined();
+  });
+
+  test('a valid definition; per replacement: surge, the new core joined, the old slot retired, the old core gone, gate', () => {
+    const { isValid, errorsText } = aslValidator(definition);
+    expect(isValid ? '' : errorsText('\n')).toBe('');
+    expect(path(inner, start)).toEqual([
+      `${title}: start the surge slot`,
+      `${title}: start the surge slot: UPDATE_COMPLETE`,
+      `${title}: start the surge slot: service steady`,
+      `${title}: find the new member's address`,
+      `${title}: wait until the new member has joined`,
+      `${title}: stop the old slot`,
+      `${title}: stop the old slot: UPDATE_COMPLETE`,
+      `${title}: stop the old slot: service steady`,
+      `${title}: retire the old slot's volume and instance`,
+      `${title}: main group back to its size`,
+      `${title}: main group back to its size: UPDATE_COMPLETE`,
+      `${title}: wait until the old member has left`,
+      `${title}: cluster gate after the replacement`,
+    ]);
+    // No 5.x server-management command anywhere in the procedure.
+    const actions = JSON.stringify(definition).match(/"action":"[a-z-]+"/g) ?? [];
+    for (const command of ['enable-server', 'wait-hosting', 'deallocate', 'wait-drained', 'drop-server', 'withdraw-new-member']) {
+      expect(actions).not.toContain(`"action":"${command}"`);
+    }
+    expect(inner[`${title}: wait until the new member has joined`].Parameters.Payload).toMatchObject({
+      action: 'wait-joined', 'serverAddress.$': '$.newMember.Payload.serverAddress',
+    });
+    expect(inner[`${title}: wait until the old member has left`].Parameters.Payload).toMatchObject({
+      action: 'wait-left', 'serverAddress.$': '$.replacement.oldServerAddress',
+    });
+    // Polled within the gate's budget: a member still copying its store is looked at again, not failed.
+    const retried = inner[`${title}: wait until the new member has joined`].Retry.flatMap((r: any) => r.ErrorEquals);
+    expect(retried).toEqual(expect.arrayContaining(['StillInProgressError', 'HealthGateError']));
+  });
+
+  test('failures: until the old slot is stopped the new core is undone (its slot stopped, then gone from the membership); after, not undone', () => {
+    const catchOf = (name: string) => inner[name].Catch[0].Next;
+    const undo = `${title}: undo, keep the original error`;
+    for (const name of [`${title}: start the surge slot`, `${title}: find the new member's address`, `${title}: wait until the new member has joined`]) {
+      expect(catchOf(name)).toBe(undo);
+    }
+    for (const name of [`${title}: stop the old slot`, `${title}: retire the old slot's volume and instance`, `${title}: wait until the old member has left`]) {
+      expect(catchOf(name)).toBe(`${title}: replacement not undone`);
+    }
+    expect(path(inner, undo)).toEqual([
+      undo,
+      `${title}: undo, stop the surge slot`, `${title}: undo, stop the surge slot: UPDATE_COMPLETE`, `${title}: undo, stop the surge slot: service steady`,
+      `${title}: undo, was the new member found?`,
+      `${title}: undo, retire the surge slot's volume and instance`,
+      `${title}: undo, main group back to its size`, `${title}: undo, main group back to its size: UPDATE_COMPLETE`,
+      `${title}: the replacement failed, undone`,
+    ]);
+    const found = inner[`${title}: undo, was the new member found?`].Choices[0].Next;
+    expect(found).toBe(`${title}: undo, wait until the new member has left`);
+    expect(inner[found].Parameters.Payload).toMatchObject({ action: 'wait-left', 'serverAddress.$': '$.newMember.Payload.serverAddress' });
+    expect(inner[found].Next).toBe(`${title}: undo, retire the surge slot's volume and instance`);
+  });
+
+  test('passes cdk-nag AwsSolutions with every acknowledgement reasoned', () => {
+    expect(unacknowledgedNagFindings(app).map((f) => `${f.rule} ${f.path}`)).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { membershipStep } from '../../private/membership-step';
 import { statePath } from '../../private/state-document';
 import { GateMembers } from '../gate-members';
+import { MembershipModel } from '../membership-model';
 import { ProcedurePolling } from '../procedure-polling';
 import { StageContext } from '../stage-context';
 import { UpgradeHandler } from '../upgrade-handler';
@@ -29,19 +31,26 @@ export interface SlotReplacementProps {
   readonly leaderHostPath?: string;
   /** How many members the cluster gate expects after each replacement. */
   readonly expectedMembers: GateMembers;
+  /**
+   * How the cluster adds and removes a member (`MembershipModel.of(family)`).
+   * @default MembershipModel.SERVER_MANAGEMENT (Neo4j 5.x / 2025.x)
+   */
+  readonly membership?: MembershipModel;
 }
 
 /**
  * Rolling with replaceable resources on a cluster with a spare slot (docs/rolling-upgrade.md "Replaceable
  * resources"): plan (which old server goes to which free slot), then per replacement (MemberReplacement, one
  * at a time) the surge slot started at the target image (the main group one instance larger) and the new
- * member's address found; ENABLE, hosting, DEALLOCATE, drained, DROP; the old slot retired (its service
- * stopped, its volume renamed `-old` and kept, its instance terminated with the group decremented, the
- * group's DesiredCapacity back); the cluster gate. Then the closing update (DockerImage set, slot images
+ * member's address found; ENABLE, hosting, DEALLOCATE, drained, DROP (4.4: the new core joined, every
+ * database online on every member); the old slot retired (its service stopped, its volume renamed `-old`
+ * and kept, its instance terminated with the group decremented, the group's DesiredCapacity back; 4.4: then
+ * the old core gone from the membership); the cluster gate. Then the closing update (DockerImage set, slot images
  * cleared: no task changes) and every service steady.
  *
- * Failures: before the deallocation the new member is undone inside its iteration (withdrawn from the
- * cluster, its slot stopped, its volume renamed `-failed` and kept, its instance terminated, the group back)
+ * Failures: before the deallocation (4.4: before the old slot is stopped) the new member is undone inside
+ * its iteration (withdrawn from the cluster; 4.4: gone from the membership once its slot is stopped; its
+ * slot stopped, its volume renamed `-failed` and kept, its instance terminated, the group back)
  * and the failure goes on to the context's handler; from the deallocation on (and if an undo fails) the
  * error becomes `ReplacementNotUndoneError` (the cause keeps the original) and goes on to the context's
  * handler, which should keep the lock for an operator. Servers replaced before stay replaced.
@@ -70,11 +79,12 @@ export class SlotReplacement extends sfn.StateMachineFragment {
         context: phase, polling, title: `${title}: ${name}`, updatePath: `$.replacement.${what}`, executionNamePath: '$.executionName',
         ...(groups && { groupsPath: `$.replacement.${groups}` }), resultPath: `$.slots.${what}`, abortable,
       });
-    const undo = this.undo(title, ctx, polling, notUndone, update, slots);
+    const membership = props.membership ?? MembershipModel.SERVER_MANAGEMENT;
+    const undo = this.undo(title, ctx, polling, notUndone, membership, update, slots);
 
     const replacement = new MemberReplacement(this, 'Members', {
       context: ctx, polling, key, title, replacementsPath: `${results}.plan.Payload.replacements`, expectedMembers: props.expectedMembers,
-      newServerAddressPath: '$.newMember.Payload.serverAddress',
+      membership, newServerAddressPath: '$.newMember.Payload.serverAddress',
       prepareNewMember: {
         stepsIn: () => [
           update('start the surge slot', 'surge', 'newMemberGroups', ctx.failingTo(undo), true),
@@ -118,29 +128,35 @@ export class SlotReplacement extends sfn.StateMachineFragment {
   }
 
   /**
-   * Inside an iteration, before the old member's deallocation: the new member withdrawn (if it was found),
-   * its slot stopped, its volume renamed `-failed` (kept) and its instance terminated with the group
-   * decremented, the group's DesiredCapacity back; then the iteration fails with the original error.
+   * Inside an iteration, before the old member's deallocation (4.4: before its slot is stopped): the new
+   * member withdrawn (if it was found; 4.4: after its slot is stopped, the wait until it has left the
+   * membership), its slot stopped, its volume renamed `-failed` (kept) and its instance terminated with the
+   * group decremented, the group's DesiredCapacity back; then the iteration fails with the original error.
    */
   private undo(
-    title: string, ctx: StageContext, polling: ProcedurePolling, notUndone: sfn.IChainable,
+    title: string, ctx: StageContext, polling: ProcedurePolling, notUndone: sfn.IChainable, membership: MembershipModel,
     update: (name: string, what: string, groups: string | undefined, phase: StageContext, abortable: boolean) => SlotUpdate,
     slots: (name: string, action: string, serverNumberPath: string, extra: { [key: string]: unknown }, phase: StageContext, resultPath: string, poll?: boolean) => sfn.TaskStateBase,
   ): sfn.IChainable {
     const inUndo = ctx.failingTo(notUndone);
     const keep = new sfn.Pass(this, `${title}: undo, keep the original error`, { inputPath: '$.error', resultPath: '$.undoneError' });
-    const withdraw = inUndo.step(this, `${title}: undo, withdraw the new member`, UpgradeHandler.CLUSTER_MEMBERSHIP, {
-      'cluster.$': statePath('cluster'), action: 'withdraw-new-member', 'serverAddress.$': '$.newMember.Payload.serverAddress',
-    }, { resultPath: '$.membership.withdrawNewMember', poll: polling.gate, pollAlsoOn: ['HealthGateError'] });
+    const newMember = (name: string, action: string) =>
+      membershipStep(this, inUndo, polling, `${title}: undo, ${name}`, action, '$.newMember.Payload.serverAddress');
     const stop = update('undo, stop the surge slot', 'stopSurge', 'newMemberGroups', inUndo, false);
     const release = slots('undo, retire the surge slot\'s volume and instance', 'release-slot', '$.replacement.slotNumber',
       { suffix: '-failed', 'executionId.$': '$.executionName' }, inUndo, '$.slots.undone');
     const capacity = update('undo, main group back to its size', 'undoCapacity', undefined, inUndo, false);
     const failed = new sfn.Fail(this, `${title}: the replacement failed, undone`, { errorPath: '$.undoneError.Error', causePath: '$.undoneError.Cause' });
-    const afterWithdraw = sfn.Chain.start(stop).next(release).next(capacity).next(failed);
-    const found = new sfn.Choice(this, `${title}: undo, was the new member found?`)
-      .when(sfn.Condition.isPresent('$.newMember.Payload.serverAddress'), withdraw.next(afterWithdraw))
-      .otherwise(afterWithdraw);
-    return keep.next(found);
+    const found = (then: sfn.IChainable, otherwise: sfn.IChainable) => new sfn.Choice(this, `${title}: undo, was the new member found?`)
+      .when(sfn.Condition.isPresent('$.newMember.Payload.serverAddress'), then)
+      .otherwise(otherwise);
+    const afterRelease = sfn.Chain.start(release).next(capacity).next(failed);
+    if (membership === MembershipModel.SERVER_MANAGEMENT) {
+      // The new member leaves the cluster (deallocated, dropped) while it still runs.
+      const afterWithdraw = sfn.Chain.start(stop).next(afterRelease);
+      return keep.next(found(newMember('withdraw the new member', 'withdraw-new-member').next(afterWithdraw), afterWithdraw));
+    }
+    // A core leaves when its process stops: the wait for it comes after the slot is stopped.
+    return keep.next(stop).next(found(newMember('wait until the new member has left', 'wait-left').next(afterRelease), afterRelease));
   }
 }

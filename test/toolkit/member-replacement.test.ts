@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  GateMembers, MemberReplacement, Neo4jTaskContext, Neo4jVersionFamily, Preflight, ProcedurePolling, StageContext,
+  GateMembers, MemberReplacement, MembershipModel, Neo4jTaskContext, Neo4jVersionFamily, Preflight, ProcedurePolling, StageContext,
   UpgradeFinish, UpgradeHandlers, UpgradeRollback, UpgradeStart, UpgradeStateMachine,
 } from '../../lib';
 import { unacknowledgedNagFindings } from '../support/nag';
@@ -15,9 +15,9 @@ import { resolvedDefinition } from '../support/state-machine-definition';
 const aslValidator = require('asl-validator');
 
 /** A procedure of the exported blocks around MemberReplacement, on the example per-server cluster. */
-function replacementApp(app: App): Stack {
+function replacementApp(app: App, family = Neo4jVersionFamily.V5, image = 'neo4j:5.26.25-enterprise'): Stack {
   const stack = new Stack(app, 'Replacement', { env: { account: '123456789012', region: 'us-east-1' } });
-  const cluster = perServerCluster(stack, 'neo4j:5.26.25-enterprise', Neo4jVersionFamily.V5);
+  const cluster = perServerCluster(stack, image, family);
   const lockParameterName = '/neo4j-upgrades/test/replacement-lock';
   const notificationTopic = new sns.Topic(stack, 'Notifications', { masterKey: kms.Alias.fromAliasName(stack, 'SnsKey', 'alias/aws/sns'), enforceSSL: true });
   const handlers = new UpgradeHandlers(stack, 'Handlers', { target: cluster, lockParameterName, notificationTopic });
@@ -28,7 +28,7 @@ function replacementApp(app: App): Stack {
     .next(new Preflight(stack, 'Preflight', { handlers, polling }))
     .next(new MemberReplacement(stack, 'Replace', {
       context, polling, key: 'replace', title: 'Replace', replacementsPath: '$.request.replacements',
-      expectedMembers: GateMembers.exactly(3),
+      expectedMembers: GateMembers.exactly(3), membership: MembershipModel.of(family),
       // Where the procedure retires the old slot (not built): a placeholder state of this test app.
       retireOldMember: { stepsIn: (scope) => [new sfn.Pass(scope, 'Replace: retire the old slot (test placeholder)')] },
     }))
@@ -95,5 +95,31 @@ describe('MemberReplacement (toolkit block)', () => {
 
   test('passes cdk-nag AwsSolutions with every acknowledgement reasoned', () => {
     expect(nagFindings).toEqual([]);
+  });
+});
+
+describe('MemberReplacement with MembershipModel.CORE_DISCOVERY (Neo4j 4.4)', () => {
+  const app = new App();
+  const stack = replacementApp(app, Neo4jVersionFamily.V4_4_CAUSAL, 'neo4j:4.4.40-enterprise');
+  const { definition } = resolvedDefinition(Template.fromStack(stack).toJSON());
+  const map = definition.States['Replace: one replacement at a time'];
+  const inner = map.ItemProcessor.States;
+
+  test('per replacement: the new core joined, the procedure retirement steps, the old core gone, then the cluster gate; both waits polled', () => {
+    const { isValid, errorsText } = aslValidator(definition);
+    expect(isValid ? '' : errorsText('\n')).toBe('');
+    const order: string[] = [];
+    for (let name: string | undefined = map.ItemProcessor.StartAt; name; name = inner[name].Next) order.push(name);
+    expect(order).toEqual([
+      'Replace: wait until the new member has joined', 'Replace: retire the old slot (test placeholder)',
+      'Replace: wait until the old member has left', 'Replace: cluster gate after the replacement',
+    ]);
+    for (const [name, action, server] of [
+      ['Replace: wait until the new member has joined', 'wait-joined', '$.replacement.newServerAddress'],
+      ['Replace: wait until the old member has left', 'wait-left', '$.replacement.oldServerAddress'],
+    ]) {
+      expect(inner[name].Parameters.Payload).toMatchObject({ action, 'serverAddress.$': server });
+      expect(inner[name].Retry.find((r: any) => r.ErrorEquals.includes('StillInProgressError')).ErrorEquals).toEqual(['StillInProgressError', 'HealthGateError']);
+    }
   });
 });

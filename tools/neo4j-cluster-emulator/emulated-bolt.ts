@@ -25,7 +25,8 @@ const ENABLE = new RegExp(String.raw`^\s*ENABLE\s+SERVER\s+${QUOTED}\s*$`, 'is')
 const DEALLOCATE = new RegExp(String.raw`^\s*DEALLOCATE\s+DATABASES?\s+FROM\s+SERVERS?\s+(${QUOTED}(?:\s*,\s*${QUOTED})*)\s*$`, 'is');
 const DROP = new RegExp(String.raw`^\s*DROP\s+SERVER\s+${QUOTED}\s*$`, 'is');
 
-function neo4jError(code: string, message: string): Error {
+/** An error as the driver raises Neo4j's: name Neo4jError with a status code. */
+export function neo4jError(code: string, message: string): Error {
   return Object.assign(new Error(message), { name: 'Neo4jError', code });
 }
 

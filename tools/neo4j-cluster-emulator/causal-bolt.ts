@@ -1,6 +1,6 @@
 import { BoltClient, BoltConnect } from '../../lambda/shared/bolt';
 import { CausalCluster } from './causal-cluster';
-import { EmulatedBoltOptions, neo4jError } from './emulated-bolt';
+import { EmulatedBoltOptions, modelBolt, neo4jError } from './emulated-bolt';
 import { project } from './listings';
 
 type Row = Record<string, unknown>;
@@ -47,16 +47,8 @@ export function causalDatabaseRows(cluster: CausalCluster): Row[] {
  * statement is a syntax error (4.4 has no server-management commands).
  */
 export function causalBolt(cluster: CausalCluster, options: EmulatedBoltOptions = {}): BoltClient {
-  const agent = options.agent ?? 'Neo4j/4.4.40';
-  return {
-    serverInfo: async () => ({ address: cluster.members[0]?.address ?? '', agent, protocolVersion: '4.4' }),
-    query: async (cypher, _params, database, access = 'read') => {
-      options.statements?.push({ cypher, ...(database !== undefined && { database }), access });
-      cluster.look();
-      return answer(cluster, cypher, database);
-    },
-    close: async () => undefined,
-  };
+  const info = { address: cluster.members[0]?.address ?? '', agent: options.agent ?? 'Neo4j/4.4.40', protocolVersion: '4.4' };
+  return modelBolt(cluster, info, (cypher, database) => answer(cluster, cypher, database), options);
 }
 
 /** A BoltConnect whose every connection reaches `cluster` (the handler's `connect` dependency). */

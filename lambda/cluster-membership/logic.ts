@@ -13,11 +13,13 @@ export interface ClusterMembershipInput {
   /** Uses boltUri (`neo4j://` routes the commands to the `system` leader) and credentialsSecretArn. */
   readonly cluster: ClusterContext;
   /**
-   * enable-server, wait-hosting (the new member), deallocate, wait-drained, drop-server (the old one);
-   * withdraw-new-member (the undo of a replacement before the deallocation).
+   * 5.x / 2025.x: enable-server, wait-hosting (the new member), deallocate, wait-drained, drop-server (the
+   * old one); withdraw-new-member (the undo of a replacement before the deallocation).
+   * 4.4 causal clusters (read only, `changed` always false): wait-joined (the new member, started), wait-left
+   * (a member whose process was stopped: the old one, or the new one in an undo).
    */
   readonly action: MembershipAction;
-  /** The server's Bolt address as SHOW SERVERS lists it (`host:port`). */
+  /** The server's Bolt address as SHOW SERVERS (5.x) or dbms.cluster.overview() (4.4) lists it (`host:port`). */
   readonly serverAddress: string;
   /** deallocate only: the new member that must have joined before the old one gives up its databases. */
   readonly replacementAddress?: string;
@@ -85,9 +87,10 @@ function asUpgradeError(err: unknown, doing: string, uri: string): Error {
 
 /**
  * One step of adding a member before retiring one (5.x / 2025.x server management, see
- * docs/rolling-upgrade.md "Replaceable resources"), over one Bolt connection to `system`. Every step
- * reads SHOW SERVERS first and sends its command only when the server is not there yet, so running it
- * twice gives the same result. Not done yet: StillInProgressError (the state machine's poll); the
+ * docs/rolling-upgrade.md "Replaceable resources"; on 4.4 causal clusters only the waits wait-joined and
+ * wait-left, which read dbms.cluster.overview() and SHOW DATABASES and send nothing), over one Bolt
+ * connection to `system`. Every step reads SHOW SERVERS first and sends its command only when the server
+ * is not there yet, so running it twice gives the same result. Not done yet: StillInProgressError (the state machine's poll); the
  * replacement not joined or another member down before a deallocation, or the cluster unreachable:
  * HealthGateError (retryable); a server in a state the step cannot continue from, or a command Neo4j
  * refuses: PreconditionFailedError; bad input: InvalidInputError before any connection.

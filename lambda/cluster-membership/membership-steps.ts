@@ -4,6 +4,7 @@ import {
   ClusterListing, ListedServer, copiesNotAtRequestedStatus, describeServer, hostingDifference, hostsOnlySystem,
   readClusterListing, serverAt,
 } from './cluster-listing';
+import { waitJoined, waitLeft } from './causal-membership';
 
 /** What each step reports: the server it acted on, as listed after the step. */
 export interface MembershipStepResult {
@@ -169,7 +170,10 @@ const withdrawNewMember: Step = async (bolt, { serverAddress }) => {
   return result(serverAddress, server, true, 'Dropped');
 };
 
-/** The steps by action name (the task's `action` input). */
+/**
+ * The steps by action name (the task's `action` input): 5.x / 2025.x server management, then the 4.4
+ * causal cluster's waits (causal-membership.ts).
+ */
 export const MEMBERSHIP_STEPS = {
   'enable-server': enableServer,
   'wait-hosting': waitHosting,
@@ -177,6 +181,8 @@ export const MEMBERSHIP_STEPS = {
   'wait-drained': waitDrained,
   'drop-server': dropServer,
   'withdraw-new-member': withdrawNewMember,
+  'wait-joined': waitJoined,
+  'wait-left': waitLeft,
 } as const;
 
 export type MembershipAction = keyof typeof MEMBERSHIP_STEPS;

@@ -1,4 +1,5 @@
 import { BoltClient, boltErrorCode } from '../shared/bolt';
+import { hostPortOf } from '../shared/bolt-address';
 import { Neo4jVersion } from '../shared/image-reference';
 
 /**
@@ -42,11 +43,6 @@ type Row = Record<string, unknown>;
 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : []);
-
-/** `bolt://10.0.0.1:7687?x=y` -> `10.0.0.1:7687` */
-export function hostPortOf(uri: string): string {
-  return uri.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/[/?].*$/, '');
-}
 
 /** The host of `host:port` or `[v6]:port`. */
 export function hostOf(address: string): string {

@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { ClusterMembershipDeps, ClusterMembershipInput, logic } from '../../lambda/cluster-membership/logic';
 import { BoltAccess, BoltClient, BoltConnect } from '../../lambda/shared/bolt';
-import { HealthGateError, InvalidInputError, PreconditionFailedError } from '../../lambda/shared/errors';
+import { HealthGateError, InvalidInputError, PreconditionFailedError, StillInProgressError } from '../../lambda/shared/errors';
 import { memoryLogger } from '../../lambda/shared/log';
 import { gateCluster } from './fixtures/gate-cluster';
 
@@ -52,7 +52,7 @@ function run(bolt: ReturnType<typeof fakeBolt>, over: Partial<ClusterMembershipI
 
 describe('cluster-membership (Bolt-level)', () => {
   test.each([
-    [{ action: 'remove-server' }, 'action must be one of enable-server, wait-hosting, deallocate, wait-drained, drop-server, withdraw-new-member, got "remove-server"'],
+    [{ action: 'remove-server' }, 'action must be one of enable-server, wait-hosting, deallocate, wait-drained, drop-server, withdraw-new-member, wait-joined, wait-left, got "remove-server"'],
     [{ serverAddress: 'neo4j.internal' }, 'serverAddress must be a Bolt address host:port as SHOW SERVERS lists it, got "neo4j.internal"'],
     [{ action: 'deallocate', serverAddress: OLD }, 'replacementAddress must be a non-empty string, got undefined'],
     [{ action: 'deallocate', serverAddress: OLD, replacementAddress: OLD }, 'replacementAddress must differ from serverAddress (the old member), both are "10.0.1.1:7687"'],
@@ -125,5 +125,53 @@ describe('cluster-membership (Bolt-level)', () => {
     await expect(run(bolt, { action: 'wait-drained', serverAddress: OLD })).resolves.toMatchObject({ state: 'Deallocating', changed: false });
     await expect(run(bolt, { action: 'drop-server', serverAddress: OLD })).resolves.toMatchObject({ state: 'Dropped', changed: true });
     expect(bolt.sent.filter((s) => s.access === 'write').map((s) => s.cypher)).toEqual([`DROP SERVER 'id-${OLD}'`]);
+  });
+
+  describe('4.4 causal waits (dbms.cluster.overview and SHOW DATABASES)', () => {
+    const member = (id: string, uris: string[], databases: Record<string, string>) => ({ id, addresses: uris, databases, groups: [] });
+    const copy = (name: string, address: string, role: string, currentStatus = 'online') =>
+      ({ name, address, role, requestedStatus: 'online', currentStatus, error: '' });
+
+    test('wait-joined reads the overview without a database and SHOW DATABASES on system, both read sessions; a neo4j:// address and lower-case roles count', async () => {
+      const bolt = fakeBolt([
+        [/^CALL dbms\.cluster\.overview/, [
+          member('old', [`bolt://${OLD}`], { system: 'LEADER', neo4j: 'LEADER' }),
+          member('new', ['http://10.0.1.9:7474', `neo4j://${NEW}`], { system: 'follower', neo4j: 'read_replica' }),
+        ]],
+        [/^SHOW DATABASES/, [copy('system', OLD, 'leader'), copy('neo4j', OLD, 'leader'), copy('system', NEW, 'follower'), copy('neo4j', NEW, 'read_replica')]],
+      ]);
+      await expect(run(bolt, { action: 'wait-joined' })).resolves.toMatchObject({ serverId: 'new', state: 'READ_REPLICA', hosting: ['neo4j', 'system'], changed: false });
+      expect(bolt.sent).toEqual([
+        { cypher: 'CALL dbms.cluster.overview()', database: undefined, access: undefined },
+        { cypher: 'SHOW DATABASES YIELD name, address, role, requestedStatus, currentStatus, error', database: 'system', access: undefined },
+      ]);
+    });
+
+    test.each([
+      ['a database another member runs is missing', { system: 'FOLLOWER' }, [], 'neo4j not listed in the overview'],
+      ['a role that does not run the database', { system: 'FOLLOWER', neo4j: 'CANDIDATE' }, [], 'neo4j listed as CANDIDATE in the overview'],
+      ['a copy at its address not at its requested status', { system: 'FOLLOWER', neo4j: 'FOLLOWER' }, [copy('neo4j', NEW, 'follower', 'store copying')],
+        'neo4j on 10.0.1.9:7687 store copying (requested online)'],
+    ])('wait-joined not yet (%s): StillInProgressError', async (_why, roles, copies, message) => {
+      const bolt = fakeBolt([
+        [/^CALL/, [member('old', [`bolt://${OLD}`], { system: 'LEADER', neo4j: 'LEADER' }), member('new', [`bolt://${NEW}`], roles)]],
+        [/^SHOW DATABASES/, copies],
+      ]);
+      const err = await run(bolt, { action: 'wait-joined' }).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(StillInProgressError);
+      expect((err as Error).message).toContain(message);
+    });
+
+    test('wait-left: a member listed only in SHOW DATABASES (the overview already dropped it) is still in progress', async () => {
+      const bolt = fakeBolt([[/^CALL/, [member('new', [`bolt://${NEW}`], { neo4j: 'LEADER' })]], [/^SHOW DATABASES/, [copy('neo4j', OLD, 'unknown', 'unknown')]]]);
+      await expect(run(bolt, { action: 'wait-left', serverAddress: OLD })).rejects.toThrow(
+        'expected the member at 10.0.1.1:7687 gone from the cluster (its process stopped); still listed in SHOW DATABASES with neo4j (unknown, unknown)');
+    });
+
+    test('a driver error on the overview is named as the others are (ServiceUnavailable: HealthGateError)', async () => {
+      const bolt = fakeBolt([[/^CALL/, neo4jError('ServiceUnavailable', 'no routing servers')]]);
+      await expect(run(bolt, { action: 'wait-left', serverAddress: OLD })).rejects.toThrow(
+        'expected the cluster to answer wait-left at neo4j://neo4j.internal:7687: ServiceUnavailable: no routing servers');
+    });
   });
 });

@@ -1,7 +1,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { HealthGateDeps, HealthGateInput, HealthGateOutput, logic } from '../../lambda/health-gate/logic';
-import { hostOf, hostPortOf } from '../../lambda/health-gate/topology';
+import { hostOf } from '../../lambda/health-gate/topology';
+import { hostPortOf } from '../../lambda/shared/bolt-address';
 import { BoltClient, BoltConnect } from '../../lambda/shared/bolt';
 import { HealthGateError, InvalidInputError, PreconditionFailedError } from '../../lambda/shared/errors';
 import { memoryLogger } from '../../lambda/shared/log';

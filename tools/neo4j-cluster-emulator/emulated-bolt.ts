@@ -1,4 +1,4 @@
-import { BoltAccess, BoltClient, BoltConnect } from '../../lambda/shared/bolt';
+import { BoltAccess, BoltClient, BoltConnect, BoltServerInfo } from '../../lambda/shared/bolt';
 import { EmulatedCluster } from './emulated-cluster';
 import { SHOW_DATABASES_DEFAULT, SHOW_SERVERS_DEFAULT, databaseRows, project, serverRows } from './listings';
 
@@ -12,7 +12,7 @@ export interface EmulatedStatement {
 }
 
 export interface EmulatedBoltOptions {
-  /** Agent the server reports. Default `Neo4j/5.26.30`. */
+  /** Agent the server reports. Default `Neo4j/5.26.30` (emulatedBolt), `Neo4j/4.4.40` (causalBolt). */
   readonly agent?: string;
   /** Every statement received, in order (appended to). */
   readonly statements?: EmulatedStatement[];
@@ -25,7 +25,8 @@ const ENABLE = new RegExp(String.raw`^\s*ENABLE\s+SERVER\s+${QUOTED}\s*$`, 'is')
 const DEALLOCATE = new RegExp(String.raw`^\s*DEALLOCATE\s+DATABASES?\s+FROM\s+SERVERS?\s+(${QUOTED}(?:\s*,\s*${QUOTED})*)\s*$`, 'is');
 const DROP = new RegExp(String.raw`^\s*DROP\s+SERVER\s+${QUOTED}\s*$`, 'is');
 
-function neo4jError(code: string, message: string): Error {
+/** An error as the driver raises Neo4j's: name Neo4jError with a status code. */
+export function neo4jError(code: string, message: string): Error {
   return Object.assign(new Error(message), { name: 'Neo4jError', code });
 }
 
@@ -39,13 +40,21 @@ const unquote = (text: string) => text.replace(/\\(.)/g, '$1');
  * follower refuses it (`Neo.ClientError.Cluster.NotALeader`); any other statement is a syntax error.
  */
 export function emulatedBolt(cluster: EmulatedCluster, options: EmulatedBoltOptions = {}): BoltClient {
-  const agent = options.agent ?? 'Neo4j/5.26.30';
+  const info = { address: cluster.servers[0]?.address ?? '', agent: options.agent ?? 'Neo4j/5.26.30', protocolVersion: '5.8' };
+  return modelBolt(cluster, info, (cypher, database, access) => answer(cluster, cypher, database, access), options);
+}
+
+/** A BoltClient over a model: each statement is recorded, then one look of the model's time, then answered. */
+export function modelBolt(
+  model: { look(): void }, info: BoltServerInfo,
+  answerOf: (cypher: string, database: string | undefined, access: BoltAccess) => Row[], options: EmulatedBoltOptions,
+): BoltClient {
   return {
-    serverInfo: async () => ({ address: cluster.servers[0]?.address ?? '', agent, protocolVersion: '5.8' }),
+    serverInfo: async () => info,
     query: async (cypher, _params, database, access = 'read') => {
       options.statements?.push({ cypher, ...(database !== undefined && { database }), access });
-      cluster.look();
-      return answer(cluster, cypher, database, access);
+      model.look();
+      return answerOf(cypher, database, access);
     },
     close: async () => undefined,
   };

@@ -12,7 +12,9 @@ import { DatabaseCopy, EmulatedCluster, EmulatedDatabase } from '../../neo4j-clu
 /** One thing that happened to a server, as the world saw it (the verdict's per-server timeline). */
 export interface MemberEvent {
   readonly server: number;
-  readonly what: 'discovered' | 'enabled' | 'copy-started' | 'copy-online' | 'deallocated' | 'drained' | 'dropped' | 'stopped' | 'vanished' | 'writer';
+  /** 5.x: discovered .. dropped; 4.4 causal (causal-member-cluster.ts): discovered, copy-*, joined, left, writer. */
+  readonly what: 'discovered' | 'enabled' | 'copy-started' | 'copy-online' | 'deallocated' | 'drained' | 'dropped' | 'stopped' | 'vanished' | 'writer'
+    | 'joined' | 'left';
   readonly at: number;
   readonly detail?: string;
 }
@@ -35,7 +37,31 @@ export interface RealServers {
   isUp(index: number): boolean;
 }
 
-export class MemberCluster {
+/**
+ * The membership the replacing world drives from its real state and the routing and verdict read: the 5.x
+ * server management (MemberCluster) or the 4.4 causal cluster (causal-member-cluster.ts).
+ */
+export interface ReplacingMembership {
+  readonly events: MemberEvent[];
+  /** Store copies that failed (the copy stays `starting`). */
+  readonly errors: string[];
+  /** The cluster as formed before the upgrade: these servers members, each database online on them. */
+  form(addresses: ReadonlyMap<number, string>): void;
+  /** Brings the model to the world's state: discoveries, process stops, store copies to start. */
+  sync(real: RealServers): void;
+  indexOf(address: string): number | undefined;
+  addressOf(index: number): string | undefined;
+  /** The server that takes `database`'s writes now (SIMULATED leader). */
+  writer(database?: string): number | undefined;
+  /** The servers hosting `database` online now, by number. */
+  hosting(database?: string): number[];
+  /** The members serving `database` (5.x: Enabled or Deallocating and hosting it online; 4.4: hosting it online). */
+  enabledHosting(database?: string): number[];
+  /** The members running now (listed and available). */
+  members(): number;
+}
+
+export class MemberCluster implements ReplacingMembership {
   /** Empty until form(). */
   public emulator = new EmulatedCluster();
   public readonly events: MemberEvent[] = [];
@@ -128,6 +154,10 @@ export class MemberCluster {
   /** Servers Enabled (or still Deallocating: they keep serving until drained) and Available, hosting `database` online. */
   public enabledHosting(database = 'neo4j'): number[] {
     return this.hosting(database).filter((i) => ['Enabled', 'Deallocating'].includes(this.emulator.byAddress(this.addressOf(i) as string).state));
+  }
+
+  public members(): number {
+    return this.emulator.servers.filter((s) => s.state !== 'Dropped' && s.health === 'Available').length;
   }
 
   private noteDrained(): void {

@@ -1,0 +1,131 @@
+/**
+ * The Neo4j 4.4 causal cluster around the replacing world's real servers (the 5.x sibling: member-cluster.ts):
+ * tools/neo4j-cluster-emulator's causal model (SIMULATED: members, discovery, one leader per database)
+ * driven by the world's REAL state. A server is discovered (listed in `dbms.cluster.overview()`) only once
+ * its real Neo4j is up; its copies stay `starting` until the harness has copied the store's data from the
+ * current members (store-copy.ts, SIMULATED), then come online (the member `joined`: listed with every
+ * database). A server whose process stops, or whose instance is no longer the world's, leaves the overview
+ * and SHOW DATABASES at once (`left`); a database it led elects another core (the leader: SIMULATED).
+ */
+import { CausalCluster, CausalCopy } from '../../neo4j-cluster-emulator';
+import { MemberClusterOptions, MemberEvent, RealServers, ReplacingMembership } from './member-cluster';
+
+export class CausalMemberCluster implements ReplacingMembership {
+  /** Empty until form(). */
+  public emulator = new CausalCluster([]);
+  public readonly events: MemberEvent[] = [];
+  public readonly errors: string[] = [];
+  private readonly indexAt = new Map<string, number>();
+  private readonly copying = new Set<CausalCopy>();
+  private readonly joined = new Set<string>();
+  private leaderIndex: number | undefined;
+
+  constructor(private readonly options: MemberClusterOptions) {}
+
+  /** The cores as formed before the upgrade, every database online on them; the first one leads each. */
+  public form(addresses: ReadonlyMap<number, string>): void {
+    // One look per statement: a released copy comes online at the next statement.
+    this.emulator = CausalCluster.formed([...addresses.values()], this.options.databases.map((d) => d.name), { copyStartLooks: 1 });
+    for (const [index, address] of addresses) {
+      this.indexAt.set(address, index);
+      this.joined.add(address);
+    }
+  }
+
+  public indexOf(address: string): number | undefined {
+    return this.indexAt.get(address);
+  }
+
+  public addressOf(index: number): string | undefined {
+    return [...this.indexAt].reverse().find(([, i]) => i === index)?.[0];
+  }
+
+  public sync(real: RealServers): void {
+    const current = new Set(real.addresses.values());
+    for (const [index, address] of real.addresses) {
+      const listed = this.emulator.members.some((m) => m.address === address);
+      if (!this.indexAt.has(address)) {
+        if (!real.isUp(index) || this.options.neverJoins?.has(index)) continue;
+        this.emulator.start({ address });
+        this.indexAt.set(address, index);
+        this.event(index, 'discovered', address);
+      } else if (listed && !real.isUp(index)) {
+        this.leave(address, index);
+      }
+    }
+    // A member no longer among the world's servers (its instance terminated, its slot stopped) has no process.
+    for (const [address, index] of this.indexAt) {
+      if (!current.has(address) && this.emulator.members.some((m) => m.address === address)) this.leave(address, index);
+    }
+    this.startCopies();
+    this.emulator.look();
+    this.noteJoined();
+  }
+
+  /** The leader of `database` (the emulator's: the first core running it online, kept while it runs). */
+  public writer(database = 'neo4j'): number | undefined {
+    const id = this.emulator.leaders.get(database);
+    const member = this.emulator.members.find((m) => m.id === id);
+    const next = member && this.indexAt.get(member.address);
+    if (next !== this.leaderIndex) {
+      this.leaderIndex = next;
+      if (next !== undefined) this.event(next, 'writer');
+    }
+    return next;
+  }
+
+  public hosting(database = 'neo4j'): number[] {
+    return this.emulator.members
+      .filter((m) => m.copies.get(database)?.status === 'online')
+      .map((m) => this.indexAt.get(m.address))
+      .filter((i): i is number => i !== undefined)
+      .sort((a, b) => a - b);
+  }
+
+  /** 4.4 has no server states: every member hosting the database online serves it. */
+  public enabledHosting(database = 'neo4j'): number[] {
+    return this.hosting(database);
+  }
+
+  public members(): number {
+    return this.emulator.members.length;
+  }
+
+  private leave(address: string, index: number): void {
+    this.emulator.stopProcess(address);
+    this.event(index, 'left');
+  }
+
+  /** A member listed with every database online: it has joined (what `wait-joined` waits for). */
+  private noteJoined(): void {
+    for (const m of this.emulator.members) {
+      const index = this.indexAt.get(m.address);
+      if (index === undefined || this.joined.has(m.address) || ![...m.copies.values()].every((c) => c.status === 'online')) continue;
+      this.joined.add(m.address);
+      this.event(index, 'joined');
+    }
+  }
+
+  /** Each new `starting` copy: held there until the harness has copied the data, then released to the emulator. */
+  private startCopies(): void {
+    for (const member of this.emulator.members) {
+      const to = this.indexAt.get(member.address);
+      for (const [database, copy] of member.copies) {
+        if (copy.status !== 'starting' || copy.stuck || this.copying.has(copy) || to === undefined) continue;
+        this.copying.add(copy);
+        copy.stuck = true;
+        const from = this.hosting(database).filter((i) => i !== to);
+        this.event(to, 'copy-started', `${database} from ${from.join(', ')}`);
+        this.options.copyStore(from, to, database).then(
+          () => { copy.stuck = false; this.event(to, 'copy-online', database); },
+          (e: Error) => { this.errors.push(`store copy of ${database} to server ${to}: ${e.message.slice(0, 300)}`); },
+        );
+      }
+    }
+  }
+
+  private event(server: number, what: MemberEvent['what'], detail?: string): void {
+    this.events.push({ server, what, at: Date.now(), ...(detail && { detail }) });
+    this.options.say?.(`cluster: server ${server} ${what}${detail ? ` (${detail})` : ''}`);
+  }
+}

@@ -7,20 +7,14 @@
  * database). A server whose process stops, or whose instance is no longer the world's, leaves the overview
  * and SHOW DATABASES at once (`left`); a database it led elects another core (the leader: SIMULATED).
  */
-import { CausalCluster, CausalCopy } from '../../neo4j-cluster-emulator';
-import { MemberClusterOptions, MemberEvent, RealServers, ReplacingMembership } from './member-cluster';
+import { CausalCluster } from '../../neo4j-cluster-emulator';
+import { RealServers, ReplacingMembership } from './member-cluster';
+import { MemberTimeline } from './member-timeline';
 
-export class CausalMemberCluster implements ReplacingMembership {
+export class CausalMemberCluster extends MemberTimeline implements ReplacingMembership {
   /** Empty until form(). */
   public emulator = new CausalCluster([]);
-  public readonly events: MemberEvent[] = [];
-  public readonly errors: string[] = [];
-  private readonly indexAt = new Map<string, number>();
-  private readonly copying = new Set<CausalCopy>();
   private readonly joined = new Set<string>();
-  private leaderIndex: number | undefined;
-
-  constructor(private readonly options: MemberClusterOptions) {}
 
   /** The cores as formed before the upgrade, every database online on them; the first one leads each. */
   public form(addresses: ReadonlyMap<number, string>): void {
@@ -30,14 +24,6 @@ export class CausalMemberCluster implements ReplacingMembership {
       this.indexAt.set(address, index);
       this.joined.add(address);
     }
-  }
-
-  public indexOf(address: string): number | undefined {
-    return this.indexAt.get(address);
-  }
-
-  public addressOf(index: number): string | undefined {
-    return [...this.indexAt].reverse().find(([, i]) => i === index)?.[0];
   }
 
   public sync(real: RealServers): void {
@@ -57,7 +43,7 @@ export class CausalMemberCluster implements ReplacingMembership {
     for (const [address, index] of this.indexAt) {
       if (!current.has(address) && this.emulator.members.some((m) => m.address === address)) this.leave(address, index);
     }
-    this.startCopies();
+    this.startCopies(this.emulator.members);
     this.emulator.look();
     this.noteJoined();
   }
@@ -66,12 +52,7 @@ export class CausalMemberCluster implements ReplacingMembership {
   public writer(database = 'neo4j'): number | undefined {
     const id = this.emulator.leaders.get(database);
     const member = this.emulator.members.find((m) => m.id === id);
-    const next = member && this.indexAt.get(member.address);
-    if (next !== this.leaderIndex) {
-      this.leaderIndex = next;
-      if (next !== undefined) this.event(next, 'writer');
-    }
-    return next;
+    return this.noteWriter(member && this.indexAt.get(member.address));
   }
 
   public hosting(database = 'neo4j'): number[] {
@@ -104,28 +85,5 @@ export class CausalMemberCluster implements ReplacingMembership {
       this.joined.add(m.address);
       this.event(index, 'joined');
     }
-  }
-
-  /** Each new `starting` copy: held there until the harness has copied the data, then released to the emulator. */
-  private startCopies(): void {
-    for (const member of this.emulator.members) {
-      const to = this.indexAt.get(member.address);
-      for (const [database, copy] of member.copies) {
-        if (copy.status !== 'starting' || copy.stuck || this.copying.has(copy) || to === undefined) continue;
-        this.copying.add(copy);
-        copy.stuck = true;
-        const from = this.hosting(database).filter((i) => i !== to);
-        this.event(to, 'copy-started', `${database} from ${from.join(', ')}`);
-        this.options.copyStore(from, to, database).then(
-          () => { copy.stuck = false; this.event(to, 'copy-online', database); },
-          (e: Error) => { this.errors.push(`store copy of ${database} to server ${to}: ${e.message.slice(0, 300)}`); },
-        );
-      }
-    }
-  }
-
-  private event(server: number, what: MemberEvent['what'], detail?: string): void {
-    this.events.push({ server, what, at: Date.now(), ...(detail && { detail }) });
-    this.options.say?.(`cluster: server ${server} ${what}${detail ? ` (${detail})` : ''}`);
   }
 }

@@ -74,6 +74,15 @@ describe('the replacing world\'s 4.4 causal cluster: the emulator\'s causal mode
     expect(w.cluster.events.filter((e) => e.server === 4).map((e) => e.what)).toEqual(['discovered', 'copy-started', 'copy-started', 'left']);
   });
 
+  test('a member about to stop (retired) leaves at once: the leader steps down before the harness copies its writes', async () => {
+    const w = world();
+    expect(w.cluster.writer()).toBe(1);
+    expect(w.cluster.stopping(1)).toBe(true);
+    expect([w.cluster.writer(), w.cluster.members()]).toEqual([2, 2]);
+    expect(w.cluster.stopping(1)).toBe(false); // already gone
+    expect((await w.step('wait-left', '10.0.0.1:7687')).state).toBe('absent');
+  });
+
   test('a replacement that never joins: its Neo4j runs, it is never listed, wait-joined keeps polling', async () => {
     const w = world(new Set([4]));
     w.addresses.set(4, '10.0.0.4:7687');

@@ -68,6 +68,14 @@ export class CausalMemberCluster extends MemberTimeline implements ReplacingMemb
     return this.hosting(database);
   }
 
+  /** The member leaves at the start of its shutdown: a database it led elects another core. */
+  public stopping(index: number): boolean {
+    const address = this.addressOf(index);
+    if (address === undefined || !this.emulator.members.some((m) => m.address === address)) return false;
+    this.leave(address, index);
+    return true;
+  }
+
   public members(): number {
     return this.emulator.members.length;
   }

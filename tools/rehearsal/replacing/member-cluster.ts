@@ -60,6 +60,11 @@ export interface ReplacingMembership {
   enabledHosting(database?: string): number[];
   /** The members running now (listed and available). */
   members(): number;
+  /**
+   * Server `index`'s process is about to stop for good (its slot stopped, its instance terminated). 4.4: it
+   * leaves the cluster now (true); 5.x: nothing (false: its writes moved at the deallocation).
+   */
+  stopping(index: number): boolean;
 }
 
 export class MemberCluster extends MemberTimeline implements ReplacingMembership {
@@ -134,6 +139,10 @@ export class MemberCluster extends MemberTimeline implements ReplacingMembership
   /** Servers Enabled (or still Deallocating: they keep serving until drained) and Available, hosting `database` online. */
   public enabledHosting(database = 'neo4j'): number[] {
     return this.hosting(database).filter((i) => ['Enabled', 'Deallocating'].includes(this.emulator.byAddress(this.addressOf(i) as string).state));
+  }
+
+  public stopping(): boolean {
+    return false;
   }
 
   public members(): number {

@@ -29,6 +29,9 @@ import { MemberCluster, ReplacingMembership } from './member-cluster';
 import type { FinalStore, MembershipSample } from './replacing-verdict';
 import { CopyRecord, storeCopy } from './store-copy';
 
+/** How long a 4.4 member that left at the start of its shutdown keeps finishing the transactions in flight on it. */
+const STOPPING_SETTLE_MS = 1000;
+
 /** `<prefix>Server<N>DesiredCount` (a cluster with a spare slot): `1` runs the slot's service, `0` stops it. */
 export function slotDesiredCountParameter(dockerImageParameter: string, index: number): string {
   return serverImageParameter(dockerImageParameter, index).replace(/Image$/, 'DesiredCount');
@@ -154,6 +157,9 @@ export class ReplacingWorld extends RollingWorld {
     const address = (await this.addresses()).get(index);
     const wasMember = address === undefined || this.memberCluster.indexOf(address) === index;
     if (this.servers.isUp(index) && wasMember) {
+      // 4.4: the member leaves at the start of its shutdown (a leader steps down), so the client's writes go to
+      // the new leader; the writes in flight on it settle before its store's writes are copied.
+      if (this.memberCluster.stopping(index)) await new Promise((r) => setTimeout(r, STOPPING_SETTLE_MS));
       for (const to of this.memberCluster.hosting().filter((i) => i !== index && this.servers.isUp(i))) await this.copyStore([index], to, 'neo4j');
     }
     await this.servers.retire(index);

@@ -37,6 +37,7 @@ export interface ReplacementFigures {
   /** ms from the execution's start; absent: it did not happen. */
   readonly discoveredAtMs?: number;
   readonly enabledAtMs?: number;
+  /** The copy of `neo4j` (4.4 copies `system` too: nothing to copy there). */
   readonly copyOnlineAtMs?: number;
   readonly deallocatedAtMs?: number;
   readonly drainedAtMs?: number;
@@ -82,7 +83,7 @@ function milestones(family: ReplacingFamily | undefined): { serves: MemberEvent[
 }
 
 const firstAt = (events: readonly MemberEvent[], server: number | undefined, what: MemberEvent['what'], after = 0) =>
-  events.find((e) => e.server === server && e.what === what && e.at >= after)?.at;
+  events.find((e) => e.server === server && e.what === what && e.at >= after && (what !== 'copy-online' || (e.detail ?? 'neo4j') === 'neo4j'))?.at;
 
 export function replacingFigures(i: ReplacingInputs): ReplacingFigures {
   const since = (t: number | undefined) => (t === undefined ? undefined : t - i.startedAt);

@@ -133,6 +133,8 @@ describe('the replacing verdict for 4.4: joined before the old one stopped, left
   test('an old core stopped before its replacement joined, or never leaving the overview, fails', () => {
     const late = replacingFigures({ ...inputs, events: events.map((e) => (e.server === 4 && e.what === 'joined' ? { ...e, at: 135 } : e)) });
     expect(replacingProblems(late, ok, expectation)).toEqual(['server 2 was stopped before its replacement 4 joined']);
+    const leftFirst = replacingFigures({ ...inputs, events: events.map((e) => (e.server === 4 && e.what === 'joined' ? { ...e, at: 125 } : e.server === 2 && e.what === 'left' ? { ...e, at: 122 } : e)) });
+    expect(replacingProblems(leftFirst, ok, expectation)).toEqual(['server 2 was stopped before its replacement 4 joined']);
     const stays = replacingFigures({ ...inputs, events: events.filter((e) => !(e.server === 1 && e.what === 'left')) });
     expect(replacingProblems(stays, ok, expectation)).toEqual([
       'old servers replaced in the order 2, 3, expected 2, 3, 1', 'server 1 never left the cluster overview',

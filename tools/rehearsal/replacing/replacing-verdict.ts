@@ -165,8 +165,8 @@ export function replacingProblems(
     if (JSON.stringify(f.order) !== JSON.stringify(x.order)) problems.push(`old servers replaced in the order ${f.order.join(', ') || 'none'}, expected ${x.order.join(', ')}`);
     for (const r of f.replacements) {
       const causal = x.family === '4.4';
-      // 4.4: the old member goes when its process stops (retired); 5.x: when it is deallocated.
-      const goneAt = causal ? r.retiredAtMs : r.deallocatedAtMs;
+      // 4.4: the old member goes when it leaves the overview or its process stops (retired), whichever first; 5.x: when it is deallocated.
+      const goneAt = causal ? [r.deallocatedAtMs, r.retiredAtMs].filter((t): t is number => t !== undefined).sort((p, q) => p - q)[0] : r.deallocatedAtMs;
       const [gone, served] = causal ? ['stopped', 'joined'] : ['deallocated', 'was enabled'];
       if (r.new === undefined) problems.push(`server ${r.old} was ${gone} with no new member discovered before it`);
       else if (goneAt !== undefined && (r.enabledAtMs === undefined || r.enabledAtMs > goneAt)) problems.push(`server ${r.old} was ${gone} before its replacement ${r.new} ${served}`);

@@ -4,7 +4,8 @@
  * node) at `version`, and the procedure `upgrade` adds. The gates reach the rehearsal's servers through
  * context `neo4jBoltUri` (the world answers for the cluster, tools/rehearsal/rolling/cluster-answers.ts).
  * Context `neo4jFromVersion` overrides `version`; `neo4jDiscoveryVersion: 'V2'` builds the cluster on discovery v2
- * (the rolling rehearsal's roll to a calendar version, rolling/cli.ts --to).
+ * (the rolling rehearsal's roll to a calendar version, rolling/cli.ts --to); `neo4jVersionFamily: '4.4'` builds it as
+ * a Neo4j 4.4 causal cluster of three cores (`Neo4jVersionFamily.V4_4_CAUSAL`: replacing/cli.ts --family 4.4).
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { DiscoveryVersion, Neo4jCluster, Neo4jClusterProps, Neo4jVersionFamily, ServerLayout } from '../../../lib';
@@ -25,7 +26,7 @@ export function perServerApp(props: PerServerAppProps): void {
   const stack = new Stack(app, props.stackName, { env: { account: '123456789012', region: 'us-east-1' }, description: props.description });
   const cluster = new Neo4jCluster(stack, 'Neo4j', {
     dockerImage: `neo4j:${app.node.tryGetContext('neo4jFromVersion') ?? props.version}-enterprise`,
-    versionFamily: Neo4jVersionFamily.V5,
+    versionFamily: app.node.tryGetContext('neo4jVersionFamily') === '4.4' ? Neo4jVersionFamily.V4_4_CAUSAL : Neo4jVersionFamily.V5,
     environmentName: props.environmentName,
     capacity: { min: 3, max: 3, desired: 3 },
     slaveCapacity: { min: 0, max: 1, desired: 0 },

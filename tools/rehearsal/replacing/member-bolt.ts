@@ -30,6 +30,18 @@ export const REPLACING_SIMULATED = {
     what: 'the writer of neo4j: the lowest-numbered server hosting it online, kept while it does; lastCommittedTxn converged on every copy',
     why: 'no Raft between Community servers',
   },
+  'causal-members': {
+    what: 'Neo4j 4.4: CALL dbms.cluster.overview() and 4.4 SHOW DATABASES answered by the causal model of tools/neo4j-cluster-emulator, driven by the real servers (a member discovered once its Neo4j is up, its copies starting until the store copy is done, gone from both listings once its process stops)',
+    why: 'Neo4j Community has no clustering, and the 4.4 image is played by a 5.26 stand-in',
+  },
+  'causal-leader': {
+    what: 'Neo4j 4.4: the leader of each database: the first core running it online, kept while it runs (the emulator\'s election)',
+    why: 'no Raft between Community servers',
+  },
+  'causal-version': {
+    what: 'Neo4j 4.4: the agent a server reports (Neo4j/<version>) is the version of the 4.4 image it plays, not the real 5.26 stand-in\'s',
+    why: 'no embedded 4.4 Neo4j: neo4j-player.ts plays a 4.4 image with the 5.26 LTS',
+  },
 } as const;
 
 export type ReplacingSimulatedKey = keyof typeof REPLACING_SIMULATED;

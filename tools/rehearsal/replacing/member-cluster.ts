@@ -7,12 +7,15 @@
  * clustering would copy the store); only then does the emulator let it come online. The writer of `neo4j`
  * (the leader, SIMULATED) is the lowest-numbered server hosting it online, kept while it does.
  */
-import { DatabaseCopy, EmulatedCluster, EmulatedDatabase } from '../../neo4j-cluster-emulator';
+import { EmulatedCluster, EmulatedDatabase } from '../../neo4j-cluster-emulator';
+import { MemberTimeline } from './member-timeline';
 
 /** One thing that happened to a server, as the world saw it (the verdict's per-server timeline). */
 export interface MemberEvent {
   readonly server: number;
-  readonly what: 'discovered' | 'enabled' | 'copy-started' | 'copy-online' | 'deallocated' | 'drained' | 'dropped' | 'stopped' | 'vanished' | 'writer';
+  /** 5.x: discovered .. dropped; 4.4 causal (causal-member-cluster.ts): discovered, copy-*, joined, left, writer. */
+  readonly what: 'discovered' | 'enabled' | 'copy-started' | 'copy-online' | 'deallocated' | 'drained' | 'dropped' | 'stopped' | 'vanished' | 'writer'
+    | 'joined' | 'left';
   readonly at: number;
   readonly detail?: string;
 }
@@ -35,31 +38,44 @@ export interface RealServers {
   isUp(index: number): boolean;
 }
 
-export class MemberCluster {
+/**
+ * The membership the replacing world drives from its real state and the routing and verdict read: the 5.x
+ * server management (MemberCluster) or the 4.4 causal cluster (causal-member-cluster.ts).
+ */
+export interface ReplacingMembership {
+  readonly events: MemberEvent[];
+  /** Store copies that failed (the copy stays `starting`). */
+  readonly errors: string[];
+  /** The cluster as formed before the upgrade: these servers members, each database online on them. */
+  form(addresses: ReadonlyMap<number, string>): void;
+  /** Brings the model to the world's state: discoveries, process stops, store copies to start. */
+  sync(real: RealServers): void;
+  indexOf(address: string): number | undefined;
+  addressOf(index: number): string | undefined;
+  /** The server that takes `database`'s writes now (SIMULATED leader). */
+  writer(database?: string): number | undefined;
+  /** The servers hosting `database` online now, by number. */
+  hosting(database?: string): number[];
+  /** The members serving `database` (5.x: Enabled or Deallocating and hosting it online; 4.4: hosting it online). */
+  enabledHosting(database?: string): number[];
+  /** The members running now (listed and available). */
+  members(): number;
+  /**
+   * Server `index`'s process is about to stop for good (its slot stopped, its instance terminated). 4.4: it
+   * leaves the cluster now (true); 5.x: nothing (false: its writes moved at the deallocation).
+   */
+  stopping(index: number): boolean;
+}
+
+export class MemberCluster extends MemberTimeline implements ReplacingMembership {
   /** Empty until form(). */
   public emulator = new EmulatedCluster();
-  public readonly events: MemberEvent[] = [];
-  /** Store copies that failed (the copy stays `starting`). */
-  public readonly errors: string[] = [];
-  private readonly indexAt = new Map<string, number>();
-  private readonly copying = new Set<DatabaseCopy>();
-  private writerIndex: number | undefined;
-
-  constructor(private readonly options: MemberClusterOptions) {}
 
   /** The cluster as formed before the upgrade: these servers Enabled, each database online on them (primaries first). */
   public form(addresses: ReadonlyMap<number, string>): void {
     // One look per statement: a released copy comes online at the next statement.
     this.emulator = EmulatedCluster.formed([...addresses.values()], this.options.databases, { copyStartLooks: 1 });
     for (const [index, address] of addresses) this.indexAt.set(address, index);
-  }
-
-  public indexOf(address: string): number | undefined {
-    return this.indexAt.get(address);
-  }
-
-  public addressOf(index: number): string | undefined {
-    return [...this.indexAt].reverse().find(([, i]) => i === index)?.[0]; // a reused slot: its newest member
   }
 
   /** Brings the emulator to the world's state: discoveries, process stops and returns, store copies to start. */
@@ -89,7 +105,7 @@ export class MemberCluster {
       this.event(index, listed.state === 'Dropped' ? 'vanished' : 'stopped');
     }
     // Copies allocated since the last look are held before time moves on (else they would come online uncopied).
-    this.startCopies();
+    this.startCopies(this.emulator.servers);
     this.emulator.look();
     this.noteDrained();
   }
@@ -107,13 +123,8 @@ export class MemberCluster {
       const server = this.emulator.servers.find((s) => index !== undefined && s.address === this.addressOf(index));
       return server !== undefined && server.health === 'Available' && server.state !== 'Dropped' && server.copies.get(database)?.status === 'online';
     };
-    if (online(this.writerIndex)) return this.writerIndex;
-    const next = this.hosting(database)[0];
-    if (next !== this.writerIndex) {
-      this.writerIndex = next;
-      if (next !== undefined) this.event(next, 'writer');
-    }
-    return next;
+    if (online(this.lastWriter)) return this.lastWriter;
+    return this.noteWriter(this.hosting(database)[0]);
   }
 
   /** The servers hosting `database` online now, by number. */
@@ -130,34 +141,18 @@ export class MemberCluster {
     return this.hosting(database).filter((i) => ['Enabled', 'Deallocating'].includes(this.emulator.byAddress(this.addressOf(i) as string).state));
   }
 
+  public stopping(): boolean {
+    return false;
+  }
+
+  public members(): number {
+    return this.emulator.servers.filter((s) => s.state !== 'Dropped' && s.health === 'Available').length;
+  }
+
   private noteDrained(): void {
     for (const s of this.emulator.servers) {
       const index = this.indexAt.get(s.address);
       if (index !== undefined && s.state === 'Deallocated' && !this.events.some((e) => e.server === index && e.what === 'drained')) this.event(index, 'drained');
     }
-  }
-
-  /** Each new `starting` copy: held there until the harness has copied the data, then released to the emulator. */
-  private startCopies(): void {
-    for (const server of this.emulator.servers) {
-      const to = this.indexAt.get(server.address);
-      for (const [database, copy] of server.copies) {
-        // A copy already stuck is a world fault (holdStarting): never released here.
-        if (copy.status !== 'starting' || copy.stuck || this.copying.has(copy) || to === undefined) continue;
-        this.copying.add(copy);
-        copy.stuck = true;
-        const from = this.hosting(database).filter((i) => i !== to);
-        this.event(to, 'copy-started', `${database} from ${from.join(', ')}`);
-        this.options.copyStore(from, to, database).then(
-          () => { copy.stuck = false; this.event(to, 'copy-online', database); },
-          (e: Error) => { this.errors.push(`store copy of ${database} to server ${to}: ${e.message.slice(0, 300)}`); },
-        );
-      }
-    }
-  }
-
-  private event(server: number, what: MemberEvent['what'], detail?: string): void {
-    this.events.push({ server, what, at: Date.now(), ...(detail && { detail }) });
-    this.options.say?.(`cluster: server ${server} ${what}${detail ? ` (${detail})` : ''}`);
   }
 }

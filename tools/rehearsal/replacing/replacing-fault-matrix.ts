@@ -21,6 +21,7 @@ import { FAULT_RUN_WAIT_COMPLETION } from '../wait-episodes';
 import { ClientWorkload, WORKLOAD_LABEL } from '../workload/client-workload';
 import { REPLACING_APP, REPLACING_SERVERS } from './index';
 import { leftWith, MemberAtEnd, ReplacingOutcome, replacingOutcomeOf, replacingRunProblems } from './replacing-fault-verdict';
+import { MemberCluster } from './member-cluster';
 import { buildReplacingFaultMatrix, ReplacingFaultRun } from './replacing-faults';
 import { ReplacingRouting } from './replacing-routing';
 import { replacingFigures } from './replacing-verdict';
@@ -207,7 +208,8 @@ async function runOnce(m: MatrixWorld, run: ReplacingFaultRun, logDir: string): 
 
 /** Every server the cluster lists at the end (Dropped ones vanish), with whether its real Neo4j runs. */
 function membersAtEnd(w: ReplacingWorld): MemberAtEnd[] {
-  return w.memberCluster.emulator.servers.map((s) => {
+  // The fault matrix plays the 5.x family (server management).
+  return (w.memberCluster as MemberCluster).emulator.servers.map((s) => {
     const server = w.memberCluster.indexOf(s.address) ?? -1;
     return { server, state: s.state, running: w.servers.has(server) && w.servers.isUp(server), hosting: [...s.copies.keys()] };
   }).sort((a, b) => a.server - b.server);

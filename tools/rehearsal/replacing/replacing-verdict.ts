@@ -4,12 +4,16 @@
  * retired, with the client transactions that failed or were retried meanwhile; the membership over time
  * (never fewer than N enabled members hosting the database, at most one extra); the old volumes renamed
  * `-old` (a rollback's surge volume `-failed`), none deleted; the stores at the end; transactions lost.
+ * A 4.4 causal cluster (family '4.4') has no server management: a new member serves once it `joined` (listed
+ * with every database online, what wait-joined waits for) and an old one is down once retired (its process
+ * stopped) and `left` the overview; there is nothing to deallocate, drain or drop.
  */
 import { ArangoOutcome, outcomeOf } from '../arango/arango-verdict';
 import { ClientTotals, clientTotals } from '../rolling/rolling-verdict';
 import type { ExecutionReport } from '../types';
 import type { WorkloadResult } from '../workload/client-workload';
 import type { MemberEvent } from './member-cluster';
+import type { ReplacingFamily } from './replacing-world';
 
 /** One look at the membership (taken whenever a handler asked the cluster). */
 export interface MembershipSample {
@@ -33,11 +37,14 @@ export interface ReplacementFigures {
   /** ms from the execution's start; absent: it did not happen. */
   readonly discoveredAtMs?: number;
   readonly enabledAtMs?: number;
+  /** The copy of `neo4j` (4.4 copies `system` too: nothing to copy there). */
   readonly copyOnlineAtMs?: number;
   readonly deallocatedAtMs?: number;
   readonly drainedAtMs?: number;
   readonly droppedAtMs?: number;
   readonly retiredAtMs?: number;
+  /** The first pass of a health gate after the old server was retired. */
+  readonly gatePassedAtMs?: number;
   /** The client from the new member's discovery (or the old one's deallocation) to the old one's retirement (or the end). */
   readonly client: { failedAttempts: number; retried: number; lost: number };
 }
@@ -64,30 +71,42 @@ export interface ReplacingInputs {
   readonly worldErrors: readonly string[];
   readonly startedAt: number;
   readonly endedAt: number;
+  /** When a health-gate state was left successfully (the execution's StateExited events). */
+  readonly gatePasses?: ReadonlyArray<{ state: string; at: number }>;
+  /** Default '5'. */
+  readonly family?: ReplacingFamily;
+}
+
+/** The events that mark a new member serving and an old one going (per family). */
+function milestones(family: ReplacingFamily | undefined): { serves: MemberEvent['what']; goes: MemberEvent['what'] } {
+  return family === '4.4' ? { serves: 'joined', goes: 'left' } : { serves: 'enabled', goes: 'deallocated' };
 }
 
 const firstAt = (events: readonly MemberEvent[], server: number | undefined, what: MemberEvent['what'], after = 0) =>
-  events.find((e) => e.server === server && e.what === what && e.at >= after)?.at;
+  events.find((e) => e.server === server && e.what === what && e.at >= after && (what !== 'copy-online' || (e.detail ?? 'neo4j') === 'neo4j'))?.at;
 
 export function replacingFigures(i: ReplacingInputs): ReplacingFigures {
   const since = (t: number | undefined) => (t === undefined ? undefined : t - i.startedAt);
-  // The old servers in the order they were deallocated, each paired with the member discovered before it.
-  const order = i.events.filter((e) => e.what === 'deallocated' && i.original.includes(e.server)).map((e) => e.server);
+  // The old servers in the order they were deallocated (4.4: left), each paired with the member discovered before it.
+  const { serves, goes } = milestones(i.family);
+  const order = i.events.filter((e) => e.what === goes && i.original.includes(e.server)).map((e) => e.server);
   const newcomers = i.events.filter((e) => e.what === 'discovered').map((e) => ({ server: e.server, at: e.at }));
   const replacements = [...order, ...i.original.filter((s) => !order.includes(s))].map((old, k): ReplacementFigures => {
     const joined = newcomers[k];
-    const deallocatedAt = firstAt(i.events, old, 'deallocated');
-    const retiredAt = i.retired.find((r) => r.server === old && r.at >= (deallocatedAt ?? 0))?.at;
+    const deallocatedAt = firstAt(i.events, old, goes);
+    // 4.4: the retirement stops the process, then the member leaves the overview.
+    const retiredAt = i.retired.find((r) => r.server === old && r.at >= (i.family === '4.4' ? joined?.at ?? 0 : deallocatedAt ?? 0))?.at;
+    const gatePassedAt = retiredAt === undefined ? undefined : i.gatePasses?.find((g) => g.at >= retiredAt)?.at;
     const start = joined?.at ?? deallocatedAt;
     const end = retiredAt ?? i.endedAt;
     const during = (t: number) => start !== undefined && t >= start && t <= end;
     const txs = i.workload.transactions.filter((t) => during(t.firstAttemptAt) || during(t.lastAttemptEndedAt));
     return {
       old, ...(joined && { new: joined.server, discoveredAtMs: since(joined.at) }),
-      ...(joined && { enabledAtMs: since(firstAt(i.events, joined.server, 'enabled', joined.at)) }),
+      ...(joined && { enabledAtMs: since(firstAt(i.events, joined.server, serves, joined.at)) }),
       ...(joined && { copyOnlineAtMs: since(firstAt(i.events, joined.server, 'copy-online', joined.at)) }),
       deallocatedAtMs: since(deallocatedAt), drainedAtMs: since(firstAt(i.events, old, 'drained')),
-      droppedAtMs: since(firstAt(i.events, old, 'dropped')), retiredAtMs: since(retiredAt),
+      droppedAtMs: since(firstAt(i.events, old, 'dropped')), retiredAtMs: since(retiredAt), gatePassedAtMs: since(gatePassedAt),
       client: start === undefined ? { failedAttempts: 0, retried: 0, lost: 0 } : {
         failedAttempts: i.workload.attempts.filter((a) => a.failure && during(a.at)).length,
         retried: txs.filter((t) => t.attempts > 1).length,
@@ -116,6 +135,8 @@ export interface ReplacingExpectation {
   readonly target: string;
   /** Marker nodes every store must hold. */
   readonly markers: number;
+  /** Default '5'. */
+  readonly family?: ReplacingFamily;
 }
 
 /** Neo4jRollingUpgrade's end when a replacement failed and was undone (NEW_MEMBER_FIRST). */
@@ -143,10 +164,15 @@ export function replacingProblems(
   if (x.outcome === 'succeeded') {
     if (JSON.stringify(f.order) !== JSON.stringify(x.order)) problems.push(`old servers replaced in the order ${f.order.join(', ') || 'none'}, expected ${x.order.join(', ')}`);
     for (const r of f.replacements) {
-      if (r.new === undefined) problems.push(`server ${r.old} was deallocated with no new member discovered before it`);
-      else if (r.deallocatedAtMs !== undefined && (r.enabledAtMs === undefined || r.enabledAtMs > r.deallocatedAtMs)) problems.push(`server ${r.old} was deallocated before its replacement ${r.new} was enabled`);
+      const causal = x.family === '4.4';
+      // 4.4: the old member goes when it leaves the overview or its process stops (retired), whichever first; 5.x: when it is deallocated.
+      const goneAt = causal ? [r.deallocatedAtMs, r.retiredAtMs].filter((t): t is number => t !== undefined).sort((p, q) => p - q)[0] : r.deallocatedAtMs;
+      const [gone, served] = causal ? ['stopped', 'joined'] : ['deallocated', 'was enabled'];
+      if (r.new === undefined) problems.push(`server ${r.old} was ${gone} with no new member discovered before it`);
+      else if (goneAt !== undefined && (r.enabledAtMs === undefined || r.enabledAtMs > goneAt)) problems.push(`server ${r.old} was ${gone} before its replacement ${r.new} ${served}`);
       if (r.retiredAtMs === undefined) problems.push(`server ${r.old} was never retired`);
-      else if (r.droppedAtMs === undefined || r.droppedAtMs > r.retiredAtMs) problems.push(`server ${r.old}'s instance was retired before it was dropped`);
+      else if (!causal && (r.droppedAtMs === undefined || r.droppedAtMs > r.retiredAtMs)) problems.push(`server ${r.old}'s instance was retired before it was dropped`);
+      if (causal && r.deallocatedAtMs === undefined) problems.push(`server ${r.old} never left the cluster overview`);
     }
     if (renamed('-old') < n) problems.push(`${renamed('-old')} old data volumes renamed -old, expected ${n} (every old volume retained)`);
     if (f.finalStores.length !== n) problems.push(`${f.finalStores.length} members at the end, expected ${n}`);

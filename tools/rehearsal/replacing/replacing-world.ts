@@ -8,23 +8,29 @@
  * - Retire: a server whose instance left its Auto Scaling group (TerminateInstanceInAutoScalingGroup) has
  *   its Neo4j stopped for good; before that its client writes are copied to the members that remain
  *   (SIMULATED replication: a write lands on the writer's store only).
- * - The handlers' Bolt seam is the emulator driven by this state (member-bolt.ts); each time a handler asks,
- *   the membership is sampled for the verdict.
+ * - The handlers' Bolt seam is the emulator driven by this state (member-bolt.ts; a 4.4 causal cluster:
+ *   causal-member-bolt.ts); each time a handler asks, the membership is sampled for the verdict.
  */
 import * as path from 'node:path';
 import neo4j from 'neo4j-driver';
 import type { BoltConnect } from '../../../lambda/shared/bolt';
 import type { EmulatedDatabase } from '../../neo4j-cluster-emulator';
 import { ClientSet } from '../aws-clients';
+import { imageVersion } from '../neo4j-player';
 import { NodeFleet } from '../nodes';
 import { ServerLayout } from '../rolling/cluster-state';
 import { effectiveImage, RollingWorld, serverImageParameter } from '../rolling/rolling-world';
 import { ServerSet } from '../rolling/server-set';
 import { ClusterView, SettingsSource, World } from '../world';
+import { causalMemberConnect } from './causal-member-bolt';
+import { CausalMemberCluster } from './causal-member-cluster';
 import { memberConnect, REPLACING_SIMULATED, ReplacingSimulatedKey } from './member-bolt';
-import { MemberCluster } from './member-cluster';
+import { MemberCluster, ReplacingMembership } from './member-cluster';
 import type { FinalStore, MembershipSample } from './replacing-verdict';
 import { CopyRecord, storeCopy } from './store-copy';
+
+/** How long a 4.4 member that left at the start of its shutdown keeps finishing the transactions in flight on it. */
+const STOPPING_SETTLE_MS = 1000;
 
 /** `<prefix>Server<N>DesiredCount` (a cluster with a spare slot): `1` runs the slot's service, `0` stops it. */
 export function slotDesiredCountParameter(dockerImageParameter: string, index: number): string {
@@ -44,10 +50,15 @@ export interface ReplacingExtras {
   readonly neverJoins?: ReadonlySet<number>;
   /** Default: `neo4j` on every original server as a primary. */
   readonly databases?: readonly EmulatedDatabase[];
+  /** The cluster's family: '5' (default: server management) or '4.4' (a causal cluster: cores join through discovery). */
+  readonly family?: ReplacingFamily;
 }
 
+/** The Neo4j family the replacing rehearsal plays (replacing/cli.ts --family). */
+export type ReplacingFamily = '5' | '4.4';
+
 export class ReplacingWorld extends RollingWorld {
-  public readonly memberCluster: MemberCluster;
+  public readonly memberCluster: ReplacingMembership;
   public readonly copies: CopyRecord[] = [];
   public readonly samples: MembershipSample[] = [];
   /** The servers running when the world was made (the cluster before the upgrade). */
@@ -60,12 +71,13 @@ export class ReplacingWorld extends RollingWorld {
   ) {
     super(fleet, harness, cluster, tell, servers, layout, settingsSource);
     this.original = servers.servers.map((s) => s.index);
-    this.memberCluster = new MemberCluster({
+    const options = {
       databases: extras.databases ?? [{ name: 'neo4j', primaries: this.original.length, secondaries: 0 }],
-      copyStore: (from, to, database) => this.copyStore(from, to, database),
+      copyStore: (from: readonly number[], to: number, database: string) => this.copyStore(from, to, database),
       ...(extras.neverJoins && { neverJoins: extras.neverJoins }),
       say: tell,
-    });
+    };
+    this.memberCluster = extras.family === '4.4' ? new CausalMemberCluster(options) : new MemberCluster(options);
   }
 
   public noteReplacing(key: ReplacingSimulatedKey): void {
@@ -92,8 +104,7 @@ export class ReplacingWorld extends RollingWorld {
     const all = await this.addresses();
     const addresses = new Map([...all].filter(([i]) => this.servers.has(i)));
     this.memberCluster.sync({ addresses, isUp: (i) => this.servers.isUp(i) });
-    const listed = this.memberCluster.emulator.servers.filter((s) => s.state !== 'Dropped' && s.health === 'Available');
-    this.samples.push({ at: Date.now(), enabledHosting: this.memberCluster.enabledHosting().length, members: listed.length });
+    this.samples.push({ at: Date.now(), enabledHosting: this.memberCluster.enabledHosting().length, members: this.memberCluster.members() });
   }
 
   /**
@@ -146,6 +157,9 @@ export class ReplacingWorld extends RollingWorld {
     const address = (await this.addresses()).get(index);
     const wasMember = address === undefined || this.memberCluster.indexOf(address) === index;
     if (this.servers.isUp(index) && wasMember) {
+      // 4.4: the member leaves at the start of its shutdown (a leader steps down), so the client's writes go to
+      // the new leader; the writes in flight on it settle before its store's writes are copied.
+      if (this.memberCluster.stopping(index)) await new Promise((r) => setTimeout(r, STOPPING_SETTLE_MS));
       for (const to of this.memberCluster.hosting().filter((i) => i !== index && this.servers.isUp(i))) await this.copyStore([index], to, 'neo4j');
     }
     await this.servers.retire(index);
@@ -163,19 +177,21 @@ export class ReplacingWorld extends RollingWorld {
   }
 
   public override gateConnect(): BoltConnect {
-    return memberConnect(this.memberCluster, {
-      sync: () => this.sync(), realUri: (i) => this.servers.boltUri(i), note: (key) => this.noteReplacing(key),
-    });
+    const seam = { sync: () => this.sync(), realUri: (i: number) => this.servers.boltUri(i), note: (key: ReplacingSimulatedKey) => this.noteReplacing(key) };
+    return this.memberCluster instanceof CausalMemberCluster
+      ? causalMemberConnect(this.memberCluster, { ...seam, imageOf: (i) => (this.servers.has(i) ? this.servers.server(i).image : undefined) })
+      : memberConnect(this.memberCluster as MemberCluster, seam);
   }
 
-  /** The members at the end: each running server's version and the marker nodes its store holds. */
+  /** The members at the end: each running server's version (4.4: its image's, SIMULATED) and the marker nodes its store holds. */
   public async finalStores(): Promise<FinalStore[]> {
     const out: FinalStore[] = [];
     for (const s of this.servers.servers.filter((x) => this.servers.has(x.index) && this.servers.isUp(x.index))) {
       const driver = neo4j.driver(s.player.boltUri, neo4j.auth.basic('neo4j', this.extras.password), { disableLosslessIntegers: true });
       try {
         const rows = await driver.executeQuery('MATCH (n:RehearsalMarker) RETURN count(n) AS c');
-        out.push({ server: s.index, ...(s.player.runningVersion && { version: s.player.runningVersion }), markers: Number(rows.records[0].get('c')) });
+        const version = this.extras.family === '4.4' ? imageVersion(s.image) : s.player.runningVersion;
+        out.push({ server: s.index, ...(version && { version }), markers: Number(rows.records[0].get('c')) });
       } finally {
         await driver.close();
       }

@@ -1,5 +1,7 @@
 import { AslDefinition, failurePathOf, MachineModel, TaskInfo } from '../../tools/rehearsal/definition';
-import { leftWith, ReplacingRunLook, replacingOutcomeOf, replacingRunProblems } from '../../tools/rehearsal/replacing/replacing-fault-verdict';
+import { CausalMemberCluster } from '../../tools/rehearsal/replacing/causal-member-cluster';
+import { membersAtEnd } from '../../tools/rehearsal/replacing/replacing-fault-matrix';
+import { leftWith, MEMBER_LISTED, ReplacingRunLook, replacingOutcomeOf, replacingRunProblems } from '../../tools/rehearsal/replacing/replacing-fault-verdict';
 import { buildReplacingFaultMatrix } from '../../tools/rehearsal/replacing/replacing-faults';
 import { ReplacingFigures } from '../../tools/rehearsal/replacing/replacing-verdict';
 
@@ -99,6 +101,69 @@ describe('the replacing fault verdict', () => {
     expect(replacingRunProblems(done, y)).toEqual([]);
     expect(replacingRunProblems({ ...done, renamed: { old: 2, failed: 0 }, figures: figures({ replacements: replaced.slice(1), finalStores: [1, 2, 3].map((server) => ({ server, version: '5.26.30', markers: 100 })) }) }, y))
       .toEqual(['old server 1 is still a member at the end', '2 old volumes renamed -old, expected 3']);
+  });
+});
+
+describe('the replacing fault verdict for a 4.4 causal cluster: a member listed in the overview is a member, a left one is not listed', () => {
+  const x44 = { ...x, from: '4.4.39', to: '4.4.40', family: '4.4' as const };
+  const listed = (server: number, hosting = ['system', 'neo4j']) => ({ server, state: MEMBER_LISTED, running: true, hosting });
+  const none = { failedAttempts: 0, retried: 0, lost: 0 };
+  const stores44 = [1, 2, 3].map((server) => ({ server, version: '4.4.39', markers: 100 }));
+
+  test('"not undone" after the old core left (wait-left failed): the new core listed with the data, the old one not listed', () => {
+    const notUndone: ReplacingRunLook = {
+      ...stopped, outcome: 'not-undone', lockHeldAtEnd: true, renamed: { old: 1, failed: 0 },
+      members: [listed(1), listed(3), listed(4)],
+      figures: figures({
+        replacements: [{ old: 2, new: 4, discoveredAtMs: 1, enabledAtMs: 2, deallocatedAtMs: 5, retiredAtMs: 6, client: none }],
+        finalStores: [{ server: 1, version: '4.4.39', markers: 100 }, { server: 3, version: '4.4.39', markers: 100 }, { server: 4, version: '4.4.40', markers: 100 }],
+      }),
+    };
+    const y = { ...x44, outcome: 'not-undone' as const, replaced: 'first' as const };
+    expect(replacingRunProblems(notUndone, y)).toEqual([]);
+    expect(leftWith(notUndone)).toBe('members: 1 Listed hosting system+neo4j; 3 Listed hosting system+neo4j; 4 Listed hosting system+neo4j; lock HELD; volumes renamed -old 1, -failed 0');
+    // The same end read as 5.x: Listed is no SHOW SERVERS state.
+    expect(replacingRunProblems(notUndone, { ...y, family: undefined, from: '4.4.39', to: '4.4.40' })).toEqual(['new member 4 is Listed hosting system, neo4j, expected Enabled hosting neo4j']);
+    // The new core not listed (it left too), or listed with neo4j not online.
+    expect(replacingRunProblems({ ...notUndone, members: [listed(1), listed(3)] }, y)).toEqual(['new member 4 is not listed, expected Listed hosting neo4j']);
+    expect(replacingRunProblems({ ...notUndone, members: [listed(1), listed(3), listed(4, ['system'])] }, y)).toEqual(['new member 4 is Listed hosting system, expected Listed hosting neo4j']);
+  });
+
+  test('"not undone" before the old core left (its slot not stopped): the new core listed, every old one untouched', () => {
+    const look: ReplacingRunLook = {
+      ...stopped, outcome: 'not-undone', lockHeldAtEnd: true, renamed: { old: 0, failed: 0 },
+      members: [listed(1), listed(2), listed(3), listed(4)],
+      figures: figures({
+        replacements: [{ old: 2, new: 4, discoveredAtMs: 1, enabledAtMs: 2, client: none }],
+        finalStores: [...stores44, { server: 4, version: '4.4.40', markers: 100 }],
+      }),
+    };
+    const y = { ...x44, outcome: 'not-undone' as const, replaced: 'first' as const };
+    expect(replacingRunProblems(look, y)).toEqual([]);
+    expect(replacingRunProblems({ ...look, members: [listed(1), listed(2), listed(3)] }, y)).toEqual(['new member 4 is not listed, expected Listed']);
+  });
+
+  test('"Replacement stopped" before the old core went: the original cores listed at the start version; an old core that left is named', () => {
+    const look: ReplacingRunLook = { ...stopped, members: [listed(1), listed(2), listed(3)], figures: figures({ finalStores: stores44 }) };
+    expect(replacingRunProblems(look, x44)).toEqual([]);
+    const left = { ...look, members: [listed(1), listed(3)], figures: figures({ finalStores: stores44, replacements: [{ old: 2, deallocatedAtMs: 4, client: none }] }) };
+    expect(replacingRunProblems(left, x44)).toEqual(['old servers deallocated, dropped or retired though nothing was to be replaced: 2']);
+    // The undone surge still listed and running.
+    expect(replacingRunProblems({ ...look, members: [...look.members, listed(4, [])] }, x44)).toEqual(['the undone surge still runs: server 4 (Listed)']);
+  });
+
+  test('the members at the end: the overview\'s cores, a left one gone, hosting what is online', () => {
+    const addresses = new Map([[1, '10.0.0.1:7687'], [2, '10.0.0.2:7687'], [3, '10.0.0.3:7687']]);
+    const up = new Set([1, 2, 3]);
+    const cluster = new CausalMemberCluster({ databases: [{ name: 'neo4j', primaries: 3, secondaries: 0 }], copyStore: () => new Promise<void>(() => undefined) });
+    cluster.form(new Map(addresses));
+    addresses.set(4, '10.0.0.4:7687');
+    up.add(4);
+    up.delete(2);
+    cluster.sync({ addresses, isUp: (i) => up.has(i) });
+    expect(membersAtEnd(cluster, (i) => up.has(i))).toEqual([
+      listed(1), listed(3), { server: 4, state: MEMBER_LISTED, running: true, hosting: [] },
+    ]);
   });
 });
 

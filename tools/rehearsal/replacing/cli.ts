@@ -2,7 +2,7 @@
 /**
  * The rehearsal of the roll with replaceable resources from the command line:
  * `npx ts-node --transpile-only tools/rehearsal/replacing/cli.ts [--family 4.4] [--fault never-joins | --faults all | --faults <regex of run names>] [--out <dir>]`.
- * `--family 4.4`: the cluster is a Neo4j 4.4 causal cluster (default: 5.x); the fault matrix plays 5.x only.
+ * `--family 4.4`: the cluster is a Neo4j 4.4 causal cluster (default: 5.x), for the happy path, the world fault and the fault matrix.
  * Prints the per-replacement report and how it ended, or with --faults the fault matrix
  * (replacing-fault-matrix.ts) and a RESULT line; exit 0: as expected (the happy path succeeded, with
  * --fault never-joins rolled back with nothing old retired, with --faults every run as expected); 1: not (the
@@ -25,12 +25,8 @@ for (let i = 0; i < args.length; i++) {
   console.error(`usage: cli.ts [--family 4.4] [--fault never-joins | --faults all | --faults <regex>] [--out <dir>] (unknown or incomplete: ${args[i]})`);
   process.exit(2);
 }
-if (faults && family === '4.4') {
-  console.error('usage: --faults plays the 5.x family only');
-  process.exit(2);
-}
 const run: Promise<{ ok: boolean }> = faults
-  ? rehearseReplacingFaults({ ...(outDir && { outDir }), filter: (runs) => runs.filter((r) => faults!.test(r.name)) })
+  ? rehearseReplacingFaults({ ...(outDir && { outDir }), ...(family && { family }), filter: (runs) => runs.filter((r) => faults!.test(r.name)) })
   : rehearseReplacing({ ...(outDir && { outDir }), ...(fault && { fault }), ...(family && { family }) });
 run.then(
   (r) => { process.exitCode = r.ok ? 0 : 1; },

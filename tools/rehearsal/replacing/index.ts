@@ -21,7 +21,7 @@ import { runExecution } from '../executor';
 import { REPO_ROOT } from '../index';
 import { NEO4J_LTS_VERSION } from '../../neo4j-embedded';
 import {
-  FROM, PER_SERVER_REAL, PerServerReport, ROLLING_REGION, TO, executionSummary, image, setUpRolling, tearDownPerServer, writeRehearsalReport,
+  FROM, PER_SERVER_REAL, PerServerApp, PerServerReport, ROLLING_REGION, TO, executionSummary, image, setUpRolling, tearDownPerServer, writeRehearsalReport,
 } from '../rolling/index';
 import { expectedOrder } from '../rolling/rolling-verdict';
 import { ServerSet } from '../rolling/server-set';
@@ -37,6 +37,16 @@ export const REPLACING_SERVERS = 3;
 /** The 4.4 roll (`--family 4.4`): a later 4.4 patch; both played by the 5.26 LTS stand-in (neo4j-player.ts versionFor). */
 export const REPLACING_44_FROM = '4.4.39';
 export const REPLACING_44_TO = '4.4.40';
+
+/** A family's roll (from -> to) and the app's setup for it (the happy path's and the fault matrix's). */
+export function replacingRoll(family: ReplacingFamily): { from: string; to: string; app: PerServerApp } {
+  const causal = family === '4.4';
+  const [from, to] = causal ? [REPLACING_44_FROM, REPLACING_44_TO] : [FROM, TO];
+  return {
+    from, to,
+    app: { app: REPLACING_APP, from, boltUri: 'bolt://neo4j.replacing.internal:7687', running: REPLACING_SERVERS, ...(causal && { context: { neo4jVersionFamily: '4.4' } }) },
+  };
+}
 
 /** The world fault "a replacement instance that never joins": the first new member runs but is never discovered. */
 export type ReplacingFault = 'never-joins';
@@ -68,14 +78,14 @@ export async function rehearseReplacing(options: ReplacingRehearsalOptions = {})
   let servers: ServerSet | undefined;
   const family = options.family ?? '5';
   const causal = family === '4.4';
-  const [from, to] = causal ? [REPLACING_44_FROM, REPLACING_44_TO] : [FROM, TO];
+  const { from, to, app } = replacingRoll(family);
   try {
     let password = '';
     // The first new member takes the spare slot: the lowest number no volume holds, N + 1.
     const neverJoins = options.fault === 'never-joins' ? new Set([REPLACING_SERVERS + 1]) : undefined;
     const setup = await setUpRolling(work, say,
       (...a) => new ReplacingWorld(...a, { get password() { return password; }, workDir: path.join(work, 'members'), family, ...(neverJoins && { neverJoins }) }),
-      { app: REPLACING_APP, from, boltUri: 'bolt://neo4j.replacing.internal:7687', running: REPLACING_SERVERS, ...(causal && { context: { neo4jVersionFamily: '4.4' } }) });
+      app);
     ({ moto, servers } = setup);
     password = setup.password;
     const w = setup.world as ReplacingWorld;

@@ -15,17 +15,18 @@ import { ApiCallCounter } from '../aws-clients';
 import { runExecution } from '../executor';
 import { deleteLockAndRecords, restoreBaselineParameters } from '../fault-run-reset';
 import { REPO_ROOT } from '../index';
-import { FROM, image, ROLLING_REGION, RollingSetup, setUpRolling, TO } from '../rolling/index';
+import { image, ROLLING_REGION, RollingSetup, setUpRolling } from '../rolling/index';
 import { faultFiringProblem, FaultRunReport, FaultMatrixOptions, FaultMatrixSummary } from '../task-state-faults';
 import { FAULT_RUN_WAIT_COMPLETION } from '../wait-episodes';
 import { ClientWorkload, WORKLOAD_LABEL } from '../workload/client-workload';
-import { REPLACING_APP, REPLACING_SERVERS } from './index';
-import { leftWith, MemberAtEnd, ReplacingOutcome, replacingOutcomeOf, replacingRunProblems } from './replacing-fault-verdict';
-import { MemberCluster } from './member-cluster';
+import { REPLACING_SERVERS, replacingRoll } from './index';
+import { leftWith, MEMBER_LISTED, MemberAtEnd, ReplacingOutcome, replacingOutcomeOf, replacingRunProblems } from './replacing-fault-verdict';
+import { CausalMemberCluster } from './causal-member-cluster';
+import { MemberCluster, ReplacingMembership } from './member-cluster';
 import { buildReplacingFaultMatrix, ReplacingFaultRun } from './replacing-faults';
 import { ReplacingRouting } from './replacing-routing';
 import { replacingFigures } from './replacing-verdict';
-import { ReplacingWorld } from './replacing-world';
+import { ReplacingFamily, ReplacingWorld } from './replacing-world';
 
 /** Marker nodes every store holds from the setup. */
 const MARKERS = 100;
@@ -44,7 +45,10 @@ export interface ReplacingFaultMatrixReport extends FaultMatrixSummary<Replacing
   readonly setups: number;
 }
 
-export type ReplacingFaultOptions = FaultMatrixOptions<ReplacingFaultRun>;
+export interface ReplacingFaultOptions extends FaultMatrixOptions<ReplacingFaultRun> {
+  /** Default '5'; '4.4': the app built as a Neo4j 4.4 causal cluster, as the happy path's (index.ts replacingRoll). */
+  readonly family?: ReplacingFamily;
+}
 
 interface MatrixWorld {
   readonly setup: RollingSetup;
@@ -53,6 +57,7 @@ interface MatrixWorld {
   /** The world fault's switch: slots whose new member is never discovered. */
   readonly neverJoins: Set<number>;
   readonly baseline: Record<string, string>;
+  readonly family: ReplacingFamily;
 }
 
 /**
@@ -61,21 +66,23 @@ interface MatrixWorld {
  * claimed one server number twice stop the matrix: claim-server-number.sh's claim is atomic (an SSM ledger),
  * so a duplicate is a defect, not a race to retry (it was retried while the script raced).
  */
-async function newWorld(log: (line: string) => void, leftovers: string[], synthesized?: RollingSetup['synth'], retry = true): Promise<MatrixWorld> {
+async function newWorld(
+  family: ReplacingFamily, log: (line: string) => void, leftovers: string[], synthesized?: RollingSetup['synth'], retry = true,
+): Promise<MatrixWorld> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'replacing-faults-'));
   leftovers.push(work);
   const neverJoins = new Set<number>();
   let password = '';
   const setup = await setUpRolling(work, log,
-    (...a) => new ReplacingWorld(...a, { get password() { return password; }, workDir: path.join(work, 'members'), neverJoins }),
-    { app: REPLACING_APP, from: FROM, boltUri: 'bolt://neo4j.replacing.internal:7687', running: REPLACING_SERVERS, ...(synthesized && { synthesized }) },
+    (...a) => new ReplacingWorld(...a, { get password() { return password; }, workDir: path.join(work, 'members'), neverJoins, family }),
+    { ...replacingRoll(family).app, ...(synthesized && { synthesized }) },
   ).catch((e: Error) => {
     // A setup can fail for the machine's sake (a free port taken by another process before Neo4j bound it): once more.
     if (!retry || !synthesized) throw e;
     log(`  the setup failed (${e.message.slice(0, 200)}); set up again`);
     return undefined;
   });
-  if (!setup) return newWorld(log, leftovers, synthesized, false);
+  if (!setup) return newWorld(family, log, leftovers, synthesized, false);
   password = setup.password;
   const numbers = setup.deployment.world.fleet.boots.filter((b) => b.ok).map((b) => b.server);
   if (new Set(numbers).size !== REPLACING_SERVERS || numbers.length !== REPLACING_SERVERS) {
@@ -85,7 +92,7 @@ async function newWorld(log: (line: string) => void, leftovers: string[], synthe
   }
   const world = setup.world as ReplacingWorld;
   await world.formCluster();
-  return { setup, world, work, neverJoins, baseline: await world.recordParameters() };
+  return { setup, world, work, neverJoins, baseline: await world.recordParameters(), family };
 }
 
 export async function rehearseReplacingFaults(options: ReplacingFaultOptions = {}): Promise<ReplacingFaultMatrixReport> {
@@ -102,11 +109,13 @@ export async function rehearseReplacingFaults(options: ReplacingFaultOptions = {
   const simulated = new Map<string, { what: string; why: string; count: number }>();
   const keepSimulated = (w: ReplacingWorld) => { for (const [k, v] of w.simulated) simulated.set(k, { ...v, count: (simulated.get(k)?.count ?? 0) + v.count }); };
   try {
-    current = first = await newWorld(setupLog, leftovers);
+    const family = options.family ?? '5';
+    const { from, to } = replacingRoll(family);
+    current = first = await newWorld(family, setupLog, leftovers);
     setups++;
     const all = buildReplacingFaultMatrix(current.setup.deployment.model);
     const runs = options.filter ? options.filter(all) : all;
-    say(`replacing fault matrix: ${runs.length} of ${all.length} runs, ${FROM} -> ${TO}, setup ${((Date.now() - t0) / 1000).toFixed(1)} s; logs ${logDir}`);
+    say(`replacing fault matrix: ${runs.length} of ${all.length} runs, ${family === '4.4' ? '4.4 causal cluster ' : ''}${from} -> ${to}, setup ${((Date.now() - t0) / 1000).toFixed(1)} s; logs ${logDir}`);
     say(`  runs: ${runs.map((r) => r.name).join(', ')}`);
     const results: ReplacingFaultRunReport[] = [];
     let dirty = false;
@@ -117,7 +126,7 @@ export async function rehearseReplacingFaults(options: ReplacingFaultOptions = {
         keepSimulated(current.world);
         await closeWorld(current);
         current = undefined;
-        current = await newWorld(setupLog, leftovers, first.setup.synth);
+        current = await newWorld(family, setupLog, leftovers, first.setup.synth);
         setups++;
       }
       const r = await runOnce(current, run, logDir);
@@ -151,8 +160,9 @@ async function closeWorld(m: MatrixWorld): Promise<void> {
 }
 
 async function runOnce(m: MatrixWorld, run: ReplacingFaultRun, logDir: string): Promise<Omit<ReplacingFaultRunReport, 'wallMs' | 'ownWorld'>> {
-  const { setup, world: w } = m;
+  const { setup, world: w, family } = m;
   const { servers, deployment: d, moto } = setup;
+  const { from, to } = replacingRoll(family);
   const before = {
     events: w.memberCluster.events.length, samples: w.samples.length, retired: servers.retirements.length,
     worldErrors: w.worldErrors.length, memberErrors: w.memberCluster.errors.length,
@@ -165,7 +175,7 @@ async function runOnce(m: MatrixWorld, run: ReplacingFaultRun, logDir: string): 
   try {
     result = await runExecution({
       root: REPO_ROOT, name: `${run.name}-${Date.now()}`.slice(0, 80), model: d.model, world: w, endpoint: moto.endpoint, region: ROLLING_REGION,
-      stateMachineArn: d.stateMachineArn, input: { dockerImage: image(TO) }, faults: run.faults, decide: async () => 'approve',
+      stateMachineArn: d.stateMachineArn, input: { dockerImage: image(to) }, faults: run.faults, decide: async () => 'approve',
       progress: (l) => fs.appendFileSync(runLog, l + '\n'), logDir, counter: new ApiCallCounter(), harness: d.harness, regions: [ROLLING_REGION],
       memoryMb: d.memoryMb, waitCompletion: FAULT_RUN_WAIT_COMPLETION,
     });
@@ -181,17 +191,17 @@ async function runOnce(m: MatrixWorld, run: ReplacingFaultRun, logDir: string): 
   const figures = replacingFigures({
     original: w.original, events: w.memberCluster.events.slice(before.events), retired: servers.retirements.slice(before.retired),
     samples: w.samples.slice(before.samples), finalStores: await w.finalStores(), workload: wr,
-    worldErrors: [...w.worldErrors.slice(before.worldErrors), ...w.memberCluster.errors.slice(before.memberErrors)], startedAt, endedAt: Date.now(),
+    worldErrors: [...w.worldErrors.slice(before.worldErrors), ...w.memberCluster.errors.slice(before.memberErrors)], startedAt, endedAt: Date.now(), family,
   });
   const ended = [...rep.volumes.renamed, ...rep.volumes.created];
   const renamed = { old: ended.filter((v) => (v.name ?? '').endsWith('-old')).length, failed: ended.filter((v) => (v.name ?? '').endsWith('-failed')).length };
-  const members = membersAtEnd(w);
+  const members = membersAtEnd(w.memberCluster, (server) => w.servers.has(server) && w.servers.isUp(server));
   const outcome = replacingOutcomeOf(rep.status, rep.endState);
   const look = {
     outcome, volumesDeleted: rep.volumes.deleted.map((v) => v.volumeId), snapshotsDeleted: rep.snapshots.deleted.map((s) => s.snapshotId),
     renamed, lockHeldAtEnd: rep.lock.heldAtEnd, figures, members, faultFiring: faultFiringProblem(run.faults, result.fired),
   };
-  const problems = replacingRunProblems(look, { outcome: run.expect, replaced: run.replaced, original: w.original, from: FROM, to: TO, markers: MARKERS });
+  const problems = replacingRunProblems(look, { outcome: run.expect, replaced: run.replaced, original: w.original, from, to, markers: MARKERS, family });
   if (run.world === 'never-joins' && figures.replacements.some((r) => r.discoveredAtMs !== undefined)) problems.push('the new member that never joins was discovered');
   return {
     name: run.name, expected: run.expect, outcome, asExpected: problems.length === 0, ...(rep.endState && { endState: rep.endState }),
@@ -206,12 +216,18 @@ async function runOnce(m: MatrixWorld, run: ReplacingFaultRun, logDir: string): 
   };
 }
 
-/** Every server the cluster lists at the end (Dropped ones vanish), with whether its real Neo4j runs. */
-function membersAtEnd(w: ReplacingWorld): MemberAtEnd[] {
-  // The fault matrix plays the 5.x family (server management).
-  return (w.memberCluster as MemberCluster).emulator.servers.map((s) => {
-    const server = w.memberCluster.indexOf(s.address) ?? -1;
-    return { server, state: s.state, running: w.servers.has(server) && w.servers.isUp(server), hosting: [...s.copies.keys()] };
+/**
+ * Every server the cluster lists at the end, with whether its real Neo4j runs (pure): 5.x its SHOW SERVERS
+ * state (Dropped ones vanish); 4.4 every member in `dbms.cluster.overview()` (a left one vanishes), state
+ * MEMBER_LISTED, hosting the databases it has online.
+ */
+export function membersAtEnd(c: ReplacingMembership, running: (server: number) => boolean): MemberAtEnd[] {
+  const listed = c instanceof CausalMemberCluster
+    ? c.emulator.members.map((m) => ({ address: m.address, state: MEMBER_LISTED, hosting: [...m.copies].filter(([, x]) => x.status === 'online').map(([db]) => db) }))
+    : (c as MemberCluster).emulator.servers.map((s) => ({ address: s.address, state: s.state, hosting: [...s.copies.keys()] }));
+  return listed.map(({ address, state, hosting }) => {
+    const server = c.indexOf(address) ?? -1;
+    return { server, state, running: running(server), hosting };
   }).sort((a, b) => a.server - b.server);
 }
 

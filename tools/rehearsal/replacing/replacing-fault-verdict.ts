@@ -12,9 +12,13 @@
  *   (its membership state, running or retired) is reported;
  * - everything replaced (SUCCEEDED, or "Replacement stopped" after the Map): N members at the end, none of
  *   them an original, all at the target with the data, every old volume renamed -old.
+ * A Neo4j 4.4 causal cluster (family '4.4') has no server states: a member listed in the overview
+ * (MEMBER_LISTED) is a member, one that left is not listed; "Enabled" reads "listed", "Enabled hosting neo4j"
+ * reads "listed with neo4j online", and an old server "deallocated" is one that left the overview.
  */
 import type { ReplacedAtEnd } from './replacing-faults';
 import type { ReplacingFigures } from './replacing-verdict';
+import type { ReplacingFamily } from './replacing-world';
 
 export type ReplacingOutcome = 'succeeded' | 'refused' | 'refused-after-lock' | 'stopped' | 'not-undone' | 'failed';
 
@@ -31,7 +35,10 @@ export function replacingOutcomeOf(status: string, endState: string | undefined)
   return 'failed';
 }
 
-/** A server as the cluster lists it at the end (the emulator's SHOW SERVERS) and whether its real Neo4j runs. */
+/** A 4.4 member's state at the end: listed in `dbms.cluster.overview()` (4.4 has no server states). */
+export const MEMBER_LISTED = 'Listed';
+
+/** A server as the cluster lists it at the end (5.x: SHOW SERVERS; 4.4: the overview) and whether its real Neo4j runs. */
 export interface MemberAtEnd {
   readonly server: number;
   readonly state: string;
@@ -59,6 +66,8 @@ export interface ReplacingRunExpectation {
   readonly from: string;
   readonly to: string;
   readonly markers: number;
+  /** Default '5'. */
+  readonly family?: ReplacingFamily;
 }
 
 export function replacingRunProblems(look: ReplacingRunLook, x: ReplacingRunExpectation): string[] {
@@ -93,6 +102,9 @@ function leftWithProblems(look: ReplacingRunLook, x: ReplacingRunExpectation): s
     }
   };
   const replaced = look.figures.replacements;
+  const causal = x.family === '4.4';
+  // 5.x: a new member serves once Enabled; 4.4: once listed in the overview.
+  const serving = causal ? MEMBER_LISTED : 'Enabled';
   if (x.replaced === 'none') {
     for (const server of x.original) holds(server, x.from, 'original server');
     const touched = replaced.filter((r) => r.deallocatedAtMs !== undefined || r.droppedAtMs !== undefined || r.retiredAtMs !== undefined);
@@ -117,10 +129,10 @@ function leftWithProblems(look: ReplacingRunLook, x: ReplacingRunExpectation): s
         const oldHolds = old?.running && old.hosting.includes('neo4j') && stores.get(deallocated.old)?.markers === x.markers;
         if (oldHolds && stores.get(first.new)?.markers !== x.markers) holds(deallocated.old, x.from, 'old server still hosting the data');
         else holds(first.new, x.to, 'new member');
-        if (member?.state !== 'Enabled' || !member.hosting.includes('neo4j')) problems.push(`new member ${first.new} is ${member ? `${member.state} hosting ${member.hosting.join(', ') || 'nothing'}` : 'not listed'}, expected Enabled hosting neo4j`);
+        if (member?.state !== serving || !member.hosting.includes('neo4j')) problems.push(`new member ${first.new} is ${member ? `${member.state} hosting ${member.hosting.join(', ') || 'nothing'}` : 'not listed'}, expected ${serving} hosting neo4j`);
       } else {
         if (stores.get(first.new)?.version !== x.to) problems.push(`new member ${first.new} runs ${stores.get(first.new)?.version ?? 'nothing'}, expected ${x.to}`);
-        if (member?.state !== 'Enabled') problems.push(`new member ${first.new} is ${member?.state ?? 'not listed'}, expected Enabled`);
+        if (member?.state !== serving) problems.push(`new member ${first.new} is ${member?.state ?? 'not listed'}, expected ${serving}`);
       }
     }
     for (const server of x.original.filter((s) => s !== deallocated?.old)) holds(server, x.from, 'old server not reached');

@@ -62,7 +62,8 @@ export interface Neo4jRollingUpgradeProps {
    * How each server is replaced. `ServerReplacement.NEW_MEMBER_FIRST` (Neo4j 4.4, 5.x or 2025.x, a cluster
    * with `spareServerSlots: 1`) starts a new member in the spare slot and retires the old one only after it
    * has joined (5.x / 2025.x: taken over the old one's databases), so the cluster never runs with fewer
-   * members (docs/rolling-upgrade.md "Replaceable resources").
+   * members; the rollback replaces the replaced servers back the same way, to the pre-upgrade image
+   * (docs/rolling-upgrade.md "Replaceable resources").
    * @default ServerReplacement.IN_PLACE (each server restarts on its own instance and volume)
    */
   readonly serverReplacement?: ServerReplacement;

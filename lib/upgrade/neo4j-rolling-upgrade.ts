@@ -187,7 +187,7 @@ export class Neo4jRollingUpgrade extends Construct {
   private replaceBack(handlers: UpgradeHandlers, polling: ProcedurePolling, everyMember: GateMembers, membership: MembershipModel): sfn.IChainable {
     const notUndone = new sfn.Fail(this, 'Replacement not undone: lock kept for an operator', { errorPath: '$.originalError.Error', causePath: '$.originalError.Cause' });
     const { keep, back } = this.rollbackAround(handlers, (ctx) => new SlotReplacement(this, 'Replace back', {
-      context: ctx, polling, key: 'rollBack', title: 'Rollback: servers back', expectedMembers: everyMember, membership,
+      context: ctx, polling, key: 'rollBack', title: 'Rollback: servers back', expectedMembers: everyMember, membership, abortable: false,
       replaceTo: { 'previousParameters.$': statePath('preUpgrade.Payload.parameters') },
     }));
     return keep.next(new sfn.Choice(this, 'Rollback: was every replacement left consistent?')

@@ -129,6 +129,10 @@ describe('Neo4jRollingUpgrade serverReplacement: NEW_MEMBER_FIRST', () => {
     expect(back.ItemsPath).toBe('$.results.rollBack.plan.Payload.replacements');
     expect(back.Catch[0].Next).toBe('Rollback failed: lock kept for an operator');
     expect(path(back.ItemProcessor.States, back.ItemProcessor.StartAt)).toContain('Rollback: servers back: deallocate the old member');
+    // The abort request that started the rollback does not stop it; forward, the surge is a safe point.
+    expect(inner[`${title}: start the surge slot`].Parameters.Payload.abortRequest).toBeDefined();
+    expect(back.ItemProcessor.States['Rollback: servers back: start the surge slot'].Parameters.Payload.abortRequest).toBeUndefined();
+    expect(states['Rollback: servers back: closing update'].Parameters.Payload.abortRequest).toBeUndefined();
   });
 
   test('the server-slots function may terminate instances of the target groups only, and move the server tag only', () => {

@@ -49,6 +49,12 @@ export interface SlotReplacementProps {
    * @default MembershipModel.SERVER_MANAGEMENT (Neo4j 5.x / 2025.x)
    */
   readonly membership?: MembershipModel;
+  /**
+   * Each surge and the closing update are safe points for an operator's abort request (turn it off where the
+   * replacement is itself the rollback: the request that started the rollback must not stop it).
+   * @default true
+   */
+  readonly abortable?: boolean;
 }
 
 /**
@@ -78,6 +84,7 @@ export class SlotReplacement extends sfn.StateMachineFragment {
   constructor(scope: Construct, id: string, props: SlotReplacementProps) {
     super(scope, id);
     const { context: ctx, polling, key, title } = props;
+    const abortable = props.abortable ?? true;
     const results = `$.results.${key}`;
     const plan = ctx.step(this, `${title}: plan the replacements`, UpgradeHandler.SERVER_SLOTS, {
       'cluster.$': statePath('cluster'), action: 'plan', stage: key, ...props.replaceTo,
@@ -89,10 +96,10 @@ export class SlotReplacement extends sfn.StateMachineFragment {
       phase.step(this, `${title}: ${name}`, UpgradeHandler.SERVER_SLOTS, {
         'cluster.$': statePath('cluster'), action, 'serverNumber.$': serverNumberPath, ...extra,
       }, { resultPath, ...(poll && { poll: polling.services }) });
-    const update: SlotUpdateStep = (name, what, groups, phase, abortable) =>
+    const update: SlotUpdateStep = (name, what, groups, phase, safePoint) =>
       new SlotUpdate(this, name, {
         context: phase, polling, title: `${title}: ${name}`, updatePath: `$.replacement.${what}`, executionNamePath: '$.executionName',
-        ...(groups && { groupsPath: `$.replacement.${groups}` }), resultPath: `$.slots.${what}`, abortable,
+        ...(groups && { groupsPath: `$.replacement.${groups}` }), resultPath: `$.slots.${what}`, abortable: safePoint,
       });
     // The old slot's retirement (its service stopped, its volume renamed -old and kept, its instance gone, the
     // group back): the forward steps, and again on the finish path after a failure past the point of no return.
@@ -112,7 +119,7 @@ export class SlotReplacement extends sfn.StateMachineFragment {
       membership, newServerAddressPath: NEW_MEMBER_ADDRESS,
       prepareNewMember: {
         stepsIn: () => [
-          update('start the surge slot', 'surge', 'newMemberGroups', ctx.failingTo(undo), true),
+          update('start the surge slot', 'surge', 'newMemberGroups', ctx.failingTo(undo), abortable),
           slots('find the new member\'s address', 'locate-new-member', '$.replacement.slotNumber', {}, ctx.failingTo(undo), '$.newMember', true),
         ],
       },
@@ -123,7 +130,7 @@ export class SlotReplacement extends sfn.StateMachineFragment {
 
     const close = new SlotUpdate(this, 'Closing update', {
       context: ctx, polling, title: `${title}: closing update`, updatePath: `${results}.plan.Payload.closing`,
-      resultPath: `${results}.close`, abortable: true,
+      resultPath: `${results}.close`, abortable,
     });
     const allSteady = ctx.step(this, `${title}: wait for every service`, UpgradeHandler.ECS_SERVICES_STEADY, {
       'cluster.$': statePath('cluster'),

@@ -1,11 +1,13 @@
 /**
  * Runs the replacing fault matrix (replacing-faults.ts): the app synthesized and deployed into moto with one
  * REAL Neo4j per server, as the replacing rehearsal (index.ts), ONE setup for every run that leaves the
- * cluster as it found it (refused, refused after the lock, "Replacement stopped" by the undo, the world
- * fault). Between those runs the world is reset (fault-run-reset.ts: the stack's parameters back to the
+ * cluster as it found it (refused, refused after the lock, rolled back with nothing replaced forward, the
+ * world fault). Between those runs the world is reset (fault-run-reset.ts: the stack's parameters back to the
  * baseline, the lock and its records deleted; the client's nodes deleted from every store). A run that
- * replaces a server (success, "not undone", a failure after the Map) cannot be reset: those run after the
- * others, each in a world of its own (a new setup).
+ * replaces a server (success, "not undone", a rollback that replaces servers back, a failed rollback) cannot
+ * be reset: those run after the others, each in a world of its own (a new setup). A server replaced back
+ * is a new member started at the pre-upgrade image in a free slot (replacing-world.ts joinBooted: the slot's
+ * image decides the version; store-copy.ts copies the data over Bolt, whatever the versions).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -201,7 +203,9 @@ async function runOnce(m: MatrixWorld, run: ReplacingFaultRun, logDir: string): 
     outcome, volumesDeleted: rep.volumes.deleted.map((v) => v.volumeId), snapshotsDeleted: rep.snapshots.deleted.map((s) => s.snapshotId),
     renamed, lockHeldAtEnd: rep.lock.heldAtEnd, figures, members, faultFiring: faultFiringProblem(run.faults, result.fired),
   };
-  const problems = replacingRunProblems(look, { outcome: run.expect, replaced: run.replaced, original: w.original, from, to, markers: MARKERS, family });
+  const problems = replacingRunProblems(look, {
+    outcome: run.expect, replaced: run.replaced, original: w.original, from, to, markers: MARKERS, family, ...(run.lockKept !== undefined && { lockKept: run.lockKept }),
+  });
   if (run.world === 'never-joins' && figures.replacements.some((r) => r.discoveredAtMs !== undefined)) problems.push('the new member that never joins was discovered');
   return {
     name: run.name, expected: run.expect, outcome, asExpected: problems.length === 0, ...(rep.endState && { endState: rep.endState }),

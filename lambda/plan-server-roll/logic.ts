@@ -7,6 +7,7 @@ import { InvalidInputError, PreconditionFailedError } from '../shared/errors';
 import { optionalString, requireCluster, show } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { requireStage } from '../shared/name-checks';
+import { RollTargetInput, targetFamily, targetImage } from '../shared/roll-target';
 
 export interface PlanServerRollDeps {
   readonly cfn: CloudFormationClient;
@@ -14,19 +15,14 @@ export interface PlanServerRollDeps {
   readonly log: Logger;
 }
 
-export interface PlanServerRollInput {
+/**
+ * The target (RollTargetInput): `image` forward, `previousParameters` back. Where the cluster has
+ * `server<N>VersionFamily` roles (discovery v2) each server's update sets the family with the image, and the
+ * closing update sets VersionFamily; without them a family change is refused (it would restart every server at once).
+ */
+export interface PlanServerRollInput extends RollTargetInput {
   /** A cluster in the per-server layout: roles `server<N>Image` in parameterNames, groups `server<N>`. */
   readonly cluster: ClusterContext;
-  /** The image every server runs at the end (the upgrade's target). Exactly one of image and previousParameters. */
-  readonly image?: string;
-  /** Rolling back: the pre-upgrade parameter record (CloudFormation keys); the image is its DockerImage, the family its VersionFamily. */
-  readonly previousParameters?: Record<string, string>;
-  /**
-   * Forward: the settings family every server runs at the end (the plan's `toSettingsFamily`). Where the cluster
-   * has `server<N>VersionFamily` roles (discovery v2) each server's update sets it with the image, and the closing
-   * update sets VersionFamily; without them a family change is refused (it would restart every server at once).
-   */
-  readonly versionFamily?: string;
   /** The leader's host (the cluster gate's `leaderHost`): that server rolls last. Absent: by server number. */
   readonly leaderHost?: string;
   /** Names the updates (`<stage>-server<N>`, `<stage>-final`): one stack request token each, per execution. */
@@ -117,43 +113,6 @@ export async function logic(deps: PlanServerRollDeps, input: PlanServerRollInput
   };
   deps.log.info('server roll planned', { image, servers: servers.map((s) => s.serverNumber), leader });
   return { image, servers, finalParameters, finalStage: `${stage}-final` };
-}
-
-function targetImage(input: PlanServerRollInput, cluster: ClusterContext, params: Record<string, string>): string {
-  const image = optionalString(input.image, 'image');
-  const previous = input.previousParameters;
-  if ((image === undefined) === (previous === undefined)) {
-    throw new InvalidInputError(`give exactly one of image and previousParameters, got image ${show(image)} and previousParameters ${show(previous)}`);
-  }
-  if (image !== undefined) {
-    if (image === '') throw new InvalidInputError('image must be a Docker image reference, got ""');
-    return image;
-  }
-  const key = cluster.parameterNames.dockerImage;
-  const recorded = typeof previous === 'object' && previous !== null ? previous[key] : undefined;
-  if (typeof recorded !== 'string' || recorded === '') {
-    throw new InvalidInputError(`previousParameters.${key} must be the pre-upgrade image, got ${show(recorded)} (stack now has ${show(params[key])})`);
-  }
-  return recorded;
-}
-
-/**
- * The settings family the servers end on: `versionFamily` forward, the recorded VersionFamily back; undefined
- * when the stack has no VersionFamily parameter. A change of family needs every server's own family parameter.
- */
-function targetFamily(
-  input: PlanServerRollInput, cluster: ClusterContext, params: Record<string, string>, perServerFamilies: boolean,
-): string | undefined {
-  const key = cluster.parameterNames.versionFamily;
-  if (key === undefined) return undefined;
-  const family = input.previousParameters ? input.previousParameters[key] : optionalString(input.versionFamily, 'versionFamily');
-  if (family === undefined || family === '') return undefined;
-  if (family !== params[key] && !perServerFamilies) {
-    throw new PreconditionFailedError(
-      `the roll changes the settings family from ${params[key]} to ${family}, and the servers have no server<N>VersionFamily parameter ` +
-      '(Neo4jCluster discoveryVersion: DiscoveryVersion.V2 gives them): VersionFamily would restart every server at once');
-  }
-  return family;
 }
 
 /** Server number -> the instance its volume is attached to (servers whose volume is not attached are absent). */

@@ -7,6 +7,7 @@ import { InvalidInputError } from '../shared/errors';
 import { optionalString, requireCluster, requireInteger, requireString, show } from '../shared/input-checks';
 import { Logger } from '../shared/log';
 import { requireStage } from '../shared/name-checks';
+import { RollTargetInput, targetFamily, targetImage } from '../shared/roll-target';
 import { requireAzRebalanceSuspended } from './az-rebalance';
 import { NewMember, locateNewMember } from './locate-new-member';
 import { PlannedReplacement, SlotUpdate, planReplacements } from './plan-replacements';
@@ -27,14 +28,11 @@ const SUFFIXES = ['-old', '-failed'];
 /** Neo4j's Bolt port (lib/cluster/neo4j-ports.ts; no CDK in a handler): the members advertise it. */
 const BOLT_PORT = 7687;
 
-export interface ServerSlotsInput {
+/** plan's target (RollTargetInput): `image` (and `versionFamily`) forward, `previousParameters` to replace back. */
+export interface ServerSlotsInput extends RollTargetInput {
   /** A cluster in the per-server layout with a spare slot (roles server<N>Image and server<N>DesiredCount). */
   readonly cluster: ClusterContext;
   readonly action: ServerSlotsAction;
-  /** plan: the image every server runs at the end. */
-  readonly image?: string;
-  /** plan: the settings family every server runs at the end (set with the image where slots have a family parameter). */
-  readonly versionFamily?: string;
   /** plan: the leader's host (a cluster gate's leaderHost): it is replaced last. */
   readonly leaderHost?: string;
   /** plan: names the updates (`<stage>-server<N>-surge` ...). */
@@ -70,14 +68,14 @@ export async function logic(deps: ServerSlotsDeps, input: ServerSlotsInput): Pro
   const action = input.action;
   if (!ACTIONS.includes(action)) throw new InvalidInputError(`action must be one of ${ACTIONS.join(', ')}, got ${show(action)}`);
   if (action === 'plan') {
-    const image = requireString(input.image, 'image');
-    const family = optionalString(input.versionFamily, 'versionFamily') || undefined;
     const leaderHost = optionalString(input.leaderHost, 'leaderHost');
     const stage = requireStage(input.stage, 'stage');
     if (stage.length > 40) throw new InvalidInputError(`stage must be at most 40 characters (it is suffixed with -server<N>-undo-capacity), got ${show(stage)}`);
     const params = stackParameters(await describeStack(deps.cfn, cluster.stackName));
     await requireAzRebalanceSuspended(deps.autoScaling, cluster.mainAutoScalingGroupName);
+    const image = targetImage(input, cluster, params);
     const slots = await slotTable(deps.ec2, cluster, params);
+    const family = targetFamily(input, cluster, params, slots.every((s) => s.familyRole !== undefined));
     const names = cluster.parameterNames;
     const desiredCapacity = Number(params[names.desiredCapacity]);
     const replacements = planReplacements({

@@ -5,7 +5,6 @@ import { CreateTagsCommand, DeleteTagsCommand, EC2Client } from '@aws-sdk/client
 import { ClusterContext, TAG_KEYS } from '../shared/context';
 import { attachedInstanceId, findVolumes } from '../shared/data-volumes';
 import { tagFilters } from '../shared/ec2-tags';
-import { PreconditionFailedError } from '../shared/errors';
 import { RenamedVolume, renameVolumes } from '../shared/volume-rename';
 import { RETIRED_SERVER_TAG, SERVER_TAG, Slot } from './slot-table';
 
@@ -38,12 +37,11 @@ export async function releaseSlot(
     const current = await findVolumes(deps.ec2, [{ Name: 'volume-id', Values: [slot.volumeId] }]);
     [volume] = await renameVolumes(deps.ec2, cluster, current, newName, executionId);
   } else {
-    // An earlier run may have stopped between the rename and the tag move: either tag names the slot.
+    // An earlier run may have stopped between the rename and the tag move: either tag names the slot. A slot
+    // released twice by one execution (replaced forward, then back) has two: the one created last is this release's.
     const earlier = (await findVolumes(deps.ec2, tagFilters({ [TAG_KEYS.name]: newName, [TAG_KEYS.renamedBy]: executionId })))
-      .filter((v) => v.Tags?.some((t) => (t.Key === RETIRED_SERVER_TAG || t.Key === SERVER_TAG) && t.Value === String(slot.serverNumber)));
-    if (earlier.length > 1) {
-      throw new PreconditionFailedError(`this execution renamed ${earlier.length} volumes of slot ${slot.serverNumber} to ${newName}: ${earlier.map((v) => v.VolumeId).join(', ')}`);
-    }
+      .filter((v) => v.Tags?.some((t) => (t.Key === RETIRED_SERVER_TAG || t.Key === SERVER_TAG) && t.Value === String(slot.serverNumber)))
+      .sort((a, b) => (b.CreateTime?.getTime() ?? 0) - (a.CreateTime?.getTime() ?? 0));
     if (earlier[0]) {
       instanceId = attachedInstanceId(earlier[0]);
       volume = {

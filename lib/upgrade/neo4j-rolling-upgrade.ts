@@ -98,7 +98,10 @@ export class Neo4jRollingUpgrade extends Construct {
     const everyMember = GateMembers.sumOf(statePath('plan.currentCapacity'), statePath('plan.currentSlaveMembers'));
     const lag = props.maxTransactionLag ?? 0;
     const newMemberFirst = (props.serverReplacement ?? ServerReplacement.IN_PLACE) === ServerReplacement.NEW_MEMBER_FIRST;
-    const ctx = new StageContext(newMemberFirst ? this.stopReplacing(handlers) : this.rollBack(handlers, polling, everyMember, lag), handlers);
+    const membership = MembershipModel.of(cluster.versionFamily);
+    const ctx = new StageContext(newMemberFirst
+      ? this.replaceBack(handlers, polling, everyMember, membership ?? MembershipModel.SERVER_MANAGEMENT)
+      : this.rollBack(handlers, polling, everyMember, lag), handlers);
 
     // On discovery v2 each server has its own settings-family parameter: a family change rolls with the image.
     const familiesPerServer = props.servers.every((server) => server.versionFamilyParameterName !== undefined);
@@ -117,7 +120,7 @@ export class Neo4jRollingUpgrade extends Construct {
             ? new SlotReplacement(s, 'Servers', {
               context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember,
               replaceTo: { 'image.$': statePath('plan.dockerImage'), ...family }, leaderHostPath: '$.results.roll.gateBefore.Payload.leaderHost',
-              membership: MembershipModel.of(cluster.versionFamily),
+              membership,
             })
             : new ServerRoll(s, 'Servers', {
               context: ctx, polling, key: 'roll', title: roll, expectedMembers: everyMember, maxTransactionLag: lag,
@@ -164,40 +167,47 @@ export class Neo4jRollingUpgrade extends Construct {
    * A failure of the rollback itself keeps the lock for an operator. No volume or snapshot is touched.
    */
   private rollBack(handlers: UpgradeHandlers, polling: ProcedurePolling, everyMember: GateMembers, lag: number): sfn.IChainable {
-    const failed = new sfn.Fail(this, 'Rollback failed: lock kept for an operator', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
-    const ctx = new StageContext(failed, handlers);
-    // The rollback's own failure must not overwrite the original error the final state reports.
-    const keep = new sfn.Pass(this, 'Rollback: keep the original error', { inputPath: '$.error', resultPath: '$.originalError' });
-    const servers = new ServerRoll(this, 'Roll back', {
+    const { keep, back } = this.rollbackAround(handlers, (ctx) => new ServerRoll(this, 'Roll back', {
       context: ctx, polling, key: 'rollBack', title: 'Rollback: servers back', expectedMembers: everyMember,
       maxTransactionLag: lag, rollTo: { 'previousParameters.$': statePath('preUpgrade.Payload.parameters') },
-    });
+    }));
+    return keep.next(back);
+  }
+
+  /**
+   * Where every failure after the preflight goes with `NEW_MEMBER_FIRST`: the servers not on the pre-upgrade
+   * image are replaced back the same way (a new member at the pre-upgrade image in the spare slot first, one at
+   * a time, by server number), the lock released and the failure published as `ROLLED_BACK`. Each forward
+   * replacement left the cluster consistent before failing (undone before its point of no return, its old
+   * member's retirement finished after it). A replacement that could not be made consistent
+   * (`ReplacementNotUndoneError`), a failure of the replacement back, or of the lock's release, keeps the lock
+   * for an operator. No volume or snapshot is deleted: every retired one is renamed and kept.
+   */
+  private replaceBack(handlers: UpgradeHandlers, polling: ProcedurePolling, everyMember: GateMembers, membership: MembershipModel): sfn.IChainable {
+    const notUndone = new sfn.Fail(this, 'Replacement not undone: lock kept for an operator', { errorPath: '$.originalError.Error', causePath: '$.originalError.Cause' });
+    const { keep, back } = this.rollbackAround(handlers, (ctx) => new SlotReplacement(this, 'Replace back', {
+      context: ctx, polling, key: 'rollBack', title: 'Rollback: servers back', expectedMembers: everyMember, membership,
+      replaceTo: { 'previousParameters.$': statePath('preUpgrade.Payload.parameters') },
+    }));
+    return keep.next(new sfn.Choice(this, 'Rollback: was every replacement left consistent?')
+      .when(sfn.Condition.stringEquals('$.originalError.Error', REPLACEMENT_NOT_UNDONE_ERROR), notUndone)
+      .otherwise(back));
+  }
+
+  /**
+   * The rollback's frame: the original error kept (the rollback's own failure must not overwrite what the
+   * final state reports), the servers back (failing into "Rollback failed: lock kept for an operator"), the
+   * lock released, the failure published as `ROLLED_BACK`, "Rolled back" with the original error.
+   */
+  private rollbackAround(handlers: UpgradeHandlers, serversBack: (ctx: StageContext) => sfn.IChainable): { keep: sfn.Pass; back: sfn.Chain } {
+    const failed = new sfn.Fail(this, 'Rollback failed: lock kept for an operator', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+    const ctx = new StageContext(failed, handlers);
+    const keep = new sfn.Pass(this, 'Rollback: keep the original error', { inputPath: '$.error', resultPath: '$.originalError' });
     const release = ctx.step(this, 'Rollback: release the lock', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.rollBack.lock' });
     const publish = ctx.step(this, 'Rollback: publish the failure', UpgradeHandler.PUBLISH_RESULT, resultPayload('ROLLED_BACK'),
       { resultPath: statePath('result') });
     const rolledBack = new sfn.Fail(this, 'Rolled back', { errorPath: '$.originalError.Error', causePath: '$.originalError.Cause' });
-    return sfn.Chain.start(keep).next(servers).next(release).next(publish).next(rolledBack);
-  }
-
-  /**
-   * Where every failure after the preflight goes with `NEW_MEMBER_FIRST`: the servers already replaced stay
-   * replaced (each past its point of no return), a replacement that failed before its old member's
-   * deallocation was undone inside its iteration; the lock is released and the failure published as
-   * `STOPPED` (not `ROLLED_BACK`: what was replaced stays replaced). A
-   * replacement that could not be undone (`ReplacementNotUndoneError`), or a failure to release the lock,
-   * keeps the lock for an operator. No volume or snapshot is touched.
-   */
-  private stopReplacing(handlers: UpgradeHandlers): sfn.IChainable {
-    const kept = new sfn.Fail(this, 'Replacement not undone: lock kept for an operator', { errorPath: '$.originalError.Error', causePath: '$.originalError.Cause' });
-    const ctx = new StageContext(kept, handlers);
-    const keep = new sfn.Pass(this, 'Replacement stopped: keep the original error', { inputPath: '$.error', resultPath: '$.originalError' });
-    const release = ctx.step(this, 'Replacement stopped: release the lock', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.rollBack.lock' });
-    const publish = ctx.step(this, 'Replacement stopped: publish the failure', UpgradeHandler.PUBLISH_RESULT, resultPayload('STOPPED'),
-      { resultPath: statePath('result') });
-    const stopped = new sfn.Fail(this, 'Replacement stopped', { errorPath: '$.originalError.Error', causePath: '$.originalError.Cause' });
-    return keep.next(new sfn.Choice(this, 'Replacement stopped: undone?')
-      .when(sfn.Condition.stringEquals('$.originalError.Error', REPLACEMENT_NOT_UNDONE_ERROR), kept)
-      .otherwise(release.next(publish).next(stopped)));
+    return { keep, back: sfn.Chain.start(serversBack(ctx)).next(release).next(publish).next(rolledBack) };
   }
 
   /**

@@ -92,6 +92,17 @@ describe('server-slots against moto_server', () => {
     expect(plan.replacements.map((r) => [r.oldServerNumber, r.slotNumber])).toEqual([[2, 4], [3, 2]]);
   });
 
+  test('plan back to the pre-upgrade record (a rollback): the slots not at the recorded DockerImage, by server number', async () => {
+    const { ctx } = await cluster({ DockerImage: OLD, Server1Image: NEW, Server3Image: NEW });
+    const plan = await call<ServerSlotsPlan>(ctx, { action: 'plan', previousParameters: { DockerImage: OLD }, stage: 'rollBack' });
+    expect(plan.image).toBe(OLD);
+    expect(plan.replacements.map((r) => [r.oldServerNumber, r.slotNumber])).toEqual([[1, 4], [3, 1]]);
+    expect(plan.replacements[0].surge).toEqual({ stage: 'rollBack-server1-surge', parameters: { server4Image: OLD, server4DesiredCount: '1', desiredCapacity: '4' } });
+    expect(plan.closing.parameters.dockerImage).toBe(OLD);
+    await expect(call(ctx, { action: 'plan', image: NEW, previousParameters: { DockerImage: OLD }, stage: 'rollBack' })).rejects.toThrow(/exactly one of image and previousParameters/);
+    await expect(call(ctx, { action: 'plan', previousParameters: {}, stage: 'rollBack' })).rejects.toThrow(/previousParameters.DockerImage must be the pre-upgrade image/);
+  });
+
   test('plan refuses before any change: AZRebalance running, a surge not finished, no room to grow, bad input', async () => {
     const { ctx } = await cluster({}, false);
     await expect(call(ctx, { action: 'plan', image: NEW, stage: 'roll' })).rejects.toThrow(/AZRebalance: it must be suspended/);
@@ -133,6 +144,23 @@ describe('server-slots against moto_server', () => {
     expect((await groupInstances(autoScaling, ctx.mainAutoScalingGroupName)).map((i) => i.InstanceId)).not.toContain(instances.get(1));
     // Nothing is deleted.
     expect(await kept.check()).toMatchObject({ volumes: 3 });
+  });
+
+  test('release-slot of a slot released twice by one execution (replaced forward, then back): a retry finds the volume released last', async () => {
+    const { ctx, instances } = await cluster();
+    await autoScaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: ctx.mainAutoScalingGroupName, DesiredCapacity: 4 }));
+    const first = await call<ReleasedSlot>(ctx, { action: 'release-slot', serverNumber: 1, suffix: '-old', executionId: 'exec-1' });
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // a later CreateTime, whatever its precision
+    await autoScaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: ctx.mainAutoScalingGroupName, DesiredCapacity: 4 }));
+    const holders = [...instances.values()];
+    const newcomer = (await groupInstances(autoScaling, ctx.mainAutoScalingGroupName)).find((i) => !holders.includes(i.InstanceId!));
+    const volume = await createDataVolume(env.aws.ec2, ctx, 'us-east-1a', { extraTags: { 'neo4j-upgrades:cluster': ctx.clusterIdentity!, 'neo4j-upgrades:server': '1' } });
+    await attach(env.aws.ec2, volume, newcomer!.InstanceId!);
+    const again = await call<ReleasedSlot>(ctx, { action: 'release-slot', serverNumber: 1, suffix: '-old', executionId: 'exec-1' });
+    expect(again.volume).toMatchObject({ volumeId: volume, alreadyRenamed: false });
+    const retry = await call<ReleasedSlot>(ctx, { action: 'release-slot', serverNumber: 1, suffix: '-old', executionId: 'exec-1' });
+    expect(retry).toMatchObject({ instanceAlreadyLeaving: true, volume: { volumeId: volume, alreadyRenamed: true } });
+    expect(retry.volume!.volumeId).not.toBe(first.volume!.volumeId);
   });
 
   test('release-slot -failed of a surge whose instance never claimed a volume: that instance terminated, the group decremented; twice the same', async () => {

@@ -73,16 +73,17 @@ describe('Neo4jRollingUpgrade serverReplacement: NEW_MEMBER_FIRST', () => {
     });
   });
 
-  test('failures: before the deallocation the new member is undone; from it on, not undone and the lock kept', () => {
+  test('failures: before the deallocation the new member is undone; from it on, the old member\'s retirement finished', () => {
     const catchOf = (name: string) => inner[name].Catch[0].Next;
     const undo = `${title}: undo, keep the original error`;
     for (const name of [`${title}: start the surge slot`, `${title}: find the new member's address`,
       `${title}: enable the new member`, `${title}: wait until the new member hosts its databases`]) {
       expect(catchOf(name)).toBe(undo);
     }
+    const finish = `${title}: finish, keep the original error`;
     for (const name of [`${title}: deallocate the old member`, `${title}: drop the old member`, `${title}: stop the old slot`,
-      `${title}: retire the old slot's volume and instance`]) {
-      expect(catchOf(name)).toBe(`${title}: replacement not undone`);
+      `${title}: retire the old slot's volume and instance`, `${title}: main group back to its size`, `${title}: cluster gate after the replacement`]) {
+      expect(catchOf(name)).toBe(finish);
     }
     const undoPath = path(inner, undo);
     expect(undoPath).toEqual([
@@ -94,15 +95,40 @@ describe('Neo4jRollingUpgrade serverReplacement: NEW_MEMBER_FIRST', () => {
     ]);
     expect(inner[`${title}: undo, was the new member found?`].Choices[0].Next).toBe(`${title}: undo, withdraw the new member`);
     expect(inner[`${title}: undo, retire the surge slot's volume and instance`].Parameters.Payload).toMatchObject({ suffix: '-failed' });
-    expect(map.Catch[0].Next).toBe('Replacement stopped: keep the original error');
-    expect(states['Replacement stopped: undone?'].Choices[0]).toMatchObject({
+    // Past the point of no return: the old member's retirement finished (DEALLOCATE again only if the first did not succeed).
+    expect(path(inner, finish)).toEqual([
+      finish, `${title}: finish, was the old member deallocated?`, `${title}: finish, deallocate the old member`,
+      `${title}: finish, wait until the old member is drained`, `${title}: finish, drop the old member`,
+      `${title}: finish, stop the old slot`, `${title}: finish, stop the old slot: UPDATE_COMPLETE`, `${title}: finish, stop the old slot: service steady`,
+      `${title}: finish, retire the old slot's volume and instance`,
+      `${title}: finish, group back to its size`, `${title}: finish, group back to its size: UPDATE_COMPLETE`,
+      `${title}: the replacement failed, old member retired`,
+    ]);
+    expect(inner[`${title}: finish, was the old member deallocated?`].Choices[0]).toMatchObject({
+      Variable: '$.membership.deallocate', IsPresent: true, Next: `${title}: finish, wait until the old member is drained`,
+    });
+    expect(inner[`${title}: finish, retire the old slot's volume and instance`].Parameters.Payload).toMatchObject({ suffix: '-old' });
+    for (const name of [`${title}: finish, deallocate the old member`, `${title}: finish, stop the old slot`, `${title}: finish, retire the old slot's volume and instance`]) {
+      expect(catchOf(name)).toBe(`${title}: replacement not undone`);
+    }
+    // The way back: the servers not at the pre-upgrade image replaced back the same way, then ROLLED_BACK.
+    expect(map.Catch[0].Next).toBe('Rollback: keep the original error');
+    expect(states['Rollback: was every replacement left consistent?'].Choices[0]).toMatchObject({
       Variable: '$.originalError.Error', StringEquals: 'ReplacementNotUndoneError', Next: 'Replacement not undone: lock kept for an operator',
     });
-    expect(path(states, 'Replacement stopped: undone?')).toEqual([
-      'Replacement stopped: undone?', 'Replacement stopped: release the lock', 'Replacement stopped: publish the failure', 'Replacement stopped',
+    expect(path(states, 'Rollback: was every replacement left consistent?')).toEqual([
+      'Rollback: was every replacement left consistent?', 'Rollback: servers back: plan the replacements', 'Rollback: servers back: one replacement at a time',
+      'Rollback: servers back: closing update', 'Rollback: servers back: closing update: UPDATE_COMPLETE', 'Rollback: servers back: wait for every service',
+      'Rollback: release the lock', 'Rollback: publish the failure', 'Rolled back',
     ]);
-    // What was replaced stays replaced: not a rollback.
-    expect(states['Replacement stopped: publish the failure'].Parameters.Payload.outcome).toBe('STOPPED');
+    expect(states['Rollback: servers back: plan the replacements'].Parameters.Payload).toEqual({
+      'cluster.$': '$.cluster', action: 'plan', stage: 'rollBack', 'previousParameters.$': '$.preUpgrade.Payload.parameters',
+    });
+    expect(states['Rollback: publish the failure'].Parameters.Payload.outcome).toBe('ROLLED_BACK');
+    const back = states['Rollback: servers back: one replacement at a time'];
+    expect(back.ItemsPath).toBe('$.results.rollBack.plan.Payload.replacements');
+    expect(back.Catch[0].Next).toBe('Rollback failed: lock kept for an operator');
+    expect(path(back.ItemProcessor.States, back.ItemProcessor.StartAt)).toContain('Rollback: servers back: deallocate the old member');
   });
 
   test('the server-slots function may terminate instances of the target groups only, and move the server tag only', () => {
@@ -192,15 +218,27 @@ describe('Neo4jRollingUpgrade serverReplacement: NEW_MEMBER_FIRST on a 4.4 causa
     expect(retried).toEqual(expect.arrayContaining(['StillInProgressError', 'HealthGateError']));
   });
 
-  test('failures: until the old slot is stopped the new core is undone (its slot stopped, then gone from the membership); after, not undone', () => {
+  test('failures: until the old slot is stopped the new core is undone (its slot stopped, then gone from the membership); after, the old core\'s retirement finished', () => {
     const catchOf = (name: string) => inner[name].Catch[0].Next;
     const undo = `${title}: undo, keep the original error`;
     for (const name of [`${title}: start the surge slot`, `${title}: find the new member's address`, `${title}: wait until the new member has joined`]) {
       expect(catchOf(name)).toBe(undo);
     }
+    const finish = `${title}: finish, keep the original error`;
     for (const name of [`${title}: stop the old slot`, `${title}: retire the old slot's volume and instance`, `${title}: wait until the old member has left`]) {
-      expect(catchOf(name)).toBe(`${title}: replacement not undone`);
+      expect(catchOf(name)).toBe(finish);
     }
+    // Past the point of no return: the old slot's retirement finished, then the wait until the old core has left.
+    expect(path(inner, finish)).toEqual([
+      finish, `${title}: finish, stop the old slot`, `${title}: finish, stop the old slot: UPDATE_COMPLETE`, `${title}: finish, stop the old slot: service steady`,
+      `${title}: finish, retire the old slot's volume and instance`,
+      `${title}: finish, group back to its size`, `${title}: finish, group back to its size: UPDATE_COMPLETE`,
+      `${title}: finish, wait until the old member has left`, `${title}: the replacement failed, old member retired`,
+    ]);
+    expect(inner[`${title}: finish, wait until the old member has left`].Catch[0].Next).toBe(`${title}: replacement not undone`);
+    // Replaced back with the same core-discovery steps.
+    const back = states['Rollback: servers back: one replacement at a time'].ItemProcessor;
+    expect(path(back.States, back.StartAt)).toContain('Rollback: servers back: wait until the new member has joined');
     expect(path(inner, undo)).toEqual([
       undo,
       `${title}: undo, stop the surge slot`, `${title}: undo, stop the surge slot: UPDATE_COMPLETE`, `${title}: undo, stop the surge slot: service steady`,

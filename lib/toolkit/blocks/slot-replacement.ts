@@ -10,8 +10,18 @@ import { UpgradeHandler } from '../upgrade-handler';
 import { MemberReplacement } from './member-replacement';
 import { SlotUpdate } from './slot-update';
 
-/** Error name of a replacement that failed after its old member's deallocation started: not undone, the lock is kept. */
+/** Error name of a replacement whose undo (or whose old member's retirement after a failure) failed: left inconsistent, the lock is kept. */
 export const REPLACEMENT_NOT_UNDONE_ERROR = 'ReplacementNotUndoneError';
+
+/** Where an iteration keeps the new member's Bolt address (server-slots' locate-new-member). */
+const NEW_MEMBER_ADDRESS = '$.newMember.Payload.serverAddress';
+const OLD_MEMBER_ADDRESS = '$.replacement.oldServerAddress';
+
+/** One server-slots step inside an iteration. */
+type SlotStep = (name: string, action: string, serverNumberPath: string, extra: { [key: string]: unknown }, phase: StageContext,
+  resultPath: string, poll?: boolean) => sfn.TaskStateBase;
+/** One planned slot update (`$.replacement.<what>`) inside an iteration, waiting for `groups` when given. */
+type SlotUpdateStep = (name: string, what: string, groups: string | undefined, phase: StageContext, abortable: boolean) => SlotUpdate;
 
 /** Props of {@link SlotReplacement}. */
 export interface SlotReplacementProps {
@@ -22,7 +32,10 @@ export interface SlotReplacementProps {
   readonly key: string;
   /** Prefix of the state names. */
   readonly title: string;
-  /** server-slots' plan input: `{ 'image.$': ..., 'versionFamily.$': ... }` (the target). */
+  /**
+   * server-slots' plan input, the target: `{ 'image.$': ..., 'versionFamily.$': ... }` forward, or
+   * `{ 'previousParameters.$': '$.preUpgrade.Payload.parameters' }` back to the pre-upgrade image and family.
+   */
   readonly replaceTo: { [key: string]: unknown };
   /**
    * JSONPath of the leader's host (a cluster gate's `leaderHost`): that server is replaced last.
@@ -48,12 +61,15 @@ export interface SlotReplacementProps {
  * the old core gone from the membership); the cluster gate. Then the closing update (DockerImage set, slot images
  * cleared: no task changes) and every service steady.
  *
- * Failures: before the deallocation (4.4: before the old slot is stopped) the new member is undone inside
- * its iteration (withdrawn from the cluster; 4.4: gone from the membership once its slot is stopped; its
- * slot stopped, its volume renamed `-failed` and kept, its instance terminated, the group back)
- * and the failure goes on to the context's handler; from the deallocation on (and if an undo fails) the
- * error becomes `ReplacementNotUndoneError` (the cause keeps the original) and goes on to the context's
- * handler, which should keep the lock for an operator. Servers replaced before stay replaced.
+ * Failures leave the cluster consistent (every running slot a member, one spare slot, the group at its
+ * size) before they go on to the context's handler, which can run a second SlotReplacement to the pre-upgrade
+ * image (`replaceTo: { 'previousParameters.$': ... }`, another `key`) to replace back. Before the
+ * deallocation (4.4: before the old slot is stopped) the new member is undone inside its iteration (withdrawn
+ * from the cluster; 4.4: gone from the membership once its slot is stopped; its slot stopped, its volume
+ * renamed `-failed` and kept, its instance terminated, the group back). From the deallocation on the old
+ * member's retirement is finished instead (each step idempotent; the new member stays). If an undo or a
+ * finish fails, the error becomes `ReplacementNotUndoneError` (the cause keeps the original): the handler
+ * should keep the lock for an operator. Servers replaced before stay replaced until the handler acts.
  */
 export class SlotReplacement extends sfn.StateMachineFragment {
   public readonly startState: sfn.State;
@@ -69,22 +85,31 @@ export class SlotReplacement extends sfn.StateMachineFragment {
     }, { resultPath: `${results}.plan` });
 
     const notUndone = this.notUndone(title);
-    const inIteration = ctx.failingTo(notUndone);
-    const slots = (name: string, action: string, serverNumberPath: string, extra: { [key: string]: unknown }, phase: StageContext, resultPath: string, poll = false) =>
+    const slots: SlotStep = (name, action, serverNumberPath, extra, phase, resultPath, poll = false) =>
       phase.step(this, `${title}: ${name}`, UpgradeHandler.SERVER_SLOTS, {
         'cluster.$': statePath('cluster'), action, 'serverNumber.$': serverNumberPath, ...extra,
       }, { resultPath, ...(poll && { poll: polling.services }) });
-    const update = (name: string, what: string, groups: string | undefined, phase: StageContext, abortable: boolean) =>
+    const update: SlotUpdateStep = (name, what, groups, phase, abortable) =>
       new SlotUpdate(this, name, {
         context: phase, polling, title: `${title}: ${name}`, updatePath: `$.replacement.${what}`, executionNamePath: '$.executionName',
         ...(groups && { groupsPath: `$.replacement.${groups}` }), resultPath: `$.slots.${what}`, abortable,
       });
+    // The old slot's retirement (its service stopped, its volume renamed -old and kept, its instance gone, the
+    // group back): the forward steps, and again on the finish path after a failure past the point of no return.
+    // ("finish, group back to its size": a state name has at most 80 characters, its wait's suffix included.)
+    const retireOldSlot = (prefix: string, phase: StageContext): sfn.IChainable[] => [
+      update(`${prefix}stop the old slot`, 'retire', 'oldMemberGroups', phase, false),
+      slots(`${prefix}retire the old slot's volume and instance`, 'release-slot', '$.replacement.oldServerNumber',
+        { suffix: '-old', 'executionId.$': '$.executionName' }, phase, '$.slots.released'),
+      update(prefix ? `${prefix}group back to its size` : 'main group back to its size', 'capacity', undefined, phase, false),
+    ];
     const membership = props.membership ?? MembershipModel.SERVER_MANAGEMENT;
     const undo = this.undo(title, ctx, polling, notUndone, membership, update, slots);
+    const finish = this.finish(title, ctx, polling, notUndone, membership, retireOldSlot);
 
     const replacement = new MemberReplacement(this, 'Members', {
       context: ctx, polling, key, title, replacementsPath: `${results}.plan.Payload.replacements`, expectedMembers: props.expectedMembers,
-      membership, newServerAddressPath: '$.newMember.Payload.serverAddress',
+      membership, newServerAddressPath: NEW_MEMBER_ADDRESS,
       prepareNewMember: {
         stepsIn: () => [
           update('start the surge slot', 'surge', 'newMemberGroups', ctx.failingTo(undo), true),
@@ -92,15 +117,8 @@ export class SlotReplacement extends sfn.StateMachineFragment {
         ],
       },
       beforeDeallocateFailure: undo,
-      afterDeallocateFailure: notUndone,
-      retireOldMember: {
-        stepsIn: () => [
-          update('stop the old slot', 'retire', 'oldMemberGroups', inIteration, false),
-          slots('retire the old slot\'s volume and instance', 'release-slot', '$.replacement.oldServerNumber',
-            { suffix: '-old', 'executionId.$': '$.executionName' }, inIteration, '$.slots.released'),
-          update('main group back to its size', 'capacity', undefined, inIteration, false),
-        ],
-      },
+      afterDeallocateFailure: finish,
+      retireOldMember: { stepsIn: () => retireOldSlot('', ctx.failingTo(finish)) },
     });
 
     const close = new SlotUpdate(this, 'Closing update', {
@@ -135,13 +153,12 @@ export class SlotReplacement extends sfn.StateMachineFragment {
    */
   private undo(
     title: string, ctx: StageContext, polling: ProcedurePolling, notUndone: sfn.IChainable, membership: MembershipModel,
-    update: (name: string, what: string, groups: string | undefined, phase: StageContext, abortable: boolean) => SlotUpdate,
-    slots: (name: string, action: string, serverNumberPath: string, extra: { [key: string]: unknown }, phase: StageContext, resultPath: string, poll?: boolean) => sfn.TaskStateBase,
+    update: SlotUpdateStep, slots: SlotStep,
   ): sfn.IChainable {
     const inUndo = ctx.failingTo(notUndone);
     const keep = new sfn.Pass(this, `${title}: undo, keep the original error`, { inputPath: '$.error', resultPath: '$.undoneError' });
     const newMember = (name: string, action: string) =>
-      membershipStep(this, inUndo, polling, `${title}: undo, ${name}`, action, '$.newMember.Payload.serverAddress');
+      membershipStep(this, inUndo, polling, `${title}: undo, ${name}`, action, NEW_MEMBER_ADDRESS);
     const stop = update('undo, stop the surge slot', 'stopSurge', 'newMemberGroups', inUndo, false);
     const release = slots('undo, retire the surge slot\'s volume and instance', 'release-slot', '$.replacement.slotNumber',
       { suffix: '-failed', 'executionId.$': '$.executionName' }, inUndo, '$.slots.undone');
@@ -158,5 +175,39 @@ export class SlotReplacement extends sfn.StateMachineFragment {
     }
     // A core leaves when its process stops: the wait for it comes after the slot is stopped.
     return keep.next(stop).next(found(newMember('wait until the new member has left', 'wait-left').next(afterRelease), afterRelease));
+  }
+
+  /**
+   * Inside an iteration, after a failure past the point of no return (5.x: from the deallocation on; 4.4: from
+   * the old slot's stop on): the old member's retirement completed, every step idempotent (5.x: deallocated
+   * unless that had already succeeded, drained, dropped; the old slot stopped, its volume renamed `-old` and
+   * kept, its instance terminated, the group back; 4.4: then the wait until the old core has left), so the
+   * cluster is consistent again (the new member serves, one spare slot) for the context's handler to replace
+   * back; then the iteration fails with the original error. A failure here is `ReplacementNotUndoneError`.
+   */
+  private finish(
+    title: string, ctx: StageContext, polling: ProcedurePolling, notUndone: sfn.IChainable, membership: MembershipModel,
+    retireOldSlot: (prefix: string, phase: StageContext) => sfn.IChainable[],
+  ): sfn.IChainable {
+    const inFinish = ctx.failingTo(notUndone);
+    const keep = new sfn.Pass(this, `${title}: finish, keep the original error`, { inputPath: '$.error', resultPath: '$.retiredError' });
+    const oldMember = (name: string, action: string, extra: { [key: string]: unknown } = {}) =>
+      membershipStep(this, inFinish, polling, `${title}: finish, ${name}`, action, OLD_MEMBER_ADDRESS, extra);
+    const failed = new sfn.Fail(this, `${title}: the replacement failed, old member retired`, { errorPath: '$.retiredError.Error', causePath: '$.retiredError.Cause' });
+    const rest = ([first, ...others]: sfn.IChainable[]) => others.reduce<sfn.Chain>((chain, state) => chain.next(state), sfn.Chain.start(first));
+    if (membership === MembershipModel.SERVER_MANAGEMENT) {
+      // A dropped member whose process has exited is no longer listed: DEALLOCATE would not find it, so it is
+      // sent again only where the forward one did not succeed (its result is absent).
+      const drained = rest([
+        oldMember('wait until the old member is drained', 'wait-drained'),
+        oldMember('drop the old member', 'drop-server'),
+        ...retireOldSlot('finish, ', inFinish),
+      ]).next(failed);
+      const deallocate = oldMember('deallocate the old member', 'deallocate', { 'replacementAddress.$': NEW_MEMBER_ADDRESS });
+      return keep.next(new sfn.Choice(this, `${title}: finish, was the old member deallocated?`)
+        .when(sfn.Condition.isPresent('$.membership.deallocate'), drained)
+        .otherwise(deallocate.next(drained)));
+    }
+    return keep.next(rest([...retireOldSlot('finish, ', inFinish), oldMember('wait until the old member has left', 'wait-left')])).next(failed);
   }
 }

@@ -40,6 +40,8 @@ export interface ReplacingFaultRunReport extends Omit<FaultRunReport, 'outcome' 
   readonly wallMs: number;
   readonly ownWorld: boolean;
   readonly leftWith: string;
+  /** AWS API calls the execution's handlers made. */
+  readonly apiCalls: number;
   readonly client: { committed: number; retried: number; failedAttempts: number; lost: number; acknowledgedMissing: number };
 }
 
@@ -138,7 +140,7 @@ export async function rehearseReplacingFaults(options: ReplacingFaultOptions = {
       results.push(done);
       fs.appendFileSync(path.join(logDir, 'results.jsonl'), JSON.stringify(done) + '\n'); // a matrix cut short keeps its runs
       say(`  ${done.asExpected ? 'ok  ' : 'FAIL'} ${done.name}: ${done.outcome}${done.endState ? ` at "${done.endState}"` : ''} (expected ${done.expected}; faults ${done.fired}/${done.injected} fired; `
-        + `${(done.durationMs / 1000).toFixed(1)} s, ${done.transitions} transitions${ownWorld ? ', own world' : ''}; client ${done.client.committed} committed, ${done.client.retried} retried, `
+        + `${(done.durationMs / 1000).toFixed(1)} s, ${done.transitions} transitions, ${done.apiCalls} API calls${ownWorld ? ', own world' : ''}; client ${done.client.committed} committed, ${done.client.retried} retried, `
         + `${done.client.lost} lost, ${done.client.acknowledgedMissing} missing) left with ${done.leftWith}${done.problems.length ? ` - ${done.problems.join('; ')}` : ''}`);
     }
     keepSimulated(current.world);
@@ -211,7 +213,7 @@ async function runOnce(m: MatrixWorld, run: ReplacingFaultRun, logDir: string): 
     name: run.name, expected: run.expect, outcome, asExpected: problems.length === 0, ...(rep.endState && { endState: rep.endState }),
     ...(rep.error && { error: { name: rep.error.name, message: rep.error.message.slice(0, 300) } }), problems,
     fired: result.fired.length + (run.world ? 1 : 0), injected: run.faults.length + (run.world ? 1 : 0),
-    durationMs: rep.durationMs, transitions: rep.counts.stateTransitions, leftWith: leftWith(look),
+    durationMs: rep.durationMs, transitions: rep.counts.stateTransitions, apiCalls: rep.counts.awsApiCalls, leftWith: leftWith(look),
     client: {
       committed: wr.transactions.filter((t) => t.outcome === 'committed').length, retried: wr.transactions.filter((t) => t.attempts > 1).length,
       failedAttempts: wr.attempts.filter((a) => a.failure).length, lost: wr.transactions.filter((t) => t.outcome === 'lost').length,

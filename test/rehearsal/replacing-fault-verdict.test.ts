@@ -333,6 +333,9 @@ test('the matrix: each state failed where its Catch says, undo and finish steps 
     ['17-a-rb-deallocate', 'rollback-failed', 'first', false, [error('deallocate'), error(`${B}deallocate`)], undefined],
     ['18-a-Rollback-release-the-lock', 'rollback-failed', 'first', false, [error('deallocate'), error('Rollback: release the lock')], undefined],
     ['19-a-Rollback-publish-the-failure', 'rollback-failed', 'first', false, [error('deallocate'), error('Rollback: publish the failure')], false],
+    ['20-b-throttle-finish-and-rollback', 'rolled-back', 'first', false,
+      [error('deallocate'), ...['finish, deallocate', 'finish, retire', `${B}plan`, `${B}enable`, `${B}deallocate`, `${B}undo`, 'Rollback: release the lock',
+        'Rollback: publish the failure', 'Preflight failed after the lock: release'].map((s) => `throttle ${s}`)], undefined],
   ]);
   expect(runs[5].world).toBe('never-joins');
   // Two forward Maps: which one replaces is not known.

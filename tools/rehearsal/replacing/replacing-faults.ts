@@ -17,8 +17,10 @@
  * - the rollback pass's own task states (its top-level steps and its iteration's forward steps): the first
  *   step after the point of no return fails (so one server is to be replaced back), then the rollback's step;
  *   each ends as its Catch says ("rollback failed");
- * - one ThrottlingException on the first AWS call of every forward state (must still succeed), and on every
- *   undo and failure-path state after a failure before the point of no return (must still roll back);
+ * - one ThrottlingException on the first AWS call of every forward state (must still succeed), on every
+ *   undo and failure-path state after a failure before the point of no return (must still roll back, nothing
+ *   to replace back), and on every finish and failure-path state after a failure at the point of no return
+ *   (the first server finished, then replaced back: must still roll back);
  * - the world fault "a replacement that never joins" (rolled back, nothing replaced).
  * `resettable`: the run is expected to leave the cluster as it found it (nothing replaced forward and not
  * left "not undone"), so the next run can share its world; the others run afterwards, each in a world of its own.
@@ -171,6 +173,12 @@ export function buildReplacingFaultMatrix(model: MachineModel): ReplacingFaultRu
   const forward = model.tasks.filter((t) => !t.onFailurePath && !map.failure.has(t.stateName) && t.retriesThrottling);
   runs.push({ name: 'b-throttle-every-forward-state', faults: forward.map((t) => ({ kind: 'throttle', state: t.stateName })), expect: 'succeeded', replaced: 'all', resettable: false });
   const rollbackRuns: ReplacingFaultRun[] = [];
+  const last: ReplacingFaultRun[] = [];
+  if (finishTrigger) {
+    // Past the point of no return the finish path and the rollback's replacement back run: each throttled once.
+    const pastPoint = model.tasks.filter((t) => t.onFailurePath || map.finish.has(t.stateName)).map((t): FaultSpec => ({ kind: 'throttle', state: t.stateName }));
+    last.push({ name: 'b-throttle-finish-and-rollback', faults: [fail(finishTrigger), ...pastPoint], expect: 'rolled-back', replaced: 'first', resettable: false });
+  }
   if (rollback && finishTrigger) {
     // The rollback pass as a failure after the point of no return runs it (one server to replace back): its
     // top-level steps from the forward Map's Catch on, its iteration's forward steps where its Map is.
@@ -189,8 +197,8 @@ export function buildReplacingFaultMatrix(model: MachineModel): ReplacingFaultRu
   }
   // The runs that leave the world as they found it first: they share one world; each other one gets its own.
   // Among the others: "not undone" first (the path with no automatic way back), the success last, then the
-  // rollback pass's own failures.
+  // rollback pass's own failures, and the finish and rollback throttled (last: the numbers before it stay).
   const rank = (r: ReplacingFaultRun) => (r.resettable ? 0 : r.expect === 'not-undone' ? (r.replaced === 'first' && r.faults.length === 1 ? 1 : 2) : r.faults.length === 1 ? 3 : 4);
-  const ordered = [...[...runs].sort((a, b) => rank(a) - rank(b)), ...rollbackRuns];
+  const ordered = [...[...runs].sort((a, b) => rank(a) - rank(b)), ...rollbackRuns, ...last];
   return ordered.map((r, i) => ({ ...r, name: `${String(i + 1).padStart(2, '0')}-${r.name}` }));
 }

@@ -11,14 +11,16 @@ const figures = (over: Partial<ReplacingFigures> = {}): ReplacingFigures => ({
   finalStores: [1, 2, 3].map((server) => ({ server, version: '5.26.25', markers: 100 })), ...over,
 });
 const members = [1, 2, 3].map((server) => ({ server, state: 'Enabled', running: true, hosting: ['neo4j'] }));
-const stopped: ReplacingRunLook = {
-  outcome: 'stopped', volumesDeleted: [], snapshotsDeleted: [], renamed: { old: 0, failed: 1 }, lockHeldAtEnd: false, figures: figures(), members,
+const rolledBack: ReplacingRunLook = {
+  outcome: 'rolled-back', volumesDeleted: [], snapshotsDeleted: [], renamed: { old: 0, failed: 1 }, lockHeldAtEnd: false, figures: figures(), members,
 };
-const x = { outcome: 'stopped' as const, replaced: 'none' as const, original: [1, 2, 3], from: '5.26.25', to: '5.26.30', markers: 100 };
+const x = { outcome: 'rolled-back' as const, replaced: 'none' as const, original: [1, 2, 3], from: '5.26.25', to: '5.26.30', markers: 100 };
 
 describe('the replacing fault verdict', () => {
   test('the outcome is read from the procedure\'s own ends', () => {
-    expect(replacingOutcomeOf('FAILED', 'Replacement stopped')).toBe('stopped');
+    expect(replacingOutcomeOf('FAILED', 'Rolled back')).toBe('rolled-back');
+    expect(replacingOutcomeOf('FAILED', 'Rollback failed: lock kept for an operator')).toBe('rollback-failed');
+    expect(replacingOutcomeOf('FAILED', 'Replacement stopped')).toBe('failed'); // no such end any more
     expect(replacingOutcomeOf('FAILED', 'Replacement not undone: lock kept for an operator')).toBe('not-undone');
     expect(replacingOutcomeOf('FAILED', 'Refused before any change')).toBe('refused');
     expect(replacingOutcomeOf('FAILED', 'Preflight failed after the lock')).toBe('refused-after-lock');
@@ -27,13 +29,13 @@ describe('the replacing fault verdict', () => {
   });
 
   test('an undone replacement: the original members at the start version, the lock free, nothing lost', () => {
-    expect(replacingRunProblems(stopped, x)).toEqual([]);
-    expect(leftWith(stopped)).toBe('members: 1 Enabled hosting neo4j; 2 Enabled hosting neo4j; 3 Enabled hosting neo4j; lock free; volumes renamed -old 0, -failed 1');
+    expect(replacingRunProblems(rolledBack, x)).toEqual([]);
+    expect(leftWith(rolledBack)).toBe('members: 1 Enabled hosting neo4j; 2 Enabled hosting neo4j; 3 Enabled hosting neo4j; lock free; volumes renamed -old 0, -failed 1');
   });
 
   test('each broken promise is named', () => {
     const bad: ReplacingRunLook = {
-      ...stopped, outcome: 'not-undone', volumesDeleted: ['vol-1'], snapshotsDeleted: ['snap-1'], renamed: { old: 1, failed: 0 }, faultFiring: 'never fired',
+      ...rolledBack, outcome: 'not-undone', volumesDeleted: ['vol-1'], snapshotsDeleted: ['snap-1'], renamed: { old: 1, failed: 0 }, faultFiring: 'never fired',
       members: [...members, { server: 4, state: 'Enabled', running: true, hosting: [] }],
       figures: figures({
         minEnabledHosting: 2, maxMembers: 5, client: { ...client, writes: { ...client.writes, lost: 1 }, acknowledgedMissing: 2 }, worldErrors: ['a slot did not start'],
@@ -42,7 +44,7 @@ describe('the replacing fault verdict', () => {
       }),
     };
     expect(replacingRunProblems(bad, x)).toEqual([
-      'ended not-undone, expected stopped',
+      'ended not-undone, expected rolled-back',
       'volumes deleted: vol-1',
       'snapshots deleted: snap-1',
       '"not undone" released the lock; it must stay for an operator',
@@ -58,12 +60,12 @@ describe('the replacing fault verdict', () => {
       'a slot did not start',
     ]);
     // An undone surge must not run on.
-    expect(replacingRunProblems({ ...stopped, members: [...members, { server: 4, state: 'Free', running: true, hosting: [] }] }, x)).toEqual(['the undone surge still runs: server 4 (Free)']);
+    expect(replacingRunProblems({ ...rolledBack, members: [...members, { server: 4, state: 'Free', running: true, hosting: [] }] }, x)).toEqual(['the undone surge still runs: server 4 (Free)']);
   });
 
   test('"not undone" from the deallocation on: the lock kept, the new member Enabled with the data, the servers not reached untouched', () => {
     const notUndone: ReplacingRunLook = {
-      ...stopped, outcome: 'not-undone', lockHeldAtEnd: true, renamed: { old: 0, failed: 0 },
+      ...rolledBack, outcome: 'not-undone', lockHeldAtEnd: true, renamed: { old: 0, failed: 0 },
       members: [...members.map((m) => (m.server === 2 ? { ...m, state: 'Deallocating' } : m)), { server: 4, state: 'Enabled', running: true, hosting: ['neo4j'] }],
       figures: figures({
         replacements: [{ old: 2, new: 4, enabledAtMs: 1, deallocatedAtMs: 5, client: { failedAttempts: 0, retried: 0, lost: 0 } }],
@@ -94,13 +96,70 @@ describe('the replacing fault verdict', () => {
   test('everything replaced: N new members at the target, every old volume renamed -old', () => {
     const replaced = [[2, 4], [3, 2], [1, 3]].map(([old, next]) => ({ old, new: next, deallocatedAtMs: 1, client: { failedAttempts: 0, retried: 0, lost: 0 } }));
     const done: ReplacingRunLook = {
-      ...stopped, outcome: 'succeeded', renamed: { old: 3, failed: 0 },
+      ...rolledBack, outcome: 'succeeded', renamed: { old: 3, failed: 0 },
       figures: figures({ replacements: replaced, finalStores: [4, 2, 3].map((server) => ({ server, version: '5.26.30', markers: 100 })) }),
     };
     const y = { ...x, outcome: 'succeeded' as const, replaced: 'all' as const };
     expect(replacingRunProblems(done, y)).toEqual([]);
     expect(replacingRunProblems({ ...done, renamed: { old: 2, failed: 0 }, figures: figures({ replacements: replaced.slice(1), finalStores: [1, 2, 3].map((server) => ({ server, version: '5.26.30', markers: 100 })) }) }, y))
       .toEqual(['old server 1 is still a member at the end', '2 old volumes renamed -old, expected 3']);
+  });
+
+  test('rolled back after the first server was replaced: N members at the start version (new slots), none at the target, 2 volumes -old, the lock free', () => {
+    // Server 2 replaced by slot 4 forward, slot 4 replaced back by a new member in slot 2.
+    const back: ReplacingRunLook = {
+      ...rolledBack, renamed: { old: 2, failed: 0 },
+      members: [1, 2, 3].map((server) => ({ server, state: 'Enabled', running: true, hosting: ['neo4j'] })),
+      figures: figures({ replacements: [{ old: 2, new: 4, enabledAtMs: 1, deallocatedAtMs: 5, retiredAtMs: 9, client: { failedAttempts: 0, retried: 0, lost: 0 } }] }),
+    };
+    const y = { ...x, outcome: 'rolled-back' as const, replaced: 'first' as const };
+    expect(replacingRunProblems(back, y)).toEqual([]);
+    // The member in slot 4 never replaced back: it runs the target; only the old one's volume renamed -old; 4 members.
+    const notBack: ReplacingRunLook = {
+      ...back, renamed: { old: 1, failed: 0 }, members: [...back.members, { server: 4, state: 'Enabled', running: true, hosting: ['neo4j'] }],
+      figures: figures({ ...back.figures, finalStores: [...back.figures.finalStores, { server: 4, version: '5.26.30', markers: 100 }] }),
+    };
+    expect(replacingRunProblems(notBack, y)).toEqual([
+      '4 members at the end, expected 3',
+      'member 4 runs 5.26.30, expected 5.26.25',
+      '1 volumes renamed -old, expected 2 (1 replaced forward, each then replaced back)',
+    ]);
+    // Replaced back but not serving, or without the data; the lock left held.
+    const lame: ReplacingRunLook = {
+      ...back, lockHeldAtEnd: true, members: back.members.map((m) => (m.server === 2 ? { ...m, state: 'Free', hosting: [] } : m)),
+      figures: figures({ ...back.figures, finalStores: back.figures.finalStores.map((f) => (f.server === 2 ? { ...f, markers: 0 } : f)) }),
+    };
+    expect(replacingRunProblems(lame, y)).toEqual(['the lock is still held', 'member 2\'s store holds 0 of 100 marker nodes', 'member 2 is Free hosting nothing, expected Enabled hosting neo4j']);
+    // Nothing replaced forward is expected elsewhere: the same end read as 'none' names the renamed volumes.
+    expect(replacingRunProblems(back, x)).toEqual(['old servers deallocated, dropped or retired though nothing was to be replaced: 2', '2 volumes renamed -old though no old server was retired']);
+  });
+
+  test('rolled back after the Map: every server replaced forward then back, 2 x N volumes -old', () => {
+    const back: ReplacingRunLook = { ...rolledBack, renamed: { old: 6, failed: 0 }, members: [2, 3, 4].map((server) => ({ server, state: 'Enabled', running: true, hosting: ['neo4j'] })),
+      figures: figures({ finalStores: [2, 3, 4].map((server) => ({ server, version: '5.26.25', markers: 100 })) }) };
+    const y = { ...x, outcome: 'rolled-back' as const, replaced: 'all' as const };
+    expect(replacingRunProblems(back, y)).toEqual([]);
+    expect(replacingRunProblems({ ...back, renamed: { old: 3, failed: 0 } }, y)).toEqual(['3 volumes renamed -old, expected 6 (3 replaced forward, each then replaced back)']);
+  });
+
+  test('the rollback failed: the lock kept (unless released before the failing step), the members reported, not judged', () => {
+    const failed: ReplacingRunLook = {
+      ...rolledBack, outcome: 'rollback-failed', lockHeldAtEnd: true, renamed: { old: 1, failed: 0 },
+      members: [...members, { server: 4, state: 'Enabled', running: true, hosting: ['neo4j'] }],
+      figures: figures({ finalStores: [...figures().finalStores, { server: 4, version: '5.26.30', markers: 100 }] }),
+    };
+    const y = { ...x, outcome: 'rollback-failed' as const, replaced: 'first' as const };
+    expect(replacingRunProblems(failed, y)).toEqual([]);
+    expect(leftWith(failed)).toContain('4 Enabled hosting neo4j; lock HELD');
+    expect(replacingRunProblems({ ...failed, lockHeldAtEnd: false }, y)).toEqual(['"rollback failed" released the lock; it must stay for an operator']);
+    // The rollback's publish failed after it released the lock: free is right, held is not.
+    expect(replacingRunProblems({ ...failed, lockHeldAtEnd: false }, { ...y, lockKept: false })).toEqual([]);
+    expect(replacingRunProblems(failed, { ...y, lockKept: false })).toEqual(['the lock is still held']);
+    // Expected to roll back, the rollback failed: both named.
+    expect(replacingRunProblems(failed, { ...y, outcome: 'rolled-back' })).toEqual([
+      'ended rollback-failed, expected rolled-back', '4 members at the end, expected 3', 'member 4 runs 5.26.30, expected 5.26.25',
+      '1 volumes renamed -old, expected 2 (1 replaced forward, each then replaced back)',
+    ]);
   });
 });
 
@@ -112,7 +171,7 @@ describe('the replacing fault verdict for a 4.4 causal cluster: a member listed 
 
   test('"not undone" after the old core left (wait-left failed): the new core listed with the data, the old one not listed', () => {
     const notUndone: ReplacingRunLook = {
-      ...stopped, outcome: 'not-undone', lockHeldAtEnd: true, renamed: { old: 1, failed: 0 },
+      ...rolledBack, outcome: 'not-undone', lockHeldAtEnd: true, renamed: { old: 1, failed: 0 },
       members: [listed(1), listed(3), listed(4)],
       figures: figures({
         replacements: [{ old: 2, new: 4, discoveredAtMs: 1, enabledAtMs: 2, deallocatedAtMs: 5, retiredAtMs: 6, client: none }],
@@ -131,7 +190,7 @@ describe('the replacing fault verdict for a 4.4 causal cluster: a member listed 
 
   test('"not undone" before the old core left (its slot not stopped): the new core listed, every old one untouched', () => {
     const look: ReplacingRunLook = {
-      ...stopped, outcome: 'not-undone', lockHeldAtEnd: true, renamed: { old: 0, failed: 0 },
+      ...rolledBack, outcome: 'not-undone', lockHeldAtEnd: true, renamed: { old: 0, failed: 0 },
       members: [listed(1), listed(2), listed(3), listed(4)],
       figures: figures({
         replacements: [{ old: 2, new: 4, discoveredAtMs: 1, enabledAtMs: 2, client: none }],
@@ -143,13 +202,25 @@ describe('the replacing fault verdict for a 4.4 causal cluster: a member listed 
     expect(replacingRunProblems({ ...look, members: [listed(1), listed(2), listed(3)] }, y)).toEqual(['new member 4 is not listed, expected Listed']);
   });
 
-  test('"Replacement stopped" before the old core went: the original cores listed at the start version; an old core that left is named', () => {
-    const look: ReplacingRunLook = { ...stopped, members: [listed(1), listed(2), listed(3)], figures: figures({ finalStores: stores44 }) };
+  test('rolled back with nothing replaced forward (undone before the old core went): the original cores listed at the start version; an old core that left is named', () => {
+    const look: ReplacingRunLook = { ...rolledBack, members: [listed(1), listed(2), listed(3)], figures: figures({ finalStores: stores44 }) };
     expect(replacingRunProblems(look, x44)).toEqual([]);
     const left = { ...look, members: [listed(1), listed(3)], figures: figures({ finalStores: stores44, replacements: [{ old: 2, deallocatedAtMs: 4, client: none }] }) };
     expect(replacingRunProblems(left, x44)).toEqual(['old servers deallocated, dropped or retired though nothing was to be replaced: 2']);
     // The undone surge still listed and running.
     expect(replacingRunProblems({ ...look, members: [...look.members, listed(4, [])] }, x44)).toEqual(['the undone surge still runs: server 4 (Listed)']);
+  });
+
+  test('rolled back after the first core was replaced: the cores listed with neo4j online at the start version, 2 volumes -old', () => {
+    const look: ReplacingRunLook = {
+      ...rolledBack, renamed: { old: 2, failed: 0 }, members: [listed(1), listed(2), listed(3)],
+      figures: figures({ finalStores: stores44, replacements: [{ old: 2, new: 4, discoveredAtMs: 1, enabledAtMs: 2, deallocatedAtMs: 5, retiredAtMs: 6, client: none }] }),
+    };
+    const y = { ...x44, outcome: 'rolled-back' as const, replaced: 'first' as const };
+    expect(replacingRunProblems(look, y)).toEqual([]);
+    // Read as 5.x: Listed is no SHOW SERVERS state.
+    expect(replacingRunProblems(look, { ...y, family: undefined })).toEqual([1, 2, 3].map((s) => `member ${s} is Listed hosting system, neo4j, expected Enabled hosting neo4j`));
+    expect(replacingRunProblems({ ...look, members: [listed(1), listed(2, ['system']), listed(3)] }, y)).toEqual(['member 2 is Listed hosting system, expected Listed hosting neo4j']);
   });
 
   test('the members at the end: the overview\'s cores, a left one gone, hosting what is online', () => {
@@ -167,7 +238,7 @@ describe('the replacing fault verdict for a 4.4 causal cluster: a member listed 
   });
 });
 
-test('the matrix: each state failed where its Catch says, undo steps after a failure they undo, throttling, the world fault; resettable runs first', () => {
+test('the matrix: each state failed where its Catch says, undo and finish steps after a failure that reaches them, the rollback pass, throttling, the world fault; resettable runs first', () => {
   const task = (stateName: string, handler: string, nested = false): TaskInfo => ({
     stateName, handler, functionLogicalId: handler, functionArn: handler, waitsForTaskToken: false, hasRetry: true, retriesThrottling: true, onFailurePath: false, nested,
   });
@@ -175,28 +246,54 @@ test('the matrix: each state failed where its Catch says, undo steps after a fai
   const iteration: AslDefinition = {
     StartAt: 'enable',
     States: {
-      enable: { Type: 'Task', Next: 'deallocate', Catch: to('undo') },
-      deallocate: { Type: 'Task', End: true, Catch: to('not undone') },
-      undo: { Type: 'Task', Next: 'undone', Catch: to('not undone') },
-      undone: { Type: 'Fail' },
-      'not undone': { Type: 'Pass', Next: 'failed, not undone' },
-      'failed, not undone': { Type: 'Fail' },
+      enable: { Type: 'Task', Next: 'deallocate', Catch: to('undo, keep') },
+      deallocate: { Type: 'Task', Next: 'retire', Catch: to('finish, keep') },
+      retire: { Type: 'Task', End: true, Catch: to('finish, keep') },
+      'undo, keep': { Type: 'Pass', Next: 'undo' },
+      undo: { Type: 'Task', Next: 'T: the replacement failed, undone', Catch: to('T: replacement not undone') },
+      'T: the replacement failed, undone': { Type: 'Fail' },
+      'finish, keep': { Type: 'Pass', Next: 'finish, deallocate' },
+      'finish, deallocate': { Type: 'Task', Next: 'finish, retire', Catch: to('T: replacement not undone') },
+      'finish, retire': { Type: 'Task', Next: 'T: the replacement failed, old member retired', Catch: to('T: replacement not undone') },
+      'T: the replacement failed, old member retired': { Type: 'Fail' },
+      'T: replacement not undone': { Type: 'Pass', Next: 'T: the replacement failed, not undone' },
+      'T: the replacement failed, not undone': { Type: 'Fail' },
     },
   };
+  const B = 'Rollback: servers back: ';
+  const back: AslDefinition = {
+    StartAt: `${B}enable`,
+    States: {
+      [`${B}enable`]: { Type: 'Task', Next: `${B}deallocate`, Catch: to(`${B}undo`) },
+      [`${B}deallocate`]: { Type: 'Task', End: true, Catch: to(`${B}replacement not undone`) },
+      [`${B}undo`]: { Type: 'Task', Next: `${B}the replacement failed, undone` },
+      [`${B}the replacement failed, undone`]: { Type: 'Fail' },
+      [`${B}replacement not undone`]: { Type: 'Pass', Next: `${B}the replacement failed, not undone` },
+      [`${B}the replacement failed, not undone`]: { Type: 'Fail' },
+    },
+  };
+  const rollBack = to('Rollback: keep the original error');
+  const rollbackFailed = to('Rollback failed: lock kept for an operator');
   const definition: AslDefinition = {
     StartAt: 'lock',
     States: {
       lock: { Type: 'Task', Next: 'record', Catch: to('Refused before any change') },
       record: { Type: 'Task', Next: 'Stage 1 Replace: plan', Catch: to('Preflight failed after the lock: release') },
-      'Stage 1 Replace: plan': { Type: 'Task', Next: 'each', Catch: to('Replacement stopped: keep') },
-      each: { Type: 'Map', ItemProcessor: iteration, Next: 'closing', Catch: to('Replacement stopped: keep') },
-      closing: { Type: 'Task', Next: 'publish', Catch: to('Replacement stopped: keep') },
+      'Stage 1 Replace: plan': { Type: 'Task', Next: 'each', Catch: rollBack },
+      each: { Type: 'Map', ItemProcessor: iteration, Next: 'closing', Catch: rollBack },
+      closing: { Type: 'Task', Next: 'publish', Catch: rollBack },
       publish: { Type: 'Task', Next: 'Upgraded', Catch: to('Upgraded (not published)') },
       Upgraded: { Type: 'Succeed' },
       'Upgraded (not published)': { Type: 'Succeed' },
-      'Replacement stopped: keep': { Type: 'Pass', Next: 'Replacement stopped: release' },
-      'Replacement stopped: release': { Type: 'Task', Next: 'Replacement stopped' },
-      'Replacement stopped': { Type: 'Fail' },
+      'Rollback: keep the original error': { Type: 'Pass', Next: 'Rollback: undone?' },
+      'Rollback: undone?': { Type: 'Choice', Choices: [{ Next: 'Replacement not undone: lock kept for an operator' }], Default: `${B}plan` },
+      'Replacement not undone: lock kept for an operator': { Type: 'Fail' },
+      [`${B}plan`]: { Type: 'Task', Next: `${B}one replacement at a time`, Catch: rollbackFailed },
+      [`${B}one replacement at a time`]: { Type: 'Map', ItemProcessor: back, Next: 'Rollback: release the lock', Catch: rollbackFailed },
+      'Rollback: release the lock': { Type: 'Task', Next: 'Rollback: publish the failure', Catch: rollbackFailed },
+      'Rollback: publish the failure': { Type: 'Task', Next: 'Rolled back', Catch: rollbackFailed },
+      'Rolled back': { Type: 'Fail' },
+      'Rollback failed: lock kept for an operator': { Type: 'Fail' },
       'Preflight failed after the lock: release': { Type: 'Task', Next: 'Preflight failed after the lock' },
       'Preflight failed after the lock': { Type: 'Fail' },
       'Refused before any change': { Type: 'Fail' },
@@ -205,25 +302,43 @@ test('the matrix: each state failed where its Catch says, undo steps after a fai
   const failurePath = failurePathOf(definition);
   const tasks = [
     task('lock', 'upgrade-lock'), task('record', 'stack-parameters'), task('Stage 1 Replace: plan', 'server-slots'), task('enable', 'cluster-membership', true),
-    task('deallocate', 'cluster-membership', true), task('undo', 'cluster-membership', true), task('closing', 'update-stack'), task('publish', 'publish-result'),
-    task('Replacement stopped: release', 'upgrade-lock'), task('Preflight failed after the lock: release', 'upgrade-lock'),
+    task('deallocate', 'cluster-membership', true), task('retire', 'server-slots', true), task('undo', 'cluster-membership', true),
+    task('finish, deallocate', 'cluster-membership', true), task('finish, retire', 'server-slots', true), task('closing', 'update-stack'), task('publish', 'publish-result'),
+    task(`${B}plan`, 'server-slots'), task(`${B}enable`, 'cluster-membership', true), task(`${B}deallocate`, 'cluster-membership', true), task(`${B}undo`, 'cluster-membership', true),
+    task('Rollback: release the lock', 'upgrade-lock'), task('Rollback: publish the failure', 'publish-result'), task('Preflight failed after the lock: release', 'upgrade-lock'),
   ].map((t) => ({ ...t, onFailurePath: failurePath.has(t.stateName) }));
   const order = ['lock', 'record', 'Stage 1 Replace: plan', 'each', 'closing', 'publish', 'Upgraded'];
   const runs = buildReplacingFaultMatrix({ definition, tasks, order } as unknown as MachineModel);
-  expect(runs.map((r) => [r.name, r.expect, r.replaced, r.resettable, r.faults.map((f) => `${f.kind} ${f.state}`)])).toEqual([
-    ['01-a-lock', 'refused', 'none', true, ['handler-error lock']],
-    ['02-a-record', 'refused-after-lock', 'none', true, ['handler-error record']],
-    ['03-a-s1-plan', 'stopped', 'none', true, ['handler-error Stage 1 Replace: plan']],
-    ['04-a-enable', 'stopped', 'none', true, ['handler-error enable']],
-    ['05-b-throttle-undo-and-failure-path', 'stopped', 'none', true,
-      ['handler-error enable', 'throttle undo', 'throttle Replacement stopped: release', 'throttle Preflight failed after the lock: release']],
-    ['06-w-never-joins', 'stopped', 'none', true, []],
-    ['07-a-deallocate', 'not-undone', 'first', false, ['handler-error deallocate']],
-    ['08-a-undo', 'not-undone', 'none', false, ['handler-error enable', 'handler-error undo']],
-    ['09-a-closing', 'stopped', 'all', false, ['handler-error closing']],
-    ['10-a-publish', 'succeeded', 'all', false, ['handler-error publish']],
-    ['11-b-throttle-every-forward-state', 'succeeded', 'all', false,
-      ['lock', 'record', 'Stage 1 Replace: plan', 'enable', 'deallocate', 'closing', 'publish'].map((s) => `throttle ${s}`)],
+  const error = (s: string) => `handler-error ${s}`;
+  expect(runs.map((r) => [r.name, r.expect, r.replaced, r.resettable, r.faults.map((f) => `${f.kind} ${f.state}`), r.lockKept])).toEqual([
+    ['01-a-lock', 'refused', 'none', true, [error('lock')], undefined],
+    ['02-a-record', 'refused-after-lock', 'none', true, [error('record')], undefined],
+    ['03-a-s1-plan', 'rolled-back', 'none', true, [error('Stage 1 Replace: plan')], undefined],
+    ['04-a-enable', 'rolled-back', 'none', true, [error('enable')], undefined],
+    ['05-b-throttle-undo-and-failure-path', 'rolled-back', 'none', true,
+      [error('enable'), ...['undo', 'finish, deallocate', 'finish, retire', `${B}plan`, `${B}enable`, `${B}deallocate`, `${B}undo`, 'Rollback: release the lock',
+        'Rollback: publish the failure', 'Preflight failed after the lock: release'].map((s) => `throttle ${s}`)], undefined],
+    ['06-w-never-joins', 'rolled-back', 'none', true, [], undefined],
+    ['07-a-undo', 'not-undone', 'none', false, [error('enable'), error('undo')], undefined],
+    ['08-a-finish-deallocate', 'not-undone', 'first', false, [error('deallocate'), error('finish, deallocate')], undefined],
+    ['09-a-finish-retire', 'not-undone', 'first', false, [error('deallocate'), error('finish, retire')], undefined],
+    ['10-a-closing', 'rolled-back', 'all', false, [error('closing')], undefined],
+    ['11-a-publish', 'succeeded', 'all', false, [error('publish')], undefined],
+    ['12-a-deallocate', 'rolled-back', 'first', false, [error('deallocate')], undefined],
+    ['13-a-retire', 'rolled-back', 'first', false, [error('retire')], undefined],
+    ['14-b-throttle-every-forward-state', 'succeeded', 'all', false,
+      ['lock', 'record', 'Stage 1 Replace: plan', 'enable', 'deallocate', 'retire', 'closing', 'publish'].map((s) => `throttle ${s}`), undefined],
+    ['15-a-rb-plan', 'rollback-failed', 'first', false, [error('deallocate'), error(`${B}plan`)], undefined],
+    ['16-a-rb-enable', 'rollback-failed', 'first', false, [error('deallocate'), error(`${B}enable`)], undefined],
+    ['17-a-rb-deallocate', 'rollback-failed', 'first', false, [error('deallocate'), error(`${B}deallocate`)], undefined],
+    ['18-a-Rollback-release-the-lock', 'rollback-failed', 'first', false, [error('deallocate'), error('Rollback: release the lock')], undefined],
+    ['19-a-Rollback-publish-the-failure', 'rollback-failed', 'first', false, [error('deallocate'), error('Rollback: publish the failure')], false],
+    ['20-b-throttle-finish-and-rollback', 'rolled-back', 'first', false,
+      [error('deallocate'), ...['finish, deallocate', 'finish, retire', `${B}plan`, `${B}enable`, `${B}deallocate`, `${B}undo`, 'Rollback: release the lock',
+        'Rollback: publish the failure', 'Preflight failed after the lock: release'].map((s) => `throttle ${s}`)], undefined],
   ]);
   expect(runs[5].world).toBe('never-joins');
+  // Two forward Maps: which one replaces is not known.
+  expect(() => buildReplacingFaultMatrix({ definition: { ...definition, States: { ...definition.States, closing: { Type: 'Map', ItemProcessor: iteration, Next: 'publish' } } }, tasks, order } as unknown as MachineModel))
+    .toThrow('expected one forward Map and at most one rollback Map (one replacement at a time) in the definition, found 2 and 1');
 });

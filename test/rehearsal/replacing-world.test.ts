@@ -141,11 +141,13 @@ describe('the replacing verdict', () => {
   });
 
   test('never joins: a rollback with nothing old touched and the surge volume kept -failed', () => {
-    // As the procedure ends it: the failing replacement undone ("Replacement stopped"), the surge's volume made during the run.
-    const rolledBack = { status: 'FAILED' as const, endState: 'Replacement stopped', volumes: { before: 3, after: 4, renamed: [], created: [volume('v4-failed')], deleted: [] } };
+    // As the procedure ends it: the failing replacement undone, nothing to replace back ("Rolled back"), the surge's volume made during the run.
+    const rolledBack = { status: 'FAILED' as const, endState: 'Rolled back', volumes: { before: 3, after: 4, renamed: [], created: [volume('v4-failed')], deleted: [] } };
     const f = replacingFigures({ ...inputs, events: [], retired: [], finalStores: [1, 2, 3].map((server) => ({ server, version: '5.26.25', markers: 100 })) });
     const x = { ...expectation, outcome: 'rolled-back' as const };
     expect(replacingProblems(f, rolledBack, x)).toEqual([]);
+    // The end that no longer exists is no rollback.
+    expect(replacingProblems(f, { ...rolledBack, endState: 'Replacement stopped' }, x)[0]).toMatch(/^the execution ended failed at "Replacement stopped" \(expected rolled-back\)/);
     const retired = replacingFigures({ ...inputs, events: [{ server: 2, what: 'deallocated' as const, at: 5 }], retired: [{ server: 2, at: 9 }], finalStores: f.finalStores });
     expect(replacingProblems(retired, { ...rolledBack, volumes: { ...rolledBack.volumes, created: [volume('v4')] } }, x)).toEqual([
       'old servers deallocated, dropped or retired in a rollback before the new member joined: 2',

@@ -1,11 +1,13 @@
 /**
  * Runs the replacing fault matrix (replacing-faults.ts): the app synthesized and deployed into moto with one
  * REAL Neo4j per server, as the replacing rehearsal (index.ts), ONE setup for every run that leaves the
- * cluster as it found it (refused, refused after the lock, "Replacement stopped" by the undo, the world
- * fault). Between those runs the world is reset (fault-run-reset.ts: the stack's parameters back to the
+ * cluster as it found it (refused, refused after the lock, rolled back with nothing replaced forward, the
+ * world fault). Between those runs the world is reset (fault-run-reset.ts: the stack's parameters back to the
  * baseline, the lock and its records deleted; the client's nodes deleted from every store). A run that
- * replaces a server (success, "not undone", a failure after the Map) cannot be reset: those run after the
- * others, each in a world of its own (a new setup).
+ * replaces a server (success, "not undone", a rollback that replaces servers back, a failed rollback) cannot
+ * be reset: those run after the others, each in a world of its own (a new setup). A server replaced back
+ * is a new member started at the pre-upgrade image in a free slot (replacing-world.ts joinBooted: the slot's
+ * image decides the version; store-copy.ts copies the data over Bolt, whatever the versions).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -38,6 +40,8 @@ export interface ReplacingFaultRunReport extends Omit<FaultRunReport, 'outcome' 
   readonly wallMs: number;
   readonly ownWorld: boolean;
   readonly leftWith: string;
+  /** AWS API calls the execution's handlers made. */
+  readonly apiCalls: number;
   readonly client: { committed: number; retried: number; failedAttempts: number; lost: number; acknowledgedMissing: number };
 }
 
@@ -136,7 +140,7 @@ export async function rehearseReplacingFaults(options: ReplacingFaultOptions = {
       results.push(done);
       fs.appendFileSync(path.join(logDir, 'results.jsonl'), JSON.stringify(done) + '\n'); // a matrix cut short keeps its runs
       say(`  ${done.asExpected ? 'ok  ' : 'FAIL'} ${done.name}: ${done.outcome}${done.endState ? ` at "${done.endState}"` : ''} (expected ${done.expected}; faults ${done.fired}/${done.injected} fired; `
-        + `${(done.durationMs / 1000).toFixed(1)} s, ${done.transitions} transitions${ownWorld ? ', own world' : ''}; client ${done.client.committed} committed, ${done.client.retried} retried, `
+        + `${(done.durationMs / 1000).toFixed(1)} s, ${done.transitions} transitions, ${done.apiCalls} API calls${ownWorld ? ', own world' : ''}; client ${done.client.committed} committed, ${done.client.retried} retried, `
         + `${done.client.lost} lost, ${done.client.acknowledgedMissing} missing) left with ${done.leftWith}${done.problems.length ? ` - ${done.problems.join('; ')}` : ''}`);
     }
     keepSimulated(current.world);
@@ -201,13 +205,15 @@ async function runOnce(m: MatrixWorld, run: ReplacingFaultRun, logDir: string): 
     outcome, volumesDeleted: rep.volumes.deleted.map((v) => v.volumeId), snapshotsDeleted: rep.snapshots.deleted.map((s) => s.snapshotId),
     renamed, lockHeldAtEnd: rep.lock.heldAtEnd, figures, members, faultFiring: faultFiringProblem(run.faults, result.fired),
   };
-  const problems = replacingRunProblems(look, { outcome: run.expect, replaced: run.replaced, original: w.original, from, to, markers: MARKERS, family });
+  const problems = replacingRunProblems(look, {
+    outcome: run.expect, replaced: run.replaced, original: w.original, from, to, markers: MARKERS, family, ...(run.lockKept !== undefined && { lockKept: run.lockKept }),
+  });
   if (run.world === 'never-joins' && figures.replacements.some((r) => r.discoveredAtMs !== undefined)) problems.push('the new member that never joins was discovered');
   return {
     name: run.name, expected: run.expect, outcome, asExpected: problems.length === 0, ...(rep.endState && { endState: rep.endState }),
     ...(rep.error && { error: { name: rep.error.name, message: rep.error.message.slice(0, 300) } }), problems,
     fired: result.fired.length + (run.world ? 1 : 0), injected: run.faults.length + (run.world ? 1 : 0),
-    durationMs: rep.durationMs, transitions: rep.counts.stateTransitions, leftWith: leftWith(look),
+    durationMs: rep.durationMs, transitions: rep.counts.stateTransitions, apiCalls: rep.counts.awsApiCalls, leftWith: leftWith(look),
     client: {
       committed: wr.transactions.filter((t) => t.outcome === 'committed').length, retried: wr.transactions.filter((t) => t.attempts > 1).length,
       failedAttempts: wr.attempts.filter((a) => a.failure).length, lost: wr.transactions.filter((t) => t.outcome === 'lost').length,

@@ -2,16 +2,24 @@
  * What every run of the replacing fault matrix must leave (pure): the outcome its failure path predicts, no
  * volume or snapshot deleted (old volumes renamed -old, undone surges -failed), never fewer than N Enabled
  * members hosting the database and never more than N + 1 members, the lock released except on the "not
- * undone" path, the run's faults fired, no client transaction lost after retries; and what the operator is
- * left with, per outcome:
- * - nothing replaced (refused, refused after the lock, "Replacement stopped" by the undo, "not undone" from an
- *   undo step): every original server still a member at the starting version, no old volume renamed;
- * - the first replacement in progress ("not undone" from the deallocation on): the new member running at the
- *   target, Enabled, and once an old server was deallocated hosting the database with its data; the old
- *   servers not reached still members at the starting version; the lock kept; where the first old server is
- *   (its membership state, running or retired) is reported;
- * - everything replaced (SUCCEEDED, or "Replacement stopped" after the Map): N members at the end, none of
- *   them an original, all at the target with the data, every old volume renamed -old.
+ * undone" and "rollback failed" paths, the run's faults fired, no client transaction lost after retries; and
+ * what the operator is left with, per outcome:
+ * - nothing replaced (refused, refused after the lock, rolled back with nothing replaced forward: refused
+ *   before the Map or undone in the first iteration; "not undone" from an undo step): every original server
+ *   still a member at the starting version, no old volume renamed;
+ * - the first replacement in progress ("not undone" from a step of the first replacement's finish path): the
+ *   new member running at the target, Enabled, and once an old server was deallocated hosting the database
+ *   with its data; the old servers not reached still members at the starting version; the lock kept; where the
+ *   first old server is (its membership state, running or retired) is reported;
+ * - rolled back after servers were replaced forward (a failure after the first replacement's point of no
+ *   return, its finish path done, or after the Map): the rollback replaced each of them back, so N members at
+ *   the end (new slots, not the originals) every one at the starting version with the data, none at the
+ *   target, and twice as many volumes renamed -old as servers replaced forward (the old one's, then the one
+ *   replaced back);
+ * - everything replaced (SUCCEEDED): N members at the end, none of them an original, all at the target with
+ *   the data, every old volume renamed -old;
+ * - the rollback failed (a fault in the rollback pass): the lock kept (unless the rollback had released it
+ *   before the failing step); where the members are is reported, not judged.
  * A Neo4j 4.4 causal cluster (family '4.4') has no server states: a member listed in the overview
  * (MEMBER_LISTED) is a member, one that left is not listed; "Enabled" reads "listed", "Enabled hosting neo4j"
  * reads "listed with neo4j online", and an old server "deallocated" is one that left the overview.
@@ -20,15 +28,17 @@ import type { ReplacedAtEnd } from './replacing-faults';
 import type { ReplacingFigures } from './replacing-verdict';
 import type { ReplacingFamily } from './replacing-world';
 
-export type ReplacingOutcome = 'succeeded' | 'refused' | 'refused-after-lock' | 'stopped' | 'not-undone' | 'failed';
+export type ReplacingOutcome = 'succeeded' | 'refused' | 'refused-after-lock' | 'rolled-back' | 'rollback-failed' | 'not-undone' | 'failed';
 
 /** Neo4jRollingUpgrade's ends with NEW_MEMBER_FIRST (the definition's Fail states). */
-export const REPLACEMENT_STOPPED = 'Replacement stopped';
+export const ROLLED_BACK = 'Rolled back';
+export const ROLLBACK_FAILED = 'Rollback failed: lock kept for an operator';
 export const REPLACEMENT_NOT_UNDONE = 'Replacement not undone: lock kept for an operator';
 
 export function replacingOutcomeOf(status: string, endState: string | undefined): ReplacingOutcome {
   if (status === 'SUCCEEDED') return 'succeeded';
-  if (endState === REPLACEMENT_STOPPED) return 'stopped';
+  if (endState === ROLLED_BACK) return 'rolled-back';
+  if (endState === ROLLBACK_FAILED) return 'rollback-failed';
   if (endState === REPLACEMENT_NOT_UNDONE) return 'not-undone';
   if (endState?.startsWith('Refused')) return 'refused';
   if (endState === 'Preflight failed after the lock') return 'refused-after-lock';
@@ -68,7 +78,16 @@ export interface ReplacingRunExpectation {
   readonly markers: number;
   /** Default '5'. */
   readonly family?: ReplacingFamily;
+  /**
+   * Whether the lock must be held at the end when the run ends as expected.
+   * @default - held after "not undone" and "rollback failed", free otherwise (a rollback that failed after
+   * releasing the lock leaves it free)
+   */
+  readonly lockKept?: boolean;
 }
+
+/** The ends that keep the lock for an operator, and what the problem calls them. */
+const LOCK_KEEPING: Partial<Record<ReplacingOutcome, string>> = { 'not-undone': 'not undone', 'rollback-failed': 'rollback failed' };
 
 export function replacingRunProblems(look: ReplacingRunLook, x: ReplacingRunExpectation): string[] {
   const problems: string[] = [];
@@ -77,9 +96,10 @@ export function replacingRunProblems(look: ReplacingRunLook, x: ReplacingRunExpe
   if (look.outcome !== x.outcome) problems.push(`ended ${look.outcome}, expected ${x.outcome}`);
   if (look.volumesDeleted.length) problems.push(`volumes deleted: ${look.volumesDeleted.join(', ')}`);
   if (look.snapshotsDeleted.length) problems.push(`snapshots deleted: ${look.snapshotsDeleted.join(', ')}`);
-  const notUndone = look.outcome === 'not-undone';
-  if (notUndone && !look.lockHeldAtEnd) problems.push('"not undone" released the lock; it must stay for an operator');
-  if (!notUndone && look.lockHeldAtEnd) problems.push('the lock is still held');
+  const keeping = LOCK_KEEPING[look.outcome];
+  const kept = look.outcome === x.outcome && x.lockKept !== undefined ? x.lockKept : keeping !== undefined;
+  if (kept && !look.lockHeldAtEnd) problems.push(`"${keeping ?? look.outcome}" released the lock; it must stay for an operator`);
+  if (!kept && look.lockHeldAtEnd) problems.push('the lock is still held');
   if (f.minEnabledHosting !== undefined && f.minEnabledHosting < n) problems.push(`only ${f.minEnabledHosting} Enabled members hosted the database at one moment, never fewer than ${n} allowed`);
   if (f.maxMembers !== undefined && f.maxMembers > n + 1) problems.push(`${f.maxMembers} members at one moment, at most ${n + 1} allowed`);
   const lost = f.client.writes.lost + f.client.reads.lost;
@@ -105,14 +125,30 @@ function leftWithProblems(look: ReplacingRunLook, x: ReplacingRunExpectation): s
   const causal = x.family === '4.4';
   // 5.x: a new member serves once Enabled; 4.4: once listed in the overview.
   const serving = causal ? MEMBER_LISTED : 'Enabled';
+  // Where a failed rollback left the members depends on the step that failed: reported (leftWith), not judged.
+  if (x.outcome === 'rollback-failed') return problems;
   if (x.replaced === 'none') {
     for (const server of x.original) holds(server, x.from, 'original server');
     const touched = replaced.filter((r) => r.deallocatedAtMs !== undefined || r.droppedAtMs !== undefined || r.retiredAtMs !== undefined);
     if (touched.length) problems.push(`old servers deallocated, dropped or retired though nothing was to be replaced: ${touched.map((r) => r.old).join(', ')}`);
     if (look.renamed.old > 0) problems.push(`${look.renamed.old} volumes renamed -old though no old server was retired`);
-    if (look.outcome === 'stopped') {
+    if (look.outcome === 'rolled-back') {
       const extra = look.members.filter((m) => !x.original.includes(m.server) && m.running);
       if (extra.length) problems.push(`the undone surge still runs: server ${extra.map((m) => `${m.server} (${m.state})`).join(', ')}`);
+    }
+  } else if (x.outcome === 'rolled-back') {
+    // Each server replaced forward was replaced back: new slots at the starting version, its volume renamed -old too.
+    const forward = x.replaced === 'first' ? 1 : x.original.length;
+    if (look.figures.finalStores.length !== x.original.length) problems.push(`${look.figures.finalStores.length} members at the end, expected ${x.original.length}`);
+    for (const s of look.figures.finalStores) {
+      holds(s.server, x.from, 'member');
+      const member = look.members.find((m) => m.server === s.server);
+      if (member?.state !== serving || !member.hosting.includes('neo4j')) {
+        problems.push(`member ${s.server} is ${member ? `${member.state} hosting ${member.hosting.join(', ') || 'nothing'}` : 'not listed'}, expected ${serving} hosting neo4j`);
+      }
+    }
+    if (look.renamed.old !== 2 * forward) {
+      problems.push(`${look.renamed.old} volumes renamed -old, expected ${2 * forward} (${forward} replaced forward, each then replaced back)`);
     }
   } else if (x.replaced === 'first') {
     // The deallocation itself may be the step that failed: then no old server moved, and the new member,

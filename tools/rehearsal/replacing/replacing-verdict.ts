@@ -139,17 +139,14 @@ export interface ReplacingExpectation {
   readonly family?: ReplacingFamily;
 }
 
-/** Neo4jRollingUpgrade's end when a replacement failed and was undone (NEW_MEMBER_FIRST). */
-export const REPLACEMENT_STOPPED_END = 'Replacement stopped';
-
 export function replacingProblems(
   f: ReplacingFigures, execution: Pick<ExecutionReport, 'status' | 'endState' | 'error' | 'volumes'>, x: ReplacingExpectation,
 ): string[] {
   const problems: string[] = [];
   const n = x.original.length;
-  // "Replacement stopped": the failing replacement undone, the ones before it kept (each past its point of no
-  // return), the lock released and STOPPED published; with nothing replaced before, a full rollback.
-  const outcome = execution.endState === REPLACEMENT_STOPPED_END ? 'rolled-back' : outcomeOf(execution.status, execution.endState);
+  // "Rolled back" (NEW_MEMBER_FIRST): the failing replacement undone or finished, every server replaced before
+  // replaced back, the lock released and ROLLED_BACK published; a replacement that never joins replaces nothing.
+  const outcome = outcomeOf(execution.status, execution.endState);
   if (outcome !== x.outcome) {
     problems.push(`the execution ended ${outcome} at "${execution.endState ?? '?'}" (expected ${x.outcome}): ${execution.error?.name ?? ''} ${execution.error?.message?.slice(0, 300) ?? ''}`);
   }

@@ -35,7 +35,9 @@ export async function releaseSlot(
   let instanceId = slot.instanceId;
   if (slot.volumeId) {
     const current = await findVolumes(deps.ec2, [{ Name: 'volume-id', Values: [slot.volumeId] }]);
-    [volume] = await renameVolumes(deps.ec2, cluster, current, newName, executionId);
+    // renameVolumes also returns the volumes this execution renamed before (a slot released forward, then back):
+    // this release's is the slot's own.
+    volume = (await renameVolumes(deps.ec2, cluster, current, newName, executionId)).find((v) => v.volumeId === slot.volumeId);
   } else {
     // An earlier run may have stopped between the rename and the tag move: either tag names the slot. A slot
     // released twice by one execution (replaced forward, then back) has two: the one created last is this release's.

@@ -158,6 +158,10 @@ describe('server-slots against moto_server', () => {
     await attach(env.aws.ec2, volume, newcomer!.InstanceId!);
     const again = await call<ReleasedSlot>(ctx, { action: 'release-slot', serverNumber: 1, suffix: '-old', executionId: 'exec-1' });
     expect(again.volume).toMatchObject({ volumeId: volume, alreadyRenamed: false });
+    // This release's volume leaves the claim pool with its tag moved, whichever of the two has the smaller id.
+    const tags = await volumeTags(env.aws.ec2, volume);
+    expect(tags).toMatchObject({ 'Name': `${ctx.dataVolumeName}-old`, 'neo4j-upgrades:retired-server': '1' });
+    expect(tags['neo4j-upgrades:server']).toBeUndefined();
     const retry = await call<ReleasedSlot>(ctx, { action: 'release-slot', serverNumber: 1, suffix: '-old', executionId: 'exec-1' });
     expect(retry).toMatchObject({ instanceAlreadyLeaving: true, volume: { volumeId: volume, alreadyRenamed: true } });
     expect(retry.volume!.volumeId).not.toBe(first.volume!.volumeId);

@@ -1,5 +1,6 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { chainOf } from '../../private/chain-of';
 import { membershipStep } from '../../private/membership-step';
 import { statePath } from '../../private/state-document';
 import { GateMembers } from '../gate-members';
@@ -123,8 +124,7 @@ export class MemberReplacement extends sfn.StateMachineFragment {
       context: afterDeallocate, polling, key, title, expectedMembers: props.expectedMembers, acceptPreviousVersion: true,
       stateName: 'cluster gate after the replacement', resultPath: '$.gate',
     });
-    const [first, ...rest] = [...(props.prepareNewMember?.stepsIn(this) ?? []), ...join, ...leave, gate];
-    perServer.itemProcessor(rest.reduce<sfn.Chain>((chain, state) => chain.next(state), sfn.Chain.start(first)));
+    perServer.itemProcessor(chainOf([...(props.prepareNewMember?.stepsIn(this) ?? []), ...join, ...leave, gate]));
     ctx.catchMap(perServer);
     this.startState = perServer;
     this.endStates = [perServer];

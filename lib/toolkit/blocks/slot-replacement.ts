@@ -1,5 +1,6 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { chainOf } from '../../private/chain-of';
 import { membershipStep } from '../../private/membership-step';
 import { statePath } from '../../private/state-document';
 import { GateMembers } from '../gate-members';
@@ -201,11 +202,10 @@ export class SlotReplacement extends sfn.StateMachineFragment {
     const oldMember = (name: string, action: string, extra: { [key: string]: unknown } = {}) =>
       membershipStep(this, inFinish, polling, `${title}: finish, ${name}`, action, OLD_MEMBER_ADDRESS, extra);
     const failed = new sfn.Fail(this, `${title}: the replacement failed, old member retired`, { errorPath: '$.retiredError.Error', causePath: '$.retiredError.Cause' });
-    const rest = ([first, ...others]: sfn.IChainable[]) => others.reduce<sfn.Chain>((chain, state) => chain.next(state), sfn.Chain.start(first));
     if (membership === MembershipModel.SERVER_MANAGEMENT) {
       // A dropped member whose process has exited is no longer listed: DEALLOCATE would not find it, so it is
       // sent again only where the forward one did not succeed (its result is absent).
-      const drained = rest([
+      const drained = chainOf([
         oldMember('wait until the old member is drained', 'wait-drained'),
         oldMember('drop the old member', 'drop-server'),
         ...retireOldSlot('finish, ', inFinish),
@@ -215,6 +215,6 @@ export class SlotReplacement extends sfn.StateMachineFragment {
         .when(sfn.Condition.isPresent('$.membership.deallocate'), drained)
         .otherwise(deallocate.next(drained)));
     }
-    return keep.next(rest([...retireOldSlot('finish, ', inFinish), oldMember('wait until the old member has left', 'wait-left')])).next(failed);
+    return keep.next(chainOf([...retireOldSlot('finish, ', inFinish), oldMember('wait until the old member has left', 'wait-left')])).next(failed);
   }
 }

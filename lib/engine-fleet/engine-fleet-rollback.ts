@@ -1,7 +1,8 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { groupItemSelector, groupTrafficStep } from './group-traffic-step';
-import { RELEASE_LOCK, resultPayload } from '../private/procedure-payloads';
+import { RELEASE_LOCK } from '../private/procedure-payloads';
+import { publishThenRolledBack } from '../private/rolled-back-end';
 import { statePath } from '../private/state-document';
 import { ProcedurePolling } from '../toolkit/procedure-polling';
 import { PollingPlan } from '../toolkit/retry-policy';
@@ -59,9 +60,7 @@ export class EngineFleetRollback extends sfn.StateMachineFragment {
       'cluster.$': statePath('cluster'), groupId: 'fleet', 'nodes.$': '$.cluster.nodes', action: 'integrate', pruneStale: true,
     }, { resultPath: '$.results.rollback.traffic', poll: props.polling.gate, pollAlsoOn: ['TargetsUnhealthyError'] });
     const release = ctx.step(this, 'Rollback: release the lock', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.rollback.lock' });
-    const publish = ctx.step(this, 'Rollback: publish the failure', UpgradeHandler.PUBLISH_RESULT, resultPayload('ROLLED_BACK'), { resultPath: statePath('result') });
-    const failed = new sfn.Fail(this, 'Rolled back', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
-    touched.next(groups).next(traffic).next(release).next(publish).next(failed);
+    touched.next(groups).next(traffic).next(release).next(publishThenRolledBack(this, ctx, { originalErrorPath: '$.error' }));
     this.startState = touched;
   }
 }

@@ -1,6 +1,7 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { RELEASE_LOCK, resultPayload } from '../private/procedure-payloads';
+import { RELEASE_LOCK } from '../private/procedure-payloads';
+import { publishThenRolledBack } from '../private/rolled-back-end';
 import { statePath } from '../private/state-document';
 import { ProcedurePolling } from '../toolkit/procedure-polling';
 import { StageContext } from '../toolkit/stage-context';
@@ -43,12 +44,10 @@ export class RoleOrderedRollback extends sfn.StateMachineFragment {
       'executionArn.$': '$$.Execution.Id', 'ledgerPrefix.$': statePath('settings.lockParameterName'),
     }, { resultPath: '$.volumes.restored', poll: props.polling.services });
     const release = ctx.step(this, 'Rollback: release the lock', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.rollback.lock' });
-    const publish = ctx.step(this, 'Rollback: publish the failure', UpgradeHandler.PUBLISH_RESULT, resultPayload('ROLLED_BACK'), { resultPath: statePath('result') });
-    const failed = new sfn.Fail(this, 'Rolled back', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
 
     let chain = sfn.Chain.start(maintenanceOff).next(servers);
     for (const hook of restoreHooks(this, 'Rollback', props.target, lastTry)) chain = chain.next(hook);
-    chain.next(release).next(publish).next(failed);
+    chain.next(release).next(publishThenRolledBack(this, ctx, { originalErrorPath: '$.error' }));
     this.startState = maintenanceOff;
   }
 }

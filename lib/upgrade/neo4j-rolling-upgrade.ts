@@ -7,7 +7,8 @@ import { Neo4jClusterServer } from '../cluster/server-layout';
 import { Neo4jUpgradesValidationError } from '../errors';
 import { notificationTopicOf } from '../private/notification-topic';
 import { pinFeatureFlags } from '../private/pinned-feature-flags';
-import { RELEASE_LOCK, resultPayload } from '../private/procedure-payloads';
+import { RELEASE_LOCK } from '../private/procedure-payloads';
+import { publishThenRolledBack } from '../private/rolled-back-end';
 import { statePath } from '../private/state-document';
 import { Neo4jHealthGate } from '../toolkit/blocks/neo4j-health-gate';
 import { Preflight } from '../toolkit/blocks/preflight';
@@ -205,10 +206,7 @@ export class Neo4jRollingUpgrade extends Construct {
     const ctx = new StageContext(failed, handlers);
     const keep = new sfn.Pass(this, 'Rollback: keep the original error', { inputPath: '$.error', resultPath: '$.originalError' });
     const release = ctx.step(this, 'Rollback: release the lock', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.rollBack.lock' });
-    const publish = ctx.step(this, 'Rollback: publish the failure', UpgradeHandler.PUBLISH_RESULT, resultPayload('ROLLED_BACK'),
-      { resultPath: statePath('result') });
-    const rolledBack = new sfn.Fail(this, 'Rolled back', { errorPath: '$.originalError.Error', causePath: '$.originalError.Cause' });
-    return { keep, back: sfn.Chain.start(serversBack(ctx)).next(release).next(publish).next(rolledBack) };
+    return { keep, back: sfn.Chain.start(serversBack(ctx)).next(release).next(publishThenRolledBack(this, ctx, { originalErrorPath: '$.originalError' })) };
   }
 
   /**

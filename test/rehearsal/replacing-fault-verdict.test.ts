@@ -19,6 +19,7 @@ const x = { outcome: 'rolled-back' as const, replaced: 'none' as const, original
 describe('the replacing fault verdict', () => {
   test('the outcome is read from the procedure\'s own ends', () => {
     expect(replacingOutcomeOf('FAILED', 'Rolled back')).toBe('rolled-back');
+    expect(replacingOutcomeOf('FAILED', 'Rolled back (result not published)')).toBe('rolled-back');
     expect(replacingOutcomeOf('FAILED', 'Rollback failed: lock kept for an operator')).toBe('rollback-failed');
     expect(replacingOutcomeOf('FAILED', 'Replacement stopped')).toBe('failed'); // no such end any more
     expect(replacingOutcomeOf('FAILED', 'Replacement not undone: lock kept for an operator')).toBe('not-undone');
@@ -142,7 +143,7 @@ describe('the replacing fault verdict', () => {
     expect(replacingRunProblems({ ...back, renamed: { old: 3, failed: 0 } }, y)).toEqual(['3 volumes renamed -old, expected 6 (3 replaced forward, each then replaced back)']);
   });
 
-  test('the rollback failed: the lock kept (unless released before the failing step), the members reported, not judged', () => {
+  test('the rollback failed: the lock kept, the members reported, not judged', () => {
     const failed: ReplacingRunLook = {
       ...rolledBack, outcome: 'rollback-failed', lockHeldAtEnd: true, renamed: { old: 1, failed: 0 },
       members: [...members, { server: 4, state: 'Enabled', running: true, hosting: ['neo4j'] }],
@@ -152,9 +153,6 @@ describe('the replacing fault verdict', () => {
     expect(replacingRunProblems(failed, y)).toEqual([]);
     expect(leftWith(failed)).toContain('4 Enabled hosting neo4j; lock HELD');
     expect(replacingRunProblems({ ...failed, lockHeldAtEnd: false }, y)).toEqual(['"rollback failed" released the lock; it must stay for an operator']);
-    // The rollback's publish failed after it released the lock: free is right, held is not.
-    expect(replacingRunProblems({ ...failed, lockHeldAtEnd: false }, { ...y, lockKept: false })).toEqual([]);
-    expect(replacingRunProblems(failed, { ...y, lockKept: false })).toEqual(['the lock is still held']);
     // Expected to roll back, the rollback failed: both named.
     expect(replacingRunProblems(failed, { ...y, outcome: 'rolled-back' })).toEqual([
       'ended rollback-failed, expected rolled-back', '4 members at the end, expected 3', 'member 4 runs 5.26.30, expected 5.26.25',
@@ -291,8 +289,9 @@ test('the matrix: each state failed where its Catch says, undo and finish steps 
       [`${B}plan`]: { Type: 'Task', Next: `${B}one replacement at a time`, Catch: rollbackFailed },
       [`${B}one replacement at a time`]: { Type: 'Map', ItemProcessor: back, Next: 'Rollback: release the lock', Catch: rollbackFailed },
       'Rollback: release the lock': { Type: 'Task', Next: 'Rollback: publish the failure', Catch: rollbackFailed },
-      'Rollback: publish the failure': { Type: 'Task', Next: 'Rolled back', Catch: rollbackFailed },
+      'Rollback: publish the failure': { Type: 'Task', Next: 'Rolled back', Catch: to('Rolled back (result not published)') },
       'Rolled back': { Type: 'Fail' },
+      'Rolled back (result not published)': { Type: 'Fail' },
       'Rollback failed: lock kept for an operator': { Type: 'Fail' },
       'Preflight failed after the lock: release': { Type: 'Task', Next: 'Preflight failed after the lock' },
       'Preflight failed after the lock': { Type: 'Fail' },
@@ -310,32 +309,33 @@ test('the matrix: each state failed where its Catch says, undo and finish steps 
   const order = ['lock', 'record', 'Stage 1 Replace: plan', 'each', 'closing', 'publish', 'Upgraded'];
   const runs = buildReplacingFaultMatrix({ definition, tasks, order } as unknown as MachineModel);
   const error = (s: string) => `handler-error ${s}`;
-  expect(runs.map((r) => [r.name, r.expect, r.replaced, r.resettable, r.faults.map((f) => `${f.kind} ${f.state}`), r.lockKept])).toEqual([
-    ['01-a-lock', 'refused', 'none', true, [error('lock')], undefined],
-    ['02-a-record', 'refused-after-lock', 'none', true, [error('record')], undefined],
-    ['03-a-s1-plan', 'rolled-back', 'none', true, [error('Stage 1 Replace: plan')], undefined],
-    ['04-a-enable', 'rolled-back', 'none', true, [error('enable')], undefined],
+  expect(runs.map((r) => [r.name, r.expect, r.replaced, r.resettable, r.faults.map((f) => `${f.kind} ${f.state}`)])).toEqual([
+    ['01-a-lock', 'refused', 'none', true, [error('lock')]],
+    ['02-a-record', 'refused-after-lock', 'none', true, [error('record')]],
+    ['03-a-s1-plan', 'rolled-back', 'none', true, [error('Stage 1 Replace: plan')]],
+    ['04-a-enable', 'rolled-back', 'none', true, [error('enable')]],
     ['05-b-throttle-undo-and-failure-path', 'rolled-back', 'none', true,
       [error('enable'), ...['undo', 'finish, deallocate', 'finish, retire', `${B}plan`, `${B}enable`, `${B}deallocate`, `${B}undo`, 'Rollback: release the lock',
-        'Rollback: publish the failure', 'Preflight failed after the lock: release'].map((s) => `throttle ${s}`)], undefined],
-    ['06-w-never-joins', 'rolled-back', 'none', true, [], undefined],
-    ['07-a-undo', 'not-undone', 'none', false, [error('enable'), error('undo')], undefined],
-    ['08-a-finish-deallocate', 'not-undone', 'first', false, [error('deallocate'), error('finish, deallocate')], undefined],
-    ['09-a-finish-retire', 'not-undone', 'first', false, [error('deallocate'), error('finish, retire')], undefined],
-    ['10-a-closing', 'rolled-back', 'all', false, [error('closing')], undefined],
-    ['11-a-publish', 'succeeded', 'all', false, [error('publish')], undefined],
-    ['12-a-deallocate', 'rolled-back', 'first', false, [error('deallocate')], undefined],
-    ['13-a-retire', 'rolled-back', 'first', false, [error('retire')], undefined],
+        'Rollback: publish the failure', 'Preflight failed after the lock: release'].map((s) => `throttle ${s}`)]],
+    ['06-w-never-joins', 'rolled-back', 'none', true, []],
+    ['07-a-undo', 'not-undone', 'none', false, [error('enable'), error('undo')]],
+    ['08-a-finish-deallocate', 'not-undone', 'first', false, [error('deallocate'), error('finish, deallocate')]],
+    ['09-a-finish-retire', 'not-undone', 'first', false, [error('deallocate'), error('finish, retire')]],
+    ['10-a-closing', 'rolled-back', 'all', false, [error('closing')]],
+    ['11-a-publish', 'succeeded', 'all', false, [error('publish')]],
+    ['12-a-deallocate', 'rolled-back', 'first', false, [error('deallocate')]],
+    ['13-a-retire', 'rolled-back', 'first', false, [error('retire')]],
     ['14-b-throttle-every-forward-state', 'succeeded', 'all', false,
-      ['lock', 'record', 'Stage 1 Replace: plan', 'enable', 'deallocate', 'retire', 'closing', 'publish'].map((s) => `throttle ${s}`), undefined],
-    ['15-a-rb-plan', 'rollback-failed', 'first', false, [error('deallocate'), error(`${B}plan`)], undefined],
-    ['16-a-rb-enable', 'rollback-failed', 'first', false, [error('deallocate'), error(`${B}enable`)], undefined],
-    ['17-a-rb-deallocate', 'rollback-failed', 'first', false, [error('deallocate'), error(`${B}deallocate`)], undefined],
-    ['18-a-Rollback-release-the-lock', 'rollback-failed', 'first', false, [error('deallocate'), error('Rollback: release the lock')], undefined],
-    ['19-a-Rollback-publish-the-failure', 'rollback-failed', 'first', false, [error('deallocate'), error('Rollback: publish the failure')], false],
+      ['lock', 'record', 'Stage 1 Replace: plan', 'enable', 'deallocate', 'retire', 'closing', 'publish'].map((s) => `throttle ${s}`)],
+    ['15-a-rb-plan', 'rollback-failed', 'first', false, [error('deallocate'), error(`${B}plan`)]],
+    ['16-a-rb-enable', 'rollback-failed', 'first', false, [error('deallocate'), error(`${B}enable`)]],
+    ['17-a-rb-deallocate', 'rollback-failed', 'first', false, [error('deallocate'), error(`${B}deallocate`)]],
+    ['18-a-Rollback-release-the-lock', 'rollback-failed', 'first', false, [error('deallocate'), error('Rollback: release the lock')]],
+    // The lock released before it: a failed publish ends rolled back ("Rolled back (result not published)").
+    ['19-a-Rollback-publish-the-failure', 'rolled-back', 'first', false, [error('deallocate'), error('Rollback: publish the failure')]],
     ['20-b-throttle-finish-and-rollback', 'rolled-back', 'first', false,
       [error('deallocate'), ...['finish, deallocate', 'finish, retire', `${B}plan`, `${B}enable`, `${B}deallocate`, `${B}undo`, 'Rollback: release the lock',
-        'Rollback: publish the failure', 'Preflight failed after the lock: release'].map((s) => `throttle ${s}`)], undefined],
+        'Rollback: publish the failure', 'Preflight failed after the lock: release'].map((s) => `throttle ${s}`)]],
   ]);
   expect(runs[5].world).toBe('never-joins');
   // Two forward Maps: which one replaces is not known.

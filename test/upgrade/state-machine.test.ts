@@ -123,6 +123,14 @@ describe('Neo4jStagedUpgrade state machine', () => {
     expect(states['Restore: pre-upgrade snapshots become the data volumes'].Next).toBe('Rollback: restore the pre-upgrade parameters');
   });
 
+  test('after the rollback released the lock, a failed publication ends rolled back with the original error, not "lock kept"', () => {
+    expect(states['Rollback: release the lock'].Catch[0].Next).toBe('Rollback failed: lock kept for an operator');
+    expect(states['Rollback: publish the failure'].Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'Rolled back (result not published)', ResultPath: '$.results.rollbackPublish.error' }]);
+    for (const end of ['Rolled back', 'Rolled back (result not published)']) {
+      expect(states[end]).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+    }
+  });
+
   test('the approval waits on a task token with a timeout taken from the plan', () => {
     const approval = states['Wait for the operator decision'];
     expect(approval.Resource).toContain('waitForTaskToken');

@@ -1,6 +1,7 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { RELEASE_LOCK, THAW_ERROR_PATH, resultPayload } from '../../private/procedure-payloads';
+import { RELEASE_LOCK, THAW_ERROR_PATH } from '../../private/procedure-payloads';
+import { publishThenRolledBack } from '../../private/rolled-back-end';
 import { statePath } from '../../private/state-document';
 import { thawThen } from '../../private/thaw-writes';
 import { GateMembers } from '../gate-members';
@@ -62,10 +63,7 @@ export class UpgradeRollback extends sfn.StateMachineFragment {
     const afterParameters = stackStatus('Rollback: wait for the restored parameters', '$.results.rollback.parameters.Payload');
     const release = ctx.step(this, 'Rollback: release the lock', UpgradeHandler.UPGRADE_LOCK, RELEASE_LOCK, { resultPath: '$.results.rollback.lock' });
     const frozen = props.thawWritesWhen !== undefined;
-    const publish = ctx.step(this, 'Rollback: publish the failure', UpgradeHandler.PUBLISH_RESULT, resultPayload('ROLLED_BACK', frozen),
-      { resultPath: statePath('result') });
-    const failed = new sfn.Fail(this, 'Rolled back', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
-    release.next(publish).next(failed);
+    release.next(publishThenRolledBack(this, ctx, { originalErrorPath: '$.error', writeFreeze: frozen }));
     sfn.Chain.start(restoreParameters).next(afterParameters).next(props.thawWritesWhen ? this.thawWhenUp(props, props.thawWritesWhen, release) : release);
 
     if (!(props.restoreSnapshots ?? true)) {

@@ -23,7 +23,8 @@ export const ROLLBACK_FAILED_END = 'Rollback failed: lock kept for an operator';
 
 export function outcomeOf(status: string, endState: string | undefined): ArangoOutcome {
   if (status === 'SUCCEEDED') return 'succeeded';
-  if (endState === 'Rolled back') return 'rolled-back';
+  // The second: the failure's publication failed after the lock's release (as rolled back as the first).
+  if (endState === 'Rolled back' || endState === 'Rolled back (result not published)') return 'rolled-back';
   // Read from the events: the local executor cannot evaluate this Fail state's States.JsonToString cause.
   if (endState === ROLLBACK_FAILED_END) return 'rollback-failed';
   if (endState === THAW_FAILED_END) return 'upgraded-writes-frozen';

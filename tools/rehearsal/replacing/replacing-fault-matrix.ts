@@ -206,7 +206,7 @@ async function runOnce(m: MatrixWorld, run: ReplacingFaultRun, logDir: string): 
     renamed, lockHeldAtEnd: rep.lock.heldAtEnd, figures, members, faultFiring: faultFiringProblem(run.faults, result.fired),
   };
   const problems = replacingRunProblems(look, {
-    outcome: run.expect, replaced: run.replaced, original: w.original, from, to, markers: MARKERS, family, ...(run.lockKept !== undefined && { lockKept: run.lockKept }),
+    outcome: run.expect, replaced: run.replaced, original: w.original, from, to, markers: MARKERS, family,
   });
   if (run.world === 'never-joins' && figures.replacements.some((r) => r.discoveredAtMs !== undefined)) problems.push('the new member that never joins was discovered');
   return {

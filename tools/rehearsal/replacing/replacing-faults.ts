@@ -43,8 +43,6 @@ export interface ReplacingFaultRun {
   readonly replaced: ReplacedAtEnd;
   readonly resettable: boolean;
   readonly world?: 'never-joins';
-  /** The lock at the end differs from what the outcome implies (a rollback that failed after releasing it: false). */
-  readonly lockKept?: boolean;
 }
 
 const REFUSED_AFTER_LOCK = /^Preflight failed after the lock/;
@@ -185,14 +183,8 @@ export function buildReplacingFaultMatrix(model: MachineModel): ReplacingFaultRu
     const prefix = rollback.name.slice(0, rollback.name.lastIndexOf(': ') + 2);
     const chain = reachable(model.definition, model.definition.States[map.name].Catch?.[0]?.Next)
       .flatMap((n) => (n === rollback.name ? rollback.forward.map((f) => f.state) : model.definition.States[n].Type === 'Task' ? [n] : []));
-    let released = false;
     for (const state of chain) {
-      const expect = rollbackExpectation(model, rollback, state);
-      rollbackRuns.push({
-        name: runName(state, prefix), faults: [fail(finishTrigger), fail(state)], expect, replaced: 'first', resettable: false,
-        ...(released && expect === 'rollback-failed' && { lockKept: false }),
-      });
-      if (model.tasks.find((t) => t.stateName === state)?.handler === 'upgrade-lock') released = true;
+      rollbackRuns.push({ name: runName(state, prefix), faults: [fail(finishTrigger), fail(state)], expect: rollbackExpectation(model, rollback, state), replaced: 'first', resettable: false });
     }
   }
   // The runs that leave the world as they found it first: they share one world; each other one gets its own.

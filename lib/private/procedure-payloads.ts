@@ -30,7 +30,7 @@ export function everyUserDatabase(action: 'freeze' | 'thaw'): Record<string, unk
  * What publish-result reports. Only a failure has `$.error`; a JSONPath to a missing field fails the state.
  * `writeFreeze`: the procedure froze writes before it could fail here, so `$.writeFreeze` exists.
  */
-export function resultPayload(outcome: 'SUCCEEDED' | 'ROLLED_BACK' | 'STOPPED', writeFreeze = false): Record<string, unknown> {
+export function resultPayload(outcome: 'SUCCEEDED' | 'ROLLED_BACK', writeFreeze = false): Record<string, unknown> {
   return {
     'cluster.$': statePath('cluster'), outcome, 'executionArn.$': '$$.Execution.Id', 'topicArn.$': statePath('settings.topicArn'),
     'startedAt.$': '$$.Execution.StartTime', 'progress.$': statePath('progress'), 'plan.$': statePath('plan'),

@@ -6,7 +6,11 @@ import { StageContext } from '../toolkit/stage-context';
 import { UpgradeHandler } from '../toolkit/upgrade-handler';
 
 /** Where a rollback's failed publish puts its error: the original one must stay for the end state to report. */
-export const ROLLBACK_PUBLISH_ERROR_PATH = '$.results.rollbackPublish.error';
+const ROLLBACK_PUBLISH_ERROR_PATH = '$.results.rollbackPublish.error';
+
+/** The ends of a rollback that completed: published, or not (the lock released either way). */
+export const ROLLED_BACK_END = 'Rolled back';
+export const ROLLED_BACK_NOT_PUBLISHED_END = 'Rolled back (result not published)';
 
 export interface RolledBackEndOptions {
   /** Where the error that started the rollback is, e.g. `$.error`. */
@@ -27,6 +31,6 @@ export function publishThenRolledBack(scope: Construct, ctx: StageContext, optio
   });
   const publish = ctx.step(scope, 'Rollback: publish the failure', UpgradeHandler.PUBLISH_RESULT, resultPayload('ROLLED_BACK', options.writeFreeze),
     { resultPath: statePath('result'), noCatch: true });
-  publish.addCatch(end('Rolled back (result not published)'), { errors: ['States.ALL'], resultPath: ROLLBACK_PUBLISH_ERROR_PATH });
-  return sfn.Chain.start(publish).next(end('Rolled back'));
+  publish.addCatch(end(ROLLED_BACK_NOT_PUBLISHED_END), { errors: ['States.ALL'], resultPath: ROLLBACK_PUBLISH_ERROR_PATH });
+  return sfn.Chain.start(publish).next(end(ROLLED_BACK_END));
 }

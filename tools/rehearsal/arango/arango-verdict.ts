@@ -8,6 +8,7 @@ import type { ClusterEvent } from '../../arangodb-emulator/cluster';
 import type { ArangoEmulator } from '../../arangodb-emulator';
 import { HookSwitches } from './hook-player';
 import { THAW_FAILED_END } from '../../../lib/private/procedure-payloads';
+import { ROLLED_BACK_END, ROLLED_BACK_NOT_PUBLISHED_END } from '../../../lib/private/rolled-back-end';
 
 export interface MotoLook {
   readonly volumeIds: string[];
@@ -24,7 +25,7 @@ export const ROLLBACK_FAILED_END = 'Rollback failed: lock kept for an operator';
 export function outcomeOf(status: string, endState: string | undefined): ArangoOutcome {
   if (status === 'SUCCEEDED') return 'succeeded';
   // The second: the failure's publication failed after the lock's release (as rolled back as the first).
-  if (endState === 'Rolled back' || endState === 'Rolled back (result not published)') return 'rolled-back';
+  if (endState === ROLLED_BACK_END || endState === ROLLED_BACK_NOT_PUBLISHED_END) return 'rolled-back';
   // Read from the events: the local executor cannot evaluate this Fail state's States.JsonToString cause.
   if (endState === ROLLBACK_FAILED_END) return 'rollback-failed';
   if (endState === THAW_FAILED_END) return 'upgraded-writes-frozen';

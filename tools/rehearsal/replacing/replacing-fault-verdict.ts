@@ -24,27 +24,21 @@
  * (MEMBER_LISTED) is a member, one that left is not listed; "Enabled" reads "listed", "Enabled hosting neo4j"
  * reads "listed with neo4j online", and an old server "deallocated" is one that left the overview.
  */
+import { outcomeOf } from '../arango/arango-verdict';
 import type { ReplacedAtEnd } from './replacing-faults';
 import type { ReplacingFigures } from './replacing-verdict';
 import type { ReplacingFamily } from './replacing-world';
 
 export type ReplacingOutcome = 'succeeded' | 'refused' | 'refused-after-lock' | 'rolled-back' | 'rollback-failed' | 'not-undone' | 'failed';
 
-/** Neo4jRollingUpgrade's ends with NEW_MEMBER_FIRST (the definition's Fail states). */
-export const ROLLED_BACK = 'Rolled back';
-/** Rolled back, the lock released, but the result's publication failed (the run is as rolled back as the other). */
-export const ROLLED_BACK_NOT_PUBLISHED = 'Rolled back (result not published)';
-export const ROLLBACK_FAILED = 'Rollback failed: lock kept for an operator';
+/** The end only NEW_MEMBER_FIRST has (the definition's Fail state); the others are every procedure's (`outcomeOf`). */
 export const REPLACEMENT_NOT_UNDONE = 'Replacement not undone: lock kept for an operator';
 
 export function replacingOutcomeOf(status: string, endState: string | undefined): ReplacingOutcome {
-  if (status === 'SUCCEEDED') return 'succeeded';
-  if (endState === ROLLED_BACK || endState === ROLLED_BACK_NOT_PUBLISHED) return 'rolled-back';
-  if (endState === ROLLBACK_FAILED) return 'rollback-failed';
-  if (endState === REPLACEMENT_NOT_UNDONE) return 'not-undone';
-  if (endState?.startsWith('Refused')) return 'refused';
-  if (endState === 'Preflight failed after the lock') return 'refused-after-lock';
-  return 'failed';
+  if (status !== 'SUCCEEDED' && endState === REPLACEMENT_NOT_UNDONE) return 'not-undone';
+  const outcome = outcomeOf(status, endState);
+  // No write freeze in this procedure: that end would be a failure of the reading, not an outcome.
+  return outcome === 'upgraded-writes-frozen' ? 'failed' : outcome;
 }
 
 /** A 4.4 member's state at the end: listed in `dbms.cluster.overview()` (4.4 has no server states). */

@@ -4,7 +4,16 @@ import { ExecutionProgress, StageProgress } from './execution-progress';
 const MARK: Record<StageProgress['status'], string> = { 'not-started': '·', 'running': '▶', 'succeeded': '✔', 'failed': '✘' };
 
 export function duration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
+  return clock(Math.round(ms / 1000));
+}
+
+/** Time left, rounded down so it never promises more than is left (59m59.6s left reads 59m59s, not 1h00m). */
+export function countdown(ms: number): string {
+  return clock(Math.floor(ms / 1000));
+}
+
+function clock(seconds: number): string {
+  const s = Math.max(0, seconds);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
@@ -36,7 +45,7 @@ export function progressLines(heading: ProgressHeading, p: ExecutionProgress, no
   if (p.retries > 0) lines.push(`retries: ${p.retries} (last: ${p.lastRetriedError})`);
   if (p.pendingApproval) {
     const a = p.pendingApproval;
-    const expires = a.timeoutSeconds ? `, expires in ${duration(a.since.getTime() + a.timeoutSeconds * 1000 - now.getTime())}` : '';
+    const expires = a.timeoutSeconds ? `, expires in ${countdown(a.since.getTime() + a.timeoutSeconds * 1000 - now.getTime())}` : '';
     lines.push(`approval pending: ${a.stage ?? a.stateName} (waiting ${duration(now.getTime() - a.since.getTime())}${expires}): ` +
       'answer with `upgrade approve` or `upgrade reject`');
   }

@@ -151,7 +151,7 @@ test('start, watch until the approval, status, approve, watch to the end, histor
   expect(status.stdout).toContain(`${executionArn}\nstatus: RUNNING`);
   expect(status.stdout).toContain('stages: 0/2 done, past the point of no return');
   expect(status.stdout).toContain('step: Wait for the operator decision');
-  expect(status.stdout).toMatch(/approval pending: after-store-upgrade \(waiting \d+s, expires in 59m\d\ds\)/);
+  expect(status.stdout).toMatch(/approval pending: after-store-upgrade \(waiting \d+s, expires in (59m\d\ds|1h00m)\)/);
 
   const approved = await cli('approve', '--stack', 'cli-test', '--by', 'alice');
   expect(outputUnless(approved, 0)).toBe('');

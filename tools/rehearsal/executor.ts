@@ -75,6 +75,8 @@ export interface ResumePoint {
 export interface ExecutionResult {
   readonly report: ExecutionReport;
   readonly fired: FaultSpec[];
+  /** Every state the execution entered (nested ones by their own names), once each. */
+  readonly statesEntered: string[];
   readonly before: ClusterInventory;
   readonly after: ClusterInventory;
 }
@@ -180,5 +182,5 @@ export async function runExecution(setup: ExecutionSetup): Promise<ExecutionResu
     problems,
     bootedNodes: world.fleet.boots.filter((b) => b.ok).length,
   };
-  return { report, fired: faults.fired, before, after };
+  return { report, fired: faults.fired, statesEntered: [...new Set(tracker.statesEntered.map((e) => e.name))], before, after };
 }

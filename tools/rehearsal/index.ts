@@ -28,6 +28,7 @@ import { startRehearsalMoto } from './moto-server';
 import { Neo4jPlayer } from './neo4j-player';
 import { BootRecord, NodeFleet, groupsOf } from './nodes';
 import { printSummary, happyVerdict, faultRunReport } from './report';
+import { membersFromProbe, splitUnentered } from './unentered-probe';
 import { RehearsalSession } from './session';
 import { synthesize, SynthResult } from './synth';
 import { upgradedCluster } from './upgraded-cluster';
@@ -272,7 +273,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       const tf = Date.now();
       progress(`fault matrix: ${runs.length} runs, ${runs.reduce((n, r) => n + r.faults.length, 0)} faults armed, ${options.workers ?? 2} workers`);
       const results: FaultRunReport[] = [];
-      const queue = [...runs];
+      const unentered = happy?.report.status === 'SUCCEEDED' ? splitUnentered(runs, new Set(happy.statesEntered)) : { members: [], rest: [...runs] };
+      const queue = unentered.probe ? [unentered.probe, ...unentered.rest] : [...runs];
       let drainedNow: () => void = () => undefined;
       const drained = new Promise<void>((resolve) => { drainedNow = resolve; });
       const workers = Math.max(1, Math.min(options.workers ?? 2, runs.length));
@@ -289,7 +291,14 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         if (w !== 0) await Promise.race([storeUpgraded, drained]);
         for (let run = queue.shift(); run; run = queue.shift()) {
           const r = await faultRun(run, server, synth, work, secretValues, neo4j as Neo4jPlayer, input, regions, logDir, progress, simulated);
-          results.push(r);
+          if (run === unentered.probe) {
+            const stoodFor = membersFromProbe(unentered.members, r);
+            if (stoodFor) results.push(...stoodFor);
+            else queue.push(...unentered.members);
+            progress(`  ${stoodFor ? `the probe stands for ${stoodFor.length} runs (none of their states ran)` : 'the probe does not stand for its runs: each runs on its own'}: ${unentered.members.map((m) => m.name).join(', ')}`);
+          } else {
+            results.push(r);
+          }
           if (neo4j?.runningVersion === target) upgraded();
         }
         if (w === 0) drainedNow();

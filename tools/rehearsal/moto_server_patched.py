@@ -28,6 +28,9 @@ appends its name to PATCHED (printed to stderr at start):
 
 7. Change sets (section 7 below): parameter-only change sets list their changes with Replacement and
    Details, ExecuteChangeSet applies them the way UpdateStack does (then the stack's change sets are gone).
+9. cfn-json-templates: a JSON template is parsed as JSON (section 9 below). moto parses every template
+   with PyYAML's pure-Python loader first, several times per stack update and change set: over half of
+   moto's CPU in the fault matrix went to it, and moto was the matrix's bottleneck.
 
 Usage: python3 moto_server_patched.py -H 127.0.0.1 -p PORT   (same arguments as moto_server)
 """
@@ -458,6 +461,35 @@ if not hasattr(_Eni, "private_dns_name"):
     _Eni.private_dns_name = property(
         lambda self: "ip-%s.%s.compute.internal" % ((self.private_ip_address or "0.0.0.0").replace(".", "-"), self.ec2_backend.region_name))
 PATCHED.append("ecs-awsvpc-task-eni")
+
+# 9. cfn-json-templates: CloudFormation reads a JSON template as JSON; moto 5.2.1 tries PyYAML's pure-Python
+#    Loader first (JSON is YAML) on every parse: Stack.parse_template (stack create and update, and twice in
+#    has_template for each change set) and ChangeSet._parse_template. The same dict comes out of json.loads
+#    for the templates CDK writes, in milliseconds instead of seconds. Anything that is not JSON (a YAML
+#    template) still goes through moto's own parser.
+import json as _json  # noqa: E402
+
+from moto.cloudformation.models import ChangeSet as _ChangeSet  # noqa: E402
+
+_yaml_parse_template = CfnStack.parse_template
+
+
+def _parse_template(template):
+    if isinstance(template, str) and template.lstrip().startswith("{"):
+        try:
+            return _json.loads(template)
+        except ValueError:
+            pass
+    return _yaml_parse_template(template)
+
+
+def _change_set_parse_template(self):
+    self.template_dict = _parse_template(self.template)
+
+
+CfnStack.parse_template = staticmethod(_parse_template)
+_ChangeSet._parse_template = _change_set_parse_template
+PATCHED.append("cfn-json-templates")
 
 if __name__ == "__main__":
     from moto.server import main

@@ -19,6 +19,10 @@ test('a single unentered run gets no probe: it runs as it is', () => {
   expect(split).toEqual({ members: [], rest: runs });
 });
 
+test('without a succeeded happy path there is nothing to compare with: no probe', () => {
+  expect(splitUnentered(runs, undefined)).toEqual({ members: [], rest: runs });
+});
+
 const execution = (outcome: ExecutionReport['outcome']) => ({
   outcome, endState: outcome === 'succeeded' ? 'Upgraded' : 'Rolled back', problems: [],
   volumes: { deleted: [] }, snapshots: { deleted: [] },

@@ -273,8 +273,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       const tf = Date.now();
       progress(`fault matrix: ${runs.length} runs, ${runs.reduce((n, r) => n + r.faults.length, 0)} faults armed, ${options.workers ?? 2} workers`);
       const results: FaultRunReport[] = [];
-      const unentered = happy?.report.status === 'SUCCEEDED' ? splitUnentered(runs, new Set(happy.statesEntered)) : { members: [], rest: [...runs] };
-      const queue = unentered.probe ? [unentered.probe, ...unentered.rest] : [...runs];
+      const unentered = splitUnentered(runs, happy?.report.status === 'SUCCEEDED' ? new Set(happy.statesEntered) : undefined);
+      const queue = [...(unentered.probe ? [unentered.probe] : []), ...unentered.rest];
       let drainedNow: () => void = () => undefined;
       const drained = new Promise<void>((resolve) => { drainedNow = resolve; });
       const workers = Math.max(1, Math.min(options.workers ?? 2, runs.length));

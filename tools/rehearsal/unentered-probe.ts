@@ -19,8 +19,9 @@ export interface UnenteredSplit {
 
 export const PROBE_NAME = 'probe-states-the-happy-path-never-entered';
 
-export function splitUnentered(runs: readonly FaultRun[], entered: ReadonlySet<string>): UnenteredSplit {
-  const qualifies = (r: FaultRun) => r.input === undefined && r.faults.length > 0 && r.faults.every((f) => !entered.has(f.state));
+/** `entered`: the states the happy path entered; undefined when it did not run or did not succeed (no probe). */
+export function splitUnentered(runs: readonly FaultRun[], entered: ReadonlySet<string> | undefined): UnenteredSplit {
+  const qualifies = (r: FaultRun) => entered !== undefined && r.input === undefined && r.faults.length > 0 && r.faults.every((f) => !entered.has(f.state));
   const members = runs.filter(qualifies);
   if (members.length < 2) return { members: [], rest: [...runs] };
   return {
